@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs every tool the build and the tests need, skipping what is already there.
+# Idempotent: run it as often as you like. Sourced by scripts/serve.sh and scripts/test.sh.
+# Versions are pinned to what compiles on this toolchain (see ARCHITECTURE.md, "Toolchain").
+set -euo pipefail
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130     # must equal the wasm-bindgen in Cargo.lock
+BINARYEN_VERSION=132.0.0         # Debian's binaryen is too old for current rustc output
+TOOLS_DIR="${ARTICLE_WIDGET_TOOLS:-$HOME/.cache/article-widget-tools}"
+
+export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
+
+say() { printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_wasm_target() {
+  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then return; fi
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+}
+
+ensure_cargo_tool() { # binary version crate [extra cargo-install args…]
+  local bin=$1 version=$2 crate=$3; shift 3
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q "$version"; then return; fi
+  say "installing $crate $version (takes minutes on a small machine)"
+  cargo install "$crate" --version "$version" "$@"
+}
+
+ensure_apt() { # command package…
+  local cmd=$1; shift
+  if command -v "$cmd" >/dev/null 2>&1; then return; fi
+  say "installing Debian packages: $*"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_npm_tools() {
+  local want="binaryen@$BINARYEN_VERSION"
+  if [ -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ] \
+     && "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+    return
+  fi
+  ensure_apt npm nodejs npm
+  say "installing $want from npm into $TOOLS_DIR"
+  mkdir -p "$TOOLS_DIR"
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "$want" >/dev/null
+}
+
+ensure_all() {
+  ensure_wasm_target
+  ensure_apt chromium chromium chromium-driver
+  ensure_apt chromedriver chromium-driver
+  ensure_npm_tools
+  ensure_cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+  ensure_cargo_tool trunk "$TRUNK_VERSION" trunk --locked
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  ensure_all
+  say "ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version), $(chromium --version 2>/dev/null)"
+fi

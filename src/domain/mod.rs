@@ -1,0 +1,8 @@
+//! The functional core: pure Rust, no web APIs, tested natively. The comment service reuses it.
+
+pub mod article;
+pub mod date;
+pub mod inline;
+pub mod language;
+pub mod load_error;
+pub mod url;

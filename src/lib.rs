@@ -1,0 +1,6 @@
+//! The article widget: a news article with its comment section, as a Yew component.
+//!
+//! Layers (see ARCHITECTURE.md): [`domain`] is the pure core; [`shell`] talks to the browser;
+//! [`components`] render; [`app`] wires a widget together.
+
+pub mod domain;
