@@ -4,3 +4,8 @@
 //! [`components`] render; [`app`] wires a widget together.
 
 pub mod domain;
+pub mod components;
+pub mod i18n;
+pub mod shell;
+
+pub use components::widget::{ArticleWidget, ArticleWidgetProps};

@@ -14,7 +14,7 @@ use super::inline::{parse_inline, plain_text, Inline, InlineKind};
 use super::language::{direction_of, valid_language_tag, Direction};
 use super::url::{safe_url, UrlUse};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Article {
     pub id: String,
     pub url: Option<String>,

@@ -1,0 +1,13 @@
+//! Yew components, one concern each. They render from the parsed model only; nothing here
+//! parses, fetches or decides what is safe, and no string reaches `inner_html`.
+
+pub mod article_view;
+pub mod back_to_top;
+pub mod body;
+pub mod figure;
+pub mod header;
+pub mod inline;
+pub mod related;
+pub mod status;
+pub mod styles;
+pub mod widget;

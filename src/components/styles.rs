@@ -1,0 +1,216 @@
+//! The widget's stylesheet, scoped by stylist to the widget root.
+//!
+//! Theme values are CSS custom properties, so a host page can restyle the widget without
+//! touching its internals (documented in the README, "Theming"). Each public `--aw-*` property
+//! has a light default and, under `prefers-color-scheme: dark`, a dark one; internal `--_*`
+//! properties hold the value in force. Layout uses logical properties so that right-to-left
+//! articles mirror without extra rules.
+
+use stylist::yew::use_style;
+use yew::prelude::*;
+
+#[hook]
+pub fn use_widget_style() -> Classes {
+    let style = use_style!(
+        r#"
+        --_font-body: var(--aw-font-body, Charter, "Bitstream Charter", "Sitka Text", Cambria, Georgia, serif);
+        --_font-ui: var(--aw-font-ui, system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif);
+        --_text: var(--aw-color-text, #1b1b1b);
+        --_muted: var(--aw-color-muted, #5c5c5c);
+        --_background: var(--aw-color-background, #ffffff);
+        --_surface: var(--aw-color-surface, #f3f2ef);
+        --_border: var(--aw-color-border, #dcdad5);
+        --_accent: var(--aw-color-accent, #b3261e);
+        --_on-accent: var(--aw-color-on-accent, #ffffff);
+        --_link: var(--aw-color-link, #0b57a4);
+        --_radius: var(--aw-radius, 6px);
+        --_space: var(--aw-space, 1rem);
+        --_max-width: var(--aw-max-width, 44rem);
+
+        @media (prefers-color-scheme: dark) {
+            --_text: var(--aw-color-text, #ebe9e4);
+            --_muted: var(--aw-color-muted, #a9a6a0);
+            --_background: var(--aw-color-background, #161616);
+            --_surface: var(--aw-color-surface, #232322);
+            --_border: var(--aw-color-border, #3a3936);
+            --_accent: var(--aw-color-accent, #ff8a80);
+            --_on-accent: var(--aw-color-on-accent, #1b0d0c);
+            --_link: var(--aw-color-link, #8cc4ff);
+        }
+
+        color: var(--_text);
+        background: var(--_background);
+        font-family: var(--_font-body);
+        font-size: 1.0625rem;
+        line-height: 1.65;
+        text-align: start;
+        -webkit-text-size-adjust: 100%;
+
+        *, *::before, *::after { box-sizing: border-box; }
+
+        .aw-article, .aw-loading, .aw-error {
+            max-width: var(--_max-width);
+            margin-inline: auto;
+            padding: calc(var(--_space) * 1.5) var(--_space);
+        }
+
+        a { color: var(--_link); text-underline-offset: 0.15em; }
+        a:hover { text-decoration-thickness: 2px; }
+        :focus-visible { outline: 3px solid var(--_link); outline-offset: 2px; border-radius: 2px; }
+        [tabindex="-1"]:focus:not(:focus-visible) { outline: none; }
+
+        .aw-kicker {
+            margin: 0 0 0.5rem;
+            font: 700 0.8125rem/1.3 var(--_font-ui);
+            letter-spacing: 0.08em;
+            text-transform: uppercase;
+            color: var(--_accent);
+        }
+        .aw-headline {
+            margin: 0 0 0.75rem;
+            font: 700 clamp(1.75rem, 1.1rem + 2.6vw, 2.6rem)/1.15 var(--_font-body);
+            letter-spacing: -0.01em;
+            text-wrap: balance;
+        }
+        .aw-standfirst {
+            margin: 0 0 1rem;
+            font-size: 1.25rem;
+            line-height: 1.45;
+            color: var(--_muted);
+        }
+        .aw-meta {
+            margin: 0 0 1.5rem;
+            padding-block: 0.75rem;
+            border-block: 1px solid var(--_border);
+            font: 0.875rem/1.5 var(--_font-ui);
+            color: var(--_muted);
+        }
+        .aw-meta p { margin: 0; }
+        .aw-byline { color: var(--_text); font-weight: 600; }
+        .aw-dates { display: flex; flex-wrap: wrap; column-gap: 0.5rem; }
+        .aw-dates > * + *::before { content: "·"; margin-inline-end: 0.5rem; }
+
+        .aw-figure { margin: 0 0 1.5rem; }
+        .aw-figure img {
+            display: block;
+            width: 100%;
+            height: auto;
+            background: var(--_surface);
+            border-radius: var(--_radius);
+        }
+        .aw-figure figcaption {
+            margin-top: 0.5rem;
+            font: 0.8125rem/1.45 var(--_font-ui);
+            color: var(--_muted);
+        }
+        .aw-credit { display: block; font-size: 0.75rem; opacity: 0.85; }
+        .aw-caption + .aw-credit { margin-top: 0.125rem; }
+
+        .aw-body p, .aw-body ul, .aw-body ol { margin: 0 0 1.1em; }
+        .aw-body h2 {
+            margin: 2rem 0 0.75rem;
+            font: 700 1.375rem/1.25 var(--_font-ui);
+        }
+        .aw-body ul, .aw-body ol { padding-inline-start: 1.5em; }
+        .aw-body li + li { margin-top: 0.35em; }
+        .aw-body code {
+            font-size: 0.9em;
+            padding: 0.1em 0.3em;
+            background: var(--_surface);
+            border-radius: 3px;
+        }
+        .aw-quote { margin: 1.75rem 0; padding-inline-start: 1.25rem; border-inline-start: 4px solid var(--_accent); }
+        .aw-quote blockquote { margin: 0; font-size: 1.25rem; line-height: 1.45; font-style: italic; }
+        .aw-quote blockquote p { margin: 0; }
+        .aw-quote figcaption { margin-top: 0.5rem; font: 0.875rem/1.4 var(--_font-ui); color: var(--_muted); }
+        .aw-quote figcaption::before { content: "— "; }
+        .aw-quote cite { font-style: normal; }
+
+        .aw-related {
+            margin-top: 2.5rem;
+            padding-top: 1rem;
+            border-top: 3px solid var(--_text);
+            font-family: var(--_font-ui);
+        }
+        .aw-related h2 { margin: 0 0 0.75rem; font-size: 1.125rem; }
+        .aw-related ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem; }
+        .aw-related li { display: grid; gap: 0.25rem; }
+        .aw-related a {
+            display: flex;
+            gap: 0.75rem;
+            align-items: center;
+            color: var(--_text);
+            font-weight: 600;
+            line-height: 1.35;
+            text-decoration: none;
+        }
+        .aw-related a:hover .aw-related-title { text-decoration: underline; }
+        .aw-related img { flex: none; width: 6rem; height: auto; aspect-ratio: 3 / 2; object-fit: cover; border-radius: var(--_radius); background: var(--_surface); }
+        .aw-related time { font-size: 0.8125rem; color: var(--_muted); }
+
+        .aw-back-to-top {
+            position: fixed;
+            inset-block-end: 1.25rem;
+            inset-inline-end: 1.25rem;
+            z-index: 10;
+            padding: 0.6rem 1rem;
+            border: 0;
+            border-radius: 999px;
+            background: var(--_accent);
+            color: var(--_on-accent);
+            font: 600 0.875rem/1 var(--_font-ui);
+            box-shadow: 0 2px 10px rgb(0 0 0 / 0.25);
+            cursor: pointer;
+            animation: aw-fade-in 160ms ease-out;
+        }
+        .aw-back-to-top[hidden] { display: none; }
+
+        .aw-button {
+            padding: 0.6rem 1.25rem;
+            border: 0;
+            border-radius: var(--_radius);
+            background: var(--_accent);
+            color: var(--_on-accent);
+            font: 600 0.9375rem/1.2 var(--_font-ui);
+            cursor: pointer;
+        }
+        .aw-error {
+            font-family: var(--_font-ui);
+        }
+        .aw-error > * { max-width: 36rem; }
+        .aw-error-title { margin: 0 0 0.5rem; font-size: 1.25rem; }
+        .aw-error-message { margin: 0 0 1rem; color: var(--_muted); overflow-wrap: anywhere; }
+
+        .aw-loading { min-height: 42rem; }
+        .aw-skeleton {
+            height: 1rem;
+            margin-bottom: 0.75rem;
+            border-radius: 4px;
+            background: linear-gradient(90deg, var(--_surface) 0%, var(--_border) 50%, var(--_surface) 100%) 0 0 / 200% 100%;
+            animation: aw-shimmer 1.4s linear infinite;
+        }
+        .aw-skeleton--kicker { width: 8rem; height: 0.8rem; }
+        .aw-skeleton--headline { height: 2.2rem; }
+        .aw-skeleton--meta { width: 60%; margin-block: 1.25rem 1.5rem; }
+        .aw-skeleton--image { height: auto; aspect-ratio: 16 / 9; margin-bottom: 1.5rem; }
+        .aw-skeleton--short { width: 65%; }
+
+        .aw-visually-hidden {
+            position: absolute !important;
+            width: 1px; height: 1px;
+            overflow: hidden;
+            clip: rect(0 0 0 0);
+            clip-path: inset(50%);
+            white-space: nowrap;
+        }
+
+        @media (prefers-reduced-motion: reduce) {
+            .aw-skeleton, .aw-back-to-top { animation: none; }
+        }
+
+        @keyframes aw-shimmer { from { background-position: 100% 0; } to { background-position: -100% 0; } }
+        @keyframes aw-fade-in { from { opacity: 0; transform: translateY(0.5rem); } to { opacity: 1; transform: none; } }
+        "#
+    );
+    style.into()
+}
