@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The article contract, natively: every sample parses, the sample page's text arrives
 //! verbatim, and each kind of malformed input gives its own specific error.
 

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Component structure, rendered natively with Yew's server-side renderer: what a reader's
 //! browser would receive as markup, read back as a DOM and queried by selector, in
 //! milliseconds and without a browser.

@@ -1,0 +1,218 @@
+//! The widget in a real browser (headless Chromium, through wasm-bindgen-test): it fetches
+//! served JSON from the fixture server on 127.0.0.1 and shows what a reader would see.
+//! Run by scripts/test.sh, which starts tools/fixture-server first.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use article_widget::{ArticleWidget, ArticleWidgetProps};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlImageElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Where tools/fixture-server listens (compile-time, set by scripts/test.sh).
+const SERVER: &str = match option_env!("ARTICLE_WIDGET_FIXTURES") {
+    Some(address) => address,
+    None => "http://127.0.0.1:8790",
+};
+
+struct Mounted {
+    root: Element,
+    app: Option<yew::AppHandle<ArticleWidget>>,
+}
+
+impl Mounted {
+    fn new(src: &str) -> Mounted {
+        let document = gloo_utils_document();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let app = yew::Renderer::<ArticleWidget>::with_root_and_props(
+            root.clone(),
+            ArticleWidgetProps { src: src.to_owned().into() },
+        )
+        .render();
+        Mounted { root, app: Some(app) }
+    }
+
+    fn query(&self, selector: &str) -> Option<Element> {
+        self.root.query_selector(selector).unwrap()
+    }
+
+    fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self.root.query_selector_all(selector).unwrap();
+        (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
+    }
+
+    fn text(&self, selector: &str) -> String {
+        self.query(selector).and_then(|e| e.text_content()).unwrap_or_default()
+    }
+
+    /// Waits (up to 10 s) until `selector` matches, then returns it.
+    async fn wait_for(&self, selector: &str) -> Element {
+        let mut waited = 0;
+        loop {
+            if let Some(found) = self.query(selector) {
+                return found;
+            }
+            assert!(waited < 10_000, "{selector} never appeared; the widget shows: {}", self.root.inner_html());
+            sleep(50).await;
+            waited += 50;
+        }
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+fn gloo_utils_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+async fn sleep(ms: u32) {
+    gloo_timers::future::sleep(Duration::from_millis(ms.into())).await;
+}
+
+async fn until(what: &str, mut condition: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+#[wasm_bindgen_test]
+async fn fetches_and_shows_the_breaking_news_article_in_full() {
+    let widget = Mounted::new(&format!("{SERVER}/static/articles/russia-iran-treaty.json"));
+    widget.wait_for("article h1").await;
+
+    assert_eq!(widget.text(".aw-kicker"), "Breaking News");
+    assert_eq!(widget.text("h1"), "Russia and Iran sign a cooperation treaty in the Kremlin");
+    let paragraphs = widget.all(".aw-body > p");
+    assert_eq!(paragraphs.len(), 21);
+    assert!(paragraphs[0].text_content().unwrap().starts_with("President Masoud Pezeshkian of Iran"));
+    assert!(paragraphs[20].text_content().unwrap().ends_with("How we see power and how we move forward together.”"));
+
+    let time = widget.query("header time").unwrap();
+    assert_eq!(time.get_attribute("datetime").as_deref(), Some("2025-01-17T19:13:00Z"));
+    assert!(time.text_content().unwrap().contains("2025"), "formatted by Intl for the reader");
+
+    // The image URL is resolved against the article's address, and the image really loads.
+    let image: HtmlImageElement = widget.query("figure img").unwrap().dyn_into().unwrap();
+    assert_eq!(image.src(), format!("{SERVER}/static/images/kremlin-dusk.svg"));
+    until("the featured image has loaded", || image.complete() && image.natural_width() > 0).await;
+    let box_ = image.get_bounding_client_rect();
+    assert!((box_.width() / box_.height() - 1050.0 / 550.0).abs() < 0.02, "laid out at its aspect ratio");
+    assert!(widget.query("nav").is_none(), "no related links, no block");
+}
+
+#[wasm_bindgen_test]
+async fn a_loading_state_holds_the_space_while_the_server_is_slow() {
+    let widget = Mounted::new(&format!("{SERVER}/slow/1500"));
+    let loading = widget.wait_for(".aw-loading[role=status]").await;
+    assert!(loading.get_bounding_client_rect().height() > 400.0, "space reserved for the article");
+    assert_eq!(widget.text(".aw-loading .aw-visually-hidden"), "Loading article…");
+    widget.wait_for("article h1").await;
+    assert!(widget.query(".aw-loading").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn related_links_resolve_against_the_article_and_stay_in_the_tab() {
+    let widget = Mounted::new(&format!("{SERVER}/static/articles/russia-iran-explainer.json"));
+    widget.wait_for("nav.aw-related").await;
+    let links = widget.all("nav.aw-related li > a");
+    assert_eq!(links.len(), 2);
+    assert_eq!(
+        links[0].get_attribute("href").as_deref(),
+        Some(format!("{SERVER}/?src=static/articles/russia-iran-treaty.json").as_str())
+    );
+    assert_eq!(links[0].get_attribute("target"), None);
+    assert_eq!(widget.text("nav.aw-related h2"), "Related Articles");
+    assert_eq!(widget.all(".aw-body h2").len(), 3);
+    assert_eq!(widget.all(".aw-body blockquote").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_persian_article_is_laid_out_right_to_left() {
+    let widget = Mounted::new(&format!("{SERVER}/static/articles/iran-russia-treaty-fa.json"));
+    let article = widget.wait_for("article").await;
+    assert_eq!(article.get_attribute("dir").as_deref(), Some("rtl"));
+    assert_eq!(article.get_attribute("lang").as_deref(), Some("fa"));
+    let style = web_sys::window().unwrap().get_computed_style(&widget.query(".aw-body ul").unwrap()).unwrap().unwrap();
+    assert_ne!(style.get_property_value("padding-right").unwrap(), "0px", "list indent on the right in RTL");
+}
+
+async fn shows_error(path: &str, title: &str, detail: &str) {
+    let widget = Mounted::new(&format!("{SERVER}{path}"));
+    let alert = widget.wait_for(".aw-error[role=alert]").await;
+    let text = alert.text_content().unwrap();
+    assert!(text.contains(title), "{path}: expected “{title}” in “{text}”");
+    assert!(text.contains(detail), "{path}: expected “{detail}” in “{text}”");
+    assert!(widget.query(".aw-error button").is_some(), "{path}: Retry offered");
+}
+
+#[wasm_bindgen_test]
+async fn every_failure_shows_its_cause() {
+    shows_error("/static/articles/no-such-article.json", "Article not found", "HTTP 404").await;
+    shows_error("/status/500", "The news server had a problem", "HTTP 500").await;
+    shows_error("/status/403", "not available", "HTTP 403").await;
+    shows_error("/bad/truncated", "cannot be displayed", "not valid JSON: EOF while parsing a string at line 1, column").await;
+    shows_error("/bad/syntax", "cannot be displayed", "at line 3, column 3").await;
+    shows_error("/bad/html", "cannot be displayed", "line 1, column 1").await;
+    shows_error("/bad/no-headline", "cannot be displayed", "has no headline").await;
+    shows_error("/bad/bad-date", "cannot be displayed", "“last Friday”").await;
+    // Nothing listens on port 9 of the loopback: the request fails at the network level.
+    let widget = Mounted::new("http://127.0.0.1:9/article.json");
+    let alert = widget.wait_for(".aw-error").await;
+    assert!(alert.text_content().unwrap().contains("Cannot reach the news server"));
+}
+
+#[wasm_bindgen_test]
+async fn retry_loads_the_article_after_a_failure() {
+    let key = js_sys::Date::now() as u64;
+    let widget = Mounted::new(&format!("{SERVER}/flaky/{key}"));
+    widget.wait_for(".aw-error").await;
+    let retry: HtmlElement = widget.query(".aw-error button").unwrap().dyn_into().unwrap();
+    retry.click();
+    widget.wait_for("article h1").await;
+    assert_eq!(widget.all(".aw-body > p").len(), 21);
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_image_leaves_its_caption_and_no_broken_icon() {
+    let widget = Mounted::new(&format!("{SERVER}/bad/broken-image"));
+    widget.wait_for("article h1").await;
+    until("the broken image is removed", || widget.query("figure img").is_none()).await;
+    assert_eq!(widget.text("figure figcaption .aw-caption"), "The caption stays.");
+}
+
+#[wasm_bindgen_test]
+async fn back_to_top_appears_after_scrolling_and_returns_focus_to_the_top() {
+    let widget = Mounted::new(&format!("{SERVER}/static/articles/russia-iran-treaty.json"));
+    let headline = widget.wait_for("article h1").await;
+    let button: HtmlElement = widget.query(".aw-back-to-top").unwrap().dyn_into().unwrap();
+    assert!(button.hidden(), "hidden at the top");
+
+    let window = web_sys::window().unwrap();
+    let article_top = widget.query("article").unwrap().get_bounding_client_rect().top() + window.scroll_y().unwrap();
+    window.scroll_to_with_x_and_y(0.0, article_top + 2_500.0);
+    until("the button appears", || !button.hidden()).await;
+
+    button.click();
+    until("the article top is back in view", || {
+        headline.get_bounding_client_rect().top().abs() < 40.0
+    })
+    .await;
+    let active = gloo_utils_document().active_element().unwrap();
+    assert!(active.is_same_node(Some(&headline)), "focus moved to the headline");
+    until("the button hides again", || button.hidden()).await;
+}
