@@ -2,7 +2,9 @@
 //! (the sample articles and images) and a route for each way loading can go wrong, all with
 //! permissive CORS because the test page lives on another port.
 //!
-//! Usage: `fixture-server [ADDRESS]` (default 127.0.0.1:8790), from the repository root.
+//! Usage: `fixture-server [ADDRESS] [DIST]` from the repository root. ADDRESS defaults to
+//! 127.0.0.1:8790 (port 0 picks a free one); the first line printed names the address. With
+//! DIST (Trunk's output folder), `/` also serves the built demo page.
 //! Routes:
 //! - `GET /static/…`                        the samples, as files
 //! - `GET /status/{code}`                   answers with that HTTP status
@@ -40,13 +42,18 @@ async fn main() {
         .expect("an address such as 127.0.0.1:8790");
     let root = std::env::current_dir().expect("a working directory");
     let state = AppState { root: root.clone(), ..AppState::default() };
-    let app = Router::new()
+    let dist = std::env::args().nth(2).map(PathBuf::from);
+    let mut app = Router::new()
         .nest_service("/static", ServeDir::new(root.join("static")))
         .route("/status/{code}", get(status))
         .route("/slow/{ms}", get(slow))
         .route("/flaky/{key}", get(flaky))
         .route("/bad/{case}", get(bad))
-        .with_state(state)
+        .with_state(state);
+    if let Some(dist) = dist {
+        app = app.fallback_service(ServeDir::new(dist));
+    }
+    let app = app
         .layer(CorsLayer::permissive())
         // The test runner's page is cross-origin isolated (COEP require-corp): without this,
         // Chromium blocks our images there, as it would on any such publisher page.
@@ -55,7 +62,8 @@ async fn main() {
             HeaderValue::from_static("cross-origin"),
         ));
     let listener = tokio::net::TcpListener::bind(address).await.expect("the address is free");
-    println!("fixture-server listening on http://{address}");
+    let address = listener.local_addr().expect("a bound address");
+    println!("http://{address}");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what is missing first (see scripts/tools.sh), skips what is there.
+#   1. native: the pure core, the article contract, component structure (Yew SSR)
+#   2. browser: the widget in headless Chromium against tools/fixture-server on 127.0.0.1
+#   3. release: the Trunk release build (wasm-opt -Oz), its size, and the built demo page
+#      loaded in headless Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/tools.sh
+ensure_all
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "fetching crates"
+cargo fetch --quiet
+
+step "native tests"
+cargo test --workspace --quiet
+
+step "browser tests (headless Chromium)"
+cargo build --quiet -p fixture-server
+SERVER_LOG=$(mktemp)
+cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; rm -f "$SERVER_LOG"; }
+trap cleanup EXIT
+start_fixture_server() { # [dist]
+  [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  : > "$SERVER_LOG"
+  ./target/debug/fixture-server 127.0.0.1:0 "$@" > "$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do grep -q '^http://' "$SERVER_LOG" && break; sleep 0.1; done
+  FIXTURES=$(grep -m1 '^http://' "$SERVER_LOG") || { cat "$SERVER_LOG"; exit 1; }
+}
+start_fixture_server
+export ARTICLE_WIDGET_FIXTURES=$FIXTURES
+export CHROMEDRIVER=/usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
+cargo test --target wasm32-unknown-unknown --test browser
+
+step "release build (trunk, wasm-opt -Oz)"
+trunk build --release --offline
+scripts/size-report.sh dist
+
+step "the built demo page in headless Chromium"
+start_fixture_server dist
+scripts/smoke-dist.sh "$FIXTURES"
