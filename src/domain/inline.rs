@@ -288,7 +288,9 @@ pub fn decode_entities(text: &str) -> String {
 
 /// Decodes the reference at the start of `text` (which begins with `&`).
 fn decode_one(text: &str) -> Option<(char, usize)> {
-    let semicolon = text[..text.len().min(34)].find(';')?;
+    // The longest reference we know is short; look for its `;` among the first bytes only.
+    // (Searching bytes, not slicing the string, so a multi-byte character cannot be split.)
+    let semicolon = text.bytes().take(34).position(|b| b == b';')?;
     let name = &text[1..semicolon];
     let decoded = if let Some(number) = name.strip_prefix('#') {
         let code = match number.strip_prefix(['x', 'X']) {
@@ -490,6 +492,31 @@ mod tests {
             vec![text("“big” & “basic” &unknown; & &#xZZ;")]
         );
         assert_eq!(decode_entities("&#0;&#xD800;&#x110000;"), "\u{FFFD}\u{FFFD}\u{FFFD}");
+        assert_eq!(decode_entities("&éééééééééééééééééééééé;"), "&éééééééééééééééééééééé;");
+        assert_eq!(decode_entities("&😀😀😀😀😀😀😀😀😀😀"), "&😀😀😀😀😀😀😀😀😀😀");
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_fragments() {
+        // A deterministic sweep over awkward combinations: multi-byte characters next to
+        // markup, unterminated tags, attributes and references.
+        let pieces = [
+            "<", ">", "&", ";", "#", "x", "<a href=", "\"", "'", "</", "<!--", "-->", "<script>",
+            "é", "پ", "😀", "&#", "&#x", "&amp", "<br", "/", "=", " ", "\t", "<em>", "</em>",
+            "&#1234567890;", "<a href=\"https://e.x\">", "<?", "<!", "\u{0}",
+        ];
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..20_000 {
+            let mut input = String::new();
+            for _ in 0..(seed % 12) {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                input.push_str(pieces[(seed as usize) % pieces.len()]);
+            }
+            let nodes = parse_inline(&input);
+            let _ = plain_text(&nodes);
+        }
     }
 
     #[test]
