@@ -39,7 +39,7 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
             let flag = superseded.clone();
             let src = src.to_string();
             yew::platform::spawn_local(async move {
-                let result = crate::shell::http::load_article(&src).await;
+                let result = crate::shell::http::load_article(&src, crate::shell::http::DEFAULT_TIMEOUT).await;
                 if !flag.get() {
                     state.set(match result {
                         Ok(article) => LoadState::Loaded(Rc::new(article)),

@@ -3,6 +3,7 @@
 pub mod article;
 pub mod comment;
 pub mod date;
+pub mod form;
 pub mod inline;
 pub mod language;
 pub mod load_error;

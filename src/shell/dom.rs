@@ -36,3 +36,42 @@ pub fn prefers_reduced_motion() -> bool {
         .map(|query| query.matches())
         .unwrap_or(false)
 }
+
+/// A fresh idempotency key (UUID v4) from the browser's cryptographic random source.
+pub fn new_idempotency_key() -> String {
+    let mut bytes = [0u8; 16];
+    #[cfg(target_arch = "wasm32")]
+    {
+        let filled = web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+            .is_some();
+        if !filled {
+            for byte in &mut bytes {
+                *byte = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
+    }
+    crate::domain::posting::uuid_v4(bytes)
+}
+
+/// Milliseconds since the epoch, now.
+pub fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as f64)
+        .unwrap_or_default()
+}
+
+/// Moves keyboard focus to the element, without scrolling when asked not to.
+pub fn focus(element: &yew::NodeRef) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(element) = element.cast::<web_sys::HtmlElement>() {
+        let _ = element.focus();
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = element;
+}

@@ -1,57 +1,132 @@
-//! Fetching an article: one request, a time limit, and every failure mapped to a [`LoadError`].
+//! HTTP for the widget: one request helper with a time limit, and the three calls built on
+//! it (load an article, list comments, post a comment). Every failure becomes a value.
 
 use std::time::Duration;
 
 use futures::future::{select, Either};
-use gloo_net::http::Request;
+use gloo_net::http::{Method, RequestBuilder};
 
 use crate::domain::article::Article;
 use crate::domain::load_error::LoadError;
+use crate::domain::posting::{interpret_answer, PostError};
+use crate::domain::thread::{parse_comment_list, Comment};
 
 /// How long a reader waits before the widget gives up and offers Retry.
-pub const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// GETs `url` and returns the body text of a 2xx answer.
-pub async fn fetch_text(url: &str, timeout: Duration) -> Result<String, LoadError> {
+/// An answer, whatever its status.
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+/// No answer at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoAnswer {
+    Network,
+    /// Seconds waited.
+    Timeout(u32),
+}
+
+/// Sends one request and waits at most `timeout` for the whole answer; aborts it after that.
+pub async fn send(
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+    timeout: Duration,
+) -> Result<Answer, NoAnswer> {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
-    let request = Request::get(url)
-        .abort_signal(signal.as_ref())
-        .header("Accept", "application/json")
-        .build()
-        .map_err(|_| LoadError::Network)?;
-    let response = async {
-        let response = request.send().await.map_err(|_| LoadError::Network)?;
-        if let Some(error) = LoadError::from_status(response.status()) {
-            return Err(error);
-        }
-        response.text().await.map_err(|_| LoadError::Network)
+    let mut builder = RequestBuilder::new(url).method(method).abort_signal(signal.as_ref());
+    for (name, value) in headers {
+        builder = builder.header(name, value);
+    }
+    let request = match body {
+        Some(body) => builder.body(body),
+        None => builder.build(),
+    }
+    .map_err(|_| NoAnswer::Network)?;
+    let exchange = async {
+        let response = request.send().await.map_err(|_| NoAnswer::Network)?;
+        let status = response.status();
+        let retry_after = response.headers().get("retry-after");
+        let body = response.text().await.map_err(|_| NoAnswer::Network)?;
+        Ok(Answer { status, retry_after, body })
     };
     let timer = gloo_timers::future::sleep(timeout);
-    futures::pin_mut!(response);
-    match select(response, timer).await {
+    futures::pin_mut!(exchange);
+    match select(exchange, timer).await {
         Either::Left((result, _)) => result,
         Either::Right(_) => {
             if let Some(controller) = controller {
                 controller.abort();
             }
-            Err(LoadError::Timeout(timeout.as_secs() as u32))
+            Err(NoAnswer::Timeout(timeout.as_secs() as u32))
         }
     }
 }
 
 /// Fetches and parses an article, resolving its relative URLs against the article's own
 /// address, and reports what the parser dropped to the developer console.
-pub async fn load_article(src: &str) -> Result<Article, LoadError> {
+pub async fn load_article(src: &str, timeout: Duration) -> Result<Article, LoadError> {
     if src.trim().is_empty() {
         return Err(LoadError::NoSource);
     }
     let address = super::dom::absolute_url(src, None).ok_or(LoadError::NoSource)?;
-    let text = fetch_text(&address, FETCH_TIMEOUT).await?;
-    let mut article = Article::parse(&text)?;
+    let answer = send(Method::GET, &address, &[("Accept", "application/json")], None, timeout)
+        .await
+        .map_err(|failure| match failure {
+            NoAnswer::Network => LoadError::Network,
+            NoAnswer::Timeout(seconds) => LoadError::Timeout(seconds),
+        })?;
+    if let Some(error) = LoadError::from_status(answer.status) {
+        return Err(error);
+    }
+    let mut article = Article::parse(&answer.body)?;
     article.resolve_urls(&|url: &str| super::dom::absolute_url(url, Some(&address)));
     for notice in &article.notices {
         super::dom::console_warn(&format!("article-widget: {address}: {notice}"));
     }
     Ok(article)
+}
+
+/// Why the comment list could not be shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListError {
+    NoAnswer(NoAnswer),
+    Status(u16),
+    Malformed,
+}
+
+impl std::fmt::Display for ListError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ListError::NoAnswer(NoAnswer::Network) => f.write_str("The comments could not be loaded. Check your connection, then retry."),
+            ListError::NoAnswer(NoAnswer::Timeout(s)) => write!(f, "The comments did not arrive within {s} seconds."),
+            ListError::Status(status) => write!(f, "The comments could not be loaded (HTTP {status})."),
+            ListError::Malformed => f.write_str("The comments could not be read: the server's answer is not in the expected format."),
+        }
+    }
+}
+
+pub async fn list_comments(url: &str, timeout: Duration) -> Result<Vec<Comment>, ListError> {
+    let answer = send(Method::GET, url, &[("Accept", "application/json")], None, timeout)
+        .await
+        .map_err(ListError::NoAnswer)?;
+    if !(200..300).contains(&answer.status) {
+        return Err(ListError::Status(answer.status));
+    }
+    parse_comment_list(&answer.body).map_err(|_| ListError::Malformed)
+}
+
+/// POSTs a comment with its idempotency key.
+pub async fn post_comment(url: &str, key: &str, body: String, timeout: Duration) -> Result<Comment, PostError> {
+    let headers = [("Content-Type", "application/json"), ("Accept", "application/json"), ("Idempotency-Key", key)];
+    match send(Method::POST, url, &headers, Some(body), timeout).await {
+        Ok(answer) => interpret_answer(answer.status, answer.retry_after.as_deref(), &answer.body),
+        Err(NoAnswer::Network) => Err(PostError::Network),
+        Err(NoAnswer::Timeout(seconds)) => Err(PostError::Timeout(seconds)),
+    }
 }

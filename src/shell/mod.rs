@@ -5,3 +5,4 @@
 pub mod dom;
 pub mod format;
 pub mod http;
+pub mod storage;

@@ -1,0 +1,290 @@
+//! The comment form as a state machine, without the browser: what the reader typed, which
+//! fields are marked wrong and why, when the error summary shows, and the posting state.
+//! The component feeds it events and performs the side effects (storage, network, focus).
+//!
+//! When a field is checked (GOV.UK's pattern, as issue #3 asks):
+//! - on blur, once the reader has typed something or left a required field empty;
+//! - on submit, every field;
+//! - while typing, only a field already marked wrong, so the mark clears as soon as it is
+//!   right (and is never shown for a field the reader is still typing for the first time).
+
+use std::collections::BTreeMap;
+
+use super::comment::{check_field, validate, CommentInput, Field, ValidComment};
+use super::posting::{Draft, Identity, PostError};
+use super::thread::Comment;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sending {
+    Idle,
+    InFlight,
+    Posted { pending: bool },
+    Failed(PostError),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormState {
+    pub input: CommentInput,
+    /// The comment replied to: (id, author).
+    pub reply_to: Option<(String, String)>,
+    /// The idempotency key for the current draft.
+    pub key: String,
+    /// "Save my name, email, and website in this browser…"
+    pub remember: bool,
+    /// Messages shown inline; a field has at most one (the first).
+    pub errors: BTreeMap<Field, String>,
+    /// Problems not tied to a field (from the server).
+    pub general_errors: Vec<String>,
+    /// The error summary shows after a submit that failed validation, until all is fixed.
+    pub show_summary: bool,
+    pub sending: Sending,
+    /// The value of the hidden honeypot field (people never fill it).
+    pub honeypot: String,
+    /// Incremented whenever focus should move to the summary (the component watches it).
+    pub summary_focus: u32,
+}
+
+impl FormState {
+    /// A form restored from a stored draft and identity, with `fresh_key` used when the draft
+    /// has no key yet.
+    pub fn restore(draft: Option<Draft>, identity: Option<Identity>, fresh_key: String) -> FormState {
+        let draft = draft.unwrap_or_default();
+        let remember = identity.is_some();
+        let identity = identity.unwrap_or_default();
+        FormState {
+            input: CommentInput {
+                content: draft.content,
+                author: identity.author,
+                email: identity.email,
+                website: identity.website,
+            },
+            reply_to: draft.reply_to,
+            key: if draft.key.is_empty() { fresh_key } else { draft.key },
+            remember,
+            errors: BTreeMap::new(),
+            general_errors: Vec::new(),
+            show_summary: false,
+            sending: Sending::Idle,
+            honeypot: String::new(),
+            summary_focus: 0,
+        }
+    }
+
+    pub fn draft(&self) -> Draft {
+        Draft { content: self.input.content.clone(), reply_to: self.reply_to.clone(), key: self.key.clone() }
+    }
+
+    pub fn identity(&self) -> Identity {
+        Identity {
+            author: self.input.author.clone(),
+            email: self.input.email.clone(),
+            website: self.input.website.clone(),
+        }
+    }
+
+    pub fn is_sending(&self) -> bool {
+        self.sending == Sending::InFlight
+    }
+
+    /// The reader typed in a field.
+    pub fn input(&mut self, field: Field, value: String) {
+        self.input.set(field, value);
+        if self.errors.contains_key(&field) {
+            self.recheck(field);
+        }
+        if matches!(self.sending, Sending::Posted { .. }) {
+            self.sending = Sending::Idle;
+        }
+    }
+
+    /// The reader left a field.
+    pub fn blur(&mut self, field: Field) {
+        let touched = !self.input.get(field).trim().is_empty() || field.required();
+        if touched {
+            self.recheck(field);
+        }
+    }
+
+    fn recheck(&mut self, field: Field) {
+        match check_field(field, self.input.get(field)) {
+            Ok(()) => {
+                self.errors.remove(&field);
+            }
+            Err(problem) => {
+                self.errors.insert(field, problem.message(field));
+            }
+        }
+        if self.errors.is_empty() && self.general_errors.is_empty() {
+            self.show_summary = false;
+        }
+    }
+
+    /// The reader pressed "Post Comment". Returns the comment to send, or marks every problem
+    /// and asks for the summary to take focus. Does nothing while a post is in flight.
+    pub fn submit(&mut self) -> Option<ValidComment> {
+        if self.is_sending() {
+            return None;
+        }
+        self.general_errors.clear();
+        match validate(&self.input) {
+            Ok(valid) => {
+                self.errors.clear();
+                self.show_summary = false;
+                self.sending = Sending::InFlight;
+                Some(valid)
+            }
+            Err(problems) => {
+                self.errors.clear();
+                for (field, problem) in problems {
+                    self.errors.entry(field).or_insert_with(|| problem.message(field));
+                }
+                self.show_summary = true;
+                self.summary_focus += 1;
+                self.sending = Sending::Idle;
+                None
+            }
+        }
+    }
+
+    /// The server accepted the comment: the draft is done, a new one starts with a new key.
+    pub fn posted(&mut self, comment: &Comment, next_key: String) {
+        self.input.content.clear();
+        self.reply_to = None;
+        self.key = next_key;
+        self.sending = Sending::Posted { pending: comment.pending };
+    }
+
+    /// The post failed. Field errors from the server land on their fields; when the server
+    /// certainly stored nothing, the next attempt gets `next_key`.
+    pub fn failed(&mut self, error: PostError, next_key: String) {
+        if error.definitely_not_stored() {
+            self.key = next_key;
+        }
+        if let PostError::Invalid { fields, other } = &error {
+            for (field, message) in fields {
+                self.errors.entry(*field).or_insert_with(|| message.clone());
+            }
+            self.general_errors = other.clone();
+            self.show_summary = true;
+            self.summary_focus += 1;
+        }
+        self.sending = Sending::Failed(error);
+    }
+
+    pub fn reply(&mut self, to: Option<(String, String)>) {
+        self.reply_to = to;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::date::Timestamp;
+
+    fn form() -> FormState {
+        FormState::restore(None, None, "key-1".into())
+    }
+
+    fn fill(form: &mut FormState) {
+        form.input(Field::Content, "A fine article.".into());
+        form.input(Field::Author, "Ann".into());
+        form.input(Field::Email, "ann@example.com".into());
+    }
+
+    fn comment(pending: bool) -> Comment {
+        Comment {
+            id: "1".into(),
+            parent: None,
+            author: "Ann".into(),
+            website: None,
+            content: "A fine article.".into(),
+            published: Timestamp::from_millis(0),
+            pending,
+        }
+    }
+
+    #[test]
+    fn typing_for_the_first_time_shows_no_error_but_blur_does() {
+        let mut form = form();
+        form.input(Field::Email, "ann@".into());
+        assert!(form.errors.is_empty(), "not while typing the first time");
+        form.blur(Field::Email);
+        assert_eq!(form.errors[&Field::Email], "Enter an email address in the correct format, like name@example.com");
+        form.input(Field::Email, "ann@example.co".into());
+        assert!(form.errors.is_empty(), "cleared live as soon as it is right");
+        form.blur(Field::Website);
+        assert!(form.errors.is_empty(), "an empty optional field is fine");
+        form.blur(Field::Author);
+        assert_eq!(form.errors[&Field::Author], "Enter your name", "leaving a required field empty marks it");
+    }
+
+    #[test]
+    fn a_failed_submit_marks_every_field_and_focuses_the_summary() {
+        let mut form = form();
+        assert_eq!(form.submit(), None);
+        assert_eq!(form.errors.keys().copied().collect::<Vec<_>>(), [Field::Content, Field::Author, Field::Email]);
+        assert!(form.show_summary);
+        assert_eq!(form.summary_focus, 1);
+        fill(&mut form);
+        assert!(form.errors.is_empty());
+        assert!(!form.show_summary, "the summary goes when everything is fixed");
+    }
+
+    #[test]
+    fn a_valid_submit_sends_once_and_ignores_more_clicks() {
+        let mut form = form();
+        fill(&mut form);
+        let valid = form.submit().unwrap();
+        assert_eq!(valid.author, "Ann");
+        assert!(form.is_sending());
+        assert_eq!(form.submit(), None, "a second click while sending does nothing");
+    }
+
+    #[test]
+    fn the_key_survives_an_unknown_outcome_and_changes_after_a_refusal_or_success() {
+        let mut form = form();
+        fill(&mut form);
+        form.submit();
+        form.failed(PostError::Timeout(15), "key-2".into());
+        assert_eq!(form.key, "key-1", "a retry after a timeout reuses the key");
+        assert_eq!(form.input.content, "A fine article.", "nothing typed is lost");
+        form.submit();
+        form.failed(PostError::TooSoon(Some(10)), "key-3".into());
+        assert_eq!(form.key, "key-3");
+        form.submit();
+        form.posted(&comment(true), "key-4".into());
+        assert_eq!(form.key, "key-4");
+        assert_eq!(form.input.content, "", "the comment field empties");
+        assert_eq!(form.input.author, "Ann", "name and email stay for the next comment");
+        assert_eq!(form.sending, Sending::Posted { pending: true });
+    }
+
+    #[test]
+    fn server_field_errors_land_on_their_fields() {
+        let mut form = form();
+        fill(&mut form);
+        form.submit();
+        form.failed(
+            PostError::Invalid { fields: vec![(Field::Email, "That address is blocked".into())], other: vec!["Slow down".into()] },
+            "key-2".into(),
+        );
+        assert_eq!(form.errors[&Field::Email], "That address is blocked");
+        assert_eq!(form.general_errors, ["Slow down"]);
+        assert!(form.show_summary);
+        assert_eq!(form.key, "key-2");
+    }
+
+    #[test]
+    fn a_draft_and_identity_are_restored() {
+        let form = FormState::restore(
+            Some(Draft { content: "half".into(), reply_to: Some(("7".into(), "Bob".into())), key: "old".into() }),
+            Some(Identity { author: "Ann".into(), email: "a@b.co".into(), website: "".into() }),
+            "new".into(),
+        );
+        assert_eq!(form.input.content, "half");
+        assert_eq!(form.reply_to, Some(("7".into(), "Bob".into())));
+        assert_eq!(form.key, "old", "a restored draft keeps its key, so a retry cannot double-post");
+        assert!(form.remember);
+        assert_eq!(form.input.author, "Ann");
+    }
+}

@@ -1,0 +1,71 @@
+//! The browser's localStorage, with its two failures as values: not there (disabled, blocked
+//! third-party storage, private modes) and full.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageError {
+    Unavailable,
+    Full,
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StorageError::Unavailable => "This browser does not let the page keep your draft, so it will be lost if you leave. The form still works.",
+            StorageError::Full => "This browser's storage for the site is full, so your draft cannot be kept. The form still works.",
+        })
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn storage() -> Result<web_sys::Storage, StorageError> {
+    web_sys::window()
+        .ok_or(StorageError::Unavailable)?
+        .local_storage()
+        .ok()
+        .flatten()
+        .ok_or(StorageError::Unavailable)
+}
+
+pub fn read(key: &str) -> Result<Option<String>, StorageError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        storage()?.get_item(key).map_err(|_| StorageError::Unavailable)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = key;
+        Err(StorageError::Unavailable)
+    }
+}
+
+pub fn write(key: &str, value: &str) -> Result<(), StorageError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        storage()?.set_item(key, value).map_err(|error| {
+            let name = js_sys::Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
+            match name.as_deref() {
+                Some("QuotaExceededError") | Some("NS_ERROR_DOM_QUOTA_REACHED") => StorageError::Full,
+                _ => StorageError::Unavailable,
+            }
+        })
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (key, value);
+        Err(StorageError::Unavailable)
+    }
+}
+
+pub fn remove(key: &str) -> Result<(), StorageError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        storage()?.remove_item(key).map_err(|_| StorageError::Unavailable)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = key;
+        Err(StorageError::Unavailable)
+    }
+}
