@@ -34,7 +34,7 @@ start_fixture_server
 export ARTICLE_WIDGET_FIXTURES=$FIXTURES
 export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
-cargo test --target wasm32-unknown-unknown --test browser
+cargo test --target wasm32-unknown-unknown --test browser --test browser_comments
 
 step "release build (trunk, wasm-opt -Oz)"
 trunk build --release --offline

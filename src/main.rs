@@ -18,7 +18,7 @@ fn main() {
         .and_then(|params| params.get("src"))
         .filter(|src| !src.trim().is_empty());
     let src = from_query.or_else(|| root.get_attribute("data-src")).unwrap_or_default();
-    yew::Renderer::<ArticleWidget>::with_root_and_props(root, ArticleWidgetProps { src: src.into() }).render();
+    yew::Renderer::<ArticleWidget>::with_root_and_props(root, yew::props!(ArticleWidgetProps { src })).render();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -3,92 +3,14 @@
 //! Run by scripts/test.sh, which starts tools/fixture-server first.
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
+mod support;
 
-use article_widget::{ArticleWidget, ArticleWidgetProps};
+use support::{document, until, Mounted, SERVER};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlImageElement};
+use web_sys::{HtmlElement, HtmlImageElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Where tools/fixture-server listens (compile-time, set by scripts/test.sh).
-const SERVER: &str = match option_env!("ARTICLE_WIDGET_FIXTURES") {
-    Some(address) => address,
-    None => "http://127.0.0.1:8790",
-};
-
-struct Mounted {
-    root: Element,
-    app: Option<yew::AppHandle<ArticleWidget>>,
-}
-
-impl Mounted {
-    fn new(src: &str) -> Mounted {
-        let document = gloo_utils_document();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
-        let app = yew::Renderer::<ArticleWidget>::with_root_and_props(
-            root.clone(),
-            ArticleWidgetProps { src: src.to_owned().into() },
-        )
-        .render();
-        Mounted { root, app: Some(app) }
-    }
-
-    fn query(&self, selector: &str) -> Option<Element> {
-        self.root.query_selector(selector).unwrap()
-    }
-
-    fn all(&self, selector: &str) -> Vec<Element> {
-        let list = self.root.query_selector_all(selector).unwrap();
-        (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
-    }
-
-    fn text(&self, selector: &str) -> String {
-        self.query(selector).and_then(|e| e.text_content()).unwrap_or_default()
-    }
-
-    /// Waits (up to 10 s) until `selector` matches, then returns it.
-    async fn wait_for(&self, selector: &str) -> Element {
-        let mut waited = 0;
-        loop {
-            if let Some(found) = self.query(selector) {
-                return found;
-            }
-            assert!(waited < 10_000, "{selector} never appeared; the widget shows: {}", self.root.inner_html());
-            sleep(50).await;
-            waited += 50;
-        }
-    }
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-        self.root.remove();
-    }
-}
-
-fn gloo_utils_document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-async fn sleep(ms: u32) {
-    gloo_timers::future::sleep(Duration::from_millis(ms.into())).await;
-}
-
-async fn until(what: &str, mut condition: impl FnMut() -> bool) {
-    for _ in 0..200 {
-        if condition() {
-            return;
-        }
-        sleep(50).await;
-    }
-    panic!("timed out waiting until {what}");
-}
 
 #[wasm_bindgen_test]
 async fn fetches_and_shows_the_breaking_news_article_in_full() {
@@ -212,7 +134,7 @@ async fn back_to_top_appears_after_scrolling_and_returns_focus_to_the_top() {
         headline.get_bounding_client_rect().top().abs() < 40.0
     })
     .await;
-    let active = gloo_utils_document().active_element().unwrap();
+    let active = document().active_element().unwrap();
     assert!(active.is_same_node(Some(&headline)), "focus moved to the headline");
     until("the button hides again", || button.hidden()).await;
 }

@@ -19,7 +19,7 @@ struct StateProps {
 
 #[component]
 fn StateView(props: &StateProps) -> Html {
-    html! { <WidgetFrame>{ view_state(&props.state, Callback::noop()) }</WidgetFrame> }
+    html! { <WidgetFrame>{ view_state(&props.state, Callback::noop(), std::time::Duration::from_secs(15)) }</WidgetFrame> }
 }
 
 async fn render(state: LoadState) -> Dom {
@@ -97,7 +97,7 @@ async fn the_breaking_news_article_renders_in_full_with_semantic_markup() {
     assert_eq!(paragraphs.len(), 21);
     assert_eq!(paragraphs, expected, "every paragraph, verbatim");
     assert!(all(&dom, ".aw-related, nav").is_empty(), "no related links: the block is omitted entirely");
-    let back = one(&dom, "article > button.aw-back-to-top");
+    let back = one(&dom, ".aw-story > button.aw-back-to-top");
     assert!(attr(back, "hidden").is_some(), "Back to top starts hidden");
     assert_eq!(attr(back, "type"), Some("button"));
     assert_eq!(text(back), "↑ Back to top");

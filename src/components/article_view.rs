@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::back_to_top::BackToTop;
 use super::body::ArticleBody;
+use super::comments::CommentsSection;
 use super::figure::Figure;
 use super::header::ArticleHeader;
 use super::related::RelatedLinks;
@@ -15,20 +16,23 @@ use crate::i18n::texts;
 #[derive(Properties, PartialEq)]
 pub struct ArticleViewProps {
     pub article: Rc<Article>,
+    /// Time limit for the comment requests.
+    #[prop_or(crate::shell::http::DEFAULT_TIMEOUT)]
+    pub timeout: std::time::Duration,
 }
 
 #[component]
 pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let article = &props.article;
     let texts = texts(article.language.as_deref());
-    let article_ref = use_node_ref();
+    let story_ref = use_node_ref();
     let headline_ref = use_node_ref();
     // Ids are per article so that two widgets on one page do not share them.
     let headline_id: AttrValue = format!("aw-{}-headline", article.id).into();
     let related_id: AttrValue = format!("aw-{}-related", article.id).into();
     html! {
+        <div class="aw-story" ref={story_ref.clone()}>
         <article
-            ref={article_ref.clone()}
             class="aw-article"
             lang={article.language.clone()}
             dir={article.direction().as_str()}
@@ -40,7 +44,14 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             }
             <ArticleBody article={article.clone()} {texts} />
             <RelatedLinks article={article.clone()} heading_id={related_id} {texts} />
-            <BackToTop article={article_ref} target={headline_ref} {texts} />
         </article>
+        <CommentsSection
+            article_id={article.id.clone()}
+            url={article.comments_url.clone().map(AttrValue::from)}
+            timeout={props.timeout}
+            {texts}
+        />
+        <BackToTop area={story_ref} target={headline_ref} {texts} />
+        </div>
     }
 }

@@ -7,8 +7,9 @@ use crate::i18n::Texts;
 
 #[derive(Properties, PartialEq)]
 pub struct BackToTopProps {
-    /// The article element: the button shows while the reader is inside it, far from its top.
-    pub article: NodeRef,
+    /// The article and its comments: the button shows while the reader is inside, far from
+    /// its top.
+    pub area: NodeRef,
     /// Where focus goes (the headline, `tabindex="-1"`).
     pub target: NodeRef,
     pub texts: &'static Texts,
@@ -19,11 +20,11 @@ pub fn BackToTop(props: &BackToTopProps) -> Html {
     let visible = use_state_eq(|| false);
     {
         let visible = visible.clone();
-        let article = props.article.clone();
+        let article = props.area.clone();
         use_effect_with((), move |_| watch_scroll(article, move |show| visible.set(show)));
     }
     let onclick = {
-        let article = props.article.clone();
+        let article = props.area.clone();
         let target = props.target.clone();
         Callback::from(move |_: MouseEvent| scroll_to_top(&article, &target))
     };

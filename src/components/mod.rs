@@ -4,6 +4,7 @@
 pub mod article_view;
 pub mod back_to_top;
 pub mod body;
+pub mod comments;
 pub mod figure;
 pub mod header;
 pub mod inline;

@@ -23,6 +23,7 @@ pub fn use_widget_style() -> Classes {
         --_accent: var(--aw-color-accent, #b3261e);
         --_on-accent: var(--aw-color-on-accent, #ffffff);
         --_link: var(--aw-color-link, #0b57a4);
+        --_error: var(--aw-color-error, #c0262d);
         --_radius: var(--aw-radius, 6px);
         --_space: var(--aw-space, 1rem);
         --_max-width: var(--aw-max-width, 44rem);
@@ -36,6 +37,7 @@ pub fn use_widget_style() -> Classes {
             --_accent: var(--aw-color-accent, #ff8a80);
             --_on-accent: var(--aw-color-on-accent, #1b0d0c);
             --_link: var(--aw-color-link, #8cc4ff);
+            --_error: var(--aw-color-error, #ff8f8a);
         }
 
         color: var(--_text);
@@ -203,6 +205,84 @@ pub fn use_widget_style() -> Classes {
             clip-path: inset(50%);
             white-space: nowrap;
         }
+
+
+        .aw-comments {
+            max-width: var(--_max-width);
+            margin-inline: auto;
+            padding: 0 var(--_space) calc(var(--_space) * 2);
+            font-family: var(--_font-ui);
+            font-size: 0.9375rem;
+            line-height: 1.55;
+        }
+        .aw-comments--closed p { margin: 1rem 0; color: var(--_muted); }
+        .aw-comments-heading {
+            margin: 2rem 0 1rem;
+            padding-top: 1rem;
+            border-top: 3px solid var(--_text);
+            font-size: 1.25rem;
+        }
+        .aw-comments-status { color: var(--_muted); }
+        .aw-error-inline p { margin: 0 0 0.5rem; }
+        .aw-thread { list-style: none; margin: 0 0 1.5rem; padding: 0; }
+        .aw-comment { margin: 0 0 1rem; }
+        .aw-comment-body { padding: 0.75rem 1rem; background: var(--_surface); border-radius: var(--_radius); }
+        .aw-depth-2 { margin-inline-start: 1.5rem; }
+        .aw-depth-3 { margin-inline-start: 3rem; }
+        .aw-comment--pending .aw-comment-body { outline: 1px dashed var(--_border); }
+        .aw-comment-meta { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: baseline; }
+        .aw-comment-author { font-weight: 700; color: var(--_text); }
+        .aw-comment-meta time, .aw-comment-in-reply { font-size: 0.8125rem; color: var(--_muted); }
+        .aw-comment-pending { margin: 0.25rem 0 0; font-style: italic; color: var(--_muted); }
+        .aw-comment-text { font-family: var(--_font-body); font-size: 1rem; overflow-wrap: anywhere; }
+        .aw-comment-text p { margin: 0.5rem 0 0; white-space: pre-line; }
+        .aw-reply-button {
+            margin-top: 0.5rem; padding: 0.2rem 0.6rem;
+            border: 1px solid var(--_border); border-radius: 999px;
+            background: transparent; color: var(--_link);
+            font: 600 0.8125rem/1.4 var(--_font-ui); cursor: pointer;
+        }
+        .aw-thread-form { margin-bottom: 1.5rem; }
+
+        .aw-reply-title { margin: 1.5rem 0 0.5rem; font-size: 1.25rem; }
+        .aw-cancel-reply { font-size: 0.875rem; font-weight: 400; }
+        .aw-notes { margin: 0 0 1rem; color: var(--_muted); font-size: 0.875rem; }
+        .aw-required { color: var(--_accent); }
+        .aw-field { margin: 0 0 1rem; display: flex; flex-direction: column; gap: 0.25rem; }
+        .aw-field label { font-weight: 600; }
+        .aw-field input, .aw-field textarea {
+            width: 100%;
+            padding: 0.55rem 0.65rem;
+            border: 1px solid var(--_muted);
+            border-radius: var(--_radius);
+            background: var(--_background);
+            color: var(--_text);
+            font: 1rem/1.45 var(--_font-ui);
+        }
+        .aw-field textarea { min-height: 9rem; resize: vertical; }
+        .aw-field--author, .aw-field--email, .aw-field--website { max-width: 28rem; }
+        .aw-field--error { padding-inline-start: 0.75rem; border-inline-start: 4px solid var(--_error); }
+        .aw-field--error input, .aw-field--error textarea { border: 2px solid var(--_error); }
+        .aw-field-error { color: var(--_error); font-weight: 700; }
+        .aw-counter { font-size: 0.8125rem; color: var(--_muted); }
+        .aw-consent { display: flex; gap: 0.5rem; align-items: flex-start; margin: 0 0 1rem; }
+        .aw-consent input { margin-top: 0.3rem; width: 1.1rem; height: 1.1rem; flex: none; }
+        .aw-storage-note { font-size: 0.875rem; color: var(--_muted); border-inline-start: 3px solid var(--_border); padding-inline-start: 0.5rem; }
+        .aw-submit { margin: 0 0 0.5rem; }
+        .aw-button[aria-disabled="true"] { opacity: 0.7; cursor: progress; }
+        .aw-button--secondary { background: transparent; color: var(--_link); border: 1px solid var(--_border); }
+        .aw-post-error { color: var(--_error); font-weight: 600; }
+        .aw-error-summary {
+            margin: 0 0 1.25rem;
+            padding: 1rem 1.25rem;
+            border: 4px solid var(--_error);
+            border-radius: var(--_radius);
+        }
+        .aw-error-summary:focus { outline: 3px solid var(--_link); outline-offset: 2px; }
+        .aw-error-summary h3 { margin: 0 0 0.5rem; font-size: 1.125rem; }
+        .aw-error-summary ul { margin: 0; padding-inline-start: 1.25rem; }
+        .aw-error-summary a { color: var(--_error); font-weight: 700; }
+        .aw-hp { position: absolute; inset-inline-start: -10000px; width: 1px; height: 1px; overflow: hidden; }
 
         @media (prefers-reduced-motion: reduce) {
             .aw-skeleton, .aw-back-to-top { animation: none; }

@@ -16,6 +16,9 @@ use crate::i18n::texts;
 pub struct ArticleWidgetProps {
     /// The article JSON's URL, absolute or relative to the page.
     pub src: AttrValue,
+    /// How long to wait for the server before offering Retry.
+    #[prop_or(crate::shell::http::DEFAULT_TIMEOUT)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Clone, PartialEq)]
@@ -32,6 +35,7 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
     let attempt = use_state(|| 0u32);
     {
         let state = state.clone();
+        let timeout = props.timeout;
         use_effect_with((props.src.clone(), *attempt), move |(src, _)| {
             state.set(LoadState::Loading);
             // A newer src or attempt supersedes this one: its late answer is ignored.
@@ -39,7 +43,7 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
             let flag = superseded.clone();
             let src = src.to_string();
             yew::platform::spawn_local(async move {
-                let result = crate::shell::http::load_article(&src, crate::shell::http::DEFAULT_TIMEOUT).await;
+                let result = crate::shell::http::load_article(&src, timeout).await;
                 if !flag.get() {
                     state.set(match result {
                         Ok(article) => LoadState::Loaded(Rc::new(article)),
@@ -56,17 +60,17 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
     };
     html! {
         <WidgetFrame>
-            { view_state(&state, on_retry) }
+            { view_state(&state, on_retry, props.timeout) }
         </WidgetFrame>
     }
 }
 
 /// What each state looks like; separate from fetching so that it renders in native tests.
-pub fn view_state(state: &LoadState, on_retry: Callback<()>) -> Html {
+pub fn view_state(state: &LoadState, on_retry: Callback<()>, timeout: std::time::Duration) -> Html {
     let texts = texts(None);
     match state {
         LoadState::Loading => html! { <Loading {texts} /> },
-        LoadState::Loaded(article) => html! { <ArticleView article={article.clone()} /> },
+        LoadState::Loaded(article) => html! { <ArticleView article={article.clone()} {timeout} /> },
         LoadState::Failed(error) => html! { <Failed error={error.clone()} {on_retry} {texts} /> },
     }
 }

@@ -31,8 +31,11 @@ pub struct FormState {
     pub key: String,
     /// "Save my name, email, and website in this browser…"
     pub remember: bool,
-    /// Messages shown inline; a field has at most one (the first).
+    /// The form's own findings; a field has at most one (the first).
     pub errors: BTreeMap<Field, String>,
+    /// What the server said of a field (422). It stays until the reader changes that field:
+    /// leaving the field must not erase it, as the local rules cannot know what it means.
+    pub server_errors: BTreeMap<Field, String>,
     /// Problems not tied to a field (from the server).
     pub general_errors: Vec<String>,
     /// The error summary shows after a submit that failed validation, until all is fixed.
@@ -62,6 +65,7 @@ impl FormState {
             key: if draft.key.is_empty() { fresh_key } else { draft.key },
             remember,
             errors: BTreeMap::new(),
+            server_errors: BTreeMap::new(),
             general_errors: Vec::new(),
             show_summary: false,
             sending: Sending::Idle,
@@ -82,6 +86,13 @@ impl FormState {
         }
     }
 
+    /// The message each field shows: the form's own finding, else the server's.
+    pub fn messages(&self) -> BTreeMap<Field, String> {
+        let mut messages = self.server_errors.clone();
+        messages.extend(self.errors.clone());
+        messages
+    }
+
     pub fn is_sending(&self) -> bool {
         self.sending == Sending::InFlight
     }
@@ -89,6 +100,7 @@ impl FormState {
     /// The reader typed in a field.
     pub fn input(&mut self, field: Field, value: String) {
         self.input.set(field, value);
+        self.server_errors.remove(&field);
         if self.errors.contains_key(&field) {
             self.recheck(field);
         }
@@ -114,7 +126,7 @@ impl FormState {
                 self.errors.insert(field, problem.message(field));
             }
         }
-        if self.errors.is_empty() && self.general_errors.is_empty() {
+        if self.errors.is_empty() && self.server_errors.is_empty() && self.general_errors.is_empty() {
             self.show_summary = false;
         }
     }
@@ -126,6 +138,7 @@ impl FormState {
             return None;
         }
         self.general_errors.clear();
+        self.server_errors.clear();
         match validate(&self.input) {
             Ok(valid) => {
                 self.errors.clear();
@@ -162,7 +175,7 @@ impl FormState {
         }
         if let PostError::Invalid { fields, other } = &error {
             for (field, message) in fields {
-                self.errors.entry(*field).or_insert_with(|| message.clone());
+                self.server_errors.entry(*field).or_insert_with(|| message.clone());
             }
             self.general_errors = other.clone();
             self.show_summary = true;
@@ -268,10 +281,14 @@ mod tests {
             PostError::Invalid { fields: vec![(Field::Email, "That address is blocked".into())], other: vec!["Slow down".into()] },
             "key-2".into(),
         );
-        assert_eq!(form.errors[&Field::Email], "That address is blocked");
+        assert_eq!(form.messages()[&Field::Email], "That address is blocked");
         assert_eq!(form.general_errors, ["Slow down"]);
         assert!(form.show_summary);
         assert_eq!(form.key, "key-2");
+        form.blur(Field::Email);
+        assert_eq!(form.messages()[&Field::Email], "That address is blocked", "leaving the field keeps it");
+        form.input(Field::Email, "other@example.com".into());
+        assert!(!form.messages().contains_key(&Field::Email), "changing the field clears it");
     }
 
     #[test]

@@ -66,7 +66,11 @@ impl fmt::Display for PostError {
             ),
             PostError::TooSoon(None) => f.write_str("You are posting comments too quickly. Please wait a moment before trying again."),
             PostError::Network => f.write_str("Your comment was not sent: the server could not be reached. It is kept here; check your connection and retry."),
-            PostError::Timeout(seconds) => write!(f, "The server did not answer within {seconds} seconds. Your comment is kept here; retry, and it will not be posted twice."),
+            PostError::Timeout(seconds) => write!(
+                f,
+                "The server did not answer within {}. Your comment is kept here; retry, and it will not be posted twice.",
+                describe_wait(*seconds)
+            ),
             PostError::Server(status) => write!(f, "The server had a problem (HTTP {status}). Your comment is kept here; please retry."),
             PostError::Refused(status) => write!(f, "The server refused the comment (HTTP {status})."),
             PostError::Malformed => f.write_str("The server's answer could not be read. Your comment is kept here; retry, and it will not be posted twice."),
@@ -76,7 +80,7 @@ impl fmt::Display for PostError {
 
 fn describe_wait(seconds: u32) -> String {
     match seconds {
-        0 | 1 => "a second".to_owned(),
+        0 | 1 => "1 second".to_owned(),
         s if s < 120 => format!("{s} seconds"),
         s => format!("{} minutes", s.div_ceil(60)),
     }

@@ -39,6 +39,7 @@ pub fn prefers_reduced_motion() -> bool {
 
 /// A fresh idempotency key (UUID v4) from the browser's cryptographic random source.
 pub fn new_idempotency_key() -> String {
+    #[cfg_attr(not(target_arch = "wasm32"), allow(unused_mut))]
     let mut bytes = [0u8; 16];
     #[cfg(target_arch = "wasm32")]
     {

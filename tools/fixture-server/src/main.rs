@@ -11,14 +11,23 @@
 //! - `GET /slow/{ms}`                       the breaking-news sample after a delay
 //! - `GET /flaky/{key}`                     500 the first time for each key, then the sample
 //! - `GET /bad/{case}`                      malformed or incomplete article JSON (see `bad`)
+//! - `GET /article/{mode}/{id}`             an article whose comments live at the route below
+//! - `GET|POST /api/{mode}/articles/{id}/comments`   the comments API, behaving per `mode`:
+//!   `ok` (approved), `pending`, `slow` (stores at once, answers after 3 s), `flaky` (500 on a
+//!   key's first post), `error` (500), `ratelimit` (429), `invalid` (422 with field errors),
+//!   `malformed` (unreadable bodies), `listerror` (the list answers 500)
+//! - `GET /posts/{mode}/{id}`               how many POSTs that thread received
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use article_widget::domain::comment::{validate, CommentInput};
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde_json::{json, Value};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -31,6 +40,18 @@ use tower_http::set_header::SetResponseHeaderLayer;
 struct AppState {
     seen_flaky: Arc<Mutex<HashSet<String>>>,
     root: PathBuf,
+    comments: Arc<Mutex<Comments>>,
+}
+
+#[derive(Default)]
+struct Comments {
+    /// Per "mode/article": the stored comments, oldest first.
+    threads: HashMap<String, Vec<Value>>,
+    /// Per "mode/article": how many POSTs arrived.
+    posts: HashMap<String, usize>,
+    /// Per idempotency key: the first answer.
+    answers: HashMap<String, (StatusCode, String)>,
+    next_id: u64,
 }
 
 #[tokio::main]
@@ -49,6 +70,9 @@ async fn main() {
         .route("/slow/{ms}", get(slow))
         .route("/flaky/{key}", get(flaky))
         .route("/bad/{case}", get(bad))
+        .route("/article/{mode}/{id}", get(article))
+        .route("/api/{mode}/articles/{id}/comments", get(list_comments).post(post_comment))
+        .route("/posts/{mode}/{id}", get(post_count))
         .with_state(state);
     if let Some(dist) = dist {
         app = app.fallback_service(ServeDir::new(dist));
@@ -114,4 +138,109 @@ async fn bad(Path(case): Path<String>) -> Response {
         _ => return (StatusCode::NOT_FOUND, "no such case").into_response(),
     };
     json(StatusCode::OK, body.to_owned())
+}
+
+async fn article(Path((mode, id)): Path<(String, String)>) -> Response {
+    json(
+        StatusCode::OK,
+        json!({
+            "id": id,
+            "headline": format!("Comments test ({mode})"),
+            "published": "2025-01-17T19:13:00Z",
+            "body": "A short article to comment on.",
+            "comments": {"enabled": true, "url": format!("/api/{mode}/articles/{id}/comments")}
+        })
+        .to_string(),
+    )
+}
+
+async fn list_comments(State(state): State<AppState>, Path((mode, id)): Path<(String, String)>) -> Response {
+    match mode.as_str() {
+        "listerror" => return (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        "malformed" => return json(StatusCode::OK, "not json".into()),
+        _ => {}
+    }
+    let comments = state.comments.lock().map(|c| c.threads.get(&format!("{mode}/{id}")).cloned().unwrap_or_default());
+    json(StatusCode::OK, json!({"comments": comments.unwrap_or_default()}).to_string())
+}
+
+async fn post_comment(
+    State(state): State<AppState>,
+    Path((mode, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    if let Ok(mut comments) = state.comments.lock() {
+        *comments.posts.entry(format!("{mode}/{id}")).or_default() += 1;
+    }
+    if let Some((status, body)) = state.comments.lock().ok().and_then(|c| c.answers.get(&key).cloned()) {
+        return json(status, body);
+    }
+    match mode.as_str() {
+        "error" => return (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        "ratelimit" => return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "30")], "slow down").into_response(),
+        "malformed" => return json(StatusCode::CREATED, "<html>".into()),
+        "invalid" => {
+            return json(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"errors": {"email": ["This email address cannot comment here."], "other": ["Comments from this network are held."]}}).to_string(),
+            )
+        }
+        "flaky" => {
+            let first = state.seen_flaky.lock().map(|mut seen| seen.insert(key.clone())).unwrap_or(false);
+            if first {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "try again").into_response();
+            }
+        }
+        _ => {}
+    }
+    let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let text = |field: &str| request.get(field).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let input = CommentInput { content: text("content"), author: text("author"), email: text("email"), website: text("website") };
+    let (status, answer) = match validate(&input) {
+        Err(problems) => {
+            let mut errors = serde_json::Map::new();
+            for (field, problem) in problems {
+                errors.insert(field.key().into(), json!([problem.message(field)]));
+            }
+            (StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors}).to_string())
+        }
+        Ok(valid) => {
+            let Ok(mut comments) = state.comments.lock() else {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "lock").into_response();
+            };
+            comments.next_id += 1;
+            let comment = json!({
+                "id": comments.next_id.to_string(),
+                "parent": request.get("parent").cloned().unwrap_or(Value::Null),
+                "author": valid.author,
+                "website": valid.website,
+                "content": valid.content,
+                "published": now_rfc3339(),
+                "status": if mode == "pending" { "pending" } else { "approved" },
+            });
+            comments.threads.entry(format!("{mode}/{id}")).or_default().push(comment.clone());
+            let answer = (StatusCode::CREATED, json!({"comment": comment}).to_string());
+            comments.answers.insert(key, answer.clone());
+            answer
+        }
+    };
+    if mode == "slow" {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+    json(status, answer)
+}
+
+fn now_rfc3339() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    article_widget::domain::date::Timestamp::from_millis(millis).to_rfc3339()
+}
+
+async fn post_count(State(state): State<AppState>, Path((mode, id)): Path<(String, String)>) -> Response {
+    let count = state.comments.lock().map(|c| c.posts.get(&format!("{mode}/{id}")).copied().unwrap_or(0)).unwrap_or(0);
+    json(StatusCode::OK, count.to_string())
 }

@@ -1,0 +1,231 @@
+//! "Leave a Reply": WordPress's fields and notes, GOV.UK's error pattern (a summary that takes
+//! focus and links to each field, inline messages tied to their fields), and a draft that is
+//! never lost. Renders the section's state; holds none of its own.
+
+use yew::prelude::*;
+
+use super::model::{Action, Model};
+use crate::domain::comment::Field;
+use crate::domain::form::Sending;
+use crate::i18n::Texts;
+use crate::shell::dom;
+
+#[derive(Clone, PartialEq)]
+pub struct FormContext {
+    pub model: UseReducerHandle<Model>,
+    pub on_action: Callback<Action>,
+    pub summary_ref: NodeRef,
+    pub comment_ref: NodeRef,
+    pub id_prefix: AttrValue,
+    /// Indentation when shown under a comment (0 at the bottom of the thread).
+    pub depth: usize,
+    pub texts: &'static Texts,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CommentFormProps {
+    pub context: FormContext,
+}
+
+fn field_id(prefix: &str, field: Field) -> String {
+    format!("{prefix}-{}", field.key())
+}
+
+/// How many characters are left before the limit, shown only near it.
+fn counter(value: &str, field: Field, texts: &Texts) -> Option<String> {
+    let max = field.max_chars();
+    let used = value.trim().chars().count();
+    let threshold = (max / 10).max(20);
+    if used + threshold < max {
+        return None;
+    }
+    Some(if used <= max {
+        format!("{} {}", max - used, texts.characters_left)
+    } else {
+        format!("{} {}", used - max, texts.characters_too_many)
+    })
+}
+
+#[component]
+pub fn CommentForm(props: &CommentFormProps) -> Html {
+    let context = &props.context;
+    let model = &context.model;
+    let form = &model.form;
+    let texts = context.texts;
+    let prefix = context.id_prefix.as_str();
+    let field_refs: [NodeRef; 4] = [context.comment_ref.clone(), NodeRef::default(), NodeRef::default(), NodeRef::default()];
+    let ref_of = |field: Field| field_refs[Field::ALL.iter().position(|f| *f == field).unwrap_or(0)].clone();
+
+    let onsubmit = context.on_action.reform(|event: SubmitEvent| {
+        event.prevent_default();
+        Action::Submit
+    });
+    let heading = match &form.reply_to {
+        Some((_, author)) => format!("{} {author}", texts.leave_reply_to),
+        None => texts.leave_reply.to_owned(),
+    };
+    let heading_id = format!("{prefix}-reply-title");
+    let sending = form.is_sending();
+
+    // The error summary: every problem, each a link that moves focus to its field.
+    let messages = form.messages();
+    let summary = if form.show_summary && (!messages.is_empty() || !form.general_errors.is_empty()) {
+        let items = messages.iter().map(|(field, message)| {
+            let target = ref_of(*field);
+            let onclick = Callback::from(move |event: MouseEvent| {
+                event.prevent_default();
+                dom::focus(&target);
+            });
+            html! { <li><a href={format!("#{}", field_id(prefix, *field))} {onclick}>{message.clone()}</a></li> }
+        });
+        let general = form.general_errors.iter().map(|message| html! { <li>{message.clone()}</li> });
+        html! {
+            <div class="aw-error-summary" tabindex="-1" ref={context.summary_ref.clone()}
+                aria-labelledby={format!("{prefix}-summary-title")}>
+                <h3 id={format!("{prefix}-summary-title")}>{texts.summary_title}</h3>
+                <ul>{ for items }{ for general }</ul>
+            </div>
+        }
+    } else {
+        Html::default()
+    };
+
+    let text_field = |field: Field, label: &'static str, kind: &'static str, autocomplete: &'static str| {
+        let id = field_id(prefix, field);
+        let error = messages.get(&field);
+        let error_id = format!("{id}-error");
+        let count = counter(form.input.get(field), field, texts);
+        let count_id = format!("{id}-count");
+        let described: Vec<&str> = [error.map(|_| error_id.as_str()), count.as_ref().map(|_| count_id.as_str())]
+            .into_iter()
+            .flatten()
+            .collect();
+        let oninput = context.on_action.reform(move |event: InputEvent| Action::Input(field, input_value(&event)));
+        let onblur = context.on_action.reform(move |_: FocusEvent| Action::Blur(field));
+        let value = form.input.get(field).to_owned();
+        let control = if field == Field::Content {
+            html! {
+                <textarea id={id.clone()} name={field.key()} rows="8" ref={ref_of(field)}
+                    maxlength={field.max_chars().to_string()} required=true
+                    aria-invalid={error.map(|_| "true")}
+                    aria-describedby={(!described.is_empty()).then(|| described.join(" "))}
+                    {value} {oninput} {onblur} />
+            }
+        } else {
+            html! {
+                <input id={id.clone()} name={field.key()} type={kind} ref={ref_of(field)}
+                    autocomplete={autocomplete} maxlength={field.max_chars().to_string()}
+                    required={field.required()}
+                    spellcheck={(field != Field::Author).then_some("false")}
+                    aria-invalid={error.map(|_| "true")}
+                    aria-describedby={(!described.is_empty()).then(|| described.join(" "))}
+                    {value} {oninput} {onblur} />
+            }
+        };
+        html! {
+            <p class={classes!("aw-field", format!("aw-field--{}", field.key()), error.map(|_| "aw-field--error"))}>
+                <label for={id.clone()}>
+                    {label}
+                    if field.required() { <span class="aw-required" aria-hidden="true">{" *"}</span> }
+                </label>
+                if let Some(message) = error {
+                    <span id={error_id.clone()} class="aw-field-error">
+                        <span class="aw-visually-hidden">{texts.error_prefix}{" "}</span>{message.clone()}
+                    </span>
+                }
+                {control}
+                if let Some(count) = count {
+                    <span id={count_id.clone()} class="aw-counter" aria-live="polite">{count}</span>
+                }
+            </p>
+        }
+    };
+
+    let on_remember = context.on_action.reform(|event: Event| Action::Remember(checkbox_checked(&event)));
+    let on_honeypot = context.on_action.reform(|event: InputEvent| Action::Honeypot(input_value(&event)));
+    let on_cancel = context.on_action.reform(|event: MouseEvent| {
+        event.prevent_default();
+        Action::Reply(None)
+    });
+    let on_retry = context.on_action.reform(|_: MouseEvent| Action::Submit);
+
+    let status = match &form.sending {
+        Sending::Posted { pending: true } => Some((false, texts.awaiting_moderation.to_owned())),
+        Sending::Posted { pending: false } => Some((false, texts.posted.to_owned())),
+        // Field problems are in the summary; everything else is said here.
+        Sending::Failed(error) if !matches!(error, crate::domain::posting::PostError::Invalid { .. }) => {
+            Some((error.retryable(), error.to_string()))
+        }
+        _ => None,
+    };
+
+    html! {
+        <div class={classes!("aw-respond", (context.depth > 0).then(|| format!("aw-depth-{}", context.depth)))}>
+            <h3 id={heading_id.clone()} class="aw-reply-title">
+                {heading}
+                if form.reply_to.is_some() {
+                    {" "}
+                    <a href="#" class="aw-cancel-reply" onclick={on_cancel}>{texts.cancel_reply}</a>
+                }
+            </h3>
+            <form class="aw-comment-form" novalidate=true aria-labelledby={heading_id} {onsubmit}>
+                {summary}
+                <p class="aw-notes">
+                    <span>{texts.email_note}</span>{" "}
+                    <span>{texts.required_note}{" "}<span class="aw-required" aria-hidden="true">{"*"}</span></span>
+                </p>
+                { text_field(Field::Content, texts.label_comment, "text", "off") }
+                { text_field(Field::Author, texts.label_name, "text", "name") }
+                { text_field(Field::Email, texts.label_email, "email", "email") }
+                { text_field(Field::Website, texts.label_website, "url", "url") }
+                // A field people never see or fill; bots do.
+                <div class="aw-hp" aria-hidden="true">
+                    <label for={format!("{prefix}-homepage")}>{texts.honeypot_label}</label>
+                    <input id={format!("{prefix}-homepage")} name="homepage" type="text" tabindex="-1"
+                        autocomplete="off" value={form.honeypot.clone()} oninput={on_honeypot} />
+                </div>
+                <p class="aw-consent">
+                    <input id={format!("{prefix}-consent")} type="checkbox" checked={form.remember} onchange={on_remember} />
+                    <label for={format!("{prefix}-consent")}>{texts.consent}</label>
+                </p>
+                if let Some(problem) = &model.storage_problem {
+                    <p class="aw-storage-note" role="note">{problem.to_string()}</p>
+                }
+                <p class="aw-submit">
+                    <button type="submit" class="aw-button" aria-disabled={sending.then_some("true")}>
+                        { if sending { texts.posting } else { texts.post } }
+                    </button>
+                </p>
+                <div class="aw-post-status" role="status" aria-live="polite">
+                    if let Some((retryable, message)) = status {
+                        <p class={classes!(retryable.then_some("aw-post-error"))}>{message}</p>
+                        if retryable {
+                            <button type="button" class="aw-button aw-button--secondary" onclick={on_retry}>{texts.retry}</button>
+                        }
+                    }
+                </div>
+            </form>
+        </div>
+    }
+}
+
+fn input_value(event: &InputEvent) -> String {
+    use wasm_bindgen::JsCast;
+    event
+        .target()
+        .and_then(|target| {
+            target
+                .dyn_ref::<web_sys::HtmlTextAreaElement>()
+                .map(|t| t.value())
+                .or_else(|| target.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.value()))
+        })
+        .unwrap_or_default()
+}
+
+fn checkbox_checked(event: &Event) -> bool {
+    use wasm_bindgen::JsCast;
+    event
+        .target()
+        .and_then(|target| target.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.checked()))
+        .unwrap_or(false)
+}

@@ -1,0 +1,234 @@
+//! The comment section: loads the thread, owns the form's state, stores the draft and (with
+//! consent) the reader's details, and sends posts.
+
+use std::time::Duration;
+
+use yew::prelude::*;
+
+use super::form::{CommentForm, FormContext};
+use super::model::{Action, Model};
+use super::thread::{comment_item, ThreadContext};
+use crate::domain::posting::{draft_storage_key, request_body, IDENTITY_STORAGE_KEY};
+use crate::domain::thread::{build_thread, Comment};
+use crate::i18n::Texts;
+use crate::shell::http::{list_comments, post_comment, ListError};
+use crate::shell::{dom, storage};
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct CommentsProps {
+    pub article_id: AttrValue,
+    /// The comments endpoint; `None` when comments are closed.
+    pub url: Option<AttrValue>,
+    pub timeout: Duration,
+    pub texts: &'static Texts,
+}
+
+#[component]
+pub fn CommentsSection(props: &CommentsProps) -> Html {
+    match &props.url {
+        Some(_) => html! { <OpenComments ..props.clone() /> },
+        None => html! {
+            <section class="aw-comments aw-comments--closed">
+                <p>{props.texts.comments_closed}</p>
+            </section>
+        },
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum ListState {
+    Loading,
+    Loaded(Vec<Comment>),
+    Failed(ListError),
+}
+
+#[component]
+fn OpenComments(props: &CommentsProps) -> Html {
+    let texts = props.texts;
+    let url = props.url.clone().unwrap_or_default();
+    let list = use_state(|| ListState::Loading);
+    let list_attempt = use_state(|| 0u32);
+    let model = use_reducer_eq({
+        let id = props.article_id.clone();
+        move || Model::restore(&id)
+    });
+    let summary_ref = use_node_ref();
+    let comment_ref = use_node_ref();
+
+    // Load the thread (again on Retry).
+    {
+        let list = list.clone();
+        let timeout = props.timeout;
+        use_effect_with((url.clone(), *list_attempt), move |(url, _)| {
+            list.set(ListState::Loading);
+            let url = url.to_string();
+            yew::platform::spawn_local(async move {
+                list.set(match list_comments(&url, timeout).await {
+                    Ok(comments) => ListState::Loaded(comments),
+                    Err(error) => ListState::Failed(error),
+                });
+            });
+        });
+    }
+
+    // Keep the draft as it changes; forget it once it is empty (after a post).
+    {
+        let dispatcher = model.dispatcher();
+        use_effect_with((props.article_id.clone(), model.form.draft()), move |(id, draft)| {
+            let key = draft_storage_key(id);
+            let result = if draft.is_empty() { storage::remove(&key) } else { storage::write(&key, &draft.to_json()) };
+            dispatcher.dispatch(Action::Storage(result.err()));
+        });
+    }
+
+    // The reader's details: stored only while they consent, removed the moment they do not.
+    {
+        let remember = model.form.remember;
+        use_effect_with((remember, model.form.identity()), move |(remember, identity)| {
+            let _ = if *remember {
+                storage::write(IDENTITY_STORAGE_KEY, &identity.to_json())
+            } else {
+                storage::remove(IDENTITY_STORAGE_KEY)
+            };
+        });
+    }
+
+    // Send what Submit queued, once per submit.
+    {
+        let dispatcher = model.dispatcher();
+        let outgoing = model.outgoing.clone();
+        let rendered_at = model.rendered_at;
+        let timeout = props.timeout;
+        let url = url.clone();
+        use_effect_with(model.send_token, move |_| {
+            if let Some(outgoing) = outgoing {
+                let body = request_body(&outgoing.comment, outgoing.parent.as_deref(), &outgoing.honeypot, rendered_at);
+                yew::platform::spawn_local(async move {
+                    match post_comment(&url, &outgoing.key, body, timeout).await {
+                        Ok(comment) => dispatcher.dispatch(Action::Posted(comment)),
+                        Err(error) => dispatcher.dispatch(Action::Failed(error)),
+                    }
+                });
+            }
+        });
+    }
+
+    // Focus moves: to the error summary after a failed submit, to the comment field on reply.
+    {
+        let summary_ref = summary_ref.clone();
+        use_effect_with(model.form.summary_focus, move |token| {
+            if *token > 0 {
+                dom::focus(&summary_ref);
+            }
+        });
+    }
+    {
+        let comment_ref = comment_ref.clone();
+        use_effect_with(model.focus_comment, move |token| {
+            if *token > 0 {
+                dom::focus(&comment_ref);
+            }
+        });
+    }
+
+    let on_action = {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |action: Action| dispatcher.dispatch(action))
+    };
+    let retry_list = {
+        let list_attempt = list_attempt.clone();
+        Callback::from(move |_: MouseEvent| list_attempt.set(*list_attempt + 1))
+    };
+
+    let ids = Ids::new(&props.article_id);
+    let form = |depth: usize| {
+        html! {
+            <CommentForm context={FormContext {
+                model: model.clone(),
+                on_action: on_action.clone(),
+                summary_ref: summary_ref.clone(),
+                comment_ref: comment_ref.clone(),
+                id_prefix: ids.prefix.clone(),
+                depth,
+                texts,
+            }} />
+        }
+    };
+
+    // The loaded comments and this reader's new ones, as one thread.
+    let mut comments = match &*list {
+        ListState::Loaded(loaded) => loaded.clone(),
+        _ => Vec::new(),
+    };
+    for mine in &model.posted {
+        if !comments.iter().any(|c| c.id == mine.id) {
+            comments.push(mine.clone());
+        }
+    }
+    let thread = build_thread(&comments);
+    let reply_target = model.form.reply_to.as_ref().map(|(id, _)| id.clone());
+    let form_in_thread = reply_target.as_ref().is_some_and(|id| thread.iter().any(|e| &e.comment.id == id));
+
+    let heading = match (&*list, thread.len()) {
+        (ListState::Loaded(_), 0) => texts.no_comments.to_owned(),
+        (ListState::Loaded(_), 1) => texts.one_response.to_owned(),
+        (ListState::Loaded(_), n) => format!("{n} {}", texts.responses),
+        _ => texts.comments.to_owned(),
+    };
+    let thread_context = ThreadContext {
+        id_prefix: ids.prefix.clone(),
+        on_reply: on_action.reform(|target: (String, String)| Action::Reply(Some(target))),
+        texts,
+    };
+
+    html! {
+        <section class="aw-comments" aria-labelledby={ids.heading.clone()}>
+            <h2 id={ids.heading.clone()} class="aw-comments-heading">{heading}</h2>
+            {
+                match &*list {
+                    ListState::Loading => html! {
+                        <p class="aw-comments-status" role="status">{texts.loading_comments}</p>
+                    },
+                    ListState::Failed(error) => html! {
+                        <div class="aw-comments-status aw-error-inline" role="alert">
+                            <p>{error.to_string()}</p>
+                            <button type="button" class="aw-button aw-button--secondary" onclick={retry_list}>{texts.retry}</button>
+                        </div>
+                    },
+                    ListState::Loaded(_) => Html::default(),
+                }
+            }
+            if !thread.is_empty() {
+                <ol class="aw-thread">
+                    { for thread.iter().map(|entry| {
+                        let form_here = reply_target.as_deref() == Some(entry.comment.id.as_str());
+                        html! {
+                            <>
+                                { comment_item(entry, &thread_context) }
+                                if form_here {
+                                    <li class="aw-thread-form">
+                                        { form((entry.depth + 1).min(crate::domain::thread::MAX_DEPTH)) }
+                                    </li>
+                                }
+                            </>
+                        }
+                    }) }
+                </ol>
+            }
+            if !form_in_thread {
+                { form(0) }
+            }
+        </section>
+    }
+}
+
+struct Ids {
+    prefix: AttrValue,
+    heading: AttrValue,
+}
+
+impl Ids {
+    fn new(article_id: &str) -> Ids {
+        Ids { prefix: format!("aw-{article_id}").into(), heading: format!("aw-{article_id}-comments").into() }
+    }
+}
