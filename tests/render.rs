@@ -232,3 +232,41 @@ async fn the_caption_sits_beside_the_image_so_a_broken_image_can_go_alone() {
     let figure = one(&dom, "figure");
     assert_eq!(figure.children().filter_map(ElementRef::wrap).count(), 2, "img and figcaption are siblings");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_comment_form_has_wordpress_fields_with_real_labels() {
+    let dom = render_article(sample("russia-iran-explainer")).await;
+    let section = one(&dom, "section.aw-comments");
+    assert_eq!(attr(section, "aria-labelledby"), Some("aw-russia-iran-explainer-comments"));
+    assert_eq!(text(one(&dom, ".aw-comments-heading")), "Comments", "while the thread loads");
+    assert_eq!(text(one(&dom, ".aw-comments-status[role=status]")), "Loading comments…");
+    assert_eq!(text(one(&dom, ".aw-respond > h3")), "Leave a Reply");
+    assert_eq!(text(one(&dom, ".aw-notes")), "Your email address will not be published. Required fields are marked *");
+    for (name, label, required) in [("content", "Comment *", true), ("author", "Name *", true), ("email", "Email *", true), ("website", "Website", false)] {
+        let control = one(&dom, &format!("form [name={name}]"));
+        let id = attr(control, "id").unwrap();
+        assert_eq!(id, format!("aw-russia-iran-explainer-{name}"));
+        assert_eq!(text(one(&dom, &format!("label[for={id}]"))), label);
+        assert_eq!(attr(control, "required").is_some(), required, "{name}");
+        assert!(attr(control, "aria-invalid").is_none());
+    }
+    assert_eq!(attr(one(&dom, "input[name=email]"), "type"), Some("email"));
+    assert_eq!(attr(one(&dom, "input[name=website]"), "type"), Some("url"));
+    assert_eq!(attr(one(&dom, "form"), "novalidate").is_some(), true, "the widget validates, not the browser's bubbles");
+    let consent = one(&dom, "input[type=checkbox]");
+    assert_eq!(text(one(&dom, &format!("label[for={}]", attr(consent, "id").unwrap()))), "Save my name, email, and website in this browser for the next time I comment.");
+    assert!(attr(consent, "checked").is_none(), "not ticked unless the reader ticked it before");
+    assert_eq!(attr(one(&dom, ".aw-hp"), "aria-hidden"), Some("true"));
+    assert_eq!(attr(one(&dom, ".aw-hp input"), "tabindex"), Some("-1"));
+    assert_eq!(text(one(&dom, "button[type=submit]")), "Post Comment");
+    assert!(all(&dom, ".aw-error-summary").is_empty());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn closed_comments_say_so_and_show_no_form() {
+    let dom = render_article(sample("iran-russia-treaty-fa")).await;
+    assert_eq!(text(one(&dom, ".aw-comments--closed")), "Comments are closed.");
+    assert!(all(&dom, "form").is_empty());
+    let dom = render_article(parse(r#"{"id":"m","headline":"H","published":"2025-01-17"}"#)).await;
+    assert_eq!(text(one(&dom, ".aw-comments--closed")), "Comments are closed.", "absent means closed too");
+}

@@ -217,7 +217,7 @@ pub fn use_widget_style() -> Classes {
         }
         .aw-comments--closed p { margin: 1rem 0; color: var(--_muted); }
         .aw-comments-heading {
-            margin: 2rem 0 1rem;
+            margin: 0.5rem 0 1rem;
             padding-top: 1rem;
             border-top: 3px solid var(--_text);
             font-size: 1.25rem;
