@@ -76,3 +76,25 @@ pub fn focus(element: &yew::NodeRef) {
     #[cfg(not(target_arch = "wasm32"))]
     let _ = element;
 }
+
+/// This browser's comment author token: a random secret kept in localStorage, sent with
+/// comment requests so that the service shows a reader their own comments while they await
+/// moderation. Without storage, it lasts as long as the page.
+pub fn author_token() -> String {
+    use crate::shell::storage;
+    const KEY: &str = "article-widget:author-token";
+    thread_local! {
+        static PAGE_TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    }
+    if let Ok(Some(token)) = storage::read(KEY) {
+        if token.len() >= 16 {
+            return token;
+        }
+    }
+    PAGE_TOKEN.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let token = cell.get_or_insert_with(new_idempotency_key).clone();
+        let _ = storage::write(KEY, &token);
+        token
+    })
+}

@@ -111,8 +111,13 @@ impl std::fmt::Display for ListError {
     }
 }
 
+/// The header that tells the service whose browser this is (see [`super::dom::author_token`]).
+pub const AUTHOR_TOKEN_HEADER: &str = "Comment-Author-Token";
+
 pub async fn list_comments(url: &str, timeout: Duration) -> Result<Vec<Comment>, ListError> {
-    let answer = send(Method::GET, url, &[("Accept", "application/json")], None, timeout)
+    let token = super::dom::author_token();
+    let headers = [("Accept", "application/json"), (AUTHOR_TOKEN_HEADER, token.as_str())];
+    let answer = send(Method::GET, url, &headers, None, timeout)
         .await
         .map_err(ListError::NoAnswer)?;
     if !(200..300).contains(&answer.status) {
@@ -123,7 +128,13 @@ pub async fn list_comments(url: &str, timeout: Duration) -> Result<Vec<Comment>,
 
 /// POSTs a comment with its idempotency key.
 pub async fn post_comment(url: &str, key: &str, body: String, timeout: Duration) -> Result<Comment, PostError> {
-    let headers = [("Content-Type", "application/json"), ("Accept", "application/json"), ("Idempotency-Key", key)];
+    let token = super::dom::author_token();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json"),
+        ("Idempotency-Key", key),
+        (AUTHOR_TOKEN_HEADER, token.as_str()),
+    ];
     match send(Method::POST, url, &headers, Some(body), timeout).await {
         Ok(answer) => interpret_answer(answer.status, answer.retry_after.as_deref(), &answer.body),
         Err(NoAnswer::Network) => Err(PostError::Network),

@@ -1,0 +1,371 @@
+//! The comments API over HTTP, exactly as the README's contract says, plus the files that
+//! make the demo one process: the article JSON and the built widget.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use article_widget::domain::article::Article;
+use article_widget::domain::comment::{validate, CommentInput};
+use article_widget::domain::date::Timestamp;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+use crate::config::{Moderation, Settings};
+use crate::store::{Claim, Flood, Store, StoredAnswer, StoredComment};
+
+/// The largest body accepted: a comment of 65,525 four-byte characters, with room to spare.
+pub const BODY_LIMIT: usize = 320 * 1024;
+/// A form submitted sooner than this after it was shown is a bot's.
+pub const MIN_FORM_AGE_MS: i64 = 3_000;
+/// A claim on an idempotency key whose request never answered is released after this long.
+const STALE_CLAIM_MS: i64 = 60_000;
+
+pub const AUTHOR_TOKEN_HEADER: &str = "comment-author-token";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let settings = state.settings.clone();
+    let api = Router::new()
+        .route("/api/articles/{id}/comments", get(list).post(post))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_foreign_origins))
+        .layer(cors(&settings.allowed_origins));
+    let mut app = api.with_state(state);
+    if let Some(articles) = &settings.articles {
+        app = app.nest_service("/articles", ServeDir::new(articles));
+    }
+    if let Some(site) = &settings.site {
+        app = app.fallback_service(ServeDir::new(site));
+    }
+    app
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static(AUTHOR_TOKEN_HEADER),
+        ])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Browsers send `Origin` on cross-origin requests (and on same-origin POSTs). One from a
+/// page that is neither this service nor a configured origin is refused outright, so that
+/// CORS is not the only guard (a simple cross-site POST would otherwise still be processed).
+async fn refuse_foreign_origins(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if let Some(origin) = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+        let same_origin = origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
+        let configured = state.settings.allowed_origins.iter().any(|allowed| allowed == origin);
+        if !same_origin && !configured {
+            return error_response(StatusCode::FORBIDDEN, "This site may not use these comments.");
+        }
+    }
+    next.run(request).await
+}
+
+fn error_response(status: StatusCode, message: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], json!({ "error": message }).to_string()).into_response()
+}
+
+fn json_answer(answer: &StoredAnswer, retry_after: Option<i64>) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], answer.body.clone()).into_response();
+    if let Some(seconds) = retry_after {
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
+}
+
+fn database_error(error: crate::store::StoreError) -> Response {
+    eprintln!("comment-service: {error}");
+    error_response(StatusCode::SERVICE_UNAVAILABLE, "The comments are unavailable right now. Please try again.")
+}
+
+/// An article id as the contract allows it (and so, safe as a file name).
+fn valid_article_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 200 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// True when comments are open for this article: its JSON is in the articles folder and does
+/// not close them. Without an articles folder, every well-formed id is open.
+fn comments_open(settings: &Settings, id: &str) -> bool {
+    if !valid_article_id(id) {
+        return false;
+    }
+    let Some(folder) = &settings.articles else { return true };
+    let path: PathBuf = folder.join(format!("{id}.json"));
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| Article::parse(&text).ok())
+        .is_some_and(|article| article.comments_url.is_some())
+}
+
+fn token_hash(headers: &HeaderMap) -> Option<String> {
+    let token = headers.get(AUTHOR_TOKEN_HEADER)?.to_str().ok()?.trim();
+    if token.len() < 16 || token.len() > 200 {
+        return None;
+    }
+    Some(hex(&Sha256::digest(token.as_bytes())))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// The public form of a comment: never the email, address or token.
+pub fn public_comment(comment: &StoredComment) -> Value {
+    json!({
+        "id": comment.id,
+        "parent": comment.parent_id,
+        "author": comment.author,
+        "website": comment.website,
+        "content": comment.content,
+        "published": Timestamp::from_millis(comment.created_at).to_rfc3339(),
+        "status": comment.status,
+    })
+}
+
+async fn list(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if !comments_open(&state.settings, &id) {
+        return error_response(StatusCode::NOT_FOUND, "There are no comments for this article.");
+    }
+    match state.store.visible_comments(&id, token_hash(&headers).as_deref()).await {
+        Ok(comments) => {
+            let body = json!({ "comments": comments.iter().map(public_comment).collect::<Vec<_>>() });
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
+                .into_response()
+        }
+        Err(error) => database_error(error),
+    }
+}
+
+fn client_address(settings: &Settings, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    if settings.trust_forwarded_for {
+        let forwarded = headers
+            .get("x-forwarded-for")
+            .and_then(|h| h.to_str().ok())
+            .and_then(|list| list.split(',').next())
+            .and_then(|first| first.trim().parse().ok());
+        if let Some(address) = forwarded {
+            return address;
+        }
+    }
+    peer.ip()
+}
+
+fn random_id() -> String {
+    let mut bytes = [0u8; 12];
+    if getrandom::fill(&mut bytes).is_err() {
+        bytes = now_ms().to_le_bytes().repeat(2)[..12].try_into().unwrap_or([7; 12]);
+    }
+    hex(&bytes)
+}
+
+fn refusal(field: &str, message: &str) -> StoredAnswer {
+    StoredAnswer { status: 422, body: json!({ "errors": { field: [message] } }).to_string() }
+}
+
+async fn post(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+    if !is_json {
+        return error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the comment as application/json.");
+    }
+    let Some(key) = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(str::to_owned)
+    else {
+        return error_response(StatusCode::BAD_REQUEST, "An Idempotency-Key header is required.");
+    };
+    if !comments_open(&state.settings, &id) {
+        return error_response(StatusCode::NOT_FOUND, "Comments are closed for this article.");
+    }
+    let store = &state.store;
+    let now = now_ms();
+
+    // The key first: a repeated key gets the first answer, whatever else has changed.
+    let mut waited = 0;
+    loop {
+        match store.claim(&key, &id, now_ms(), STALE_CLAIM_MS).await {
+            Ok(Claim::Claimed) => break,
+            Ok(Claim::Answered(answer)) => return json_answer(&answer, None),
+            Ok(Claim::InProgress) if waited < 10_000 => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                waited += 50;
+            }
+            Ok(Claim::InProgress) => {
+                return error_response(StatusCode::CONFLICT, "This comment is still being posted. Please retry in a moment.")
+            }
+            Err(error) => return database_error(error),
+        }
+    }
+
+    let outcome = accept(&state, &id, &key, &body, now, client_address(&state.settings, peer, &headers), token_hash(&headers)).await;
+    match outcome {
+        Ok(Accepted::Answer(answer)) => json_answer(&answer, None),
+        Ok(Accepted::Refused(answer)) => match store.record_answer(&key, &answer).await {
+            Ok(()) => json_answer(&answer, None),
+            Err(error) => database_error(error),
+        },
+        Ok(Accepted::TooSoon(wait_ms)) => {
+            // Not recorded: the same key may succeed once the wait is over.
+            let _ = store.release(&key).await;
+            let seconds = (wait_ms + 999) / 1000;
+            let answer = StoredAnswer {
+                status: 429,
+                body: json!({ "error": format!("Please wait {seconds} seconds before commenting again.") }).to_string(),
+            };
+            json_answer(&answer, Some(seconds))
+        }
+        Err(error) => {
+            let _ = store.release(&key).await;
+            database_error(error)
+        }
+    }
+}
+
+enum Accepted {
+    /// Stored, with the answer the key will repeat.
+    Answer(StoredAnswer),
+    /// Not stored, for a reason that will not change (the key repeats this answer).
+    Refused(StoredAnswer),
+    /// Flood control: milliseconds to wait.
+    TooSoon(i64),
+}
+
+async fn accept(
+    state: &AppState,
+    article_id: &str,
+    key: &str,
+    body: &str,
+    now: i64,
+    address: IpAddr,
+    author_token: Option<String>,
+) -> Result<Accepted, crate::store::StoreError> {
+    let generic = "Your comment could not be accepted. Please try again in a moment.";
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return Ok(Accepted::Refused(refusal("form", "The comment could not be read.")));
+    };
+    let text = |field: &str| request.get(field).and_then(Value::as_str).unwrap_or_default().to_owned();
+
+    // Spam checks, with one generic message that tells a bot nothing.
+    let honeypot_filled = !text("honeypot").trim().is_empty();
+    let age = request.get("rendered_at").and_then(Value::as_f64).map(|at| now - at as i64);
+    // A reader's clock may run ahead of ours: only a plausible age under 3 s is refused.
+    let too_fast = match age {
+        None => true,
+        Some(age) => (-120_000..MIN_FORM_AGE_MS).contains(&age),
+    };
+    if honeypot_filled || too_fast {
+        return Ok(Accepted::Refused(refusal("form", generic)));
+    }
+
+    let input = CommentInput {
+        content: text("content"),
+        author: text("author"),
+        email: text("email"),
+        website: text("website"),
+    };
+    let valid = match validate(&input) {
+        Ok(valid) => valid,
+        Err(problems) => {
+            let mut errors = serde_json::Map::new();
+            for (field, problem) in problems {
+                errors.insert(field.key().to_owned(), json!([problem.message(field)]));
+            }
+            return Ok(Accepted::Refused(StoredAnswer { status: 422, body: json!({ "errors": errors }).to_string() }));
+        }
+    };
+
+    let store = &state.store;
+    let parent = match request.get("parent") {
+        Some(Value::String(parent)) if !parent.is_empty() => Some(parent.clone()),
+        _ => None,
+    };
+    if let Some(parent_id) = &parent {
+        let exists = store
+            .comment(parent_id)
+            .await?
+            .is_some_and(|p| p.article_id == article_id && p.status != "rejected");
+        if !exists {
+            return Ok(Accepted::Refused(refusal("parent", "The comment you replied to is no longer there.")));
+        }
+    }
+
+    let email = valid.email.to_lowercase();
+    let status = match state.settings.moderation {
+        Moderation::ApproveAll => "approved",
+        Moderation::HoldAll => "pending",
+        Moderation::Auto if store.has_approved(&email).await? => "approved",
+        Moderation::Auto => "pending",
+    };
+    let comment = StoredComment {
+        id: random_id(),
+        article_id: article_id.to_owned(),
+        parent_id: parent,
+        author: valid.author,
+        email: email.clone(),
+        website: valid.website,
+        content: valid.content,
+        status: status.to_owned(),
+        created_at: now,
+        client_address: address.to_string(),
+        author_token,
+    };
+    let subjects = [format!("email:{email}"), format!("address:{address}")];
+    let stored = store
+        .insert_comment(&comment, key, &subjects, state.settings.flood_window_ms, |c| StoredAnswer {
+            status: 201,
+            body: json!({ "comment": public_comment(c) }).to_string(),
+        })
+        .await?;
+    Ok(match stored {
+        Ok(answer) => Accepted::Answer(answer),
+        Err(Flood::Wait(ms)) => Accepted::TooSoon(ms),
+        Err(Flood::Allowed) => Accepted::TooSoon(1),
+    })
+}

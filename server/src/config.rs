@@ -1,0 +1,109 @@
+//! Settings from flags and environment variables (see `comment-service --help`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "comment-service", version, about = "The comments API for the article widget.")]
+pub struct Cli {
+    /// Database URL: sqlite://FILE (created on first start) or postgres://USER@HOST/DB.
+    #[arg(long, env = "COMMENTS_DATABASE", default_value = "sqlite://comments.db", global = true)]
+    pub database: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API (the default when no command is given).
+    Serve(ServeArgs),
+    /// List, approve, reject or delete comments.
+    Moderate {
+        #[command(subcommand)]
+        action: ModerateAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModerateAction {
+    /// List comments, newest first.
+    List {
+        /// pending, approved, rejected or all.
+        #[arg(long, default_value = "pending")]
+        status: String,
+    },
+    /// Approve comments by id.
+    Approve { ids: Vec<String> },
+    /// Reject comments by id (hidden, kept).
+    Reject { ids: Vec<String> },
+    /// Delete comments by id.
+    Delete { ids: Vec<String> },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "COMMENTS_ADDRESS", default_value = "127.0.0.1:8787")]
+    pub address: SocketAddr,
+
+    /// Folder of article JSON files: comments are open for `<id>.json` there when the article
+    /// does not close them; served at /articles/.
+    #[arg(long, env = "COMMENTS_ARTICLES", default_value = "static/articles")]
+    pub articles: PathBuf,
+
+    /// Folder served at / (the built widget, `dist`), so that one process runs the demo.
+    #[arg(long, env = "COMMENTS_SITE")]
+    pub site: Option<PathBuf>,
+
+    /// Origins allowed to call the API from other sites (comma-separated), e.g.
+    /// https://news.example,https://www.news.example.
+    #[arg(long = "allow-origin", env = "COMMENTS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// auto: approve authors with an approved comment, hold the rest (as WordPress);
+    /// approve-all; hold-all.
+    #[arg(long, env = "COMMENTS_MODERATION", value_enum, default_value_t = Moderation::Auto)]
+    pub moderation: Moderation,
+
+    /// Seconds between two comments from one email address or client address (0: off).
+    #[arg(long, env = "COMMENTS_FLOOD_SECONDS", default_value_t = 15)]
+    pub flood_seconds: u64,
+
+    /// Take the client address from X-Forwarded-For (only behind a proxy you trust).
+    #[arg(long, env = "COMMENTS_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moderation {
+    Auto,
+    ApproveAll,
+    HoldAll,
+}
+
+/// What the running service needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub articles: Option<PathBuf>,
+    pub site: Option<PathBuf>,
+    pub allowed_origins: Vec<String>,
+    pub moderation: Moderation,
+    pub flood_window_ms: i64,
+    pub trust_forwarded_for: bool,
+}
+
+impl From<&ServeArgs> for Settings {
+    fn from(args: &ServeArgs) -> Self {
+        Settings {
+            articles: Some(args.articles.clone()),
+            site: args.site.clone(),
+            allowed_origins: args.allowed_origins.iter().map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect(),
+            moderation: args.moderation,
+            flood_window_ms: args.flood_seconds as i64 * 1000,
+            trust_forwarded_for: args.trust_forwarded_for,
+        }
+    }
+}

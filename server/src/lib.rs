@@ -1,0 +1,8 @@
+//! The comment service: the comments API for the article widget (see the README's contract),
+//! with the same validation rules as the widget, spam and flood control, idempotent posts,
+//! moderation, and SQLite or PostgreSQL storage.
+
+pub mod api;
+pub mod config;
+pub mod moderate;
+pub mod store;

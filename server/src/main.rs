@@ -1,0 +1,75 @@
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use clap::Parser;
+use comment_service::api::{router, AppState};
+use comment_service::config::{Cli, Command, Settings};
+use comment_service::store::Store;
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let store = match Store::open(&cli.database).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("comment-service: cannot open {}: {error}", cli.database);
+            std::process::exit(1);
+        }
+    };
+    let code = match cli.command {
+        Some(Command::Moderate { action }) => match comment_service::moderate::run(&store, action).await {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("comment-service: {error}");
+                1
+            }
+        },
+        Some(Command::Serve(args)) => serve(store, &args).await,
+        None => {
+            let args = match Cli::try_parse_from(["comment-service", "serve"]) {
+                Ok(Cli { command: Some(Command::Serve(args)), .. }) => args,
+                _ => unreachable!("serve parses with its defaults"),
+            };
+            serve(store, &args).await
+        }
+    };
+    std::process::exit(code);
+}
+
+async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
+    let settings = Settings::from(args);
+    let engine = store.engine().name();
+    let app = router(AppState { store: store.clone(), settings: Arc::new(settings) });
+    let listener = match tokio::net::TcpListener::bind(args.address).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("comment-service: cannot listen on {}: {error}", args.address);
+            return 1;
+        }
+    };
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    println!("comment-service listening on http://{address} ({engine})");
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let interrupt = tokio::signal::ctrl_c();
+            #[cfg(unix)]
+            {
+                let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+                tokio::select! {
+                    _ = interrupt => {},
+                    _ = async { match terminate.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {},
+                }
+            }
+            #[cfg(not(unix))]
+            let _ = interrupt.await;
+        })
+        .await;
+    store.close().await;
+    match served {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("comment-service: {error}");
+            1
+        }
+    }
+}

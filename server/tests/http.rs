@@ -1,0 +1,449 @@
+//! The comment service as a client meets it: the real binary, started on 127.0.0.1 with a
+//! fresh SQLite file, spoken to over HTTP. Every status of the contract, the spam and flood
+//! rules, idempotency (sequential and concurrent), pending visibility, moderation from the
+//! command line, CORS, and a crash-restart that keeps every acknowledged comment.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_comment-service");
+const ARTICLE: &str = "russia-iran-treaty";
+const TOKEN: &str = "token-of-annes-browser-0001";
+
+struct Service {
+    child: Child,
+    base: String,
+    database: String,
+    _dir: tempfile::TempDir,
+    dir_path: PathBuf,
+}
+
+impl Service {
+    fn start(extra: &[&str]) -> Service {
+        let dir = tempfile::tempdir().unwrap();
+        let dir_path = dir.path().to_owned();
+        let database = format!("sqlite://{}", dir_path.join("comments.db").display());
+        let mut service = Service { child: spawn(&database, extra), base: String::new(), database, _dir: dir, dir_path };
+        service.base = read_address(&mut service.child);
+        service
+    }
+
+    fn restart(&mut self, extra: &[&str]) {
+        self.child.kill().unwrap(); // SIGKILL: no graceful shutdown, as in a crash
+        self.child.wait().unwrap();
+        self.child = spawn(&self.database, extra);
+        self.base = read_address(&mut self.child);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn comments_url(&self) -> String {
+        self.url(&format!("/api/articles/{ARTICLE}/comments"))
+    }
+
+    fn moderate(&self, args: &[&str]) -> (i32, String) {
+        let output = Command::new(BINARY)
+            .args(["--database", &self.database, "moderate"])
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr);
+        (output.status.code().unwrap_or(-1), text)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+fn spawn(database: &str, extra: &[&str]) -> Child {
+    Command::new(BINARY)
+        .current_dir(repo_root())
+        .args(["--database", database, "serve", "--address", "127.0.0.1:0", "--articles", "static/articles"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+fn read_address(child: &mut Child) -> String {
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let start = line.find("http://").expect("the service prints its address");
+    line[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+fn body(author: &str, email: &str, content: &str) -> Value {
+    json!({"parent": null, "author": author, "email": email, "website": "", "content": content,
+           "honeypot": "", "rendered_at": now_ms() - 10_000})
+}
+
+async fn post(service: &Service, key: &str, body: &Value) -> (StatusCode, Option<String>, Value) {
+    post_from(service, key, body, None).await
+}
+
+async fn post_from(service: &Service, key: &str, body: &Value, forwarded_for: Option<&str>) -> (StatusCode, Option<String>, Value) {
+    let mut request = Client::new()
+        .post(service.comments_url())
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", key)
+        .header("Comment-Author-Token", TOKEN)
+        .body(body.to_string());
+    if let Some(address) = forwarded_for {
+        request = request.header("X-Forwarded-For", address);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+    let text = response.text().await.unwrap();
+    (status, retry_after, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn list(service: &Service, token: Option<&str>) -> Vec<Value> {
+    let mut request = Client::new().get(service.comments_url());
+    if let Some(token) = token {
+        request = request.header("Comment-Author-Token", token);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let value: Value = response.json().await.unwrap();
+    value["comments"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_comment_is_created_listed_and_never_shows_its_email() {
+    let service = Service::start(&["--moderation", "approve-all", "--flood-seconds", "0"]);
+    let (status, _, answer) = post(&service, "k1", &body("Ann", "Ann@Example.com", "  Hello\nthere  ")).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let comment = &answer["comment"];
+    assert_eq!(comment["author"], "Ann");
+    assert_eq!(comment["content"], "Hello\nthere", "trimmed by the shared rules");
+    assert_eq!(comment["status"], "approved");
+    assert_eq!(comment["parent"], Value::Null);
+    assert!(comment["published"].as_str().unwrap().ends_with('Z'));
+    assert!(comment.get("email").is_none());
+    let listed = list(&service, None).await;
+    assert_eq!(listed, vec![comment.clone()]);
+    assert!(!listed[0].to_string().to_lowercase().contains("ann@example.com"), "emails are never returned");
+
+    // A reply to it.
+    let mut reply = body("Bob", "bob@example.com", "Agreed.");
+    reply["parent"] = comment["id"].clone();
+    let (status, _, answer) = post(&service, "k2", &reply).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer["comment"]["parent"], comment["id"]);
+    let mut orphan = body("Cy", "cy@example.com", "To nobody.");
+    orphan["parent"] = json!("no-such-comment");
+    let (status, _, answer) = post(&service, "k3", &orphan).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer["errors"]["parent"].is_array());
+}
+
+#[tokio::test]
+async fn validation_messages_per_field_come_from_the_shared_rules() {
+    let service = Service::start(&["--flood-seconds", "0"]);
+    let mut bad = body("", "not-an-email", "hi");
+    bad["website"] = json!("javascript:alert(1)");
+    let (status, _, answer) = post(&service, "v1", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        answer,
+        json!({"errors": {
+            "content": ["Your comment must be at least 3 characters"],
+            "author": ["Enter your name"],
+            "email": ["Enter an email address in the correct format, like name@example.com"],
+            "website": ["Enter a website address in the correct format, like https://www.example.com"]
+        }})
+    );
+    let long = "é".repeat(65_526);
+    let (status, _, answer) = post(&service, "v2", &body("Ann", "ann@example.com", &long)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer["errors"]["content"][0], "Your comment must be 65525 characters or fewer (it is 65526)");
+    let at_limit = "é".repeat(65_525);
+    let (status, _, _) = post(&service, "v3", &body("Ann", "ann@example.com", &at_limit)).await;
+    assert_eq!(status, StatusCode::CREATED, "65,525 two-byte characters fit the body limit");
+}
+
+#[tokio::test]
+async fn every_other_status_of_the_contract() {
+    let service = Service::start(&[]);
+    let client = Client::new();
+    // No JSON content type.
+    let response = client
+        .post(service.comments_url())
+        .header("Idempotency-Key", "s1")
+        .header("Content-Type", "text/plain")
+        .body(body("Ann", "ann@example.com", "Hello").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // No idempotency key.
+    let response = client
+        .post(service.comments_url())
+        .header("Content-Type", "application/json")
+        .body(body("Ann", "ann@example.com", "Hello").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // Too large a body.
+    let huge = body("Ann", "ann@example.com", &"x".repeat(400 * 1024));
+    let (status, _, _) = post(&service, "s2", &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Not JSON at all.
+    let response = client
+        .post(service.comments_url())
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", "s3")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Unknown article, closed comments, a hostile id.
+    for path in ["/api/articles/no-such-article/comments", "/api/articles/iran-russia-treaty-fa/comments", "/api/articles/..%2F..%2Fetc%2Fpasswd/comments"] {
+        let response = client.get(service.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // The article JSON is served too.
+    let response = client.get(service.url("/articles/russia-iran-treaty.json")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_filled_honeypot_or_a_hasty_form_is_refused_with_a_generic_message() {
+    let service = Service::start(&[]);
+    let mut trap = body("Bot", "bot@example.com", "Buy now");
+    trap["honeypot"] = json!("http://spam.example");
+    let (status, _, answer) = post(&service, "h1", &trap).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let generic = json!({"errors": {"form": ["Your comment could not be accepted. Please try again in a moment."]}});
+    assert_eq!(answer, generic);
+    let mut hasty = body("Bot", "bot@example.com", "Buy now");
+    hasty["rendered_at"] = json!(now_ms() - 1_000);
+    assert_eq!(post(&service, "h2", &hasty).await.2, generic);
+    let mut missing = body("Bot", "bot@example.com", "Buy now");
+    missing.as_object_mut().unwrap().remove("rendered_at");
+    assert_eq!(post(&service, "h3", &missing).await.2, generic);
+    let mut patient = body("Ann", "ann@example.com", "Considered words.");
+    patient["rendered_at"] = json!(now_ms() - 3_100);
+    assert_eq!(post(&service, "h4", &patient).await.0, StatusCode::CREATED);
+    assert!(list(&service, Some(TOKEN)).await.len() == 1);
+}
+
+#[tokio::test]
+async fn flood_control_holds_per_email_and_per_client_address() {
+    let service = Service::start(&["--trust-forwarded-for", "--flood-seconds", "15"]);
+    let (status, _, _) = post_from(&service, "f1", &body("Ann", "ann@example.com", "First."), Some("10.1.1.1")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Same email, another address.
+    let (status, retry_after, _) = post_from(&service, "f2", &body("Ann", "ANN@example.com", "Second."), Some("10.2.2.2")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let seconds: u64 = retry_after.expect("Retry-After").parse().unwrap();
+    assert!((1..=15).contains(&seconds), "{seconds}");
+    // Same address, another email.
+    let (status, _, _) = post_from(&service, "f3", &body("Bob", "bob@example.com", "Hi."), Some("10.1.1.1")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Someone else entirely.
+    let (status, _, _) = post_from(&service, "f4", &body("Cy", "cy@example.com", "Hello."), Some("10.3.3.3")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // The refused key is not burnt: it may succeed after the wait (checked with a short window).
+    let quick = Service::start(&["--trust-forwarded-for", "--flood-seconds", "1"]);
+    assert_eq!(post_from(&quick, "q1", &body("Ann", "ann@example.com", "One."), Some("10.9.9.9")).await.0, StatusCode::CREATED);
+    assert_eq!(post_from(&quick, "q2", &body("Ann", "ann@example.com", "Two."), Some("10.9.9.9")).await.0, StatusCode::TOO_MANY_REQUESTS);
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_eq!(post_from(&quick, "q2", &body("Ann", "ann@example.com", "Two."), Some("10.9.9.9")).await.0, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_repeated_key_returns_the_first_answer_and_stores_nothing_new() {
+    let service = Service::start(&["--flood-seconds", "0"]);
+    let first = post(&service, "same-key", &body("Ann", "ann@example.com", "Once only.")).await;
+    assert_eq!(first.0, StatusCode::CREATED);
+    let again = post(&service, "same-key", &body("Ann", "ann@example.com", "Changed my mind.")).await;
+    assert_eq!(again.0, StatusCode::CREATED);
+    assert_eq!(again.2, first.2, "the first answer, word for word");
+    assert_eq!(list(&service, Some(TOKEN)).await.len(), 1);
+
+    // Twenty copies at the same moment.
+    let requests = (0..20).map(|_| {
+        let url = service.comments_url();
+        let payload = body("Bob", "bob@example.com", "Sent twenty times at once.").to_string();
+        tokio::spawn(async move {
+            let response = Client::new()
+                .post(url)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", "concurrent-key")
+                .header("Comment-Author-Token", TOKEN)
+                .body(payload)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        })
+    });
+    let answers: Vec<(StatusCode, String)> = futures_join(requests).await;
+    assert!(answers.iter().all(|(status, _)| *status == StatusCode::CREATED), "{answers:?}");
+    assert!(answers.windows(2).all(|pair| pair[0].1 == pair[1].1), "every copy got the same answer");
+    assert_eq!(list(&service, Some(TOKEN)).await.len(), 2, "one new comment, not twenty");
+
+    // A refusal is repeated too: the same key cannot turn into a comment later.
+    let refused = post(&service, "bad-key", &body("", "ann@example.com", "No name.")).await;
+    assert_eq!(refused.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let retried = post(&service, "bad-key", &body("Ann", "ann@example.com", "Now with a name.")).await;
+    assert_eq!(retried.0, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for handle in handles.collect::<Vec<_>>() {
+        out.push(handle.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn pending_comments_are_shown_only_to_their_author_until_approved() {
+    let service = Service::start(&["--flood-seconds", "0"]);
+    let (status, _, answer) = post(&service, "p1", &body("Ann", "ann@example.com", "Awaiting a moderator.")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(answer["comment"]["status"], "pending", "a first comment is held (auto moderation)");
+    let id = answer["comment"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(list(&service, Some(TOKEN)).await.len(), 1, "its author sees it");
+    assert_eq!(list(&service, None).await.len(), 0, "nobody else does");
+    assert_eq!(list(&service, Some("someone-elses-browser-token")).await.len(), 0);
+
+    let (code, output) = service.moderate(&["list"]);
+    assert_eq!(code, 0);
+    assert!(output.contains(&id) && output.contains("ann@example.com") && output.contains("Awaiting a moderator."), "{output}");
+    let (code, output) = service.moderate(&["approve", &id]);
+    assert_eq!((code, output.trim()), (0, format!("{id}: approved").as_str()));
+    assert_eq!(list(&service, None).await.len(), 1, "approved: everyone sees it");
+
+    let (_, _, next) = post(&service, "p2", &body("Ann", "ann@example.com", "Second comment.")).await;
+    assert_eq!(next["comment"]["status"], "approved", "an author with an approved comment is trusted");
+
+    let second = next["comment"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(service.moderate(&["reject", &second]).0, 0);
+    assert_eq!(list(&service, Some(TOKEN)).await.len(), 1, "rejected comments are hidden, even from their author");
+    assert_eq!(service.moderate(&["delete", &second]).0, 0);
+    let (code, output) = service.moderate(&["delete", &second]);
+    assert_eq!(code, 1);
+    assert!(output.contains("no such comment"));
+    let (code, output) = service.moderate(&["list", "--status", "all"]);
+    assert_eq!(code, 0);
+    assert!(output.contains(&id) && !output.contains(&second));
+}
+
+#[tokio::test]
+async fn hold_all_and_approve_all_policies() {
+    let hold = Service::start(&["--moderation", "hold-all", "--flood-seconds", "0"]);
+    let (_, _, first) = post(&hold, "a", &body("Ann", "ann@example.com", "One.")).await;
+    hold.moderate(&["approve", first["comment"]["id"].as_str().unwrap()]);
+    let (_, _, second) = post(&hold, "b", &body("Ann", "ann@example.com", "Two.")).await;
+    assert_eq!(second["comment"]["status"], "pending");
+    let open = Service::start(&["--moderation", "approve-all"]);
+    assert_eq!(post(&open, "a", &body("Ann", "ann@example.com", "One.")).await.2["comment"]["status"], "approved");
+}
+
+#[tokio::test]
+async fn cors_answers_configured_origins_only() {
+    let service = Service::start(&["--allow-origin", "https://news.example,https://www.news.example"]);
+    let client = Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(reqwest::Method::OPTIONS, service.comments_url())
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "content-type,idempotency-key,comment-author-token")
+            .send()
+    };
+    let allowed = preflight("https://news.example").await.unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://news.example");
+    let allowed_headers = allowed.headers()["access-control-allow-headers"].to_str().unwrap().to_lowercase();
+    assert!(allowed_headers.contains("idempotency-key") && allowed_headers.contains("comment-author-token"));
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+
+    let response = client
+        .post(service.comments_url())
+        .header("Origin", "https://evil.example")
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", "evil")
+        .body(body("Eve", "eve@example.com", "From elsewhere.").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "not processed at all");
+    let response = client
+        .get(service.comments_url())
+        .header("Origin", "https://www.news.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["access-control-allow-origin"], "https://www.news.example");
+    // The service's own pages (same origin) need no configuration.
+    let own = service.base.clone();
+    let response = client
+        .post(service.comments_url())
+        .header("Origin", own)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", "own")
+        .body(body("Ann", "ann@example.com", "From the demo page.").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_crash_and_restart_keeps_every_acknowledged_comment() {
+    let mut service = Service::start(&["--flood-seconds", "0", "--moderation", "approve-all"]);
+    let mut acknowledged = Vec::new();
+    for n in 0..25 {
+        let (status, _, answer) = post(&service, &format!("r{n}"), &body("Ann", "ann@example.com", &format!("Comment {n}"))).await;
+        assert_eq!(status, StatusCode::CREATED);
+        acknowledged.push(answer["comment"]["id"].as_str().unwrap().to_owned());
+    }
+    service.restart(&["--flood-seconds", "0", "--moderation", "approve-all"]);
+    let listed: Vec<String> = list(&service, None).await.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(listed.len(), 25);
+    for id in &acknowledged {
+        assert!(listed.contains(id), "{id} survived");
+    }
+    // And the keys still answer as before.
+    let again = post(&service, "r0", &body("Ann", "ann@example.com", "Comment 0")).await;
+    assert_eq!(again.2["comment"]["id"], acknowledged[0].as_str());
+    assert!(service.dir_path.join("comments.db").exists());
+}
+
+#[test]
+fn help_lists_every_setting() {
+    let output = Command::new(BINARY).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    for flag in ["--address", "--database", "--articles", "--site", "--allow-origin", "--moderation", "--flood-seconds", "COMMENTS_DATABASE", "COMMENTS_ALLOWED_ORIGINS"] {
+        assert!(help.contains(flag), "{flag} in\n{help}");
+    }
+}
