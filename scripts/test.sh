@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what is missing first (see scripts/tools.sh), skips what is there.
-#   1. native: the pure core, the article contract, component structure (Yew SSR)
+#   1. native: the pure core, the article contract, component structure (Yew SSR), and the
+#      comment service (HTTP suite on SQLite; storage suite on SQLite and, when a server can
+#      be installed and started on loopback, PostgreSQL)
 #   2. browser: the widget in headless Chromium against tools/fixture-server on 127.0.0.1
 #   3. release: the Trunk release build (wasm-opt -Oz), its size, and the built demo page
 #      loaded in headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
+source scripts/postgres.sh
 ensure_all
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -14,14 +17,24 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "fetching crates"
 cargo fetch --quiet
 
-step "native tests"
-cargo test --workspace --quiet
+SERVER_LOG=$(mktemp)
+cleanup() {
+  [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
+  rm -f "$SERVER_LOG"
+  stop_test_postgres
+}
+trap cleanup EXIT
+
+step "native tests: widget core and components"
+cargo test --workspace --exclude comment-service --quiet
+
+step "native tests: comment service (HTTP and storage suites)"
+start_test_postgres
+# --show-output: the storage suite says which engines it ran on.
+cargo test -p comment-service --quiet -- --show-output
 
 step "browser tests (headless Chromium)"
 cargo build --quiet -p fixture-server
-SERVER_LOG=$(mktemp)
-cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; rm -f "$SERVER_LOG"; }
-trap cleanup EXIT
 start_fixture_server() { # [dist]
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
   : > "$SERVER_LOG"
@@ -40,6 +53,13 @@ step "release build (trunk, wasm-opt -Oz)"
 trunk build --release --offline
 scripts/size-report.sh dist
 
-step "the built demo page in headless Chromium"
-start_fixture_server dist
-scripts/smoke-dist.sh "$FIXTURES"
+step "the built demo, served by the comment service alone, in headless Chromium"
+kill "$SERVER_PID" 2>/dev/null || true
+DEMO_DIR=$(mktemp -d)
+./target/debug/comment-service --database "sqlite://$DEMO_DIR/comments.db" serve --address 127.0.0.1:0 \
+  --site dist --articles static/articles --moderation approve-all > "$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q 'http://' "$SERVER_LOG" && break; sleep 0.1; done
+DEMO=$(grep -o 'http://[0-9.:]*' "$SERVER_LOG" | head -n 1)
+scripts/smoke-dist.sh "$DEMO"
+rm -rf "$DEMO_DIR"

@@ -226,7 +226,8 @@ impl Store {
              ORDER BY created_at, id"
         )))
         .bind(article_id)
-        .bind(author_token.unwrap_or("\u{0}none"))
+        // Stored tokens are 64 hex digits: the empty string matches none of them.
+        .bind(author_token.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(comment_from_row).collect()
