@@ -44,7 +44,7 @@ check "the posted comment appears in the thread" grep -q 'Posted by the smoke te
 check "the thread heading counts it" grep -q '>1 Response</h2>' <<<"$dom"
 
 dom=$(render "$base/?src=static/articles/iran-russia-treaty-fa.json")
-check "comments closed on the Persian article" grep -q 'Comments are closed.' <<<"$dom"
+check "comments closed on the Persian article, said in Persian" grep -q 'امکان ارسال دیدگاه بسته شده است.' <<<"$dom"
 check "?src= shows the Persian article right to left" grep -q '<article lang="fa" dir="rtl"' <<<"$dom"
 
 dom=$(render "$base/?src=static/articles/russia-iran-explainer.json")

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use article_widget::components::widget::{view_state, LoadState, WidgetFrame};
+use article_widget::components::widget::{view_state, ArticleWidgetProps, LoadState, WidgetFrame};
 use article_widget::domain::article::{Article, ArticleError, Block};
 use article_widget::domain::inline::plain_text;
 use article_widget::domain::load_error::LoadError;
@@ -15,15 +15,20 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 struct StateProps {
     state: LoadState,
+    widget: ArticleWidgetProps,
 }
 
 #[component]
 fn StateView(props: &StateProps) -> Html {
-    html! { <WidgetFrame>{ view_state(&props.state, Callback::noop(), std::time::Duration::from_secs(15)) }</WidgetFrame> }
+    html! { <WidgetFrame theme={props.widget.theme}>{ view_state(&props.state, Callback::noop(), &props.widget) }</WidgetFrame> }
 }
 
 async fn render(state: LoadState) -> Dom {
-    let html = yew::LocalServerRenderer::<StateView>::with_props(StateProps { state })
+    render_with(state, yew::props!(ArticleWidgetProps { src: "" })).await
+}
+
+async fn render_with(state: LoadState, widget: ArticleWidgetProps) -> Dom {
+    let html = yew::LocalServerRenderer::<StateView>::with_props(StateProps { state, widget })
         .hydratable(false)
         .render()
         .await;
@@ -265,8 +270,36 @@ async fn the_comment_form_has_wordpress_fields_with_real_labels() {
 #[tokio::test(flavor = "current_thread")]
 async fn closed_comments_say_so_and_show_no_form() {
     let dom = render_article(sample("iran-russia-treaty-fa")).await;
-    assert_eq!(text(one(&dom, ".aw-comments--closed")), "Comments are closed.");
+    assert_eq!(text(one(&dom, ".aw-comments--closed")), "امکان ارسال دیدگاه بسته شده است.", "in the article's language");
     assert!(all(&dom, "form").is_empty());
     let dom = render_article(parse(r#"{"id":"m","headline":"H","published":"2025-01-17"}"#)).await;
     assert_eq!(text(one(&dom, ".aw-comments--closed")), "Comments are closed.", "absent means closed too");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_interface_speaks_the_articles_language_unless_told_otherwise() {
+    let persian = sample("iran-russia-treaty-fa");
+    let dom = render(LoadState::Loaded(Rc::new(persian.clone()))).await;
+    assert_eq!(text(one(&dom, "nav.aw-related > h2")), "مطالب مرتبط");
+    assert_eq!(text(one(&dom, ".aw-comments--closed")), "امکان ارسال دیدگاه بسته شده است.");
+    assert!(text(one(&dom, ".aw-reading-time")).contains("دقیقه"), "Persian digits and words");
+
+    let forced = yew::props!(ArticleWidgetProps { src: "", lang: Some(AttrValue::from("de")) });
+    let dom = render_with(LoadState::Loaded(Rc::new(persian)), forced).await;
+    assert_eq!(text(one(&dom, "nav.aw-related > h2")), "Ähnliche Artikel", "lang on the element wins");
+    assert_eq!(attr(one(&dom, "article"), "lang"), Some("fa"), "the article keeps its own language");
+
+    let page = yew::props!(ArticleWidgetProps { src: "", page_lang: Some(AttrValue::from("fr-FR")) });
+    let dom = render_with(LoadState::Failed(LoadError::NotFound), page).await;
+    assert_eq!(text(one(&dom, ".aw-error > h2")), "Article introuvable", "before the article, the page's language");
+    assert_eq!(text(one(&dom, ".aw-error > button")), "Réessayer");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn theme_and_comments_off_come_from_the_host() {
+    use article_widget::components::widget::Theme;
+    let props = yew::props!(ArticleWidgetProps { src: "", theme: Theme::Dark, comments: false });
+    let dom = render_with(LoadState::Loaded(Rc::new(sample("russia-iran-treaty"))), props).await;
+    assert_eq!(attr(one(&dom, ".article-widget"), "data-theme"), Some("dark"));
+    assert!(all(&dom, ".aw-comments, form").is_empty(), "comments off: no section at all");
 }

@@ -10,8 +10,9 @@ use super::comments::CommentsSection;
 use super::figure::Figure;
 use super::header::ArticleHeader;
 use super::related::RelatedLinks;
+use super::widget::WidgetEvent;
 use crate::domain::article::Article;
-use crate::i18n::texts;
+use crate::i18n::Texts;
 
 #[derive(Properties, PartialEq)]
 pub struct ArticleViewProps {
@@ -19,12 +20,19 @@ pub struct ArticleViewProps {
     /// Time limit for the comment requests.
     #[prop_or(crate::shell::http::DEFAULT_TIMEOUT)]
     pub timeout: std::time::Duration,
+    /// The interface strings (the article's own text is never translated).
+    pub texts: &'static Texts,
+    /// False when the host turned comments off: no section at all.
+    #[prop_or(true)]
+    pub comments: bool,
+    #[prop_or_default]
+    pub on_event: Callback<WidgetEvent>,
 }
 
 #[component]
 pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let article = &props.article;
-    let texts = texts(article.language.as_deref());
+    let texts = props.texts;
     let story_ref = use_node_ref();
     let headline_ref = use_node_ref();
     // Ids are per article so that two widgets on one page do not share them.
@@ -45,12 +53,15 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             <ArticleBody article={article.clone()} {texts} />
             <RelatedLinks article={article.clone()} heading_id={related_id} {texts} />
         </article>
-        <CommentsSection
-            article_id={article.id.clone()}
-            url={article.comments_url.clone().map(AttrValue::from)}
-            timeout={props.timeout}
-            {texts}
-        />
+        if props.comments {
+            <CommentsSection
+                article_id={article.id.clone()}
+                url={article.comments_url.clone().map(AttrValue::from)}
+                timeout={props.timeout}
+                {texts}
+                on_event={props.on_event.clone()}
+            />
+        }
         <BackToTop area={story_ref} target={headline_ref} {texts} />
         </div>
     }

@@ -45,7 +45,7 @@ pub fn ArticleHeader(props: &HeaderProps) -> Html {
                             <time datetime={updated.to_rfc3339()}>{format::date_time(updated)}</time>
                         </span>
                     }
-                    <span class="aw-reading-time">{article.reading_minutes()}{" "}{texts.minutes_read}</span>
+                    <span class="aw-reading-time">{texts.minutes_read(article.reading_minutes())}</span>
                 </p>
             </div>
         </header>

@@ -43,8 +43,8 @@ pub fn Failed(props: &FailedProps) -> Html {
     let onclick = props.on_retry.reform(|_: MouseEvent| ());
     html! {
         <div class="aw-error" role="alert">
-            <h2 class="aw-error-title">{props.error.title()}</h2>
-            <p class="aw-error-message">{props.error.to_string()}</p>
+            <h2 class="aw-error-title">{props.texts.load_error_title(&props.error)}</h2>
+            <p class="aw-error-message">{props.texts.load_error(&props.error)}</p>
             <button type="button" class="aw-button" {onclick}>{props.texts.retry}</button>
         </div>
     }

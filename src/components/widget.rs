@@ -2,6 +2,7 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::time::Duration;
 
 use yew::prelude::*;
 
@@ -10,15 +11,71 @@ use super::status::{Failed, Loading};
 use super::styles::use_widget_style;
 use crate::domain::article::Article;
 use crate::domain::load_error::LoadError;
-use crate::i18n::texts;
+use crate::i18n::{Language, Texts};
+use crate::shell::http::DEFAULT_TIMEOUT;
+
+/// `theme="auto|light|dark"`: auto follows the reader's system setting, live.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn from_attribute(value: Option<&str>) -> Theme {
+        match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::Auto,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// What the widget tells its host page (the embed layer turns these into DOM events).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WidgetEvent {
+    ArticleLoaded { id: String, headline: String },
+    ArticleFailed { message: String },
+    CommentPosted { id: String, pending: bool },
+}
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct ArticleWidgetProps {
     /// The article JSON's URL, absolute or relative to the page.
     pub src: AttrValue,
     /// How long to wait for the server before offering Retry.
-    #[prop_or(crate::shell::http::DEFAULT_TIMEOUT)]
-    pub timeout: std::time::Duration,
+    #[prop_or(DEFAULT_TIMEOUT)]
+    pub timeout: Duration,
+    /// The interface language asked for (`lang` on the element); else the article's, else
+    /// `page_lang`, else English.
+    #[prop_or_default]
+    pub lang: Option<AttrValue>,
+    #[prop_or_default]
+    pub page_lang: Option<AttrValue>,
+    #[prop_or_default]
+    pub theme: Theme,
+    /// `comments="off"` hides the comment section entirely.
+    #[prop_or(true)]
+    pub comments: bool,
+    #[prop_or_default]
+    pub on_event: Callback<WidgetEvent>,
+}
+
+impl ArticleWidgetProps {
+    /// The interface strings for an article in `article_language` (when known).
+    pub fn texts(&self, article_language: Option<&str>) -> &'static Texts {
+        Language::choose([self.lang.as_deref(), article_language, self.page_lang.as_deref()]).texts()
+    }
 }
 
 #[derive(Clone, PartialEq)]
@@ -36,22 +93,37 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
     {
         let state = state.clone();
         let timeout = props.timeout;
+        let on_event = props.on_event.clone();
+        let english_texts = props.texts(None);
         use_effect_with((props.src.clone(), *attempt), move |(src, _)| {
             state.set(LoadState::Loading);
-            // A newer src or attempt supersedes this one: its late answer is ignored.
+            // A newer src or attempt, or unmounting, supersedes this one: its request is
+            // aborted and a late answer ignored.
             let superseded = Rc::new(Cell::new(false));
-            let flag = superseded.clone();
+            let abort = crate::shell::http::Abort::new();
+            let (flag, signal) = (superseded.clone(), abort.signal());
             let src = src.to_string();
             yew::platform::spawn_local(async move {
-                let result = crate::shell::http::load_article(&src, timeout).await;
-                if !flag.get() {
-                    state.set(match result {
-                        Ok(article) => LoadState::Loaded(Rc::new(article)),
-                        Err(error) => LoadState::Failed(error),
-                    });
+                let result = crate::shell::http::load_article(&src, timeout, signal.as_ref()).await;
+                if flag.get() {
+                    return;
                 }
+                match &result {
+                    Ok(article) => on_event.emit(WidgetEvent::ArticleLoaded {
+                        id: article.id.clone(),
+                        headline: article.headline.clone(),
+                    }),
+                    Err(error) => on_event.emit(WidgetEvent::ArticleFailed { message: english_texts.load_error(error) }),
+                }
+                state.set(match result {
+                    Ok(article) => LoadState::Loaded(Rc::new(article)),
+                    Err(error) => LoadState::Failed(error),
+                });
             });
-            move || superseded.set(true)
+            move || {
+                superseded.set(true);
+                abort.abort();
+            }
         });
     }
     let on_retry = {
@@ -59,24 +131,33 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
         Callback::from(move |()| attempt.set(*attempt + 1))
     };
     html! {
-        <WidgetFrame>
-            { view_state(&state, on_retry, props.timeout) }
+        <WidgetFrame theme={props.theme}>
+            { view_state(&state, on_retry, props) }
         </WidgetFrame>
     }
 }
 
 /// What each state looks like; separate from fetching so that it renders in native tests.
-pub fn view_state(state: &LoadState, on_retry: Callback<()>, timeout: std::time::Duration) -> Html {
-    let texts = texts(None);
+pub fn view_state(state: &LoadState, on_retry: Callback<()>, props: &ArticleWidgetProps) -> Html {
     match state {
-        LoadState::Loading => html! { <Loading {texts} /> },
-        LoadState::Loaded(article) => html! { <ArticleView article={article.clone()} {timeout} /> },
-        LoadState::Failed(error) => html! { <Failed error={error.clone()} {on_retry} {texts} /> },
+        LoadState::Loading => html! { <Loading texts={props.texts(None)} /> },
+        LoadState::Loaded(article) => html! {
+            <ArticleView
+                article={article.clone()}
+                timeout={props.timeout}
+                texts={props.texts(article.language.as_deref())}
+                comments={props.comments}
+                on_event={props.on_event.clone()}
+            />
+        },
+        LoadState::Failed(error) => html! { <Failed error={error.clone()} {on_retry} texts={props.texts(None)} /> },
     }
 }
 
 #[derive(Properties, PartialEq)]
 pub struct WidgetFrameProps {
+    #[prop_or_default]
+    pub theme: Theme,
     #[prop_or_default]
     pub children: Html,
 }
@@ -86,7 +167,7 @@ pub struct WidgetFrameProps {
 pub fn WidgetFrame(props: &WidgetFrameProps) -> Html {
     let class = use_widget_style();
     html! {
-        <div class={classes!(class, "article-widget")}>
+        <div class={classes!(class, "article-widget")} data-theme={props.theme.as_str()}>
             { props.children.clone() }
         </div>
     }

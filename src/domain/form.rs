@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::comment::{check_field, validate, CommentInput, Field, ValidComment};
+use super::comment::{check_field, validate, CommentInput, Field, Problem, ValidComment};
 use super::posting::{Draft, Identity, PostError};
 use super::thread::Comment;
 
@@ -32,7 +32,7 @@ pub struct FormState {
     /// "Save my name, email, and website in this browser…"
     pub remember: bool,
     /// The form's own findings; a field has at most one (the first).
-    pub errors: BTreeMap<Field, String>,
+    pub errors: BTreeMap<Field, Problem>,
     /// What the server said of a field (422). It stays until the reader changes that field:
     /// leaving the field must not erase it, as the local rules cannot know what it means.
     pub server_errors: BTreeMap<Field, String>,
@@ -86,9 +86,10 @@ impl FormState {
         }
     }
 
-    /// The message each field shows: the form's own finding, else the server's.
-    pub fn messages(&self) -> BTreeMap<Field, String> {
-        let mut messages = self.server_errors.clone();
+    /// The problem each field shows: the form's own finding, else the server's.
+    pub fn messages(&self) -> BTreeMap<Field, Problem> {
+        let mut messages: BTreeMap<Field, Problem> =
+            self.server_errors.iter().map(|(field, message)| (*field, Problem::Server(message.clone()))).collect();
         messages.extend(self.errors.clone());
         messages
     }
@@ -123,7 +124,7 @@ impl FormState {
                 self.errors.remove(&field);
             }
             Err(problem) => {
-                self.errors.insert(field, problem.message(field));
+                self.errors.insert(field, problem);
             }
         }
         if self.errors.is_empty() && self.server_errors.is_empty() && self.general_errors.is_empty() {
@@ -149,7 +150,7 @@ impl FormState {
             Err(problems) => {
                 self.errors.clear();
                 for (field, problem) in problems {
-                    self.errors.entry(field).or_insert_with(|| problem.message(field));
+                    self.errors.entry(field).or_insert(problem);
                 }
                 self.show_summary = true;
                 self.summary_focus += 1;
@@ -222,13 +223,13 @@ mod tests {
         form.input(Field::Email, "ann@".into());
         assert!(form.errors.is_empty(), "not while typing the first time");
         form.blur(Field::Email);
-        assert_eq!(form.errors[&Field::Email], "Enter an email address in the correct format, like name@example.com");
+        assert_eq!(form.errors[&Field::Email], Problem::NotAnEmail);
         form.input(Field::Email, "ann@example.co".into());
         assert!(form.errors.is_empty(), "cleared live as soon as it is right");
         form.blur(Field::Website);
         assert!(form.errors.is_empty(), "an empty optional field is fine");
         form.blur(Field::Author);
-        assert_eq!(form.errors[&Field::Author], "Enter your name", "leaving a required field empty marks it");
+        assert_eq!(form.errors[&Field::Author], Problem::Missing, "leaving a required field empty marks it");
     }
 
     #[test]
@@ -281,12 +282,12 @@ mod tests {
             PostError::Invalid { fields: vec![(Field::Email, "That address is blocked".into())], other: vec!["Slow down".into()] },
             "key-2".into(),
         );
-        assert_eq!(form.messages()[&Field::Email], "That address is blocked");
+        assert_eq!(form.messages()[&Field::Email], Problem::Server("That address is blocked".into()));
         assert_eq!(form.general_errors, ["Slow down"]);
         assert!(form.show_summary);
         assert_eq!(form.key, "key-2");
         form.blur(Field::Email);
-        assert_eq!(form.messages()[&Field::Email], "That address is blocked", "leaving the field keeps it");
+        assert_eq!(form.messages()[&Field::Email], Problem::Server("That address is blocked".into()), "leaving the field keeps it");
         form.input(Field::Email, "other@example.com".into());
         assert!(!form.messages().contains_key(&Field::Email), "changing the field clears it");
     }

@@ -29,16 +29,55 @@ pub enum NoAnswer {
     Timeout(u32),
 }
 
-/// Sends one request and waits at most `timeout` for the whole answer; aborts it after that.
+/// Aborts the requests it was handed to when told to (the widget unmounting, or a newer
+/// request superseding them).
+pub struct Abort(Option<web_sys::AbortController>);
+
+impl Abort {
+    pub fn new() -> Abort {
+        #[cfg(target_arch = "wasm32")]
+        return Abort(web_sys::AbortController::new().ok());
+        #[cfg(not(target_arch = "wasm32"))]
+        Abort(None)
+    }
+
+    pub fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.0.as_ref().map(|c| c.signal())
+    }
+
+    pub fn abort(&self) {
+        if let Some(controller) = &self.0 {
+            controller.abort();
+        }
+    }
+}
+
+impl Default for Abort {
+    fn default() -> Self {
+        Abort::new()
+    }
+}
+
+/// Sends one request and waits at most `timeout` for the whole answer; aborts it after that,
+/// or as soon as `cancel` fires.
 pub async fn send(
     method: Method,
     url: &str,
     headers: &[(&str, &str)],
     body: Option<String>,
     timeout: Duration,
+    cancel: Option<&web_sys::AbortSignal>,
 ) -> Result<Answer, NoAnswer> {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
+    // Forward an outside cancellation to this request's controller.
+    let _forward = match (cancel, &controller) {
+        (Some(cancel), Some(controller)) => {
+            let controller = controller.clone();
+            Some(gloo_events::EventListener::once(cancel, "abort", move |_| controller.abort()))
+        }
+        _ => None,
+    };
     let mut builder = RequestBuilder::new(url).method(method).abort_signal(signal.as_ref());
     for (name, value) in headers {
         builder = builder.header(name, value);
@@ -70,12 +109,12 @@ pub async fn send(
 
 /// Fetches and parses an article, resolving its relative URLs against the article's own
 /// address, and reports what the parser dropped to the developer console.
-pub async fn load_article(src: &str, timeout: Duration) -> Result<Article, LoadError> {
+pub async fn load_article(src: &str, timeout: Duration, cancel: Option<&web_sys::AbortSignal>) -> Result<Article, LoadError> {
     if src.trim().is_empty() {
         return Err(LoadError::NoSource);
     }
     let address = super::dom::absolute_url(src, None).ok_or(LoadError::NoSource)?;
-    let answer = send(Method::GET, &address, &[("Accept", "application/json")], None, timeout)
+    let answer = send(Method::GET, &address, &[("Accept", "application/json")], None, timeout, cancel)
         .await
         .map_err(|failure| match failure {
             NoAnswer::Network => LoadError::Network,
@@ -114,10 +153,10 @@ impl std::fmt::Display for ListError {
 /// The header that tells the service whose browser this is (see [`super::dom::author_token`]).
 pub const AUTHOR_TOKEN_HEADER: &str = "Comment-Author-Token";
 
-pub async fn list_comments(url: &str, timeout: Duration) -> Result<Vec<Comment>, ListError> {
+pub async fn list_comments(url: &str, timeout: Duration, cancel: Option<&web_sys::AbortSignal>) -> Result<Vec<Comment>, ListError> {
     let token = super::dom::author_token();
     let headers = [("Accept", "application/json"), (AUTHOR_TOKEN_HEADER, token.as_str())];
-    let answer = send(Method::GET, url, &headers, None, timeout)
+    let answer = send(Method::GET, url, &headers, None, timeout, cancel)
         .await
         .map_err(ListError::NoAnswer)?;
     if !(200..300).contains(&answer.status) {
@@ -127,7 +166,13 @@ pub async fn list_comments(url: &str, timeout: Duration) -> Result<Vec<Comment>,
 }
 
 /// POSTs a comment with its idempotency key.
-pub async fn post_comment(url: &str, key: &str, body: String, timeout: Duration) -> Result<Comment, PostError> {
+pub async fn post_comment(
+    url: &str,
+    key: &str,
+    body: String,
+    timeout: Duration,
+    cancel: Option<&web_sys::AbortSignal>,
+) -> Result<Comment, PostError> {
     let token = super::dom::author_token();
     let headers = [
         ("Content-Type", "application/json"),
@@ -135,7 +180,7 @@ pub async fn post_comment(url: &str, key: &str, body: String, timeout: Duration)
         ("Idempotency-Key", key),
         (AUTHOR_TOKEN_HEADER, token.as_str()),
     ];
-    match send(Method::POST, url, &headers, Some(body), timeout).await {
+    match send(Method::POST, url, &headers, Some(body), timeout, cancel).await {
         Ok(answer) => interpret_answer(answer.status, answer.retry_after.as_deref(), &answer.body),
         Err(NoAnswer::Network) => Err(PostError::Network),
         Err(NoAnswer::Timeout(seconds)) => Err(PostError::Timeout(seconds)),

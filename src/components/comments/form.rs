@@ -32,18 +32,14 @@ fn field_id(prefix: &str, field: Field) -> String {
 }
 
 /// How many characters are left before the limit, shown only near it.
-fn counter(value: &str, field: Field, texts: &Texts) -> Option<String> {
+fn counter(value: &str, field: Field, texts: &'static Texts) -> Option<String> {
     let max = field.max_chars();
     let used = value.trim().chars().count();
     let threshold = (max / 10).max(20);
     if used + threshold < max {
         return None;
     }
-    Some(if used <= max {
-        format!("{} {}", max - used, texts.characters_left)
-    } else {
-        format!("{} {}", used - max, texts.characters_too_many)
-    })
+    Some(if used <= max { texts.characters_left(max - used) } else { texts.characters_too_many(used - max) })
 }
 
 #[component]
@@ -61,7 +57,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
         Action::Submit
     });
     let heading = match &form.reply_to {
-        Some((_, author)) => format!("{} {author}", texts.leave_reply_to),
+        Some((_, author)) => texts.leave_reply_to(author),
         None => texts.leave_reply.to_owned(),
     };
     let heading_id = format!("{prefix}-reply-title");
@@ -76,7 +72,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
                 event.prevent_default();
                 dom::focus(&target);
             });
-            html! { <li><a href={format!("#{}", field_id(prefix, *field))} {onclick}>{message.clone()}</a></li> }
+            html! { <li><a href={format!("#{}", field_id(prefix, *field))} {onclick}>{texts.problem(message, *field)}</a></li> }
         });
         let general = form.general_errors.iter().map(|message| html! { <li>{message.clone()}</li> });
         html! {
@@ -130,7 +126,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
                 </label>
                 if let Some(message) = error {
                     <span id={error_id.clone()} class="aw-field-error">
-                        <span class="aw-visually-hidden">{texts.error_prefix}{" "}</span>{message.clone()}
+                        <span class="aw-visually-hidden">{texts.error_prefix}{" "}</span>{texts.problem(message, field)}
                     </span>
                 }
                 {control}
@@ -154,7 +150,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
         Sending::Posted { pending: false } => Some((false, texts.posted.to_owned())),
         // Field problems are in the summary; everything else is said here.
         Sending::Failed(error) if !matches!(error, crate::domain::posting::PostError::Invalid { .. }) => {
-            Some((error.retryable(), error.to_string()))
+            Some((error.retryable(), texts.post_error(error)))
         }
         _ => None,
     };
@@ -189,7 +185,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
                     <label for={format!("{prefix}-consent")}>{texts.consent}</label>
                 </p>
                 if let Some(problem) = &model.storage_problem {
-                    <p class="aw-storage-note" role="note">{problem.to_string()}</p>
+                    <p class="aw-storage-note" role="note">{texts.storage_error(*problem)}</p>
                 }
                 <p class="aw-submit">
                     <button type="submit" class="aw-button" aria-disabled={sending.then_some("true")}>

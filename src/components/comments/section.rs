@@ -11,7 +11,7 @@ use super::thread::{comment_item, ThreadContext};
 use crate::domain::posting::{draft_storage_key, request_body, IDENTITY_STORAGE_KEY};
 use crate::domain::thread::{build_thread, Comment};
 use crate::i18n::Texts;
-use crate::shell::http::{list_comments, post_comment, ListError};
+use crate::shell::http::{list_comments, post_comment, Abort, ListError};
 use crate::shell::{dom, storage};
 
 #[derive(Properties, PartialEq, Clone)]
@@ -21,6 +21,8 @@ pub struct CommentsProps {
     pub url: Option<AttrValue>,
     pub timeout: Duration,
     pub texts: &'static Texts,
+    #[prop_or_default]
+    pub on_event: Callback<crate::components::widget::WidgetEvent>,
 }
 
 #[component]
@@ -62,12 +64,19 @@ fn OpenComments(props: &CommentsProps) -> Html {
         use_effect_with((url.clone(), *list_attempt), move |(url, _)| {
             list.set(ListState::Loading);
             let url = url.to_string();
+            let abort = Abort::new();
+            let signal = abort.signal();
             yew::platform::spawn_local(async move {
-                list.set(match list_comments(&url, timeout).await {
+                let result = list_comments(&url, timeout, signal.as_ref()).await;
+                if signal.as_ref().is_some_and(|s| s.aborted()) {
+                    return;
+                }
+                list.set(match result {
                     Ok(comments) => ListState::Loaded(comments),
                     Err(error) => ListState::Failed(error),
                 });
             });
+            move || abort.abort()
         });
     }
 
@@ -100,16 +109,32 @@ fn OpenComments(props: &CommentsProps) -> Html {
         let rendered_at = model.rendered_at;
         let timeout = props.timeout;
         let url = url.clone();
+        let on_event = props.on_event.clone();
         use_effect_with(model.send_token, move |_| {
+            let abort = Abort::new();
+            let signal = abort.signal();
             if let Some(outgoing) = outgoing {
                 let body = request_body(&outgoing.comment, outgoing.parent.as_deref(), &outgoing.honeypot, rendered_at);
                 yew::platform::spawn_local(async move {
-                    match post_comment(&url, &outgoing.key, body, timeout).await {
-                        Ok(comment) => dispatcher.dispatch(Action::Posted(comment)),
+                    let result = post_comment(&url, &outgoing.key, body, timeout, signal.as_ref()).await;
+                    if signal.as_ref().is_some_and(|s| s.aborted()) {
+                        // Unmounted: the draft and its key stay stored, so a later retry
+                        // cannot post twice.
+                        return;
+                    }
+                    match result {
+                        Ok(comment) => {
+                            on_event.emit(crate::components::widget::WidgetEvent::CommentPosted {
+                                id: comment.id.clone(),
+                                pending: comment.pending,
+                            });
+                            dispatcher.dispatch(Action::Posted(comment));
+                        }
                         Err(error) => dispatcher.dispatch(Action::Failed(error)),
                     }
                 });
             }
+            move || abort.abort()
         });
     }
 
@@ -171,8 +196,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
 
     let heading = match (&*list, thread.len()) {
         (ListState::Loaded(_), 0) => texts.no_comments.to_owned(),
-        (ListState::Loaded(_), 1) => texts.one_response.to_owned(),
-        (ListState::Loaded(_), n) => format!("{n} {}", texts.responses),
+        (ListState::Loaded(_), n) => texts.responses(n),
         _ => texts.comments.to_owned(),
     };
     let thread_context = ThreadContext {
@@ -191,7 +215,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     },
                     ListState::Failed(error) => html! {
                         <div class="aw-comments-status aw-error-inline" role="alert">
-                            <p>{error.to_string()}</p>
+                            <p>{texts.list_error(error)}</p>
                             <button type="button" class="aw-button aw-button--secondary" onclick={retry_list}>{texts.retry}</button>
                         </div>
                     },

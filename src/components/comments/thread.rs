@@ -48,7 +48,7 @@ pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
                     {author}
                     <time datetime={comment.published.to_rfc3339()}>{format::date_time(comment.published)}</time>
                     if let Some(parent_author) = &entry.replying_to {
-                        <span class="aw-comment-in-reply">{texts.in_reply_to}{" "}{parent_author.clone()}</span>
+                        <span class="aw-comment-in-reply">{texts.in_reply_to(parent_author)}</span>
                     }
                 </header>
                 if comment.pending {
@@ -58,7 +58,7 @@ pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
                     { for split_paragraphs(&comment.content).into_iter().map(|paragraph| html! { <p>{paragraph}</p> }) }
                 </div>
                 <button type="button" class="aw-reply-button" onclick={on_reply}
-                    aria-label={format!("{} {}", texts.reply_to, comment.author)}>
+                    aria-label={texts.reply_to(&comment.author)}>
                     {texts.reply}
                 </button>
             </article>
