@@ -4,8 +4,10 @@
 #      comment service (HTTP suite on SQLite; storage suite on SQLite and, when a server can
 #      be installed and started on loopback, PostgreSQL)
 #   2. browser: the widget in headless Chromium against tools/fixture-server on 127.0.0.1
-#   3. release: the Trunk release build (wasm-opt -Oz), its size, and the built demo page
-#      loaded in headless Chromium
+#   3. release: the Trunk release build (wasm-opt -Oz) and its size
+#   4. end to end: the release build served by the comment service, embedded in the demo and
+#      in the host pages of static/host/ (hostile CSS, lazy loading, strict CSP, the div form,
+#      another origin), driven in headless Chromium by playwright-core (tests/e2e/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
@@ -19,6 +21,7 @@ cargo fetch --quiet
 
 SERVER_LOG=$(mktemp)
 cleanup() {
+  [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
   rm -f "$SERVER_LOG"
   stop_test_postgres
@@ -53,13 +56,17 @@ step "release build (trunk, wasm-opt -Oz)"
 trunk build --release --offline
 scripts/size-report.sh dist
 
-step "the built demo, served by the comment service alone, in headless Chromium"
-kill "$SERVER_PID" 2>/dev/null || true
-DEMO_DIR=$(mktemp -d)
-./target/debug/comment-service --database "sqlite://$DEMO_DIR/comments.db" serve --address 127.0.0.1:0 \
-  --site dist --articles static/articles --moderation approve-all > "$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q 'http://' "$SERVER_LOG" && break; sleep 0.1; done
-DEMO=$(grep -o 'http://[0-9.:]*' "$SERVER_LOG" | head -n 1)
-scripts/smoke-dist.sh "$DEMO"
-rm -rf "$DEMO_DIR"
+step "end-to-end: the release build embedded in pages, in headless Chromium (playwright-core)"
+(cd tests/e2e && npm install --no-audit --no-fund --loglevel=error)
+E2E_DIR=$(mktemp -d)
+SERVICE_LOG="$E2E_DIR/service.log"
+./target/debug/comment-service --database "sqlite://$E2E_DIR/comments.db" serve --address 127.0.0.1:0 \
+  --site dist --articles static/articles --allow-origin "$FIXTURES" --flood-seconds 0 \
+  --moderation approve-all > "$SERVICE_LOG" 2>&1 &
+SERVICE_PID=$!
+for _ in $(seq 100); do grep -q 'http://' "$SERVICE_LOG" && break; sleep 0.1; done
+export E2E_SERVICE=$(grep -o 'http://[0-9.:]*' "$SERVICE_LOG" | head -n 1)
+export E2E_FIXTURES=$FIXTURES
+(cd tests/e2e && node --test --test-concurrency=1 --test-timeout=120000)
+kill "$SERVICE_PID" 2>/dev/null || true
+rm -rf "$E2E_DIR"

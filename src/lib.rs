@@ -5,6 +5,8 @@
 
 pub mod domain;
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod embed;
 pub mod i18n;
 pub mod shell;
 

@@ -43,8 +43,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/articles/{id}/comments", get(list).post(post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(state.clone(), refuse_foreign_origins))
-        .layer(cors(&settings.allowed_origins));
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_foreign_origins));
     let mut app = api.with_state(state);
     if let Some(articles) = &settings.articles {
         app = app.nest_service("/articles", ServeDir::new(articles));
@@ -52,7 +51,9 @@ pub fn router(state: AppState) -> Router {
     if let Some(site) = &settings.site {
         app = app.fallback_service(ServeDir::new(site));
     }
-    app
+    // CORS for the configured origins on everything: the API, and the widget's script, module
+    // and articles, which a publisher's pages on another host load in CORS mode.
+    app.layer(cors(&settings.allowed_origins))
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

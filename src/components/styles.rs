@@ -1,10 +1,12 @@
 //! The widget's stylesheet, scoped by stylist to the widget root.
 //!
 //! Theme values are CSS custom properties, so a host page can restyle the widget without
-//! touching its internals (documented in the README, "Theming"). Each public `--aw-*` property
-//! has a light default and, under `prefers-color-scheme: dark`, a dark one; internal `--_*`
-//! properties hold the value in force. Layout uses logical properties so that right-to-left
-//! articles mirror without extra rules.
+//! touching its internals (README, "Theming"); custom properties pass the shadow boundary.
+//! By default the widget takes the host's font and text colour and mixes its muted, border
+//! and surface colours from that text colour, so it looks native on light and dark pages;
+//! `theme="light"`/`"dark"` set a full palette; accents follow `prefers-color-scheme` in
+//! `auto`. Every inherited property a host could disturb (letter-spacing, text-transform …)
+//! is reset on the root. Layout uses logical properties so right-to-left articles mirror.
 
 use stylist::yew::use_style;
 use yew::prelude::*;
@@ -13,13 +15,29 @@ use yew::prelude::*;
 pub fn use_widget_style() -> Classes {
     let style = use_style!(
         r#"
-        --_font-body: var(--aw-font-body, Charter, "Bitstream Charter", "Sitka Text", Cambria, Georgia, serif);
-        --_font-ui: var(--aw-font-ui, system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif);
-        --_text: var(--aw-color-text, #1b1b1b);
-        --_muted: var(--aw-color-muted, #5c5c5c);
-        --_background: var(--aw-color-background, #ffffff);
-        --_surface: var(--aw-color-surface, #f3f2ef);
-        --_border: var(--aw-color-border, #dcdad5);
+        /* Fonts and text colour come from the host page unless a --aw-* property says
+           otherwise; the derived colours are mixed from the text colour, so they suit any
+           host, light or dark. theme="light"/"dark" set a full palette instead. */
+        font-family: var(--aw-font-body, inherit);
+        color: var(--aw-color-text, inherit);
+        background: var(--aw-color-background, transparent);
+        font-size: 1.0625rem;
+        line-height: 1.65;
+        font-weight: 400;
+        font-style: normal;
+        letter-spacing: normal;
+        word-spacing: normal;
+        text-transform: none;
+        text-indent: 0;
+        text-shadow: none;
+        text-align: start;
+        white-space: normal;
+        visibility: visible;
+        -webkit-text-size-adjust: 100%;
+
+        --_muted: var(--aw-color-muted, color-mix(in srgb, currentColor 68%, transparent));
+        --_surface: var(--aw-color-surface, color-mix(in srgb, currentColor 7%, transparent));
+        --_border: var(--aw-color-border, color-mix(in srgb, currentColor 22%, transparent));
         --_accent: var(--aw-color-accent, #b3261e);
         --_on-accent: var(--aw-color-on-accent, #ffffff);
         --_link: var(--aw-color-link, #0b57a4);
@@ -28,25 +46,33 @@ pub fn use_widget_style() -> Classes {
         --_space: var(--aw-space, 1rem);
         --_max-width: var(--aw-max-width, 44rem);
 
-        @media (prefers-color-scheme: dark) {
-            --_text: var(--aw-color-text, #ebe9e4);
-            --_muted: var(--aw-color-muted, #a9a6a0);
-            --_background: var(--aw-color-background, #161616);
-            --_surface: var(--aw-color-surface, #232322);
-            --_border: var(--aw-color-border, #3a3936);
+        &[data-theme="light"] {
+            color: var(--aw-color-text, #1b1b1b);
+            background: var(--aw-color-background, #ffffff);
+            color-scheme: light;
+        }
+        &[data-theme="dark"] {
+            color: var(--aw-color-text, #ebe9e4);
+            background: var(--aw-color-background, #161616);
+            color-scheme: dark;
             --_accent: var(--aw-color-accent, #ff8a80);
             --_on-accent: var(--aw-color-on-accent, #1b0d0c);
             --_link: var(--aw-color-link, #8cc4ff);
             --_error: var(--aw-color-error, #ff8f8a);
         }
+        @media (prefers-color-scheme: dark) {
+            &[data-theme="auto"] {
+                --_accent: var(--aw-color-accent, #ff8a80);
+                --_on-accent: var(--aw-color-on-accent, #1b0d0c);
+                --_link: var(--aw-color-link, #8cc4ff);
+                --_error: var(--aw-color-error, #ff8f8a);
+            }
+        }
 
-        color: var(--_text);
-        background: var(--_background);
-        font-family: var(--_font-body);
-        font-size: 1.0625rem;
-        line-height: 1.65;
-        text-align: start;
-        -webkit-text-size-adjust: 100%;
+        .aw-headline, .aw-body h2 { font-family: var(--aw-font-heading, inherit); }
+        .aw-kicker, .aw-meta, figcaption, .aw-related, .aw-error, .aw-comments, .aw-back-to-top,
+        button, input, textarea { font-family: var(--aw-font-ui, inherit); }
+        button, input, textarea { font-size: inherit; line-height: inherit; color: inherit; }
 
         *, *::before, *::after { box-sizing: border-box; }
 
@@ -63,14 +89,14 @@ pub fn use_widget_style() -> Classes {
 
         .aw-kicker {
             margin: 0 0 0.5rem;
-            font: 700 0.8125rem/1.3 var(--_font-ui);
+            font-weight: 700; font-size: 0.8125rem; line-height: 1.3;
             letter-spacing: 0.08em;
             text-transform: uppercase;
             color: var(--_accent);
         }
         .aw-headline {
             margin: 0 0 0.75rem;
-            font: 700 clamp(1.75rem, 1.1rem + 2.6vw, 2.6rem)/1.15 var(--_font-body);
+            font-weight: 700; font-size: clamp(1.75rem, 1.1rem + 2.6vw, 2.6rem); line-height: 1.15;
             letter-spacing: -0.01em;
             text-wrap: balance;
         }
@@ -84,11 +110,11 @@ pub fn use_widget_style() -> Classes {
             margin: 0 0 1.5rem;
             padding-block: 0.75rem;
             border-block: 1px solid var(--_border);
-            font: 0.875rem/1.5 var(--_font-ui);
+            font-size: 0.875rem; line-height: 1.5;
             color: var(--_muted);
         }
         .aw-meta p { margin: 0; }
-        .aw-byline { color: var(--_text); font-weight: 600; }
+        .aw-byline { color: currentColor; font-weight: 600; }
         .aw-dates { display: flex; flex-wrap: wrap; column-gap: 0.5rem; }
         .aw-dates > * + *::before { content: "·"; margin-inline-end: 0.5rem; }
 
@@ -102,7 +128,7 @@ pub fn use_widget_style() -> Classes {
         }
         .aw-figure figcaption {
             margin-top: 0.5rem;
-            font: 0.8125rem/1.45 var(--_font-ui);
+            font-size: 0.8125rem; line-height: 1.45;
             color: var(--_muted);
         }
         .aw-credit { display: block; font-size: 0.75rem; opacity: 0.85; }
@@ -111,7 +137,7 @@ pub fn use_widget_style() -> Classes {
         .aw-body p, .aw-body ul, .aw-body ol { margin: 0 0 1.1em; }
         .aw-body h2 {
             margin: 2rem 0 0.75rem;
-            font: 700 1.375rem/1.25 var(--_font-ui);
+            font-weight: 700; font-size: 1.375rem; line-height: 1.25;
         }
         .aw-body ul, .aw-body ol { padding-inline-start: 1.5em; }
         .aw-body li + li { margin-top: 0.35em; }
@@ -124,15 +150,15 @@ pub fn use_widget_style() -> Classes {
         .aw-quote { margin: 1.75rem 0; padding-inline-start: 1.25rem; border-inline-start: 4px solid var(--_accent); }
         .aw-quote blockquote { margin: 0; font-size: 1.25rem; line-height: 1.45; font-style: italic; }
         .aw-quote blockquote p { margin: 0; }
-        .aw-quote figcaption { margin-top: 0.5rem; font: 0.875rem/1.4 var(--_font-ui); color: var(--_muted); }
+        .aw-quote figcaption { margin-top: 0.5rem; font-size: 0.875rem; line-height: 1.4; color: var(--_muted); }
         .aw-quote figcaption::before { content: "— "; }
         .aw-quote cite { font-style: normal; }
 
         .aw-related {
             margin-top: 2.5rem;
             padding-top: 1rem;
-            border-top: 3px solid var(--_text);
-            font-family: var(--_font-ui);
+            border-top: 3px solid currentColor;
+            
         }
         .aw-related h2 { margin: 0 0 0.75rem; font-size: 1.125rem; }
         .aw-related ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem; }
@@ -141,7 +167,7 @@ pub fn use_widget_style() -> Classes {
             display: flex;
             gap: 0.75rem;
             align-items: center;
-            color: var(--_text);
+            color: currentColor;
             font-weight: 600;
             line-height: 1.35;
             text-decoration: none;
@@ -160,7 +186,7 @@ pub fn use_widget_style() -> Classes {
             border-radius: 999px;
             background: var(--_accent);
             color: var(--_on-accent);
-            font: 600 0.875rem/1 var(--_font-ui);
+            font-weight: 600; font-size: 0.875rem; line-height: 1;
             box-shadow: 0 2px 10px rgb(0 0 0 / 0.25);
             cursor: pointer;
             animation: aw-fade-in 160ms ease-out;
@@ -173,11 +199,11 @@ pub fn use_widget_style() -> Classes {
             border-radius: var(--_radius);
             background: var(--_accent);
             color: var(--_on-accent);
-            font: 600 0.9375rem/1.2 var(--_font-ui);
+            font-weight: 600; font-size: 0.9375rem; line-height: 1.2;
             cursor: pointer;
         }
         .aw-error {
-            font-family: var(--_font-ui);
+            
         }
         .aw-error > * { max-width: 36rem; }
         .aw-error-title { margin: 0 0 0.5rem; font-size: 1.25rem; }
@@ -211,7 +237,7 @@ pub fn use_widget_style() -> Classes {
             max-width: var(--_max-width);
             margin-inline: auto;
             padding: 0 var(--_space) calc(var(--_space) * 2);
-            font-family: var(--_font-ui);
+            
             font-size: 0.9375rem;
             line-height: 1.55;
         }
@@ -219,7 +245,7 @@ pub fn use_widget_style() -> Classes {
         .aw-comments-heading {
             margin: 0.5rem 0 1rem;
             padding-top: 1rem;
-            border-top: 3px solid var(--_text);
+            border-top: 3px solid currentColor;
             font-size: 1.25rem;
         }
         .aw-comments-status { color: var(--_muted); }
@@ -231,16 +257,16 @@ pub fn use_widget_style() -> Classes {
         .aw-depth-3 { margin-inline-start: 3rem; }
         .aw-comment--pending .aw-comment-body { outline: 1px dashed var(--_border); }
         .aw-comment-meta { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: baseline; }
-        .aw-comment-author { font-weight: 700; color: var(--_text); }
+        .aw-comment-author { font-weight: 700; color: currentColor; }
         .aw-comment-meta time, .aw-comment-in-reply { font-size: 0.8125rem; color: var(--_muted); }
         .aw-comment-pending { margin: 0.25rem 0 0; font-style: italic; color: var(--_muted); }
-        .aw-comment-text { font-family: var(--_font-body); font-size: 1rem; overflow-wrap: anywhere; }
+        .aw-comment-text { font-family: var(--aw-font-body, inherit); font-size: 1rem; overflow-wrap: anywhere; }
         .aw-comment-text p { margin: 0.5rem 0 0; white-space: pre-line; }
         .aw-reply-button {
             margin-top: 0.5rem; padding: 0.2rem 0.6rem;
             border: 1px solid var(--_border); border-radius: 999px;
             background: transparent; color: var(--_link);
-            font: 600 0.8125rem/1.4 var(--_font-ui); cursor: pointer;
+            font-weight: 600; font-size: 0.8125rem; line-height: 1.4; cursor: pointer;
         }
         .aw-thread-form { margin-bottom: 1.5rem; }
 
@@ -255,9 +281,9 @@ pub fn use_widget_style() -> Classes {
             padding: 0.55rem 0.65rem;
             border: 1px solid var(--_muted);
             border-radius: var(--_radius);
-            background: var(--_background);
-            color: var(--_text);
-            font: 1rem/1.45 var(--_font-ui);
+            background: transparent;
+            color: currentColor;
+            font-size: 1rem; line-height: 1.45;
         }
         .aw-field textarea { min-height: 9rem; resize: vertical; }
         .aw-field--author, .aw-field--email, .aw-field--website { max-width: 28rem; }

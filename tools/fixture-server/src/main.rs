@@ -17,6 +17,8 @@
 //!   key's first post), `error` (500), `ratelimit` (429), `invalid` (422 with field errors),
 //!   `malformed` (unreadable bodies), `listerror` (the list answers 500)
 //! - `GET /posts/{mode}/{id}`               how many POSTs that thread received
+//! - `GET /host-page?widget=URL&article=URL` a publisher's page on this origin that embeds
+//!   the widget script from another one (cross-origin embedding)
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -25,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use article_widget::domain::comment::{validate, CommentInput};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
@@ -73,6 +75,7 @@ async fn main() {
         .route("/article/{mode}/{id}", get(article))
         .route("/api/{mode}/articles/{id}/comments", get(list_comments).post(post_comment))
         .route("/posts/{mode}/{id}", get(post_count))
+        .route("/host-page", get(host_page))
         .with_state(state);
     if let Some(dist) = dist {
         app = app.fallback_service(ServeDir::new(dist));
@@ -243,4 +246,19 @@ fn now_rfc3339() -> String {
 async fn post_count(State(state): State<AppState>, Path((mode, id)): Path<(String, String)>) -> Response {
     let count = state.comments.lock().map(|c| c.posts.get(&format!("{mode}/{id}")).copied().unwrap_or(0)).unwrap_or(0);
     json(StatusCode::OK, count.to_string())
+}
+
+fn escape_attribute(value: &str) -> String {
+    value.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+async fn host_page(Query(query): Query<HashMap<String, String>>) -> Response {
+    let widget = escape_attribute(query.get("widget").map(String::as_str).unwrap_or_default());
+    let article = escape_attribute(query.get("article").map(String::as_str).unwrap_or_default());
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Publisher page</title>\
+         <script type=\"module\" src=\"{widget}\"></script></head>\
+         <body><h1>A publisher on another origin</h1><article-widget src=\"{article}\"></article-widget></body></html>"
+    );
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }

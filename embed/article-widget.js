@@ -1,0 +1,157 @@
+// article-widget.js: the one script a publisher adds to a page.
+//
+//   <script type="module" src="https://widgets.example/article-widget.js"></script>
+//   <article-widget src="https://news.example/articles/russia-iran-treaty.json"></article-widget>
+//
+// It loads the WebAssembly module once per page (next to this file, wherever that is served
+// from), defines <article-widget>, and also mounts on <div data-article-widget data-src="…">
+// for templates that cannot use custom elements. Attributes: src, theme (auto|light|dark),
+// lang, loading (eager|lazy), comments (on|off); the div form takes them as data-*.
+// Events on the element: article-loaded, article-error, comment-posted (detail: see README).
+
+import init, { Widget } from './article-widget-core.js';
+
+const OPTIONS = ['src', 'theme', 'lang', 'loading', 'comments'];
+let ready = null; // the module's initialisation, started by the first widget that needs it
+
+function loadModule() {
+  ready ??= init();
+  return ready;
+}
+
+// Space for a widget not mounted yet (lazy ones): the page does not jump when it arrives.
+// A constructed stylesheet, so a strict style-src policy does not block it.
+try {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync('article-widget, [data-article-widget] { display: block; } ' +
+    'article-widget:not([data-aw-mounted]), [data-article-widget]:not([data-aw-mounted]) { min-height: 40rem; }');
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+} catch { /* older browsers: no reservation, nothing else lost */ }
+
+/// One widget's life on one host element.
+class Mount {
+  constructor(host, read) {
+    this.host = host;
+    this.read = read; // () => the host's current options
+    this.widget = null;
+    this.observer = null;
+    this.gone = false;
+  }
+
+  options() {
+    const options = this.read();
+    options.pageLang = document.documentElement.lang || '';
+    return options;
+  }
+
+  connect() {
+    this.gone = false;
+    if (this.read().loading === 'lazy' && 'IntersectionObserver' in window) {
+      this.observer = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) {
+          this.observer.disconnect();
+          this.observer = null;
+          this.start();
+        }
+      }, { rootMargin: '400px 0px' });
+      this.observer.observe(this.host);
+    } else {
+      this.start();
+    }
+  }
+
+  async start() {
+    try {
+      await loadModule();
+    } catch (error) {
+      console.error('article-widget: the WebAssembly module could not be loaded', error);
+      return;
+    }
+    if (this.gone || this.widget) return;
+    this.widget = new Widget(this.host, this.options());
+    this.host.setAttribute('data-aw-mounted', '');
+  }
+
+  update() {
+    this.widget?.update(this.options());
+  }
+
+  disconnect() {
+    this.gone = true;
+    this.observer?.disconnect();
+    this.observer = null;
+    if (this.widget) {
+      this.widget.destroy();
+      this.widget.free();
+      this.widget = null;
+    }
+    this.host.removeAttribute('data-aw-mounted');
+  }
+}
+
+function readAttributes(element, prefix) {
+  const options = {};
+  for (const name of OPTIONS) options[name] = element.getAttribute(prefix + name) ?? '';
+  return options;
+}
+
+class ArticleWidgetElement extends HTMLElement {
+  static observedAttributes = OPTIONS;
+
+  connectedCallback() {
+    this.mount ??= new Mount(this, () => readAttributes(this, ''));
+    this.mount.connect();
+  }
+
+  disconnectedCallback() {
+    this.mount?.disconnect();
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (before !== after && this.mount?.widget) this.mount.update();
+  }
+}
+
+if (!customElements.get('article-widget')) {
+  customElements.define('article-widget', ArticleWidgetElement);
+
+  // The div form, for hosts that cannot use custom elements in their templates.
+  const mounts = new Map();
+  const mountDiv = (div) => {
+    if (mounts.has(div)) return;
+    const mount = new Mount(div, () => readAttributes(div, 'data-'));
+    mounts.set(div, mount);
+    mount.connect();
+  };
+  const scan = (node) => {
+    if (!(node instanceof Element)) return;
+    if (node.matches('div[data-article-widget]')) mountDiv(node);
+    node.querySelectorAll('div[data-article-widget]').forEach(mountDiv);
+  };
+  const unmountGone = () => {
+    for (const [div, mount] of mounts) {
+      if (!div.isConnected) {
+        mount.disconnect();
+        mounts.delete(div);
+      }
+    }
+  };
+  new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.type === 'attributes') {
+        const mount = mounts.get(record.target);
+        if (mount?.widget) mount.update();
+        else if (record.attributeName === 'data-article-widget') scan(record.target);
+      } else {
+        record.addedNodes.forEach(scan);
+      }
+    }
+    unmountGone();
+  }).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['data-article-widget', ...OPTIONS.map((name) => 'data-' + name)],
+  });
+  scan(document.documentElement);
+}

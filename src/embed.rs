@@ -1,0 +1,141 @@
+//! The embed layer: what `article-widget.js` (the one script a host page adds) calls. Each
+//! widget lives in an open shadow root on its host element, with its own stylist manager
+//! writing its styles inside that root, so host CSS cannot reach in and ours cannot leak out.
+//! Host-facing events are dispatched on the host element.
+
+use stylist::manager::StyleManager;
+use stylist::yew::{Global, ManagerProvider};
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use yew::prelude::*;
+
+use crate::components::widget::{ArticleWidget, ArticleWidgetProps, Theme, WidgetEvent};
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct EmbeddedProps {
+    pub manager: StyleManager,
+    pub widget: ArticleWidgetProps,
+}
+
+/// The widget with its own style manager.
+#[component]
+pub fn Embedded(props: &EmbeddedProps) -> Html {
+    html! {
+        <ManagerProvider manager={props.manager.clone()}>
+            // `!important` inside a shadow root beats the page's `!important` on the host
+            // element, so a page-wide `* { padding: 3em !important }` cannot reach the widget.
+            // Font family and colour alone are taken from the page, by design.
+            <Global css={stylist::css!(
+                ":host { all: initial !important; display: block !important;
+                         font-family: inherit !important; color: inherit !important; }
+                 :host([hidden]) { display: none !important; }"
+            )} />
+            <ArticleWidget ..props.widget.clone() />
+        </ManagerProvider>
+    }
+}
+
+/// One widget on one host element (a custom element or a `div`).
+#[wasm_bindgen]
+pub struct Widget {
+    app: Option<yew::AppHandle<Embedded>>,
+    host: HtmlElement,
+    root: ShadowRoot,
+    manager: StyleManager,
+}
+
+fn text_option(options: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(options, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// Reads `{src, theme, lang, comments, pageLang}` as the loader passes them.
+fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
+    let host = host.clone();
+    let on_event = Callback::from(move |event: WidgetEvent| dispatch(&host, event));
+    yew::props!(ArticleWidgetProps {
+        src: text_option(options, "src").unwrap_or_default(),
+        lang: text_option(options, "lang").map(AttrValue::from),
+        page_lang: text_option(options, "pageLang").map(AttrValue::from),
+        theme: Theme::from_attribute(text_option(options, "theme").as_deref()),
+        comments: !matches!(text_option(options, "comments").as_deref(), Some("off" | "false" | "no")),
+        on_event,
+    })
+}
+
+/// Sends a widget event to the page as a bubbling, composed `CustomEvent` on the host.
+fn dispatch(host: &HtmlElement, event: WidgetEvent) {
+    let detail = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &value);
+    };
+    let name = match event {
+        WidgetEvent::ArticleLoaded { id, headline } => {
+            set("id", id.into());
+            set("headline", headline.into());
+            "article-loaded"
+        }
+        WidgetEvent::ArticleFailed { message } => {
+            set("message", message.into());
+            "article-error"
+        }
+        WidgetEvent::CommentPosted { id, pending } => {
+            set("id", id.into());
+            set("status", if pending { "pending" } else { "approved" }.into());
+            "comment-posted"
+        }
+    };
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Mounts a widget on `host` with the loader's options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(host: HtmlElement, options: JsValue) -> Result<Widget, JsValue> {
+        let root = match host.shadow_root() {
+            Some(root) => {
+                // A host that was mounted before (moved in the page): start clean.
+                root.set_text_content(None);
+                root
+            }
+            None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+        };
+        let document = host.owner_document().ok_or("no document")?;
+        let container: Element = document.create_element("div")?;
+        root.append_child(&container)?;
+        let manager = StyleManager::builder()
+            .container(root.clone().into())
+            .build()
+            .map_err(|error| JsValue::from_str(&error.to_string()))?;
+        let props = EmbeddedProps { manager: manager.clone(), widget: props_from(&options, &host) };
+        let app = yew::Renderer::<Embedded>::with_root_and_props(container, props).render();
+        Ok(Widget { app: Some(app), host, root, manager })
+    }
+
+    /// Applies changed options (src, theme, lang, comments) to the live widget.
+    pub fn update(&mut self, options: JsValue) {
+        let props = EmbeddedProps { manager: self.manager.clone(), widget: props_from(&options, &self.host) };
+        if let Some(app) = &mut self.app {
+            app.update(props);
+        }
+    }
+
+    /// Unmounts: effects clean up (listeners removed, requests aborted), the shadow root is
+    /// emptied. Safe to call twice.
+    pub fn destroy(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.root.set_text_content(None);
+    }
+}

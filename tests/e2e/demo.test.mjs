@@ -1,0 +1,54 @@
+// The demo as a reader meets it: the release build served by the comment service alone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { SERVICE, launch, open } from './harness.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the default article, in full, from the sample page', async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/`);
+  const widget = page.locator('article-widget');
+  await widget.locator('h1').waitFor();
+  assert.equal(await widget.locator('.aw-kicker').textContent(), 'Breaking News');
+  assert.equal(await widget.locator('h1').textContent(), 'Russia and Iran sign a cooperation treaty in the Kremlin');
+  assert.equal(await widget.locator('.aw-body > p').count(), 21);
+  assert.match(await widget.locator('.aw-dates time').first().textContent(), /2025/);
+  const image = widget.locator('figure.aw-figure--featured img');
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await image.elementHandle());
+  assert.equal(await widget.locator('nav.aw-related').count(), 0, 'no related links, no block');
+  assert.equal(await widget.locator('.aw-reply-title').textContent(), 'Leave a Reply');
+  await widget.locator('.aw-comments-heading').filter({ hasText: /Response|No comments/ }).waitFor();
+  assert.deepEqual(page.problems, []);
+});
+
+test('?src= shows any article: the Persian edition right to left, the explainer with related links', async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/?src=static/articles/iran-russia-treaty-fa.json`);
+  const article = page.locator('article-widget article');
+  await article.waitFor();
+  assert.equal(await article.getAttribute('dir'), 'rtl');
+  assert.equal(await page.locator('article-widget .aw-comments--closed').textContent(), 'امکان ارسال دیدگاه بسته شده است.');
+  await page.goto(`${SERVICE}/?src=static/articles/russia-iran-explainer.json`);
+  await page.locator('article-widget nav.aw-related').waitFor();
+  assert.equal(await page.locator('article-widget nav.aw-related li').count(), 2);
+  await page.goto(`${SERVICE}/?src=static/articles/missing.json`);
+  await page.locator('article-widget .aw-error').waitFor();
+  assert.equal(await page.locator('article-widget .aw-error h2').textContent(), 'Article not found');
+});
+
+test('a comment posted through the API appears in the thread', async () => {
+  const text = `Posted through the API at ${Date.now()}.`;
+  const response = await fetch(`${SERVICE}/api/articles/russia-iran-treaty/comments`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `e2e-${Date.now()}` },
+    body: JSON.stringify({ parent: null, author: 'API Reader', email: 'api@example.com', website: null,
+      content: text, honeypot: '', rendered_at: Date.now() - 10_000 }),
+  });
+  assert.equal(response.status, 201);
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/`);
+  await page.locator('article-widget .aw-comment-text').filter({ hasText: text }).waitFor();
+});

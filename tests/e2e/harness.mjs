@@ -1,0 +1,62 @@
+// Shared setup for the end-to-end suites: Debian's Chromium driven by playwright-core, and
+// the addresses of the servers scripts/test.sh started on 127.0.0.1:
+//   E2E_SERVICE   the comment service serving the release build (dist/) and the API
+//   E2E_FIXTURES  the fixture server, a second origin for cross-origin embedding
+import { chromium } from 'playwright-core';
+
+export const SERVICE = process.env.E2E_SERVICE ?? 'http://127.0.0.1:8787';
+export const FIXTURES = process.env.E2E_FIXTURES ?? 'http://127.0.0.1:8790';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic', '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+/// A new page that records requests, console errors and page errors.
+export async function open(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.requests = [];
+  page.problems = [];
+  page.on('request', (request) => page.requests.push(request.url()));
+  page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
+  // Failed loads are reported by URL (the browser's own console line has none); the
+  // favicon that no test page has is not a problem.
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) {
+      page.problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    }
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      page.problems.push(`console: ${message.text()}`);
+    }
+  });
+  return page;
+}
+
+/// Counts the listeners on window and document that are currently registered.
+export const LISTENER_PROBE = () => {
+  const live = [];
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  const capture = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));
+  const tracked = (target) => target === window || target === document;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
+    if (tracked(this) && listener && !live.some((l) => l.target === this && l.type === type && l.listener === listener && l.capture === capture(options))) {
+      live.push({ target: this, type, listener, capture: capture(options) });
+    }
+    return add.call(this, type, listener, options);
+  };
+  EventTarget.prototype.removeEventListener = function (type, listener, options) {
+    const at = live.findIndex((l) => l.target === this && l.type === type && l.listener === listener && l.capture === capture(options));
+    if (at >= 0) live.splice(at, 1);
+    return remove.call(this, type, listener, options);
+  };
+  window.__liveListeners = () => live.map((l) => `${l.target === window ? 'window' : 'document'}:${l.type}`);
+};
