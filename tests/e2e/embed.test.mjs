@@ -1,6 +1,7 @@
 // Embedding on existing sites: the host pages in static/host/, served from the release build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import pixelmatch from 'pixelmatch';
 import { SERVICE, FIXTURES, LISTENER_PROBE, launch, open } from './harness.mjs';
@@ -40,13 +41,10 @@ test('two widgets on a hostile news site: both render, the lazy one on approach,
   assert.deepEqual(page.problems, []);
 });
 
-test('hostile host CSS does not change the widget: screenshot against a page without it', async () => {
-  const reference = await open(browser);
-  await reference.goto(`${HOST}/reference.html`);
-  const expected = PNG.sync.read(await (await settled(reference, '#first')).screenshot());
-  const hostile = await open(browser);
-  await hostile.goto(`${HOST}/news-site.html`);
-  const actual = PNG.sync.read(await (await settled(hostile, '#first')).screenshot());
+/// Pixel-compares two captures; fails (and writes the diff) when more than 0.1% differ.
+function compare(expectedPng, actualPng, name) {
+  const expected = PNG.sync.read(expectedPng);
+  const actual = PNG.sync.read(actualPng);
   // The host's own layout may place the widget at a fractional offset, so the captures can
   // differ by a pixel of height; everything else must match.
   assert.equal(actual.width, expected.width, 'same width');
@@ -57,10 +55,20 @@ test('hostile host CSS does not change the widget: screenshot against a page wit
   const diff = new PNG({ width, height });
   const different = pixelmatch(crop(expected), crop(actual), diff.data, width, height, { threshold: 0.1 });
   const share = different / (width * height);
-  if (share >= 0.001) {
-    await import('node:fs').then((fs) => fs.writeFileSync('screenshot-diff.png', PNG.sync.write(diff)));
+  if (share >= 0.001) writeFileSync(`screenshot-diff-${name}.png`, PNG.sync.write(diff));
+  assert.ok(share < 0.001, `${name}: ${different} pixels (${(share * 100).toFixed(3)}%) differ`);
+}
+
+test('hostile host CSS does not change the widget: screenshots against the demo page', async () => {
+  const demo = await open(browser);
+  await demo.goto(`${SERVICE}/`);
+  const expected = await settled(demo, 'article-widget');
+  const hostile = await open(browser);
+  await hostile.goto(`${HOST}/news-site.html`);
+  const actual = await settled(hostile, '#first');
+  for (const part of ['article.aw-article', 'section.aw-comments']) {
+    compare(await expected.locator(part).screenshot(), await actual.locator(part).screenshot(), part.split('.')[1]);
   }
-  assert.ok(share < 0.001, `${different} pixels (${(share * 100).toFixed(3)}%) differ`);
 
   // Nor do the widget's styles leak out: the page's own paragraphs keep the page's look.
   const teaser = await hostile.locator('.teaser').first().evaluate((el) => getComputedStyle(el).fontFamily);
@@ -71,8 +79,8 @@ test('hostile host CSS does not change the widget: screenshot against a page wit
 
 test('theme switches live: attribute and system setting', async () => {
   const page = await open(browser);
-  await page.goto(`${HOST}/reference.html`);
-  const widget = await settled(page, '#first');
+  await page.goto(`${SERVICE}/`);
+  const widget = await settled(page, '#demo');
   const frame = widget.locator('.article-widget');
   const background = () => frame.evaluate((el) => getComputedStyle(el).backgroundColor);
   const kicker = () => widget.locator('.aw-kicker').evaluate((el) => getComputedStyle(el).color);
@@ -80,29 +88,29 @@ test('theme switches live: attribute and system setting', async () => {
   assert.equal(await kicker(), 'rgb(179, 38, 30)');
   await page.emulateMedia({ colorScheme: 'dark' });
   assert.equal(await kicker(), 'rgb(255, 138, 128)', 'auto follows the system setting, live');
-  await page.locator('#first').evaluate((el) => el.setAttribute('theme', 'light'));
-  await page.waitForFunction(() => document.querySelector('#first').shadowRoot.querySelector('.article-widget').dataset.theme === 'light');
+  await page.locator('#demo').evaluate((el) => el.setAttribute('theme', 'light'));
+  await page.waitForFunction(() => document.querySelector('#demo').shadowRoot.querySelector('.article-widget').dataset.theme === 'light');
   assert.equal(await background(), 'rgb(255, 255, 255)');
   assert.equal(await kicker(), 'rgb(179, 38, 30)', 'light stays light in a dark system');
-  await page.locator('#first').evaluate((el) => el.setAttribute('theme', 'dark'));
-  await page.waitForFunction(() => document.querySelector('#first').shadowRoot.querySelector('.article-widget').dataset.theme === 'dark');
+  await page.locator('#demo').evaluate((el) => el.setAttribute('theme', 'dark'));
+  await page.waitForFunction(() => document.querySelector('#demo').shadowRoot.querySelector('.article-widget').dataset.theme === 'dark');
   assert.equal(await background(), 'rgb(22, 22, 22)');
 });
 
 test('changing src shows the new article and tells the page', async () => {
   const page = await open(browser);
-  await page.goto(`${HOST}/reference.html`);
-  await settled(page, '#first');
+  await page.goto(`${SERVICE}/`);
+  await settled(page, '#demo');
   await page.evaluate(() => {
     window.__events = [];
     for (const name of ['article-loaded', 'article-error', 'comment-posted']) {
       document.addEventListener(name, (event) => window.__events.push({ name, detail: event.detail }));
     }
-    document.querySelector('#first').setAttribute('src', '../articles/russia-iran-explainer.json');
+    document.querySelector('#demo').setAttribute('src', 'static/articles/russia-iran-explainer.json');
   });
-  await page.locator('#first h1').filter({ hasText: 'What the Russia–Iran treaty says' }).waitFor();
-  await page.locator('#first').evaluate((el) => el.setAttribute('src', '../articles/no-such.json'));
-  await page.locator('#first .aw-error').waitFor();
+  await page.locator('#demo h1').filter({ hasText: 'What the Russia–Iran treaty says' }).waitFor();
+  await page.locator('#demo').evaluate((el) => el.setAttribute('src', 'static/articles/no-such.json'));
+  await page.locator('#demo .aw-error').waitFor();
   const events = await page.evaluate(() => window.__events);
   assert.deepEqual(events[0], { name: 'article-loaded', detail: { id: 'russia-iran-explainer', headline: 'What the Russia–Iran treaty says, and what it leaves out' } });
   assert.equal(events[1].name, 'article-error');
