@@ -42,7 +42,8 @@ impl Comment {
         Some(Comment {
             id,
             parent,
-            author: text("author").unwrap_or("Anonymous").to_owned(),
+            // Empty when the server sent none: the view says "Anonymous" in the reader's language.
+            author: text("author").unwrap_or_default().to_owned(),
             website,
             content: object.get("content").and_then(Value::as_str)?.to_owned(),
             published: Timestamp::parse(text("published")?).ok()?,
@@ -202,7 +203,7 @@ mod tests {
         assert_eq!((list[1].id.as_str(), list[1].parent.as_deref(), list[1].pending), ("2", Some("1"), true));
         assert_eq!(list[1].website, None, "only http(s) websites");
         assert_eq!(list[1].content, "<b>x</b>", "kept as text; the renderer never parses it");
-        assert_eq!(list[2].author, "Anonymous");
+        assert_eq!(list[2].author, "", "no author: the view names it");
         assert_eq!(list[2].website, None);
         assert_eq!(parse_comment_list("not json"), Err(MalformedAnswer));
         assert_eq!(parse_comment_list(r#"{"items":[]}"#), Err(MalformedAnswer));

@@ -28,14 +28,16 @@ pub fn comment_element_id(prefix: &str, comment_id: &str) -> String {
 pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
     let comment = &entry.comment;
     let texts = context.texts;
+    let name = |author: &str| if author.is_empty() { texts.anonymous.to_owned() } else { author.to_owned() };
+    let author_name = name(&comment.author);
     let author = match &comment.website {
         Some(website) => html! {
-            <a class="aw-comment-author" href={website.clone()} rel="nofollow ugc noopener">{comment.author.clone()}</a>
+            <a class="aw-comment-author" href={website.clone()} rel="nofollow ugc noopener">{author_name.clone()}</a>
         },
-        None => html! { <span class="aw-comment-author">{comment.author.clone()}</span> },
+        None => html! { <span class="aw-comment-author">{author_name.clone()}</span> },
     };
     let on_reply = {
-        let target = (comment.id.clone(), comment.author.clone());
+        let target = (comment.id.clone(), author_name.clone());
         context.on_reply.reform(move |_: MouseEvent| target.clone())
     };
     html! {
@@ -48,7 +50,7 @@ pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
                     {author}
                     <time datetime={comment.published.to_rfc3339()}>{format::date_time(comment.published)}</time>
                     if let Some(parent_author) = &entry.replying_to {
-                        <span class="aw-comment-in-reply">{texts.in_reply_to(parent_author)}</span>
+                        <span class="aw-comment-in-reply">{texts.in_reply_to(&name(parent_author))}</span>
                     }
                 </header>
                 if comment.pending {
@@ -58,7 +60,7 @@ pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
                     { for split_paragraphs(&comment.content).into_iter().map(|paragraph| html! { <p>{paragraph}</p> }) }
                 </div>
                 <button type="button" class="aw-reply-button" onclick={on_reply}
-                    aria-label={texts.reply_to(&comment.author)}>
+                    aria-label={texts.reply_to(&author_name)}>
                     {texts.reply}
                 </button>
             </article>
