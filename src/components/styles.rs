@@ -141,6 +141,8 @@ pub fn use_widget_style() -> Classes {
         }
         .aw-body ul, .aw-body ol { padding-inline-start: 1.5em; }
         .aw-body li + li { margin-top: 0.35em; }
+        .aw-body ol:lang(fa) { list-style-type: persian; }
+        .aw-body ol:lang(ar) { list-style-type: arabic-indic; }
         .aw-body code {
             font-size: 0.9em;
             padding: 0.1em 0.3em;
