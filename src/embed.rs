@@ -61,7 +61,10 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
         lang: text_option(options, "lang").map(AttrValue::from),
         page_lang: text_option(options, "pageLang").map(AttrValue::from),
         theme: Theme::from_attribute(text_option(options, "theme").as_deref()),
-        comments: !matches!(text_option(options, "comments").as_deref(), Some("off" | "false" | "no")),
+        comments: !matches!(
+            text_option(options, "comments").as_deref(),
+            Some("off" | "false" | "no")
+        ),
         on_event,
     })
 }
@@ -84,7 +87,10 @@ fn dispatch(host: &HtmlElement, event: WidgetEvent) {
         }
         WidgetEvent::CommentPosted { id, pending } => {
             set("id", id.into());
-            set("status", if pending { "pending" } else { "approved" }.into());
+            set(
+                "status",
+                if pending { "pending" } else { "approved" }.into(),
+            );
             "comment-posted"
         }
     };
@@ -117,14 +123,25 @@ impl Widget {
             .container(root.clone().into())
             .build()
             .map_err(|error| JsValue::from_str(&error.to_string()))?;
-        let props = EmbeddedProps { manager: manager.clone(), widget: props_from(&options, &host) };
+        let props = EmbeddedProps {
+            manager: manager.clone(),
+            widget: props_from(&options, &host),
+        };
         let app = yew::Renderer::<Embedded>::with_root_and_props(container, props).render();
-        Ok(Widget { app: Some(app), host, root, manager })
+        Ok(Widget {
+            app: Some(app),
+            host,
+            root,
+            manager,
+        })
     }
 
     /// Applies changed options (src, theme, lang, comments) to the live widget.
     pub fn update(&mut self, options: JsValue) {
-        let props = EmbeddedProps { manager: self.manager.clone(), widget: props_from(&options, &self.host) };
+        let props = EmbeddedProps {
+            manager: self.manager.clone(),
+            widget: props_from(&options, &self.host),
+        };
         if let Some(app) = &mut self.app {
             app.update(props);
         }

@@ -23,12 +23,23 @@ pub enum Language {
 }
 
 impl Language {
-    pub const ALL: [Language; 6] =
-        [Language::English, Language::Persian, Language::Arabic, Language::Russian, Language::French, Language::German];
+    pub const ALL: [Language; 6] = [
+        Language::English,
+        Language::Persian,
+        Language::Arabic,
+        Language::Russian,
+        Language::French,
+        Language::German,
+    ];
 
     /// The language of a BCP 47 tag (by its primary subtag), when the widget speaks it.
     pub fn from_tag(tag: &str) -> Option<Language> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        let primary = tag
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         Some(match primary.as_str() {
             "en" => Language::English,
             "fa" | "per" | "fas" => Language::Persian,
@@ -42,18 +53,11 @@ impl Language {
 
     /// The first of the candidates (most wanted first) that the widget speaks, else English.
     pub fn choose<'a>(candidates: impl IntoIterator<Item = Option<&'a str>>) -> Language {
-        candidates.into_iter().flatten().find_map(Language::from_tag).unwrap_or(Language::English)
-    }
-
-    pub fn tag(self) -> &'static str {
-        match self {
-            Language::English => "en",
-            Language::Persian => "fa",
-            Language::Arabic => "ar",
-            Language::Russian => "ru",
-            Language::French => "fr",
-            Language::German => "de",
-        }
+        candidates
+            .into_iter()
+            .flatten()
+            .find_map(Language::from_tag)
+            .unwrap_or(Language::English)
     }
 
     pub fn texts(self) -> &'static Texts {
@@ -181,7 +185,11 @@ impl Texts {
             _ => return text,
         };
         text.chars()
-            .map(|c| c.to_digit(10).and_then(|d| char::from_u32(zero as u32 + d)).unwrap_or(c))
+            .map(|c| {
+                c.to_digit(10)
+                    .and_then(|d| char::from_u32(zero as u32 + d))
+                    .unwrap_or(c)
+            })
             .collect()
     }
 
@@ -198,7 +206,10 @@ impl Texts {
                 3..=10 => format!("{n} ردود"),
                 _ => format!("{n} ردًّا"),
             },
-            Language::Russian => format!("{n} {}", russian_plural(count, "ответ", "ответа", "ответов")),
+            Language::Russian => format!(
+                "{n} {}",
+                russian_plural(count, "ответ", "ответа", "ответов")
+            ),
             Language::French if count == 1 => "1 réponse".to_owned(),
             Language::French => format!("{n} réponses"),
             Language::German if count == 1 => "1 Antwort".to_owned(),
@@ -249,10 +260,17 @@ impl Texts {
         let subject = self.fields[field_index(field)].to_owned();
         match problem {
             Problem::Missing => self.missing_t[field_index(field)].to_owned(),
-            Problem::TooShort { min } => fill(self.too_short_t, &[("field", subject), ("min", self.number(min))]),
+            Problem::TooShort { min } => fill(
+                self.too_short_t,
+                &[("field", subject), ("min", self.number(min))],
+            ),
             Problem::TooLong { max, actual } => fill(
                 self.too_long_t,
-                &[("field", subject), ("max", self.number(max)), ("actual", self.number(actual))],
+                &[
+                    ("field", subject),
+                    ("max", self.number(max)),
+                    ("actual", self.number(actual)),
+                ],
             ),
             Problem::ControlCharacters => fill(self.control_t, &[("field", subject)]),
             Problem::NotAnEmail => self.not_email.to_owned(),
@@ -299,31 +317,56 @@ impl Texts {
 
     pub fn article_error(&self, error: &ArticleError) -> String {
         match error {
-            ArticleError::Syntax { line, column, detail } => fill(
+            ArticleError::Syntax {
+                line,
+                column,
+                detail,
+            } => fill(
                 self.syntax_t,
-                &[("detail", detail.clone()), ("line", self.number(line)), ("column", self.number(column))],
+                &[
+                    ("detail", detail.clone()),
+                    ("line", self.number(line)),
+                    ("column", self.number(column)),
+                ],
             ),
             ArticleError::NotAnObject => self.not_object.to_owned(),
-            ArticleError::Missing(field) => fill(self.missing_field_t, &[("field", self.article_field(field))]),
-            ArticleError::Invalid { field, reason } => {
-                fill(self.invalid_field_t, &[("field", self.article_field(field)), ("reason", reason.clone())])
-            }
+            ArticleError::Missing(field) => fill(
+                self.missing_field_t,
+                &[("field", self.article_field(field))],
+            ),
+            ArticleError::Invalid { field, reason } => fill(
+                self.invalid_field_t,
+                &[
+                    ("field", self.article_field(field)),
+                    ("reason", reason.clone()),
+                ],
+            ),
         }
     }
 
     pub fn post_error(&self, error: &PostError) -> String {
         match error {
             PostError::Invalid { .. } => self.post_invalid.to_owned(),
-            PostError::TooSoon(Some(seconds)) => fill(self.post_too_soon_t, &[("n", self.number(seconds))]),
+            PostError::TooSoon(Some(seconds)) => {
+                fill(self.post_too_soon_t, &[("n", self.number(seconds))])
+            }
             PostError::TooSoon(None) => self.post_too_soon.to_owned(),
             PostError::Network => self.post_network.to_owned(),
             PostError::Timeout(seconds) => {
                 let text = fill(self.post_timeout_t, &[("n", self.number(seconds))]);
                 // English alone needs the singular here ("1 second").
-                if self.language == Language::English { text.replace(" 1 seconds", " 1 second") } else { text }
+                if self.language == Language::English {
+                    text.replace(" 1 seconds", " 1 second")
+                } else {
+                    text
+                }
             }
-            PostError::Server(status) => fill(self.post_server_t, &[("status", status.to_string())]),
-            PostError::Refused(status) => fill(self.post_refused_t, &[("status", status.to_string())]),
+            PostError::Server(status) => {
+                fill(self.post_server_t, &[("status", status.to_string())])
+            }
+            PostError::Refused(status) => {
+                fill(self.post_refused_t, &[("status", status.to_string())])
+            }
             PostError::Malformed => self.post_malformed.to_owned(),
         }
     }
@@ -333,8 +376,12 @@ impl Texts {
     pub fn list_error(&self, error: &ListError) -> String {
         match error {
             ListError::NoAnswer(NoAnswer::Network) => self.list_network.to_owned(),
-            ListError::NoAnswer(NoAnswer::Timeout(seconds)) => fill(self.list_timeout_t, &[("n", self.number(seconds))]),
-            ListError::Status(status) => fill(self.list_status_t, &[("status", status.to_string())]),
+            ListError::NoAnswer(NoAnswer::Timeout(seconds)) => {
+                fill(self.list_timeout_t, &[("n", self.number(seconds))])
+            }
+            ListError::Status(status) => {
+                fill(self.list_status_t, &[("status", status.to_string())])
+            }
             ListError::Malformed => self.list_malformed.to_owned(),
         }
     }
@@ -347,7 +394,12 @@ impl Texts {
     }
 }
 
-fn russian_plural(n: usize, one: &'static str, few: &'static str, many: &'static str) -> &'static str {
+fn russian_plural(
+    n: usize,
+    one: &'static str,
+    few: &'static str,
+    many: &'static str,
+) -> &'static str {
     match (n % 10, n % 100) {
         (1, m) if m != 11 => one,
         (2..=4, m) if !(12..=14).contains(&m) => few,
@@ -854,10 +906,20 @@ mod tests {
     #[test]
     fn languages_are_chosen_by_primary_subtag_in_order() {
         assert_eq!(Language::choose([Some("fa-IR")]), Language::Persian);
-        assert_eq!(Language::choose([None, Some("de-AT"), Some("fr")]), Language::German);
-        assert_eq!(Language::choose([Some("zh"), Some("ru")]), Language::Russian, "the first one spoken");
+        assert_eq!(
+            Language::choose([None, Some("de-AT"), Some("fr")]),
+            Language::German
+        );
+        assert_eq!(
+            Language::choose([Some("zh"), Some("ru")]),
+            Language::Russian,
+            "the first one spoken"
+        );
         assert_eq!(Language::choose([Some("zh"), None]), Language::English);
-        assert_eq!(Language::choose(Vec::<Option<&str>>::new()), Language::English);
+        assert_eq!(
+            Language::choose(Vec::<Option<&str>>::new()),
+            Language::English
+        );
     }
 
     #[test]
@@ -868,24 +930,57 @@ mod tests {
             assert!(!texts.post.is_empty() && !texts.consent.is_empty());
             for field in Field::ALL {
                 assert!(!texts.problem(&Problem::Missing, field).is_empty());
-                let long = texts.problem(&Problem::TooLong { max: 245, actual: 250 }, field);
+                let long = texts.problem(
+                    &Problem::TooLong {
+                        max: 245,
+                        actual: 250,
+                    },
+                    field,
+                );
                 assert!(!long.contains('{'), "{language:?}: {long}");
             }
-            for template in [texts.leave_reply_to("Ann"), texts.in_reply_to("Ann"), texts.reply_to("Ann")] {
-                assert!(template.contains("Ann") && !template.contains('{'), "{language:?}: {template}");
+            for template in [
+                texts.leave_reply_to("Ann"),
+                texts.in_reply_to("Ann"),
+                texts.reply_to("Ann"),
+            ] {
+                assert!(
+                    template.contains("Ann") && !template.contains('{'),
+                    "{language:?}: {template}"
+                );
             }
             let errors = [
-                LoadError::NoSource, LoadError::Network, LoadError::Timeout(15), LoadError::NotFound,
-                LoadError::Forbidden(403), LoadError::Refused(429), LoadError::Server(500),
-                LoadError::Article(ArticleError::Syntax { line: 1, column: 2, detail: "x".into() }),
+                LoadError::NoSource,
+                LoadError::Network,
+                LoadError::Timeout(15),
+                LoadError::NotFound,
+                LoadError::Forbidden(403),
+                LoadError::Refused(429),
+                LoadError::Server(500),
+                LoadError::Article(ArticleError::Syntax {
+                    line: 1,
+                    column: 2,
+                    detail: "x".into(),
+                }),
                 LoadError::Article(ArticleError::Missing("headline")),
-                LoadError::Article(ArticleError::Invalid { field: "published", reason: "r".into() }),
+                LoadError::Article(ArticleError::Invalid {
+                    field: "published",
+                    reason: "r".into(),
+                }),
             ];
             for error in &errors {
                 let message = texts.load_error(error);
-                assert!(!message.contains('{') && !texts.load_error_title(error).is_empty(), "{language:?}: {message}");
+                assert!(
+                    !message.contains('{') && !texts.load_error_title(error).is_empty(),
+                    "{language:?}: {message}"
+                );
             }
-            for error in [PostError::TooSoon(Some(30)), PostError::Timeout(15), PostError::Server(502), PostError::Refused(403)] {
+            for error in [
+                PostError::TooSoon(Some(30)),
+                PostError::Timeout(15),
+                PostError::Server(502),
+                PostError::Refused(403),
+            ] {
                 assert!(!texts.post_error(&error).contains('{'), "{language:?}");
             }
         }
@@ -895,15 +990,32 @@ mod tests {
     fn english_matches_the_core_messages() {
         // The server speaks English; so must the English widget, word for word.
         for field in Field::ALL {
-            for problem in [Problem::Missing, Problem::TooShort { min: 3 }, Problem::TooLong { max: 9, actual: 10 }, Problem::ControlCharacters, Problem::NotAnEmail, Problem::NotAWebsite] {
+            for problem in [
+                Problem::Missing,
+                Problem::TooShort { min: 3 },
+                Problem::TooLong { max: 9, actual: 10 },
+                Problem::ControlCharacters,
+                Problem::NotAnEmail,
+                Problem::NotAWebsite,
+            ] {
                 assert_eq!(ENGLISH.problem(&problem, field), problem.message(field));
             }
         }
-        for error in [LoadError::NotFound, LoadError::Server(503), LoadError::Timeout(15), LoadError::Article(ArticleError::Missing("headline"))] {
+        for error in [
+            LoadError::NotFound,
+            LoadError::Server(503),
+            LoadError::Timeout(15),
+            LoadError::Article(ArticleError::Missing("headline")),
+        ] {
             assert_eq!(ENGLISH.load_error(&error), error.to_string());
             assert_eq!(ENGLISH.load_error_title(&error), error.title());
         }
-        for error in [PostError::Network, PostError::Server(500), PostError::TooSoon(Some(30)), PostError::Malformed] {
+        for error in [
+            PostError::Network,
+            PostError::Server(500),
+            PostError::TooSoon(Some(30)),
+            PostError::Malformed,
+        ] {
             assert_eq!(ENGLISH.post_error(&error), error.to_string());
         }
     }

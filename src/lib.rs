@@ -3,8 +3,8 @@
 //! Layers (see ARCHITECTURE.md): [`domain`] is the pure core; [`shell`] talks to the browser;
 //! [`components`] render; [`app`] wires a widget together.
 
-pub mod domain;
 pub mod components;
+pub mod domain;
 #[cfg(target_arch = "wasm32")]
 pub mod embed;
 pub mod i18n;

@@ -8,5 +8,7 @@ pub use article_widget::embed::Widget;
 
 fn main() {
     #[cfg(not(target_arch = "wasm32"))]
-    eprintln!("article-widget is a WebAssembly program: run scripts/serve.sh (trunk serve) to try it.");
+    eprintln!(
+        "article-widget is a WebAssembly program: run scripts/serve.sh (trunk serve) to try it."
+    );
 }

@@ -22,13 +22,27 @@ const MINIMAL: &str = r#"{"id":"a","headline":"H","published":"2025-01-17 19:13:
 #[test]
 fn the_breaking_news_sample_is_the_sample_page_verbatim() {
     let article = sample("russia-iran-treaty");
-    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/breaking-news-page.txt")).unwrap();
-    let lines: Vec<&str> = page.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/breaking-news-page.txt"
+    ))
+    .unwrap();
+    let lines: Vec<&str> = page
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
 
     assert_eq!(article.kicker.as_deref(), Some(lines[0]));
     assert_eq!(article.headline, lines[1]);
-    assert_eq!(article.published, Timestamp::parse("2025-01-17T19:13:00Z").unwrap());
-    let image_line = lines.iter().position(|l| l.starts_with("https://")).unwrap();
+    assert_eq!(
+        article.published,
+        Timestamp::parse("2025-01-17T19:13:00Z").unwrap()
+    );
+    let image_line = lines
+        .iter()
+        .position(|l| l.starts_with("https://"))
+        .unwrap();
     let page_paragraphs = &lines[2..image_line];
     let paragraphs: Vec<String> = article
         .body
@@ -38,14 +52,27 @@ fn the_breaking_news_sample_is_the_sample_page_verbatim() {
             other => panic!("unexpected block {other:?}"),
         })
         .collect();
-    assert_eq!(paragraphs, page_paragraphs, "every paragraph, verbatim and in order");
-    assert!(page.contains("Related Articles") && article.related.is_empty(), "as on the page: no related links");
+    assert_eq!(
+        paragraphs, page_paragraphs,
+        "every paragraph, verbatim and in order"
+    );
+    assert!(
+        page.contains("Related Articles") && article.related.is_empty(),
+        "as on the page: no related links"
+    );
 
     let image = article.image.expect("featured image");
-    assert!(!image.src.starts_with("http"), "a local file, not the unreachable original");
+    assert!(
+        !image.src.starts_with("http"),
+        "a local file, not the unreachable original"
+    );
     assert!(image.alt.len() > 10 && image.caption.is_some() && image.credit.is_some());
     assert_eq!((image.width, image.height), (Some(1050), Some(550)));
-    let local = format!("{}/static/articles/{}", env!("CARGO_MANIFEST_DIR"), image.src);
+    let local = format!(
+        "{}/static/articles/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        image.src
+    );
     assert!(std::path::Path::new(&local).exists(), "{local}");
     assert!(article.comments_url.is_some());
     assert!(article.notices.is_empty(), "{:?}", article.notices);
@@ -68,64 +95,147 @@ fn the_other_samples_use_every_block_type_and_link_to_each_other() {
             kinds[kind] = true;
         }
         assert_eq!(kinds, [true; 5], "{}: every block type", article.id);
-        assert!(article.body.iter().any(|b| matches!(b, Block::List { ordered: true, .. })));
-        assert!(article.body.iter().any(|b| matches!(b, Block::List { ordered: false, .. })));
-        assert!(article.related.iter().any(|r| r.url.contains("russia-iran-treaty.json")), "{} links to the first", article.id);
-        assert!(article.notices.is_empty(), "{}: {:?}", article.id, article.notices);
+        assert!(article
+            .body
+            .iter()
+            .any(|b| matches!(b, Block::List { ordered: true, .. })));
+        assert!(article
+            .body
+            .iter()
+            .any(|b| matches!(b, Block::List { ordered: false, .. })));
+        assert!(
+            article
+                .related
+                .iter()
+                .any(|r| r.url.contains("russia-iran-treaty.json")),
+            "{} links to the first",
+            article.id
+        );
+        assert!(
+            article.notices.is_empty(),
+            "{}: {:?}",
+            article.id,
+            article.notices
+        );
     }
-    assert!(explainer.related.iter().any(|r| r.url.contains("iran-russia-treaty-fa.json")));
-    assert!(persian.related.iter().any(|r| r.url.contains("russia-iran-explainer.json")));
+    assert!(explainer
+        .related
+        .iter()
+        .any(|r| r.url.contains("iran-russia-treaty-fa.json")));
+    assert!(persian
+        .related
+        .iter()
+        .any(|r| r.url.contains("russia-iran-explainer.json")));
     assert_eq!(persian.direction(), Direction::Rtl);
     assert_eq!(explainer.direction(), Direction::Ltr);
     assert_eq!(persian.comments_url, None, "comments disabled");
-    assert_eq!(persian.published, explainer.related[1].published.unwrap(), "offset dates agree");
+    assert_eq!(
+        persian.published,
+        explainer.related[1].published.unwrap(),
+        "offset dates agree"
+    );
     assert_eq!(explainer.authors.len(), 2);
-    assert!(explainer.image.as_ref().unwrap().srcset_attribute().unwrap().ends_with("800w"));
+    assert!(explainer
+        .image
+        .as_ref()
+        .unwrap()
+        .srcset_attribute()
+        .unwrap()
+        .ends_with("800w"));
     assert!(explainer.updated.is_some());
 }
 
 #[test]
 fn reading_time_counts_the_body() {
     let article = sample("russia-iran-treaty");
-    assert_eq!(article.word_count(), 809, "the 21 paragraphs, counted by `wc -w` too");
+    assert_eq!(
+        article.word_count(),
+        809,
+        "the 21 paragraphs, counted by `wc -w` too"
+    );
     assert_eq!(article.reading_minutes(), 4, "809 words at 230 a minute");
-    assert_eq!(Article::parse(MINIMAL).unwrap().reading_minutes(), 1, "never zero");
+    assert_eq!(
+        Article::parse(MINIMAL).unwrap().reading_minutes(),
+        1,
+        "never zero"
+    );
 }
 
 #[test]
 fn malformed_json_names_the_position() {
     assert_eq!(
         error_of("{\n  \"id\": \"a\",\n  \"headline\": \"H\"\n  \"published\": \"x\"\n}"),
-        ArticleError::Syntax { line: 4, column: 3, detail: "expected `,` or `}`".into() }
+        ArticleError::Syntax {
+            line: 4,
+            column: 3,
+            detail: "expected `,` or `}`".into()
+        }
     );
     let truncated = error_of(r#"{"id":"a","headline":"H"#);
-    assert!(matches!(truncated, ArticleError::Syntax { line: 1, .. }), "{truncated:?}");
-    assert!(truncated.to_string().contains("line 1, column"), "{truncated}");
+    assert!(
+        matches!(truncated, ArticleError::Syntax { line: 1, .. }),
+        "{truncated:?}"
+    );
+    assert!(
+        truncated.to_string().contains("line 1, column"),
+        "{truncated}"
+    );
     assert!(matches!(error_of(""), ArticleError::Syntax { .. }));
-    assert!(matches!(error_of("<!doctype html><html>"), ArticleError::Syntax { line: 1, column: 1, .. }));
+    assert!(matches!(
+        error_of("<!doctype html><html>"),
+        ArticleError::Syntax {
+            line: 1,
+            column: 1,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn each_missing_or_wrong_required_field_has_its_own_error() {
     assert_eq!(error_of("[1,2]"), ArticleError::NotAnObject);
     assert_eq!(error_of("null"), ArticleError::NotAnObject);
-    assert_eq!(error_of(r#"{"id":"a","published":"2025-01-17"}"#), ArticleError::Missing("headline"));
-    assert_eq!(error_of(r#"{"id":"a","headline":"   ","published":"2025-01-17"}"#), ArticleError::Missing("headline"));
-    assert_eq!(error_of(r#"{"headline":"H","published":"2025-01-17"}"#), ArticleError::Missing("id"));
-    assert_eq!(error_of(r#"{"id":"a","headline":"H"}"#), ArticleError::Missing("published"));
+    assert_eq!(
+        error_of(r#"{"id":"a","published":"2025-01-17"}"#),
+        ArticleError::Missing("headline")
+    );
+    assert_eq!(
+        error_of(r#"{"id":"a","headline":"   ","published":"2025-01-17"}"#),
+        ArticleError::Missing("headline")
+    );
+    assert_eq!(
+        error_of(r#"{"headline":"H","published":"2025-01-17"}"#),
+        ArticleError::Missing("id")
+    );
+    assert_eq!(
+        error_of(r#"{"id":"a","headline":"H"}"#),
+        ArticleError::Missing("published")
+    );
     assert!(matches!(
         error_of(r#"{"id":"a","headline":["H"],"published":"2025-01-17"}"#),
-        ArticleError::Invalid { field: "headline", .. }
+        ArticleError::Invalid {
+            field: "headline",
+            ..
+        }
     ));
     let bad_id = error_of(r#"{"id":"Not An Id","headline":"H","published":"2025-01-17"}"#);
     assert!(matches!(bad_id, ArticleError::Invalid { field: "id", .. }));
     let bad_date = error_of(r#"{"id":"a","headline":"H","published":"yesterday"}"#);
-    assert!(matches!(bad_date, ArticleError::Invalid { field: "published", .. }));
+    assert!(matches!(
+        bad_date,
+        ArticleError::Invalid {
+            field: "published",
+            ..
+        }
+    ));
     assert_eq!(
         bad_date.to_string(),
         "The article's publication date (published) is not valid: “yesterday”: expected a date like 2025-01-17T19:13:00Z or 2025-01-17 19:13:00."
     );
-    assert_eq!(error_of("{}").to_string(), "The article has no identifier (id).");
+    assert_eq!(
+        error_of("{}").to_string(),
+        "The article has no identifier (id)."
+    );
 }
 
 #[test]
@@ -143,7 +253,14 @@ fn optional_fields_that_are_wrong_are_dropped_and_noted() {
     assert_eq!(article.image, None);
     assert_eq!(article.url, None);
     assert_eq!(article.comments_url, None);
-    assert_eq!(article.authors.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Ann"]);
+    assert_eq!(
+        article
+            .authors
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Ann"]
+    );
     assert_eq!(article.related.len(), 1);
     assert_eq!(article.related[0].url, "/ok");
     assert!(article.notices.len() >= 8, "{:#?}", article.notices);
@@ -159,7 +276,14 @@ fn unknown_blocks_are_skipped_and_counted_not_fatal() {
     )
     .unwrap();
     assert_eq!(article.body.len(), 2);
-    assert!(article.notices.iter().any(|n| n == "3 body block(s) of unknown type skipped"), "{:?}", article.notices);
+    assert!(
+        article
+            .notices
+            .iter()
+            .any(|n| n == "3 body block(s) of unknown type skipped"),
+        "{:?}",
+        article.notices
+    );
 }
 
 #[test]
@@ -169,8 +293,13 @@ fn a_plain_string_body_splits_at_blank_lines() {
     )
     .unwrap();
     assert_eq!(article.body.len(), 3);
-    assert_eq!(article.body[0], Block::Paragraph(vec![Inline::Text("First line\nsame paragraph.".into())]));
-    assert!(matches!(&article.body[1], Block::Paragraph(nodes) if nodes.iter().any(|n| matches!(n, Inline::Element { kind: InlineKind::Bold, .. }))));
+    assert_eq!(
+        article.body[0],
+        Block::Paragraph(vec![Inline::Text("First line\nsame paragraph.".into())])
+    );
+    assert!(
+        matches!(&article.body[1], Block::Paragraph(nodes) if nodes.iter().any(|n| matches!(n, Inline::Element { kind: InlineKind::Bold, .. })))
+    );
 }
 
 #[test]
@@ -182,12 +311,30 @@ fn hostile_content_in_the_body_is_neutralised() {
             {"type":"list","items":["<a href='vbscript:x'>i</a>","<iframe src=//evil>f</iframe>"]}]}"#,
     )
     .unwrap();
-    assert_eq!(article.headline, "<script>alert(1)</script>", "plain fields stay text; the renderer escapes them");
-    assert_eq!(article.body[0], Block::Paragraph(vec![Inline::Text("click".into())]));
-    assert_eq!(article.body[1], Block::Quote { text: vec![Inline::Text("q".into())], cite: Some("<b>c</b>".into()) });
+    assert_eq!(
+        article.headline, "<script>alert(1)</script>",
+        "plain fields stay text; the renderer escapes them"
+    );
+    assert_eq!(
+        article.body[0],
+        Block::Paragraph(vec![Inline::Text("click".into())])
+    );
+    assert_eq!(
+        article.body[1],
+        Block::Quote {
+            text: vec![Inline::Text("q".into())],
+            cite: Some("<b>c</b>".into())
+        }
+    );
     assert_eq!(
         article.body[2],
-        Block::List { ordered: false, items: vec![vec![Inline::Text("i".into())], vec![Inline::Text("f".into())]] }
+        Block::List {
+            ordered: false,
+            items: vec![
+                vec![Inline::Text("i".into())],
+                vec![Inline::Text("f".into())]
+            ]
+        }
     );
 }
 
@@ -204,8 +351,14 @@ fn relative_urls_resolve_against_the_article_address() {
             u => format!("{}/{u}", base.rsplit_once('/').unwrap().0),
         })
     });
-    assert_eq!(article.image.as_ref().unwrap().src, "http://127.0.0.1:8080/static/images/gas-corridor.svg");
-    assert_eq!(article.related[0].url, "http://127.0.0.1:8080/?src=static/articles/russia-iran-treaty.json");
+    assert_eq!(
+        article.image.as_ref().unwrap().src,
+        "http://127.0.0.1:8080/static/images/gas-corridor.svg"
+    );
+    assert_eq!(
+        article.related[0].url,
+        "http://127.0.0.1:8080/?src=static/articles/russia-iran-treaty.json"
+    );
     assert_eq!(
         article.comments_url.as_deref(),
         Some("http://127.0.0.1:8080/api/articles/russia-iran-explainer/comments")
@@ -214,7 +367,15 @@ fn relative_urls_resolve_against_the_article_address() {
     let mut refused = sample("russia-iran-explainer");
     refused.resolve_urls(&|url: &str| url.starts_with("mailto:").then(|| url.to_owned()));
     assert!(refused.image.is_none() && refused.related.is_empty());
-    let Block::Paragraph(first) = &refused.body[0] else { panic!() };
+    let Block::Paragraph(first) = &refused.body[0] else {
+        panic!()
+    };
     assert!(plain_text(first).contains("Our report from the signing"));
-    assert!(!first.iter().any(|n| matches!(n, Inline::Element { kind: InlineKind::Link { .. }, .. })));
+    assert!(!first.iter().any(|n| matches!(
+        n,
+        Inline::Element {
+            kind: InlineKind::Link { .. },
+            ..
+        }
+    )));
 }

@@ -18,22 +18,46 @@ async fn fetches_and_shows_the_breaking_news_article_in_full() {
     widget.wait_for("article h1").await;
 
     assert_eq!(widget.text(".aw-kicker"), "Breaking News");
-    assert_eq!(widget.text("h1"), "Russia and Iran sign a cooperation treaty in the Kremlin");
+    assert_eq!(
+        widget.text("h1"),
+        "Russia and Iran sign a cooperation treaty in the Kremlin"
+    );
     let paragraphs = widget.all(".aw-body > p");
     assert_eq!(paragraphs.len(), 21);
-    assert!(paragraphs[0].text_content().unwrap().starts_with("President Masoud Pezeshkian of Iran"));
-    assert!(paragraphs[20].text_content().unwrap().ends_with("How we see power and how we move forward together.”"));
+    assert!(paragraphs[0]
+        .text_content()
+        .unwrap()
+        .starts_with("President Masoud Pezeshkian of Iran"));
+    assert!(paragraphs[20]
+        .text_content()
+        .unwrap()
+        .ends_with("How we see power and how we move forward together.”"));
 
     let time = widget.query("header time").unwrap();
-    assert_eq!(time.get_attribute("datetime").as_deref(), Some("2025-01-17T19:13:00Z"));
-    assert!(time.text_content().unwrap().contains("2025"), "formatted by Intl for the reader");
+    assert_eq!(
+        time.get_attribute("datetime").as_deref(),
+        Some("2025-01-17T19:13:00Z")
+    );
+    assert!(
+        time.text_content().unwrap().contains("2025"),
+        "formatted by Intl for the reader"
+    );
 
     // The image URL is resolved against the article's address, and the image really loads.
     let image: HtmlImageElement = widget.query("figure img").unwrap().dyn_into().unwrap();
-    assert_eq!(image.src(), format!("{SERVER}/static/images/kremlin-dusk.svg"));
-    until("the featured image has loaded", || image.complete() && image.natural_width() > 0).await;
+    assert_eq!(
+        image.src(),
+        format!("{SERVER}/static/images/kremlin-dusk.svg")
+    );
+    until("the featured image has loaded", || {
+        image.complete() && image.natural_width() > 0
+    })
+    .await;
     let box_ = image.get_bounding_client_rect();
-    assert!((box_.width() / box_.height() - 1050.0 / 550.0).abs() < 0.02, "laid out at its aspect ratio");
+    assert!(
+        (box_.width() / box_.height() - 1050.0 / 550.0).abs() < 0.02,
+        "laid out at its aspect ratio"
+    );
     assert!(widget.query("nav").is_none(), "no related links, no block");
 }
 
@@ -41,15 +65,23 @@ async fn fetches_and_shows_the_breaking_news_article_in_full() {
 async fn a_loading_state_holds_the_space_while_the_server_is_slow() {
     let widget = Mounted::new(&format!("{SERVER}/slow/1500"));
     let loading = widget.wait_for(".aw-loading[role=status]").await;
-    assert!(loading.get_bounding_client_rect().height() > 400.0, "space reserved for the article");
-    assert_eq!(widget.text(".aw-loading .aw-visually-hidden"), "Loading article…");
+    assert!(
+        loading.get_bounding_client_rect().height() > 400.0,
+        "space reserved for the article"
+    );
+    assert_eq!(
+        widget.text(".aw-loading .aw-visually-hidden"),
+        "Loading article…"
+    );
     widget.wait_for("article h1").await;
     assert!(widget.query(".aw-loading").is_none());
 }
 
 #[wasm_bindgen_test]
 async fn related_links_resolve_against_the_article_and_stay_in_the_tab() {
-    let widget = Mounted::new(&format!("{SERVER}/static/articles/russia-iran-explainer.json"));
+    let widget = Mounted::new(&format!(
+        "{SERVER}/static/articles/russia-iran-explainer.json"
+    ));
     widget.wait_for("nav.aw-related").await;
     let links = widget.all("nav.aw-related li > a");
     assert_eq!(links.len(), 2);
@@ -65,29 +97,58 @@ async fn related_links_resolve_against_the_article_and_stay_in_the_tab() {
 
 #[wasm_bindgen_test]
 async fn a_persian_article_is_laid_out_right_to_left() {
-    let widget = Mounted::new(&format!("{SERVER}/static/articles/iran-russia-treaty-fa.json"));
+    let widget = Mounted::new(&format!(
+        "{SERVER}/static/articles/iran-russia-treaty-fa.json"
+    ));
     let article = widget.wait_for("article").await;
     assert_eq!(article.get_attribute("dir").as_deref(), Some("rtl"));
     assert_eq!(article.get_attribute("lang").as_deref(), Some("fa"));
-    let style = web_sys::window().unwrap().get_computed_style(&widget.query(".aw-body ul").unwrap()).unwrap().unwrap();
-    assert_ne!(style.get_property_value("padding-right").unwrap(), "0px", "list indent on the right in RTL");
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(&widget.query(".aw-body ul").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        style.get_property_value("padding-right").unwrap(),
+        "0px",
+        "list indent on the right in RTL"
+    );
 }
 
 async fn shows_error(path: &str, title: &str, detail: &str) {
     let widget = Mounted::new(&format!("{SERVER}{path}"));
     let alert = widget.wait_for(".aw-error[role=alert]").await;
     let text = alert.text_content().unwrap();
-    assert!(text.contains(title), "{path}: expected “{title}” in “{text}”");
-    assert!(text.contains(detail), "{path}: expected “{detail}” in “{text}”");
-    assert!(widget.query(".aw-error button").is_some(), "{path}: Retry offered");
+    assert!(
+        text.contains(title),
+        "{path}: expected “{title}” in “{text}”"
+    );
+    assert!(
+        text.contains(detail),
+        "{path}: expected “{detail}” in “{text}”"
+    );
+    assert!(
+        widget.query(".aw-error button").is_some(),
+        "{path}: Retry offered"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn every_failure_shows_its_cause() {
-    shows_error("/static/articles/no-such-article.json", "Article not found", "HTTP 404").await;
+    shows_error(
+        "/static/articles/no-such-article.json",
+        "Article not found",
+        "HTTP 404",
+    )
+    .await;
     shows_error("/status/500", "The news server had a problem", "HTTP 500").await;
     shows_error("/status/403", "not available", "HTTP 403").await;
-    shows_error("/bad/truncated", "cannot be displayed", "not valid JSON: EOF while parsing a string at line 1, column").await;
+    shows_error(
+        "/bad/truncated",
+        "cannot be displayed",
+        "not valid JSON: EOF while parsing a string at line 1, column",
+    )
+    .await;
     shows_error("/bad/syntax", "cannot be displayed", "at line 3, column 3").await;
     shows_error("/bad/html", "cannot be displayed", "line 1, column 1").await;
     shows_error("/bad/no-headline", "cannot be displayed", "has no headline").await;
@@ -95,7 +156,10 @@ async fn every_failure_shows_its_cause() {
     // Nothing listens on port 9 of the loopback: the request fails at the network level.
     let widget = Mounted::new("http://127.0.0.1:9/article.json");
     let alert = widget.wait_for(".aw-error").await;
-    assert!(alert.text_content().unwrap().contains("Cannot reach the news server"));
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("Cannot reach the news server"));
 }
 
 #[wasm_bindgen_test]
@@ -103,7 +167,11 @@ async fn retry_loads_the_article_after_a_failure() {
     let key = js_sys::Date::now() as u64;
     let widget = Mounted::new(&format!("{SERVER}/flaky/{key}"));
     widget.wait_for(".aw-error").await;
-    let retry: HtmlElement = widget.query(".aw-error button").unwrap().dyn_into().unwrap();
+    let retry: HtmlElement = widget
+        .query(".aw-error button")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     retry.click();
     widget.wait_for("article h1").await;
     assert_eq!(widget.all(".aw-body > p").len(), 21);
@@ -113,8 +181,14 @@ async fn retry_loads_the_article_after_a_failure() {
 async fn a_broken_image_leaves_its_caption_and_no_broken_icon() {
     let widget = Mounted::new(&format!("{SERVER}/bad/broken-image"));
     widget.wait_for("article h1").await;
-    until("the broken image is removed", || widget.query("figure img").is_none()).await;
-    assert_eq!(widget.text("figure figcaption .aw-caption"), "The caption stays.");
+    until("the broken image is removed", || {
+        widget.query("figure img").is_none()
+    })
+    .await;
+    assert_eq!(
+        widget.text("figure figcaption .aw-caption"),
+        "The caption stays."
+    );
 }
 
 #[wasm_bindgen_test]
@@ -125,7 +199,12 @@ async fn back_to_top_appears_after_scrolling_and_returns_focus_to_the_top() {
     assert!(button.hidden(), "hidden at the top");
 
     let window = web_sys::window().unwrap();
-    let article_top = widget.query("article").unwrap().get_bounding_client_rect().top() + window.scroll_y().unwrap();
+    let article_top = widget
+        .query("article")
+        .unwrap()
+        .get_bounding_client_rect()
+        .top()
+        + window.scroll_y().unwrap();
     window.scroll_to_with_x_and_y(0.0, article_top + 2_500.0);
     until("the button appears", || !button.hidden()).await;
 
@@ -135,6 +214,9 @@ async fn back_to_top_appears_after_scrolling_and_returns_focus_to_the_top() {
     })
     .await;
     let active = document().active_element().unwrap();
-    assert!(active.is_same_node(Some(&headline)), "focus moved to the headline");
+    assert!(
+        active.is_same_node(Some(&headline)),
+        "focus moved to the headline"
+    );
     until("the button hides again", || button.hidden()).await;
 }

@@ -16,7 +16,10 @@ use serde_json::{json, Value};
 const BINARY: &str = env!("CARGO_BIN_EXE_comment-service");
 
 fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::main]
@@ -26,18 +29,43 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let database = std::env::var("BENCH_DATABASE")
         .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
     let mut child = Command::new(BINARY)
         .current_dir(root)
-        .args(["--database", &database, "serve", "--address", "127.0.0.1:0", "--flood-seconds", "0", "--moderation", "approve-all"])
+        .args([
+            "--database",
+            &database,
+            "serve",
+            "--address",
+            "127.0.0.1:0",
+            "--flood-seconds",
+            "0",
+            "--moderation",
+            "approve-all",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base = line[line.find("http://").unwrap()..].split_whitespace().next().unwrap().to_owned();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line[line.find("http://").unwrap()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
     let url = Arc::new(format!("{base}/api/articles/russia-iran-treaty/comments"));
-    println!("load: {posters} posters for {seconds} s against {base} ({})", if database.starts_with("postgres") { "postgres" } else { "sqlite" });
+    println!(
+        "load: {posters} posters for {seconds} s against {base} ({})",
+        if database.starts_with("postgres") {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    );
 
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let client = reqwest::Client::new();
@@ -85,7 +113,12 @@ async fn main() {
         failures += f;
     }
     latencies.sort();
-    let percentile = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or_default();
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
     let _ = child.kill();
     let _ = child.wait();
 
@@ -96,9 +129,20 @@ async fn main() {
     let mut acknowledged: Vec<&str> = created.iter().map(String::as_str).collect();
     acknowledged.sort();
     let exactly_once = stored_ids == acknowledged;
-    println!("load: {} comments acknowledged (201), {failures} failed requests", created.len());
-    println!("load: {:.0} comments per second", created.len() as f64 / seconds as f64);
-    println!("load: latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms", ms(percentile(0.50)), ms(percentile(0.99)), ms(percentile(1.0)));
+    println!(
+        "load: {} comments acknowledged (201), {failures} failed requests",
+        created.len()
+    );
+    println!(
+        "load: {:.0} comments per second",
+        created.len() as f64 / seconds as f64
+    );
+    println!(
+        "load: latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(percentile(0.50)),
+        ms(percentile(0.99)),
+        ms(percentile(1.0))
+    );
     println!(
         "load: every 201 in the database exactly once: {} ({} rows for {} acknowledgements)",
         if exactly_once { "yes" } else { "NO" },

@@ -21,7 +21,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 use crate::config::{Moderation, Settings};
-use crate::store::{Claim, Flood, Store, StoredAnswer, StoredComment};
+use crate::store::{Claim, Store, StoredAnswer, StoredComment, TooSoon};
 
 /// The largest body accepted: a comment of 65,525 four-byte characters, with room to spare.
 pub const BODY_LIMIT: usize = 320 * 1024;
@@ -43,7 +43,10 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/articles/{id}/comments", get(list).post(post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(state.clone(), refuse_foreign_origins));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_foreign_origins,
+        ));
     let mut app = api.with_state(state);
     if let Some(articles) = &settings.articles {
         app = app.nest_service("/articles", ServeDir::new(articles));
@@ -57,7 +60,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
         .allow_methods([Method::GET, Method::POST])
@@ -74,27 +80,56 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// Browsers send `Origin` on cross-origin requests (and on same-origin POSTs). One from a
 /// page that is neither this service nor a configured origin is refused outright, so that
 /// CORS is not the only guard (a simple cross-site POST would otherwise still be processed).
-async fn refuse_foreign_origins(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let Some(origin) = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+async fn refuse_foreign_origins(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(origin) = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
         let same_origin = origin
             .split_once("://")
             .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
-        let configured = state.settings.allowed_origins.iter().any(|allowed| allowed == origin);
+        let configured = state
+            .settings
+            .allowed_origins
+            .iter()
+            .any(|allowed| allowed == origin);
         if !same_origin && !configured {
-            return error_response(StatusCode::FORBIDDEN, "This site may not use these comments.");
+            return error_response(
+                StatusCode::FORBIDDEN,
+                "This site may not use these comments.",
+            );
         }
     }
     next.run(request).await
 }
 
 fn error_response(status: StatusCode, message: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], json!({ "error": message }).to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({ "error": message }).to_string(),
+    )
+        .into_response()
 }
 
 fn json_answer(answer: &StoredAnswer, retry_after: Option<i64>) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], answer.body.clone()).into_response();
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        answer.body.clone(),
+    )
+        .into_response();
     if let Some(seconds) = retry_after {
         if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -105,12 +140,19 @@ fn json_answer(answer: &StoredAnswer, retry_after: Option<i64>) -> Response {
 
 fn database_error(error: crate::store::StoreError) -> Response {
     eprintln!("comment-service: {error}");
-    error_response(StatusCode::SERVICE_UNAVAILABLE, "The comments are unavailable right now. Please try again.")
+    error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The comments are unavailable right now. Please try again.",
+    )
 }
 
 /// An article id as the contract allows it (and so, safe as a file name).
 fn valid_article_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 200 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    !id.is_empty()
+        && id.len() <= 200
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// True when comments are open for this article: its JSON is in the articles folder and does
@@ -119,7 +161,9 @@ fn comments_open(settings: &Settings, id: &str) -> bool {
     if !valid_article_id(id) {
         return false;
     }
-    let Some(folder) = &settings.articles else { return true };
+    let Some(folder) = &settings.articles else {
+        return true;
+    };
     let path: PathBuf = folder.join(format!("{id}.json"));
     std::fs::read_to_string(path)
         .ok()
@@ -159,14 +203,33 @@ pub fn public_comment(comment: &StoredComment) -> Value {
     })
 }
 
-async fn list(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn list(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if !comments_open(&state.settings, &id) {
-        return error_response(StatusCode::NOT_FOUND, "There are no comments for this article.");
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "There are no comments for this article.",
+        );
     }
-    match state.store.visible_comments(&id, token_hash(&headers).as_deref()).await {
+    match state
+        .store
+        .visible_comments(&id, token_hash(&headers).as_deref())
+        .await
+    {
         Ok(comments) => {
-            let body = json!({ "comments": comments.iter().map(public_comment).collect::<Vec<_>>() });
-            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
+            let body =
+                json!({ "comments": comments.iter().map(public_comment).collect::<Vec<_>>() });
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "application/json"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                body.to_string(),
+            )
                 .into_response()
         }
         Err(error) => database_error(error),
@@ -190,13 +253,18 @@ fn client_address(settings: &Settings, peer: SocketAddr, headers: &HeaderMap) ->
 fn random_id() -> String {
     let mut bytes = [0u8; 12];
     if getrandom::fill(&mut bytes).is_err() {
-        bytes = now_ms().to_le_bytes().repeat(2)[..12].try_into().unwrap_or([7; 12]);
+        bytes = now_ms().to_le_bytes().repeat(2)[..12]
+            .try_into()
+            .unwrap_or([7; 12]);
     }
     hex(&bytes)
 }
 
 fn refusal(field: &str, message: &str) -> StoredAnswer {
-    StoredAnswer { status: 422, body: json!({ "errors": { field: [message] } }).to_string() }
+    StoredAnswer {
+        status: 422,
+        body: json!({ "errors": { field: [message] } }).to_string(),
+    }
 }
 
 async fn post(
@@ -209,9 +277,16 @@ async fn post(
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
     if !is_json {
-        return error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the comment as application/json.");
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the comment as application/json.",
+        );
     }
     let Some(key) = headers
         .get("idempotency-key")
@@ -220,10 +295,16 @@ async fn post(
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned)
     else {
-        return error_response(StatusCode::BAD_REQUEST, "An Idempotency-Key header is required.");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "An Idempotency-Key header is required.",
+        );
     };
     if !comments_open(&state.settings, &id) {
-        return error_response(StatusCode::NOT_FOUND, "Comments are closed for this article.");
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "Comments are closed for this article.",
+        );
     }
     let store = &state.store;
     let now = now_ms();
@@ -239,13 +320,25 @@ async fn post(
                 waited += 50;
             }
             Ok(Claim::InProgress) => {
-                return error_response(StatusCode::CONFLICT, "This comment is still being posted. Please retry in a moment.")
+                return error_response(
+                    StatusCode::CONFLICT,
+                    "This comment is still being posted. Please retry in a moment.",
+                )
             }
             Err(error) => return database_error(error),
         }
     }
 
-    let outcome = accept(&state, &id, &key, &body, now, client_address(&state.settings, peer, &headers), token_hash(&headers)).await;
+    let outcome = accept(
+        &state,
+        &id,
+        &key,
+        &body,
+        now,
+        client_address(&state.settings, peer, &headers),
+        token_hash(&headers),
+    )
+    .await;
     match outcome {
         Ok(Accepted::Answer(answer)) => json_answer(&answer, None),
         Ok(Accepted::Refused(answer)) => match store.record_answer(&key, &answer).await {
@@ -289,13 +382,25 @@ async fn accept(
 ) -> Result<Accepted, crate::store::StoreError> {
     let generic = "Your comment could not be accepted. Please try again in a moment.";
     let Ok(request) = serde_json::from_str::<Value>(body) else {
-        return Ok(Accepted::Refused(refusal("form", "The comment could not be read.")));
+        return Ok(Accepted::Refused(refusal(
+            "form",
+            "The comment could not be read.",
+        )));
     };
-    let text = |field: &str| request.get(field).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let text = |field: &str| {
+        request
+            .get(field)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
 
     // Spam checks, with one generic message that tells a bot nothing.
     let honeypot_filled = !text("honeypot").trim().is_empty();
-    let age = request.get("rendered_at").and_then(Value::as_f64).map(|at| now - at as i64);
+    let age = request
+        .get("rendered_at")
+        .and_then(Value::as_f64)
+        .map(|at| now - at as i64);
     // A reader's clock may run ahead of ours: only a plausible age under 3 s is refused.
     let too_fast = match age {
         None => true,
@@ -318,7 +423,10 @@ async fn accept(
             for (field, problem) in problems {
                 errors.insert(field.key().to_owned(), json!([problem.message(field)]));
             }
-            return Ok(Accepted::Refused(StoredAnswer { status: 422, body: json!({ "errors": errors }).to_string() }));
+            return Ok(Accepted::Refused(StoredAnswer {
+                status: 422,
+                body: json!({ "errors": errors }).to_string(),
+            }));
         }
     };
 
@@ -333,7 +441,10 @@ async fn accept(
             .await?
             .is_some_and(|p| p.article_id == article_id && p.status != "rejected");
         if !exists {
-            return Ok(Accepted::Refused(refusal("parent", "The comment you replied to is no longer there.")));
+            return Ok(Accepted::Refused(refusal(
+                "parent",
+                "The comment you replied to is no longer there.",
+            )));
         }
     }
 
@@ -359,14 +470,19 @@ async fn accept(
     };
     let subjects = [format!("email:{email}"), format!("address:{address}")];
     let stored = store
-        .insert_comment(&comment, key, &subjects, state.settings.flood_window_ms, |c| StoredAnswer {
-            status: 201,
-            body: json!({ "comment": public_comment(c) }).to_string(),
-        })
+        .insert_comment(
+            &comment,
+            key,
+            &subjects,
+            state.settings.flood_window_ms,
+            |c| StoredAnswer {
+                status: 201,
+                body: json!({ "comment": public_comment(c) }).to_string(),
+            },
+        )
         .await?;
     Ok(match stored {
         Ok(answer) => Accepted::Answer(answer),
-        Err(Flood::Wait(ms)) => Accepted::TooSoon(ms),
-        Err(Flood::Allowed) => Accepted::TooSoon(1),
+        Err(TooSoon(ms)) => Accepted::TooSoon(ms),
     })
 }

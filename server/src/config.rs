@@ -6,10 +6,19 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "comment-service", version, about = "The comments API for the article widget.")]
+#[command(
+    name = "comment-service",
+    version,
+    about = "The comments API for the article widget."
+)]
 pub struct Cli {
     /// Database URL: sqlite://FILE (created on first start) or postgres://USER@HOST/DB.
-    #[arg(long, env = "COMMENTS_DATABASE", default_value = "sqlite://comments.db", global = true)]
+    #[arg(
+        long,
+        env = "COMMENTS_DATABASE",
+        default_value = "sqlite://comments.db",
+        global = true
+    )]
     pub database: String,
 
     #[command(subcommand)]
@@ -60,7 +69,11 @@ pub struct ServeArgs {
 
     /// Origins allowed to call the API from other sites (comma-separated), e.g.
     /// https://news.example,https://www.news.example.
-    #[arg(long = "allow-origin", env = "COMMENTS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allow-origin",
+        env = "COMMENTS_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     pub allowed_origins: Vec<String>,
 
     /// auto: approve authors with an approved comment, hold the rest (as WordPress);
@@ -100,7 +113,12 @@ impl From<&ServeArgs> for Settings {
         Settings {
             articles: Some(args.articles.clone()),
             site: args.site.clone(),
-            allowed_origins: args.allowed_origins.iter().map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect(),
+            allowed_origins: args
+                .allowed_origins
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
             moderation: args.moderation,
             flood_window_ms: args.flood_seconds as i64 * 1000,
             trust_forwarded_for: args.trust_forwarded_for,

@@ -17,17 +17,22 @@ async fn main() {
         }
     };
     let code = match cli.command {
-        Some(Command::Moderate { action }) => match comment_service::moderate::run(&store, action).await {
-            Ok(code) => code,
-            Err(error) => {
-                eprintln!("comment-service: {error}");
-                1
+        Some(Command::Moderate { action }) => {
+            match comment_service::moderate::run(&store, action).await {
+                Ok(code) => code,
+                Err(error) => {
+                    eprintln!("comment-service: {error}");
+                    1
+                }
             }
-        },
+        }
         Some(Command::Serve(args)) => serve(store, &args).await,
         None => {
             let args = match Cli::try_parse_from(["comment-service", "serve"]) {
-                Ok(Cli { command: Some(Command::Serve(args)), .. }) => args,
+                Ok(Cli {
+                    command: Some(Command::Serve(args)),
+                    ..
+                }) => args,
                 _ => unreachable!("serve parses with its defaults"),
             };
             serve(store, &args).await
@@ -39,15 +44,24 @@ async fn main() {
 async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
     let settings = Settings::from(args);
     let engine = store.engine().name();
-    let app = router(AppState { store: store.clone(), settings: Arc::new(settings) });
+    let app = router(AppState {
+        store: store.clone(),
+        settings: Arc::new(settings),
+    });
     let listener = match tokio::net::TcpListener::bind(args.address).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!("comment-service: cannot listen on {}: {error}", args.address);
+            eprintln!(
+                "comment-service: cannot listen on {}: {error}",
+                args.address
+            );
             return 1;
         }
     };
-    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let address = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     println!("comment-service listening on http://{address} ({engine})");
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {

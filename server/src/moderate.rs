@@ -1,6 +1,5 @@
 //! `comment-service moderate …`: what a moderator does, from the command line.
 
-use crate::api::now_ms;
 use crate::config::ModerateAction;
 use crate::store::{Store, StoreError};
 use article_widget::domain::date::Timestamp;
@@ -12,10 +11,23 @@ pub async fn run(store: &Store, action: ModerateAction) -> Result<i32, StoreErro
             let filter = (status != "all").then_some(status.as_str());
             let comments = store.comments_with_status(filter).await?;
             if comments.is_empty() {
-                println!("No {} comments.", if filter.is_some() { status.as_str() } else { "" }.trim());
+                println!(
+                    "No {} comments.",
+                    if filter.is_some() {
+                        status.as_str()
+                    } else {
+                        ""
+                    }
+                    .trim()
+                );
             }
             for comment in comments {
-                let excerpt: String = comment.content.chars().take(70).collect::<String>().replace('\n', " ");
+                let excerpt: String = comment
+                    .content
+                    .chars()
+                    .take(70)
+                    .collect::<String>()
+                    .replace('\n', " ");
                 println!(
                     "{}  {:<8}  {}  {}  <{}>  on {}\n    {}{}",
                     comment.id,
@@ -25,10 +37,13 @@ pub async fn run(store: &Store, action: ModerateAction) -> Result<i32, StoreErro
                     comment.email,
                     comment.article_id,
                     excerpt,
-                    if comment.content.chars().count() > 70 { "…" } else { "" }
+                    if comment.content.chars().count() > 70 {
+                        "…"
+                    } else {
+                        ""
+                    }
                 );
             }
-            let _ = now_ms;
             Ok(0)
         }
         ModerateAction::Approve { ids } => change(store, &ids, Some("approved")).await,

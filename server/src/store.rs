@@ -79,13 +79,9 @@ pub enum Claim {
     Answered(StoredAnswer),
 }
 
-/// Flood control's verdict.
+/// Flood control refused a comment: milliseconds until the next one is allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flood {
-    Allowed,
-    /// Milliseconds until the next comment is allowed.
-    Wait(i64),
-}
+pub struct TooSoon(pub i64);
 
 #[derive(Clone)]
 pub struct Store {
@@ -138,7 +134,9 @@ impl Store {
         } else if url.starts_with("sqlite:") {
             Engine::Sqlite
         } else {
-            return Err(StoreError(format!("unsupported database URL {url:?}: use sqlite://FILE or postgres://…")));
+            return Err(StoreError(format!(
+                "unsupported database URL {url:?}: use sqlite://FILE or postgres://…"
+            )));
         };
         let url = match engine {
             Engine::Sqlite if !url.contains("mode=") => {
@@ -197,10 +195,12 @@ impl Store {
             .execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
             .await?;
         for (version, statements) in MIGRATIONS {
-            let applied: Option<i64> = sqlx::query_scalar(&self.sql("SELECT version FROM schema_migrations WHERE version = ?"))
-                .bind(*version)
-                .fetch_optional(&self.pool)
-                .await?;
+            let applied: Option<i64> = sqlx::query_scalar(
+                &self.sql("SELECT version FROM schema_migrations WHERE version = ?"),
+            )
+            .bind(*version)
+            .fetch_optional(&self.pool)
+            .await?;
             if applied.is_some() {
                 continue;
             }
@@ -219,7 +219,11 @@ impl Store {
 
     /// Comments of an article a viewer may see: approved ones, and pending ones written in the
     /// viewer's own browser (`author_token` matches).
-    pub async fn visible_comments(&self, article_id: &str, author_token: Option<&str>) -> Result<Vec<StoredComment>> {
+    pub async fn visible_comments(
+        &self,
+        article_id: &str,
+        author_token: Option<&str>,
+    ) -> Result<Vec<StoredComment>> {
         let rows = sqlx::query(&self.sql(&format!(
             "SELECT {COMMENT_COLUMNS} FROM comments
              WHERE article_id = ? AND (status = 'approved' OR (status = 'pending' AND author_token = ?))
@@ -234,10 +238,12 @@ impl Store {
     }
 
     pub async fn comment(&self, id: &str) -> Result<Option<StoredComment>> {
-        let row = sqlx::query(&self.sql(&format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?")))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&self.sql(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(comment_from_row).transpose()
     }
 
@@ -271,23 +277,33 @@ impl Store {
 
     /// Deletes a comment; its replies stay, shown at the top level by the widget.
     pub async fn delete(&self, id: &str) -> Result<bool> {
-        let done = sqlx::query(&self.sql("DELETE FROM comments WHERE id = ?")).bind(id).execute(&self.pool).await?;
+        let done = sqlx::query(&self.sql("DELETE FROM comments WHERE id = ?"))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// True when this email address already has an approved comment.
     pub async fn has_approved(&self, email: &str) -> Result<bool> {
-        let found: Option<String> =
-            sqlx::query_scalar(&self.sql("SELECT id FROM comments WHERE email = ? AND status = 'approved' LIMIT 1"))
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?;
+        let found: Option<String> = sqlx::query_scalar(
+            &self.sql("SELECT id FROM comments WHERE email = ? AND status = 'approved' LIMIT 1"),
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(found.is_some())
     }
 
     /// Takes an idempotency key for this request, atomically. A claim older than `stale_ms`
     /// that never got an answer (its request died) may be taken over.
-    pub async fn claim(&self, key: &str, article_id: &str, now: i64, stale_ms: i64) -> Result<Claim> {
+    pub async fn claim(
+        &self,
+        key: &str,
+        article_id: &str,
+        now: i64,
+        stale_ms: i64,
+    ) -> Result<Claim> {
         let inserted = sqlx::query(&self.sql(
             "INSERT INTO idempotency (idempotency_key, article_id, created_at) VALUES (?, ?, ?)
              ON CONFLICT (idempotency_key) DO NOTHING",
@@ -311,39 +327,50 @@ impl Store {
         if taken_over.rows_affected() == 1 {
             return Ok(Claim::Claimed);
         }
-        self.answer(key).await.map(|answer| answer.map_or(Claim::InProgress, Claim::Answered))
+        self.answer(key)
+            .await
+            .map(|answer| answer.map_or(Claim::InProgress, Claim::Answered))
     }
 
     /// The stored answer for a key, once there is one.
     pub async fn answer(&self, key: &str) -> Result<Option<StoredAnswer>> {
-        let row = sqlx::query(&self.sql("SELECT status_code, body FROM idempotency WHERE idempotency_key = ?"))
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            &self.sql("SELECT status_code, body FROM idempotency WHERE idempotency_key = ?"),
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let status: Option<i64> = row.try_get(0)?;
         let body: Option<String> = row.try_get(1)?;
-        Ok(status.map(|status| StoredAnswer { status: status as u16, body: body.unwrap_or_default() }))
+        Ok(status.map(|status| StoredAnswer {
+            status: status as u16,
+            body: body.unwrap_or_default(),
+        }))
     }
 
     /// Records the answer for a key that stored no comment (a refusal).
     pub async fn record_answer(&self, key: &str, answer: &StoredAnswer) -> Result<()> {
-        sqlx::query(&self.sql("UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?"))
-            .bind(answer.status as i64)
-            .bind(&answer.body)
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            &self.sql("UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?"),
+        )
+        .bind(answer.status as i64)
+        .bind(&answer.body)
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     /// Forgets a claim, so that the same key can be tried again (after a refusal that
     /// depends on time, such as flood control).
     pub async fn release(&self, key: &str) -> Result<()> {
-        sqlx::query(&self.sql("DELETE FROM idempotency WHERE idempotency_key = ? AND status_code IS NULL"))
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            &self.sql("DELETE FROM idempotency WHERE idempotency_key = ? AND status_code IS NULL"),
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -357,7 +384,7 @@ impl Store {
         flood_subjects: &[String],
         flood_window_ms: i64,
         answer: impl FnOnce(&StoredComment) -> StoredAnswer,
-    ) -> Result<std::result::Result<StoredAnswer, Flood>> {
+    ) -> Result<std::result::Result<StoredAnswer, TooSoon>> {
         let now = comment.created_at;
         let mut transaction = self.pool.begin().await?;
         // Writes come first in the transaction, so that SQLite takes its write lock at once
@@ -375,47 +402,44 @@ impl Store {
                 .execute(&mut *transaction)
                 .await?;
                 if allowed.rows_affected() == 0 {
-                    let last: i64 = sqlx::query_scalar(&self.sql("SELECT last_at FROM flood WHERE subject = ?"))
-                        .bind(subject)
-                        .fetch_one(&mut *transaction)
-                        .await?;
+                    let last: i64 = sqlx::query_scalar(
+                        &self.sql("SELECT last_at FROM flood WHERE subject = ?"),
+                    )
+                    .bind(subject)
+                    .fetch_one(&mut *transaction)
+                    .await?;
                     transaction.rollback().await?;
-                    return Ok(Err(Flood::Wait((last + flood_window_ms - now).max(1))));
+                    return Ok(Err(TooSoon((last + flood_window_ms - now).max(1))));
                 }
             }
         }
-        sqlx::query(&self.sql(&format!("INSERT INTO comments ({COMMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
-            .bind(&comment.id)
-            .bind(&comment.article_id)
-            .bind(&comment.parent_id)
-            .bind(&comment.author)
-            .bind(&comment.email)
-            .bind(&comment.website)
-            .bind(&comment.content)
-            .bind(&comment.status)
-            .bind(comment.created_at)
-            .bind(&comment.client_address)
-            .bind(&comment.author_token)
-            .execute(&mut *transaction)
-            .await?;
+        sqlx::query(&self.sql(&format!(
+            "INSERT INTO comments ({COMMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )))
+        .bind(&comment.id)
+        .bind(&comment.article_id)
+        .bind(&comment.parent_id)
+        .bind(&comment.author)
+        .bind(&comment.email)
+        .bind(&comment.website)
+        .bind(&comment.content)
+        .bind(&comment.status)
+        .bind(comment.created_at)
+        .bind(&comment.client_address)
+        .bind(&comment.author_token)
+        .execute(&mut *transaction)
+        .await?;
         let answer = answer(comment);
-        sqlx::query(&self.sql("UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?"))
-            .bind(answer.status as i64)
-            .bind(&answer.body)
-            .bind(key)
-            .execute(&mut *transaction)
-            .await?;
+        sqlx::query(
+            &self.sql("UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?"),
+        )
+        .bind(answer.status as i64)
+        .bind(&answer.body)
+        .bind(key)
+        .execute(&mut *transaction)
+        .await?;
         transaction.commit().await?;
         Ok(Ok(answer))
-    }
-
-    /// How many comments there are, by id, for checks: (total, distinct ids).
-    pub async fn count(&self, article_id: &str) -> Result<i64> {
-        let count: i64 = sqlx::query_scalar(&self.sql("SELECT COUNT(*) FROM comments WHERE article_id = ?"))
-            .bind(article_id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(count)
     }
 
     pub async fn close(&self) {

@@ -28,7 +28,13 @@ impl Service {
         let dir = tempfile::tempdir().unwrap();
         let dir_path = dir.path().to_owned();
         let database = format!("sqlite://{}", dir_path.join("comments.db").display());
-        let mut service = Service { child: spawn(&database, extra), base: String::new(), database, _dir: dir, dir_path };
+        let mut service = Service {
+            child: spawn(&database, extra),
+            base: String::new(),
+            database,
+            _dir: dir,
+            dir_path,
+        };
         service.base = read_address(&mut service.child);
         service
     }
@@ -54,7 +60,8 @@ impl Service {
             .args(args)
             .output()
             .unwrap();
-        let text = String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr);
+        let text = String::from_utf8_lossy(&output.stdout).to_string()
+            + &String::from_utf8_lossy(&output.stderr);
         (output.status.code().unwrap_or(-1), text)
     }
 }
@@ -73,7 +80,15 @@ fn repo_root() -> &'static Path {
 fn spawn(database: &str, extra: &[&str]) -> Child {
     Command::new(BINARY)
         .current_dir(repo_root())
-        .args(["--database", database, "serve", "--address", "127.0.0.1:0", "--articles", "static/articles"])
+        .args([
+            "--database",
+            database,
+            "serve",
+            "--address",
+            "127.0.0.1:0",
+            "--articles",
+            "static/articles",
+        ])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -85,12 +100,17 @@ fn read_address(child: &mut Child) -> String {
     let stdout = child.stdout.take().unwrap();
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
-    let start = line.find("http://").expect("the service prints its address");
+    let start = line
+        .find("http://")
+        .expect("the service prints its address");
     line[start..].split_whitespace().next().unwrap().to_owned()
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
 
 fn body(author: &str, email: &str, content: &str) -> Value {
@@ -102,7 +122,12 @@ async fn post(service: &Service, key: &str, body: &Value) -> (StatusCode, Option
     post_from(service, key, body, None).await
 }
 
-async fn post_from(service: &Service, key: &str, body: &Value, forwarded_for: Option<&str>) -> (StatusCode, Option<String>, Value) {
+async fn post_from(
+    service: &Service,
+    key: &str,
+    body: &Value,
+    forwarded_for: Option<&str>,
+) -> (StatusCode, Option<String>, Value) {
     let mut request = Client::new()
         .post(service.comments_url())
         .header("Content-Type", "application/json")
@@ -114,9 +139,16 @@ async fn post_from(service: &Service, key: &str, body: &Value, forwarded_for: Op
     }
     let response = request.send().await.unwrap();
     let status = response.status();
-    let retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
     let text = response.text().await.unwrap();
-    (status, retry_after, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        retry_after,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn list(service: &Service, token: Option<&str>) -> Vec<Value> {
@@ -133,18 +165,32 @@ async fn list(service: &Service, token: Option<&str>) -> Vec<Value> {
 #[tokio::test]
 async fn a_comment_is_created_listed_and_never_shows_its_email() {
     let service = Service::start(&["--moderation", "approve-all", "--flood-seconds", "0"]);
-    let (status, _, answer) = post(&service, "k1", &body("Ann", "Ann@Example.com", "  Hello\nthere  ")).await;
+    let (status, _, answer) = post(
+        &service,
+        "k1",
+        &body("Ann", "Ann@Example.com", "  Hello\nthere  "),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     let comment = &answer["comment"];
     assert_eq!(comment["author"], "Ann");
-    assert_eq!(comment["content"], "Hello\nthere", "trimmed by the shared rules");
+    assert_eq!(
+        comment["content"], "Hello\nthere",
+        "trimmed by the shared rules"
+    );
     assert_eq!(comment["status"], "approved");
     assert_eq!(comment["parent"], Value::Null);
     assert!(comment["published"].as_str().unwrap().ends_with('Z'));
     assert!(comment.get("email").is_none());
     let listed = list(&service, None).await;
     assert_eq!(listed, vec![comment.clone()]);
-    assert!(!listed[0].to_string().to_lowercase().contains("ann@example.com"), "emails are never returned");
+    assert!(
+        !listed[0]
+            .to_string()
+            .to_lowercase()
+            .contains("ann@example.com"),
+        "emails are never returned"
+    );
 
     // A reply to it.
     let mut reply = body("Bob", "bob@example.com", "Agreed.");
@@ -178,10 +224,17 @@ async fn validation_messages_per_field_come_from_the_shared_rules() {
     let long = "é".repeat(65_526);
     let (status, _, answer) = post(&service, "v2", &body("Ann", "ann@example.com", &long)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(answer["errors"]["content"][0], "Your comment must be 65525 characters or fewer (it is 65526)");
+    assert_eq!(
+        answer["errors"]["content"][0],
+        "Your comment must be 65525 characters or fewer (it is 65526)"
+    );
     let at_limit = "é".repeat(65_525);
     let (status, _, _) = post(&service, "v3", &body("Ann", "ann@example.com", &at_limit)).await;
-    assert_eq!(status, StatusCode::CREATED, "65,525 two-byte characters fit the body limit");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "65,525 two-byte characters fit the body limit"
+    );
 }
 
 #[tokio::test]
@@ -222,12 +275,20 @@ async fn every_other_status_of_the_contract() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Unknown article, closed comments, a hostile id.
-    for path in ["/api/articles/no-such-article/comments", "/api/articles/iran-russia-treaty-fa/comments", "/api/articles/..%2F..%2Fetc%2Fpasswd/comments"] {
+    for path in [
+        "/api/articles/no-such-article/comments",
+        "/api/articles/iran-russia-treaty-fa/comments",
+        "/api/articles/..%2F..%2Fetc%2Fpasswd/comments",
+    ] {
         let response = client.get(service.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
     // The article JSON is served too.
-    let response = client.get(service.url("/articles/russia-iran-treaty.json")).send().await.unwrap();
+    let response = client
+        .get(service.url("/articles/russia-iran-treaty.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -255,33 +316,97 @@ async fn a_filled_honeypot_or_a_hasty_form_is_refused_with_a_generic_message() {
 #[tokio::test]
 async fn flood_control_holds_per_email_and_per_client_address() {
     let service = Service::start(&["--trust-forwarded-for", "--flood-seconds", "15"]);
-    let (status, _, _) = post_from(&service, "f1", &body("Ann", "ann@example.com", "First."), Some("10.1.1.1")).await;
+    let (status, _, _) = post_from(
+        &service,
+        "f1",
+        &body("Ann", "ann@example.com", "First."),
+        Some("10.1.1.1"),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
     // Same email, another address.
-    let (status, retry_after, _) = post_from(&service, "f2", &body("Ann", "ANN@example.com", "Second."), Some("10.2.2.2")).await;
+    let (status, retry_after, _) = post_from(
+        &service,
+        "f2",
+        &body("Ann", "ANN@example.com", "Second."),
+        Some("10.2.2.2"),
+    )
+    .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let seconds: u64 = retry_after.expect("Retry-After").parse().unwrap();
     assert!((1..=15).contains(&seconds), "{seconds}");
     // Same address, another email.
-    let (status, _, _) = post_from(&service, "f3", &body("Bob", "bob@example.com", "Hi."), Some("10.1.1.1")).await;
+    let (status, _, _) = post_from(
+        &service,
+        "f3",
+        &body("Bob", "bob@example.com", "Hi."),
+        Some("10.1.1.1"),
+    )
+    .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // Someone else entirely.
-    let (status, _, _) = post_from(&service, "f4", &body("Cy", "cy@example.com", "Hello."), Some("10.3.3.3")).await;
+    let (status, _, _) = post_from(
+        &service,
+        "f4",
+        &body("Cy", "cy@example.com", "Hello."),
+        Some("10.3.3.3"),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
     // The refused key is not burnt: it may succeed after the wait (checked with a short window).
     let quick = Service::start(&["--trust-forwarded-for", "--flood-seconds", "1"]);
-    assert_eq!(post_from(&quick, "q1", &body("Ann", "ann@example.com", "One."), Some("10.9.9.9")).await.0, StatusCode::CREATED);
-    assert_eq!(post_from(&quick, "q2", &body("Ann", "ann@example.com", "Two."), Some("10.9.9.9")).await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        post_from(
+            &quick,
+            "q1",
+            &body("Ann", "ann@example.com", "One."),
+            Some("10.9.9.9")
+        )
+        .await
+        .0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post_from(
+            &quick,
+            "q2",
+            &body("Ann", "ann@example.com", "Two."),
+            Some("10.9.9.9")
+        )
+        .await
+        .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
-    assert_eq!(post_from(&quick, "q2", &body("Ann", "ann@example.com", "Two."), Some("10.9.9.9")).await.0, StatusCode::CREATED);
+    assert_eq!(
+        post_from(
+            &quick,
+            "q2",
+            &body("Ann", "ann@example.com", "Two."),
+            Some("10.9.9.9")
+        )
+        .await
+        .0,
+        StatusCode::CREATED
+    );
 }
 
 #[tokio::test]
 async fn a_repeated_key_returns_the_first_answer_and_stores_nothing_new() {
     let service = Service::start(&["--flood-seconds", "0"]);
-    let first = post(&service, "same-key", &body("Ann", "ann@example.com", "Once only.")).await;
+    let first = post(
+        &service,
+        "same-key",
+        &body("Ann", "ann@example.com", "Once only."),
+    )
+    .await;
     assert_eq!(first.0, StatusCode::CREATED);
-    let again = post(&service, "same-key", &body("Ann", "ann@example.com", "Changed my mind.")).await;
+    let again = post(
+        &service,
+        "same-key",
+        &body("Ann", "ann@example.com", "Changed my mind."),
+    )
+    .await;
     assert_eq!(again.0, StatusCode::CREATED);
     assert_eq!(again.2, first.2, "the first answer, word for word");
     assert_eq!(list(&service, Some(TOKEN)).await.len(), 1);
@@ -304,18 +429,42 @@ async fn a_repeated_key_returns_the_first_answer_and_stores_nothing_new() {
         })
     });
     let answers: Vec<(StatusCode, String)> = futures_join(requests).await;
-    assert!(answers.iter().all(|(status, _)| *status == StatusCode::CREATED), "{answers:?}");
-    assert!(answers.windows(2).all(|pair| pair[0].1 == pair[1].1), "every copy got the same answer");
-    assert_eq!(list(&service, Some(TOKEN)).await.len(), 2, "one new comment, not twenty");
+    assert!(
+        answers
+            .iter()
+            .all(|(status, _)| *status == StatusCode::CREATED),
+        "{answers:?}"
+    );
+    assert!(
+        answers.windows(2).all(|pair| pair[0].1 == pair[1].1),
+        "every copy got the same answer"
+    );
+    assert_eq!(
+        list(&service, Some(TOKEN)).await.len(),
+        2,
+        "one new comment, not twenty"
+    );
 
     // A refusal is repeated too: the same key cannot turn into a comment later.
-    let refused = post(&service, "bad-key", &body("", "ann@example.com", "No name.")).await;
+    let refused = post(
+        &service,
+        "bad-key",
+        &body("", "ann@example.com", "No name."),
+    )
+    .await;
     assert_eq!(refused.0, StatusCode::UNPROCESSABLE_ENTITY);
-    let retried = post(&service, "bad-key", &body("Ann", "ann@example.com", "Now with a name.")).await;
+    let retried = post(
+        &service,
+        "bad-key",
+        &body("Ann", "ann@example.com", "Now with a name."),
+    )
+    .await;
     assert_eq!(retried.0, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
     let mut out = Vec::new();
     for handle in handles.collect::<Vec<_>>() {
         out.push(handle.await.unwrap());
@@ -326,27 +475,68 @@ async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::ta
 #[tokio::test]
 async fn pending_comments_are_shown_only_to_their_author_until_approved() {
     let service = Service::start(&["--flood-seconds", "0"]);
-    let (status, _, answer) = post(&service, "p1", &body("Ann", "ann@example.com", "Awaiting a moderator.")).await;
+    let (status, _, answer) = post(
+        &service,
+        "p1",
+        &body("Ann", "ann@example.com", "Awaiting a moderator."),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(answer["comment"]["status"], "pending", "a first comment is held (auto moderation)");
+    assert_eq!(
+        answer["comment"]["status"], "pending",
+        "a first comment is held (auto moderation)"
+    );
     let id = answer["comment"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(list(&service, Some(TOKEN)).await.len(), 1, "its author sees it");
+    assert_eq!(
+        list(&service, Some(TOKEN)).await.len(),
+        1,
+        "its author sees it"
+    );
     assert_eq!(list(&service, None).await.len(), 0, "nobody else does");
-    assert_eq!(list(&service, Some("someone-elses-browser-token")).await.len(), 0);
+    assert_eq!(
+        list(&service, Some("someone-elses-browser-token"))
+            .await
+            .len(),
+        0
+    );
 
     let (code, output) = service.moderate(&["list"]);
     assert_eq!(code, 0);
-    assert!(output.contains(&id) && output.contains("ann@example.com") && output.contains("Awaiting a moderator."), "{output}");
+    assert!(
+        output.contains(&id)
+            && output.contains("ann@example.com")
+            && output.contains("Awaiting a moderator."),
+        "{output}"
+    );
     let (code, output) = service.moderate(&["approve", &id]);
-    assert_eq!((code, output.trim()), (0, format!("{id}: approved").as_str()));
-    assert_eq!(list(&service, None).await.len(), 1, "approved: everyone sees it");
+    assert_eq!(
+        (code, output.trim()),
+        (0, format!("{id}: approved").as_str())
+    );
+    assert_eq!(
+        list(&service, None).await.len(),
+        1,
+        "approved: everyone sees it"
+    );
 
-    let (_, _, next) = post(&service, "p2", &body("Ann", "ann@example.com", "Second comment.")).await;
-    assert_eq!(next["comment"]["status"], "approved", "an author with an approved comment is trusted");
+    let (_, _, next) = post(
+        &service,
+        "p2",
+        &body("Ann", "ann@example.com", "Second comment."),
+    )
+    .await;
+    assert_eq!(
+        next["comment"]["status"], "approved",
+        "an author with an approved comment is trusted"
+    );
 
     let second = next["comment"]["id"].as_str().unwrap().to_owned();
     assert_eq!(service.moderate(&["reject", &second]).0, 0);
-    assert_eq!(list(&service, Some(TOKEN)).await.len(), 1, "rejected comments are hidden, even from their author");
+    assert_eq!(
+        list(&service, Some(TOKEN)).await.len(),
+        1,
+        "rejected comments are hidden, even from their author"
+    );
     assert_eq!(service.moderate(&["delete", &second]).0, 0);
     let (code, output) = service.moderate(&["delete", &second]);
     assert_eq!(code, 1);
@@ -364,27 +554,50 @@ async fn hold_all_and_approve_all_policies() {
     let (_, _, second) = post(&hold, "b", &body("Ann", "ann@example.com", "Two.")).await;
     assert_eq!(second["comment"]["status"], "pending");
     let open = Service::start(&["--moderation", "approve-all"]);
-    assert_eq!(post(&open, "a", &body("Ann", "ann@example.com", "One.")).await.2["comment"]["status"], "approved");
+    assert_eq!(
+        post(&open, "a", &body("Ann", "ann@example.com", "One."))
+            .await
+            .2["comment"]["status"],
+        "approved"
+    );
 }
 
 #[tokio::test]
 async fn cors_answers_configured_origins_only() {
-    let service = Service::start(&["--allow-origin", "https://news.example,https://www.news.example"]);
+    let service = Service::start(&[
+        "--allow-origin",
+        "https://news.example,https://www.news.example",
+    ]);
     let client = Client::new();
     let preflight = |origin: &'static str| {
         client
             .request(reqwest::Method::OPTIONS, service.comments_url())
             .header("Origin", origin)
             .header("Access-Control-Request-Method", "POST")
-            .header("Access-Control-Request-Headers", "content-type,idempotency-key,comment-author-token")
+            .header(
+                "Access-Control-Request-Headers",
+                "content-type,idempotency-key,comment-author-token",
+            )
             .send()
     };
     let allowed = preflight("https://news.example").await.unwrap();
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://news.example");
-    let allowed_headers = allowed.headers()["access-control-allow-headers"].to_str().unwrap().to_lowercase();
-    assert!(allowed_headers.contains("idempotency-key") && allowed_headers.contains("comment-author-token"));
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://news.example"
+    );
+    let allowed_headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        allowed_headers.contains("idempotency-key")
+            && allowed_headers.contains("comment-author-token")
+    );
     let refused = preflight("https://evil.example").await.unwrap();
-    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
 
     let response = client
         .post(service.comments_url())
@@ -395,7 +608,11 @@ async fn cors_answers_configured_origins_only() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN, "not processed at all");
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "not processed at all"
+    );
     let response = client
         .get(service.comments_url())
         .header("Origin", "https://www.news.example")
@@ -403,7 +620,10 @@ async fn cors_answers_configured_origins_only() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["access-control-allow-origin"], "https://www.news.example");
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://www.news.example"
+    );
     // The service's own pages (same origin) need no configuration.
     let own = service.base.clone();
     let response = client
@@ -423,12 +643,21 @@ async fn a_crash_and_restart_keeps_every_acknowledged_comment() {
     let mut service = Service::start(&["--flood-seconds", "0", "--moderation", "approve-all"]);
     let mut acknowledged = Vec::new();
     for n in 0..25 {
-        let (status, _, answer) = post(&service, &format!("r{n}"), &body("Ann", "ann@example.com", &format!("Comment {n}"))).await;
+        let (status, _, answer) = post(
+            &service,
+            &format!("r{n}"),
+            &body("Ann", "ann@example.com", &format!("Comment {n}")),
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED);
         acknowledged.push(answer["comment"]["id"].as_str().unwrap().to_owned());
     }
     service.restart(&["--flood-seconds", "0", "--moderation", "approve-all"]);
-    let listed: Vec<String> = list(&service, None).await.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    let listed: Vec<String> = list(&service, None)
+        .await
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(listed.len(), 25);
     for id in &acknowledged {
         assert!(listed.contains(id), "{id} survived");
@@ -441,9 +670,22 @@ async fn a_crash_and_restart_keeps_every_acknowledged_comment() {
 
 #[test]
 fn help_lists_every_setting() {
-    let output = Command::new(BINARY).args(["serve", "--help"]).output().unwrap();
+    let output = Command::new(BINARY)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&output.stdout);
-    for flag in ["--address", "--database", "--articles", "--site", "--allow-origin", "--moderation", "--flood-seconds", "COMMENTS_DATABASE", "COMMENTS_ALLOWED_ORIGINS"] {
+    for flag in [
+        "--address",
+        "--database",
+        "--articles",
+        "--site",
+        "--allow-origin",
+        "--moderation",
+        "--flood-seconds",
+        "COMMENTS_DATABASE",
+        "COMMENTS_ALLOWED_ORIGINS",
+    ] {
         assert!(help.contains(flag), "{flag} in\n{help}");
     }
 }

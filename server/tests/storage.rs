@@ -2,7 +2,7 @@
 //! `COMMENTS_TEST_POSTGRES` names a server (scripts/test.sh starts one on loopback when it
 //! can). The output says which engines ran.
 
-use comment_service::store::{Claim, Flood, Store, StoredAnswer, StoredComment};
+use comment_service::store::{Claim, Store, StoredAnswer, StoredComment, TooSoon};
 
 fn comment(id: &str, email: &str, status: &str, at: i64, token: Option<&str>) -> StoredComment {
     StoredComment {
@@ -21,13 +21,30 @@ fn comment(id: &str, email: &str, status: &str, at: i64, token: Option<&str>) ->
 }
 
 fn created(c: &StoredComment) -> StoredAnswer {
-    StoredAnswer { status: 201, body: format!("{{\"id\":\"{}\"}}", c.id) }
+    StoredAnswer {
+        status: 201,
+        body: format!("{{\"id\":\"{}\"}}", c.id),
+    }
 }
 
-async fn insert(store: &Store, c: &StoredComment, subjects: &[String], window: i64) -> Result<StoredAnswer, Flood> {
+async fn insert(
+    store: &Store,
+    c: &StoredComment,
+    subjects: &[String],
+    window: i64,
+) -> Result<StoredAnswer, TooSoon> {
     let key = format!("key-{}", c.id);
-    assert_eq!(store.claim(&key, &c.article_id, c.created_at, 60_000).await.unwrap(), Claim::Claimed);
-    let result = store.insert_comment(c, &key, subjects, window, created).await.unwrap();
+    assert_eq!(
+        store
+            .claim(&key, &c.article_id, c.created_at, 60_000)
+            .await
+            .unwrap(),
+        Claim::Claimed
+    );
+    let result = store
+        .insert_comment(c, &key, subjects, window, created)
+        .await
+        .unwrap();
     if result.is_err() {
         store.release(&key).await.unwrap();
     }
@@ -38,34 +55,100 @@ async fn suite(store: Store) {
     let engine = store.engine().name();
 
     // Comments, visibility and moderation.
-    insert(&store, &comment("a", "ann@example.com", "approved", 1_000, None), &[], 0).await.unwrap();
-    insert(&store, &comment("b", "bob@example.com", "pending", 2_000, Some("bob-token")), &[], 0).await.unwrap();
+    insert(
+        &store,
+        &comment("a", "ann@example.com", "approved", 1_000, None),
+        &[],
+        0,
+    )
+    .await
+    .unwrap();
+    insert(
+        &store,
+        &comment("b", "bob@example.com", "pending", 2_000, Some("bob-token")),
+        &[],
+        0,
+    )
+    .await
+    .unwrap();
     let ids = |list: Vec<StoredComment>| list.into_iter().map(|c| c.id).collect::<Vec<_>>();
-    assert_eq!(ids(store.visible_comments("article", None).await.unwrap()), ["a"], "{engine}");
-    assert_eq!(ids(store.visible_comments("article", Some("bob-token")).await.unwrap()), ["a", "b"], "{engine}");
-    assert_eq!(ids(store.visible_comments("article", Some("eve-token")).await.unwrap()), ["a"], "{engine}");
+    assert_eq!(
+        ids(store.visible_comments("article", None).await.unwrap()),
+        ["a"],
+        "{engine}"
+    );
+    assert_eq!(
+        ids(store
+            .visible_comments("article", Some("bob-token"))
+            .await
+            .unwrap()),
+        ["a", "b"],
+        "{engine}"
+    );
+    assert_eq!(
+        ids(store
+            .visible_comments("article", Some("eve-token"))
+            .await
+            .unwrap()),
+        ["a"],
+        "{engine}"
+    );
     assert!(store.has_approved("ann@example.com").await.unwrap());
     assert!(!store.has_approved("bob@example.com").await.unwrap());
     assert!(store.set_status("b", "approved").await.unwrap());
     assert!(!store.set_status("nope", "approved").await.unwrap());
-    assert_eq!(ids(store.comments_with_status(Some("approved")).await.unwrap()), ["b", "a"], "newest first");
+    assert_eq!(
+        ids(store.comments_with_status(Some("approved")).await.unwrap()),
+        ["b", "a"],
+        "newest first"
+    );
     assert!(store.delete("b").await.unwrap());
     assert!(!store.delete("b").await.unwrap());
-    assert_eq!(store.comment("a").await.unwrap().unwrap().content, "comment a");
+    assert_eq!(
+        store.comment("a").await.unwrap().unwrap().content,
+        "comment a"
+    );
 
     // Idempotency claims.
-    assert_eq!(store.claim("k", "article", 10_000, 60_000).await.unwrap(), Claim::Claimed);
-    assert_eq!(store.claim("k", "article", 10_001, 60_000).await.unwrap(), Claim::InProgress);
-    let answer = StoredAnswer { status: 422, body: "{}".into() };
+    assert_eq!(
+        store.claim("k", "article", 10_000, 60_000).await.unwrap(),
+        Claim::Claimed
+    );
+    assert_eq!(
+        store.claim("k", "article", 10_001, 60_000).await.unwrap(),
+        Claim::InProgress
+    );
+    let answer = StoredAnswer {
+        status: 422,
+        body: "{}".into(),
+    };
     store.record_answer("k", &answer).await.unwrap();
-    assert_eq!(store.claim("k", "article", 10_002, 60_000).await.unwrap(), Claim::Answered(answer));
-    assert_eq!(store.claim("stale", "article", 0, 60_000).await.unwrap(), Claim::Claimed);
-    assert_eq!(store.claim("stale", "article", 70_000, 60_000).await.unwrap(), Claim::Claimed, "an abandoned claim is taken over");
+    assert_eq!(
+        store.claim("k", "article", 10_002, 60_000).await.unwrap(),
+        Claim::Answered(answer)
+    );
+    assert_eq!(
+        store.claim("stale", "article", 0, 60_000).await.unwrap(),
+        Claim::Claimed
+    );
+    assert_eq!(
+        store
+            .claim("stale", "article", 70_000, 60_000)
+            .await
+            .unwrap(),
+        Claim::Claimed,
+        "an abandoned claim is taken over"
+    );
 
     // Concurrent claims of one key: exactly one wins.
     let claims = (0..24).map(|_| {
         let store = store.clone();
-        tokio::spawn(async move { store.claim("race", "article", 20_000, 60_000).await.unwrap() })
+        tokio::spawn(async move {
+            store
+                .claim("race", "article", 20_000, 60_000)
+                .await
+                .unwrap()
+        })
     });
     let mut winners = 0;
     for claim in claims.collect::<Vec<_>>() {
@@ -76,19 +159,58 @@ async fn suite(store: Store) {
     assert_eq!(winners, 1, "{engine}: one claim of a key wins");
 
     // Flood control, atomic across concurrent posters.
-    let subjects = vec!["email:cy@example.com".to_owned(), "address:10.0.0.1".to_owned()];
-    assert!(insert(&store, &comment("c1", "cy@example.com", "approved", 100_000, None), &subjects, 15_000).await.is_ok());
+    let subjects = vec![
+        "email:cy@example.com".to_owned(),
+        "address:10.0.0.1".to_owned(),
+    ];
+    assert!(insert(
+        &store,
+        &comment("c1", "cy@example.com", "approved", 100_000, None),
+        &subjects,
+        15_000
+    )
+    .await
+    .is_ok());
     assert_eq!(
-        insert(&store, &comment("c2", "cy@example.com", "approved", 105_000, None), &subjects, 15_000).await,
-        Err(Flood::Wait(10_000))
+        insert(
+            &store,
+            &comment("c2", "cy@example.com", "approved", 105_000, None),
+            &subjects,
+            15_000
+        )
+        .await,
+        Err(TooSoon(10_000))
     );
-    assert!(store.comment("c2").await.unwrap().is_none(), "{engine}: a refused comment leaves nothing");
-    assert!(insert(&store, &comment("c3", "cy@example.com", "approved", 115_000, None), &subjects, 15_000).await.is_ok());
+    assert!(
+        store.comment("c2").await.unwrap().is_none(),
+        "{engine}: a refused comment leaves nothing"
+    );
+    assert!(insert(
+        &store,
+        &comment("c3", "cy@example.com", "approved", 115_000, None),
+        &subjects,
+        15_000
+    )
+    .await
+    .is_ok());
     let racers = (0..12).map(|n| {
         let store = store.clone();
         let subjects = vec!["email:dee@example.com".to_owned()];
         tokio::spawn(async move {
-            insert(&store, &comment(&format!("d{n}"), "dee@example.com", "approved", 200_000, None), &subjects, 15_000).await.is_ok()
+            insert(
+                &store,
+                &comment(
+                    &format!("d{n}"),
+                    "dee@example.com",
+                    "approved",
+                    200_000,
+                    None,
+                ),
+                &subjects,
+                15_000,
+            )
+            .await
+            .is_ok()
         })
     });
     let mut allowed = 0;
@@ -97,7 +219,10 @@ async fn suite(store: Store) {
             allowed += 1;
         }
     }
-    assert_eq!(allowed, 1, "{engine}: twelve simultaneous comments from one address, one accepted");
+    assert_eq!(
+        allowed, 1,
+        "{engine}: twelve simultaneous comments from one address, one accepted"
+    );
 
     // The answer for a stored comment is stored with it.
     assert_eq!(store.answer("key-c1").await.unwrap().unwrap().status, 201);
@@ -107,8 +232,12 @@ async fn suite(store: Store) {
 async fn reset_postgres(url: &str) {
     use sqlx::Executor;
     sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.expect("the PostgreSQL server answers");
-    pool.execute("DROP TABLE IF EXISTS comments, idempotency, flood, schema_migrations").await.unwrap();
+    let pool = sqlx::AnyPool::connect(url)
+        .await
+        .expect("the PostgreSQL server answers");
+    pool.execute("DROP TABLE IF EXISTS comments, idempotency, flood, schema_migrations")
+        .await
+        .unwrap();
     pool.close().await;
 }
 

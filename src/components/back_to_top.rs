@@ -21,7 +21,9 @@ pub fn BackToTop(props: &BackToTopProps) -> Html {
     {
         let visible = visible.clone();
         let article = props.area.clone();
-        use_effect_with((), move |_| watch_scroll(article, move |show| visible.set(show)));
+        use_effect_with((), move |_| {
+            watch_scroll(article, move |show| visible.set(show))
+        });
     }
     let onclick = {
         let article = props.area.clone();
@@ -43,20 +45,35 @@ fn watch_scroll(article: NodeRef, show: impl Fn(bool) + 'static) -> impl FnOnce(
         use std::rc::Rc;
 
         let update = Rc::new(move || {
-            let Some(element) = article.cast::<web_sys::Element>() else { return };
-            let Some(window) = web_sys::window() else { return };
-            let viewport = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0);
+            let Some(element) = article.cast::<web_sys::Element>() else {
+                return;
+            };
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let viewport = window
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(800.0);
             let rect = element.get_bounding_client_rect();
             // Far enough down that scrolling back is a chore, and not yet past the article.
             show(rect.top() < -viewport && rect.bottom() > viewport / 2.0);
         });
         update();
-        let Some(window) = web_sys::window() else { return Box::new(|| ()) as Box<dyn FnOnce()> };
+        let Some(window) = web_sys::window() else {
+            return Box::new(|| ()) as Box<dyn FnOnce()>;
+        };
         let listeners: Vec<EventListener> = ["scroll", "resize"]
             .into_iter()
             .map(|event| {
                 let update = update.clone();
-                EventListener::new_with_options(&window, event, EventListenerOptions::run_in_capture_phase(), move |_| update())
+                EventListener::new_with_options(
+                    &window,
+                    event,
+                    EventListenerOptions::run_in_capture_phase(),
+                    move |_| update(),
+                )
             })
             .collect();
         Box::new(move || drop(listeners)) as Box<dyn FnOnce()>
@@ -72,7 +89,9 @@ fn scroll_to_top(article: &NodeRef, target: &NodeRef) {
     #[cfg(target_arch = "wasm32")]
     {
         use crate::shell::dom::prefers_reduced_motion;
-        let Some(article) = article.cast::<web_sys::Element>() else { return };
+        let Some(article) = article.cast::<web_sys::Element>() else {
+            return;
+        };
         let options = web_sys::ScrollIntoViewOptions::new();
         options.set_block(web_sys::ScrollLogicalPosition::Start);
         options.set_behavior(if prefers_reduced_motion() {

@@ -37,7 +37,10 @@ fn render_block(block: &Block, texts: &'static Texts) -> Html {
             </figure>
         },
         Block::List { ordered, items } => {
-            let items: Html = items.iter().map(|item| html! { <li>{render_inlines(item)}</li> }).collect();
+            let items: Html = items
+                .iter()
+                .map(|item| html! { <li>{render_inlines(item)}</li> })
+                .collect();
             if *ordered {
                 html! { <ol>{items}</ol> }
             } else {

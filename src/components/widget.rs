@@ -74,7 +74,12 @@ pub struct ArticleWidgetProps {
 impl ArticleWidgetProps {
     /// The interface strings for an article in `article_language` (when known).
     pub fn texts(&self, article_language: Option<&str>) -> &'static Texts {
-        Language::choose([self.lang.as_deref(), article_language, self.page_lang.as_deref()]).texts()
+        Language::choose([
+            self.lang.as_deref(),
+            article_language,
+            self.page_lang.as_deref(),
+        ])
+        .texts()
     }
 }
 
@@ -94,7 +99,8 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
         let state = state.clone();
         let timeout = props.timeout;
         let on_event = props.on_event.clone();
-        let english_texts = props.texts(None);
+        // Messages for the page, in the interface language known before the article is.
+        let texts = props.texts(None);
         use_effect_with((props.src.clone(), *attempt), move |(src, _)| {
             state.set(LoadState::Loading);
             // A newer src or attempt, or unmounting, supersedes this one: its request is
@@ -113,7 +119,9 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
                         id: article.id.clone(),
                         headline: article.headline.clone(),
                     }),
-                    Err(error) => on_event.emit(WidgetEvent::ArticleFailed { message: english_texts.load_error(error) }),
+                    Err(error) => on_event.emit(WidgetEvent::ArticleFailed {
+                        message: texts.load_error(error),
+                    }),
                 }
                 state.set(match result {
                     Ok(article) => LoadState::Loaded(Rc::new(article)),
@@ -150,7 +158,9 @@ pub fn view_state(state: &LoadState, on_retry: Callback<()>, props: &ArticleWidg
                 on_event={props.on_event.clone()}
             />
         },
-        LoadState::Failed(error) => html! { <Failed error={error.clone()} {on_retry} texts={props.texts(None)} /> },
+        LoadState::Failed(error) => {
+            html! { <Failed error={error.clone()} {on_retry} texts={props.texts(None)} /> }
+        }
     }
 }
 

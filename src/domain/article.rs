@@ -63,7 +63,11 @@ impl Image {
             .srcset
             .iter()
             .map(|(url, descriptor)| {
-                if descriptor.is_empty() { url.clone() } else { format!("{url} {descriptor}") }
+                if descriptor.is_empty() {
+                    url.clone()
+                } else {
+                    format!("{url} {descriptor}")
+                }
             })
             .collect();
         Some(parts.join(", "))
@@ -74,8 +78,14 @@ impl Image {
 pub enum Block {
     Paragraph(Vec<Inline>),
     Heading(String),
-    Quote { text: Vec<Inline>, cite: Option<String> },
-    List { ordered: bool, items: Vec<Vec<Inline>> },
+    Quote {
+        text: Vec<Inline>,
+        cite: Option<String>,
+    },
+    List {
+        ordered: bool,
+        items: Vec<Vec<Inline>>,
+    },
     Image(Image),
 }
 
@@ -91,23 +101,38 @@ pub struct RelatedLink {
 /// publisher must fix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ArticleError {
-    Syntax { line: usize, column: usize, detail: String },
+    Syntax {
+        line: usize,
+        column: usize,
+        detail: String,
+    },
     NotAnObject,
     Missing(&'static str),
-    Invalid { field: &'static str, reason: String },
+    Invalid {
+        field: &'static str,
+        reason: String,
+    },
 }
 
 impl fmt::Display for ArticleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ArticleError::Syntax { line, column, detail } => write!(
+            ArticleError::Syntax {
+                line,
+                column,
+                detail,
+            } => write!(
                 f,
                 "The article is not valid JSON: {detail} at line {line}, column {column}."
             ),
             ArticleError::NotAnObject => f.write_str("The article is not a JSON object."),
             ArticleError::Missing(field) => write!(f, "The article has no {}.", describe(field)),
             ArticleError::Invalid { field, reason } => {
-                write!(f, "The article's {} is not valid: {reason}.", describe(field))
+                write!(
+                    f,
+                    "The article's {} is not valid: {reason}.",
+                    describe(field)
+                )
             }
         }
     }
@@ -142,10 +167,17 @@ impl Article {
     pub fn from_value(value: &Value) -> Result<Article, ArticleError> {
         let object = value.as_object().ok_or(ArticleError::NotAnObject)?;
         let mut notices = Vec::new();
-        let mut fields = Fields { object, notices: &mut notices, path: String::new() };
+        let mut fields = Fields {
+            object,
+            notices: &mut notices,
+            path: String::new(),
+        };
 
         let id = fields.required_str("id")?;
-        if !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
             return Err(ArticleError::Invalid {
                 field: "id",
                 reason: format!("“{id}” may contain only a–z, 0–9 and “-”"),
@@ -153,10 +185,11 @@ impl Article {
         }
         let headline = fields.required_str("headline")?;
         let published_text = fields.required_str("published")?;
-        let published = Timestamp::parse(&published_text).map_err(|error| ArticleError::Invalid {
-            field: "published",
-            reason: format!("“{published_text}”: {error}"),
-        })?;
+        let published =
+            Timestamp::parse(&published_text).map_err(|error| ArticleError::Invalid {
+                field: "published",
+                reason: format!("“{published_text}”: {error}"),
+            })?;
 
         let url = fields.optional_url("url", UrlUse::Link);
         let language = fields.optional_str("language").and_then(|tag| {
@@ -195,7 +228,10 @@ impl Article {
 
     /// The writing direction of the article's language (left to right when none is given).
     pub fn direction(&self) -> Direction {
-        self.language.as_deref().map(direction_of).unwrap_or(Direction::Ltr)
+        self.language
+            .as_deref()
+            .map(direction_of)
+            .unwrap_or(Direction::Ltr)
     }
 
     /// Words in the standfirst and body.
@@ -203,9 +239,13 @@ impl Article {
         let mut words = self.standfirst.as_deref().map(count_words).unwrap_or(0);
         for block in &self.body {
             words += match block {
-                Block::Paragraph(text) | Block::Quote { text, .. } => count_words(&plain_text(text)),
+                Block::Paragraph(text) | Block::Quote { text, .. } => {
+                    count_words(&plain_text(text))
+                }
                 Block::Heading(text) => count_words(text),
-                Block::List { items, .. } => items.iter().map(|i| count_words(&plain_text(i))).sum(),
+                Block::List { items, .. } => {
+                    items.iter().map(|i| count_words(&plain_text(i))).sum()
+                }
                 Block::Image(image) => image.caption.as_deref().map(count_words).unwrap_or(0),
             };
         }
@@ -250,7 +290,9 @@ impl Article {
                 true
             }
             Block::List { items, .. } => {
-                items.iter_mut().for_each(|item| resolve_inline(item, &link));
+                items
+                    .iter_mut()
+                    .for_each(|item| resolve_inline(item, &link));
                 true
             }
             Block::Image(image) => resolve_image(image, resolve),
@@ -324,7 +366,11 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     fn child<'b>(&'b mut self, object: &'b Map<String, Value>, path: String) -> Fields<'b> {
-        Fields { object, notices: self.notices, path }
+        Fields {
+            object,
+            notices: self.notices,
+            path,
+        }
     }
 
     fn note(&mut self, message: String) {
@@ -442,13 +488,16 @@ impl<'a> Fields<'a> {
     }
 
     fn authors(&mut self) -> Vec<Author> {
-        let Some(list) = self.optional_array("authors") else { return Vec::new() };
+        let Some(list) = self.optional_array("authors") else {
+            return Vec::new();
+        };
         let mut authors = Vec::new();
         for (index, item) in list.iter().enumerate() {
             match item {
-                Value::String(name) if !name.trim().is_empty() => {
-                    authors.push(Author { name: name.trim().to_owned(), url: None })
-                }
+                Value::String(name) if !name.trim().is_empty() => authors.push(Author {
+                    name: name.trim().to_owned(),
+                    url: None,
+                }),
                 Value::Object(object) => {
                     let mut author = self.child(object, format!("authors[{index}]."));
                     match author.optional_str("name") {
@@ -516,7 +565,9 @@ impl<'a> Fields<'a> {
             return BlockRead::Unknown;
         };
         let read = match kind.as_str() {
-            "paragraph" => block.optional_str("text").map(|t| Block::Paragraph(parse_inline(&t))),
+            "paragraph" => block
+                .optional_str("text")
+                .map(|t| Block::Paragraph(parse_inline(&t))),
             "heading" => block.optional_str("text").map(Block::Heading),
             "quote" => block.optional_str("text").map(|t| Block::Quote {
                 text: parse_inline(&t),
@@ -550,7 +601,9 @@ impl<'a> Fields<'a> {
     }
 
     fn related(&mut self) -> Vec<RelatedLink> {
-        let Some(list) = self.optional_array("related") else { return Vec::new() };
+        let Some(list) = self.optional_array("related") else {
+            return Vec::new();
+        };
         let mut related = Vec::new();
         for (index, item) in list.iter().enumerate() {
             let Value::Object(object) = item else {
@@ -558,14 +611,23 @@ impl<'a> Fields<'a> {
                 continue;
             };
             let mut link = self.child(object, format!("related[{index}]."));
-            let (Some(title), Some(url)) = (link.optional_str("title"), link.optional_url("url", UrlUse::Link))
-            else {
-                link.note(format!("related[{index}] needs a title and an allowed url; skipped"));
+            let (Some(title), Some(url)) = (
+                link.optional_str("title"),
+                link.optional_url("url", UrlUse::Link),
+            ) else {
+                link.note(format!(
+                    "related[{index}] needs a title and an allowed url; skipped"
+                ));
                 continue;
             };
             let image = link.optional_image("image");
             let published = link.optional_date("published");
-            related.push(RelatedLink { title, url, image, published });
+            related.push(RelatedLink {
+                title,
+                url,
+                image,
+                published,
+            });
         }
         related
     }

@@ -53,8 +53,13 @@ pub const CONTENT_MIN_CHARS: usize = 3;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     Missing,
-    TooShort { min: usize },
-    TooLong { max: usize, actual: usize },
+    TooShort {
+        min: usize,
+    },
+    TooLong {
+        max: usize,
+        actual: usize,
+    },
     ControlCharacters,
     NotAnEmail,
     NotAWebsite,
@@ -73,15 +78,23 @@ impl Problem {
         };
         match self {
             Problem::Missing => format!("Enter {noun}"),
-            Problem::TooShort { min } => format!("{} must be at least {min} characters", capitalise(noun)),
+            Problem::TooShort { min } => {
+                format!("{} must be at least {min} characters", capitalise(noun))
+            }
             Problem::TooLong { max, actual } => format!(
                 "{} must be {max} characters or fewer (it is {actual})",
                 capitalise(noun)
             ),
-            Problem::ControlCharacters => format!("{} contains characters that cannot be used", capitalise(noun)),
-            Problem::NotAnEmail => "Enter an email address in the correct format, like name@example.com".to_owned(),
+            Problem::ControlCharacters => format!(
+                "{} contains characters that cannot be used",
+                capitalise(noun)
+            ),
+            Problem::NotAnEmail => {
+                "Enter an email address in the correct format, like name@example.com".to_owned()
+            }
             Problem::NotAWebsite => {
-                "Enter a website address in the correct format, like https://www.example.com".to_owned()
+                "Enter a website address in the correct format, like https://www.example.com"
+                    .to_owned()
             }
             Problem::Server(message) => message.clone(),
         }
@@ -138,7 +151,11 @@ pub struct ValidComment {
 pub fn validate(input: &CommentInput) -> Result<ValidComment, Vec<(Field, Problem)>> {
     let problems: Vec<(Field, Problem)> = Field::ALL
         .into_iter()
-        .filter_map(|field| check_field(field, input.get(field)).err().map(|p| (field, p)))
+        .filter_map(|field| {
+            check_field(field, input.get(field))
+                .err()
+                .map(|p| (field, p))
+        })
         .collect();
     if !problems.is_empty() {
         return Err(problems);
@@ -155,7 +172,11 @@ pub fn validate(input: &CommentInput) -> Result<ValidComment, Vec<(Field, Proble
 pub fn check_field(field: Field, raw: &str) -> Result<(), Problem> {
     let value = raw.trim();
     if value.is_empty() {
-        return if field.required() { Err(Problem::Missing) } else { Ok(()) };
+        return if field.required() {
+            Err(Problem::Missing)
+        } else {
+            Ok(())
+        };
     }
     let multiline = field == Field::Content;
     if value.chars().any(|c| is_refused_control(c, multiline)) {
@@ -163,10 +184,15 @@ pub fn check_field(field: Field, raw: &str) -> Result<(), Problem> {
     }
     let length = value.chars().count();
     if length > field.max_chars() {
-        return Err(Problem::TooLong { max: field.max_chars(), actual: length });
+        return Err(Problem::TooLong {
+            max: field.max_chars(),
+            actual: length,
+        });
     }
     match field {
-        Field::Content if length < CONTENT_MIN_CHARS => Err(Problem::TooShort { min: CONTENT_MIN_CHARS }),
+        Field::Content if length < CONTENT_MIN_CHARS => Err(Problem::TooShort {
+            min: CONTENT_MIN_CHARS,
+        }),
         Field::Email if !is_valid_email(value) => Err(Problem::NotAnEmail),
         Field::Website if normalise_website(value).is_none() => Err(Problem::NotAWebsite),
         _ => Ok(()),
@@ -186,10 +212,14 @@ fn is_refused_control(c: char, multiline: bool) -> bool {
 /// WordPress requires: `local@label(.label)+`, labels of letters, digits and inner hyphens,
 /// at most 63 characters each.
 pub fn is_valid_email(address: &str) -> bool {
-    let Some((local, domain)) = address.split_once('@') else { return false };
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
     const LOCAL_SPECIALS: &str = ".!#$%&'*+/=?^_`{|}~-";
     let local_ok = !local.is_empty()
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
         && labels.iter().all(|label| {
@@ -264,12 +294,21 @@ mod tests {
 
     #[test]
     fn a_good_comment_is_trimmed_and_normalised() {
-        let valid = validate(&input("  Nice article.\n\nThanks!  ", " Ann ", " ann@example.com ", " example.com/me ")).unwrap();
+        let valid = validate(&input(
+            "  Nice article.\n\nThanks!  ",
+            " Ann ",
+            " ann@example.com ",
+            " example.com/me ",
+        ))
+        .unwrap();
         assert_eq!(valid.content, "Nice article.\n\nThanks!");
         assert_eq!(valid.author, "Ann");
         assert_eq!(valid.email, "ann@example.com");
         assert_eq!(valid.website.as_deref(), Some("https://example.com/me"));
-        assert_eq!(validate(&input("abc", "A", "a@b.co", "")).unwrap().website, None);
+        assert_eq!(
+            validate(&input("abc", "A", "a@b.co", "")).unwrap().website,
+            None
+        );
     }
 
     #[test]
@@ -288,41 +327,105 @@ mod tests {
 
     #[test]
     fn content_length_at_its_edges_in_characters() {
-        assert_eq!(check_field(Field::Content, "ab"), Err(Problem::TooShort { min: 3 }));
-        assert_eq!(check_field(Field::Content, "  ab  "), Err(Problem::TooShort { min: 3 }), "trimmed first");
+        assert_eq!(
+            check_field(Field::Content, "ab"),
+            Err(Problem::TooShort { min: 3 })
+        );
+        assert_eq!(
+            check_field(Field::Content, "  ab  "),
+            Err(Problem::TooShort { min: 3 }),
+            "trimmed first"
+        );
         assert_eq!(check_field(Field::Content, "abc"), Ok(()));
-        assert_eq!(check_field(Field::Content, "😀😀😀"), Ok(()), "three characters, twelve bytes");
-        assert_eq!(check_field(Field::Content, "   "), Err(Problem::Missing), "spaces only");
+        assert_eq!(
+            check_field(Field::Content, "😀😀😀"),
+            Ok(()),
+            "three characters, twelve bytes"
+        );
+        assert_eq!(
+            check_field(Field::Content, "   "),
+            Err(Problem::Missing),
+            "spaces only"
+        );
         let at_limit = "é".repeat(65_525);
-        assert_eq!(check_field(Field::Content, &at_limit), Ok(()), "65,525 characters (131,050 bytes)");
+        assert_eq!(
+            check_field(Field::Content, &at_limit),
+            Ok(()),
+            "65,525 characters (131,050 bytes)"
+        );
         let past = "é".repeat(65_526);
-        assert_eq!(check_field(Field::Content, &past), Err(Problem::TooLong { max: 65_525, actual: 65_526 }));
+        assert_eq!(
+            check_field(Field::Content, &past),
+            Err(Problem::TooLong {
+                max: 65_525,
+                actual: 65_526
+            })
+        );
     }
 
     #[test]
     fn name_email_and_website_lengths_at_their_edges() {
         assert_eq!(check_field(Field::Author, &"ж".repeat(245)), Ok(()));
-        assert_eq!(check_field(Field::Author, &"ж".repeat(246)), Err(Problem::TooLong { max: 245, actual: 246 }));
+        assert_eq!(
+            check_field(Field::Author, &"ж".repeat(246)),
+            Err(Problem::TooLong {
+                max: 245,
+                actual: 246
+            })
+        );
         let email_at_limit = format!("{}@example.com", "a".repeat(100 - 12));
         assert_eq!(email_at_limit.len(), 100);
         assert_eq!(check_field(Field::Email, &email_at_limit), Ok(()));
         let email_past = format!("{}@example.com", "a".repeat(101 - 12));
-        assert_eq!(check_field(Field::Email, &email_past), Err(Problem::TooLong { max: 100, actual: 101 }));
+        assert_eq!(
+            check_field(Field::Email, &email_past),
+            Err(Problem::TooLong {
+                max: 100,
+                actual: 101
+            })
+        );
         let site_at_limit = format!("https://example.com/{}", "p".repeat(200 - 20));
         assert_eq!(check_field(Field::Website, &site_at_limit), Ok(()));
         let site_past = format!("https://example.com/{}", "p".repeat(201 - 20));
-        assert_eq!(check_field(Field::Website, &site_past), Err(Problem::TooLong { max: 200, actual: 201 }));
+        assert_eq!(
+            check_field(Field::Website, &site_past),
+            Err(Problem::TooLong {
+                max: 200,
+                actual: 201
+            })
+        );
     }
 
     #[test]
     fn control_characters_are_refused_but_line_breaks_in_a_comment_are_not() {
-        assert_eq!(check_field(Field::Content, "line one\nline two\r\n\ttabbed"), Ok(()));
-        assert_eq!(check_field(Field::Content, "bell\u{7} here"), Err(Problem::ControlCharacters));
-        assert_eq!(check_field(Field::Content, "nul\u{0} here"), Err(Problem::ControlCharacters));
-        assert_eq!(check_field(Field::Content, "evil \u{202E}txt.exe"), Err(Problem::ControlCharacters));
-        assert_eq!(check_field(Field::Author, "Ann\nBob"), Err(Problem::ControlCharacters));
-        assert_eq!(check_field(Field::Author, "An\u{85}n"), Err(Problem::ControlCharacters));
-        assert_eq!(check_field(Field::Author, "Ann\tB"), Err(Problem::ControlCharacters));
+        assert_eq!(
+            check_field(Field::Content, "line one\nline two\r\n\ttabbed"),
+            Ok(())
+        );
+        assert_eq!(
+            check_field(Field::Content, "bell\u{7} here"),
+            Err(Problem::ControlCharacters)
+        );
+        assert_eq!(
+            check_field(Field::Content, "nul\u{0} here"),
+            Err(Problem::ControlCharacters)
+        );
+        assert_eq!(
+            check_field(Field::Content, "evil \u{202E}txt.exe"),
+            Err(Problem::ControlCharacters)
+        );
+        assert_eq!(
+            check_field(Field::Author, "Ann\nBob"),
+            Err(Problem::ControlCharacters)
+        );
+        assert_eq!(
+            check_field(Field::Author, "An\u{85}n"),
+            Err(Problem::ControlCharacters)
+        );
+        assert_eq!(
+            check_field(Field::Author, "Ann\tB"),
+            Err(Problem::ControlCharacters)
+        );
     }
 
     #[test]
@@ -335,15 +438,36 @@ mod tests {
     #[test]
     fn email_addresses_valid_and_not() {
         for good in [
-            "a@b.co", "first.last@example.com", "x+tag@sub.example.org", "o'brien@example.ie",
-            "UPPER@EXAMPLE.COM", "a!#$%&'*+/=?^_`{|}~-@example.com", "a@xn--fiqs8s.cn", "a@1.2.3.4",
+            "a@b.co",
+            "first.last@example.com",
+            "x+tag@sub.example.org",
+            "o'brien@example.ie",
+            "UPPER@EXAMPLE.COM",
+            "a!#$%&'*+/=?^_`{|}~-@example.com",
+            "a@xn--fiqs8s.cn",
+            "a@1.2.3.4",
         ] {
             assert!(is_valid_email(good), "{good}");
         }
         for bad in [
-            "", "plain", "@example.com", "a@", "a@b", "a@localhost", "a b@example.com", "a@exa mple.com",
-            "a@@example.com", "a@-example.com", "a@example-.com", "a@example..com", "a@.example.com",
-            "\"quoted\"@example.com", "ü@example.com", "a@ex_ample.com", "a@example.com.", "<a@example.com>",
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a@localhost",
+            "a b@example.com",
+            "a@exa mple.com",
+            "a@@example.com",
+            "a@-example.com",
+            "a@example-.com",
+            "a@example..com",
+            "a@.example.com",
+            "\"quoted\"@example.com",
+            "ü@example.com",
+            "a@ex_ample.com",
+            "a@example.com.",
+            "<a@example.com>",
         ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
@@ -366,9 +490,20 @@ mod tests {
             assert_eq!(normalise_website(typed).as_deref(), Some(stored), "{typed}");
         }
         for bad in [
-            "javascript:alert(1)", "ftp://example.com", "mailto:a@b.co", "https://", "https:///path",
-            "http://user:pass@example.com", "https://exa mple.com", "localhost", "https://localhost",
-            "//example.com", "data:text/html,x", "https://example.com:port", "https://-bad-.com", "word",
+            "javascript:alert(1)",
+            "ftp://example.com",
+            "mailto:a@b.co",
+            "https://",
+            "https:///path",
+            "http://user:pass@example.com",
+            "https://exa mple.com",
+            "localhost",
+            "https://localhost",
+            "//example.com",
+            "data:text/html,x",
+            "https://example.com:port",
+            "https://-bad-.com",
+            "word",
         ] {
             assert_eq!(normalise_website(bad), None, "{bad}");
         }
@@ -376,13 +511,26 @@ mod tests {
 
     #[test]
     fn messages_say_what_to_do() {
-        assert_eq!(Problem::Missing.message(Field::Content), "Enter your comment");
-        assert_eq!(Problem::Missing.message(Field::Email), "Enter your email address");
         assert_eq!(
-            Problem::TooLong { max: 245, actual: 250 }.message(Field::Author),
+            Problem::Missing.message(Field::Content),
+            "Enter your comment"
+        );
+        assert_eq!(
+            Problem::Missing.message(Field::Email),
+            "Enter your email address"
+        );
+        assert_eq!(
+            Problem::TooLong {
+                max: 245,
+                actual: 250
+            }
+            .message(Field::Author),
             "Your name must be 245 characters or fewer (it is 250)"
         );
-        assert_eq!(Problem::TooShort { min: 3 }.message(Field::Content), "Your comment must be at least 3 characters");
+        assert_eq!(
+            Problem::TooShort { min: 3 }.message(Field::Content),
+            "Your comment must be at least 3 characters"
+        );
         assert_eq!(Field::from_key("email"), Some(Field::Email));
         assert_eq!(Field::from_key("nope"), None);
     }

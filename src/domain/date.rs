@@ -96,7 +96,9 @@ impl Timestamp {
         let days = days_from_civil(year, month, day);
         let seconds = days * 86_400 + (hour as i64) * 3_600 + (minute as i64) * 60 + second as i64
             - offset_minutes * 60;
-        Ok(Timestamp { millis: seconds * 1_000 + millis as i64 })
+        Ok(Timestamp {
+            millis: seconds * 1_000 + millis as i64,
+        })
     }
 
     /// The civil date and time in UTC: (year, month, day, hour, minute, second).
@@ -105,7 +107,14 @@ impl Timestamp {
         let days = seconds.div_euclid(86_400);
         let of_day = seconds.rem_euclid(86_400) as u32;
         let (year, month, day) = civil_from_days(days);
-        (year, month, day, of_day / 3_600, of_day / 60 % 60, of_day % 60)
+        (
+            year,
+            month,
+            day,
+            of_day / 3_600,
+            of_day / 60 % 60,
+            of_day % 60,
+        )
     }
 
     /// The machine-readable form for `<time datetime>`: `2025-01-17T19:13:00Z`.
@@ -118,8 +127,18 @@ impl Timestamp {
     /// (server-side rendering, native tests): `17 January 2025, 19:13 UTC`.
     pub fn to_readable_utc(self) -> String {
         const MONTHS: [&str; 12] = [
-            "January", "February", "March", "April", "May", "June", "July", "August",
-            "September", "October", "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ];
         let (y, mo, d, h, mi, _) = self.to_utc_parts();
         format!("{d} {} {y}, {h:02}:{mi:02} UTC", MONTHS[(mo - 1) as usize])
@@ -133,7 +152,10 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(text: &'a str) -> Self {
-        Cursor { bytes: text.as_bytes(), at: 0 }
+        Cursor {
+            bytes: text.as_bytes(),
+            at: 0,
+        }
     }
 
     fn at_end(&self) -> bool {
@@ -292,14 +314,35 @@ mod tests {
     #[test]
     fn calendar_edges() {
         assert!(Timestamp::parse("2024-02-29").is_ok());
-        assert_eq!(Timestamp::parse("2025-02-29"), Err(DateError::OutOfRange("day")));
+        assert_eq!(
+            Timestamp::parse("2025-02-29"),
+            Err(DateError::OutOfRange("day"))
+        );
         assert_eq!(Timestamp::parse("2000-02-29").map(|_| ()), Ok(()));
-        assert_eq!(Timestamp::parse("1900-02-29"), Err(DateError::OutOfRange("day")));
-        assert_eq!(Timestamp::parse("2025-04-31"), Err(DateError::OutOfRange("day")));
-        assert_eq!(Timestamp::parse("2025-13-01"), Err(DateError::OutOfRange("month")));
-        assert_eq!(Timestamp::parse("2025-00-01"), Err(DateError::OutOfRange("month")));
-        assert_eq!(Timestamp::parse("2025-01-01T24:00"), Err(DateError::OutOfRange("hour")));
-        assert_eq!(Timestamp::parse("2025-01-01T10:60"), Err(DateError::OutOfRange("minute")));
+        assert_eq!(
+            Timestamp::parse("1900-02-29"),
+            Err(DateError::OutOfRange("day"))
+        );
+        assert_eq!(
+            Timestamp::parse("2025-04-31"),
+            Err(DateError::OutOfRange("day"))
+        );
+        assert_eq!(
+            Timestamp::parse("2025-13-01"),
+            Err(DateError::OutOfRange("month"))
+        );
+        assert_eq!(
+            Timestamp::parse("2025-00-01"),
+            Err(DateError::OutOfRange("month"))
+        );
+        assert_eq!(
+            Timestamp::parse("2025-01-01T24:00"),
+            Err(DateError::OutOfRange("hour"))
+        );
+        assert_eq!(
+            Timestamp::parse("2025-01-01T10:60"),
+            Err(DateError::OutOfRange("minute"))
+        );
         assert_eq!(ms("2016-12-31T23:59:60Z"), ms("2016-12-31T23:59:59Z"));
         assert_eq!(
             Timestamp::parse("2025-01-01T10:00+24:00"),
@@ -310,9 +353,17 @@ mod tests {
     #[test]
     fn malformed_dates_are_refused() {
         for bad in [
-            "", "yesterday", "17/01/2025", "2025-1-17", "2025-01-17T", "2025-01-17T19",
-            "2025-01-17T19:13:00Q", "2025-01-17T19:13:00.Z", "2025-01-17 19:13:00 PST",
-            "٢٠٢٥-٠١-١٧", "2025-01-17T19:13:00+3",
+            "",
+            "yesterday",
+            "17/01/2025",
+            "2025-1-17",
+            "2025-01-17T",
+            "2025-01-17T19",
+            "2025-01-17T19:13:00Q",
+            "2025-01-17T19:13:00.Z",
+            "2025-01-17 19:13:00 PST",
+            "٢٠٢٥-٠١-١٧",
+            "2025-01-17T19:13:00+3",
         ] {
             assert_eq!(Timestamp::parse(bad), Err(DateError::Shape), "{bad:?}");
         }
@@ -320,11 +371,18 @@ mod tests {
 
     #[test]
     fn round_trips_through_civil_parts() {
-        for text in ["2025-01-17T19:13:00Z", "2000-02-29T00:00:00Z", "1969-07-20T20:17:40Z", "2100-12-31T23:59:59Z"] {
+        for text in [
+            "2025-01-17T19:13:00Z",
+            "2000-02-29T00:00:00Z",
+            "1969-07-20T20:17:40Z",
+            "2100-12-31T23:59:59Z",
+        ] {
             assert_eq!(Timestamp::parse(text).unwrap().to_rfc3339(), text);
         }
         assert_eq!(
-            Timestamp::parse("2025-01-17 19:13:00").unwrap().to_readable_utc(),
+            Timestamp::parse("2025-01-17 19:13:00")
+                .unwrap()
+                .to_readable_utc(),
             "17 January 2025, 19:13 UTC"
         );
     }

@@ -50,7 +50,11 @@ pub struct FormState {
 impl FormState {
     /// A form restored from a stored draft and identity, with `fresh_key` used when the draft
     /// has no key yet.
-    pub fn restore(draft: Option<Draft>, identity: Option<Identity>, fresh_key: String) -> FormState {
+    pub fn restore(
+        draft: Option<Draft>,
+        identity: Option<Identity>,
+        fresh_key: String,
+    ) -> FormState {
         let draft = draft.unwrap_or_default();
         let remember = identity.is_some();
         let identity = identity.unwrap_or_default();
@@ -62,7 +66,11 @@ impl FormState {
                 website: identity.website,
             },
             reply_to: draft.reply_to,
-            key: if draft.key.is_empty() { fresh_key } else { draft.key },
+            key: if draft.key.is_empty() {
+                fresh_key
+            } else {
+                draft.key
+            },
             remember,
             errors: BTreeMap::new(),
             server_errors: BTreeMap::new(),
@@ -75,7 +83,11 @@ impl FormState {
     }
 
     pub fn draft(&self) -> Draft {
-        Draft { content: self.input.content.clone(), reply_to: self.reply_to.clone(), key: self.key.clone() }
+        Draft {
+            content: self.input.content.clone(),
+            reply_to: self.reply_to.clone(),
+            key: self.key.clone(),
+        }
     }
 
     pub fn identity(&self) -> Identity {
@@ -88,8 +100,11 @@ impl FormState {
 
     /// The problem each field shows: the form's own finding, else the server's.
     pub fn messages(&self) -> BTreeMap<Field, Problem> {
-        let mut messages: BTreeMap<Field, Problem> =
-            self.server_errors.iter().map(|(field, message)| (*field, Problem::Server(message.clone()))).collect();
+        let mut messages: BTreeMap<Field, Problem> = self
+            .server_errors
+            .iter()
+            .map(|(field, message)| (*field, Problem::Server(message.clone())))
+            .collect();
         messages.extend(self.errors.clone());
         messages
     }
@@ -127,7 +142,8 @@ impl FormState {
                 self.errors.insert(field, problem);
             }
         }
-        if self.errors.is_empty() && self.server_errors.is_empty() && self.general_errors.is_empty() {
+        if self.errors.is_empty() && self.server_errors.is_empty() && self.general_errors.is_empty()
+        {
             self.show_summary = false;
         }
     }
@@ -165,7 +181,9 @@ impl FormState {
         self.input.content.clear();
         self.reply_to = None;
         self.key = next_key;
-        self.sending = Sending::Posted { pending: comment.pending };
+        self.sending = Sending::Posted {
+            pending: comment.pending,
+        };
     }
 
     /// The post failed. Field errors from the server land on their fields; when the server
@@ -176,7 +194,9 @@ impl FormState {
         }
         if let PostError::Invalid { fields, other } = &error {
             for (field, message) in fields {
-                self.server_errors.entry(*field).or_insert_with(|| message.clone());
+                self.server_errors
+                    .entry(*field)
+                    .or_insert_with(|| message.clone());
             }
             self.general_errors = other.clone();
             self.show_summary = true;
@@ -225,23 +245,36 @@ mod tests {
         form.blur(Field::Email);
         assert_eq!(form.errors[&Field::Email], Problem::NotAnEmail);
         form.input(Field::Email, "ann@example.co".into());
-        assert!(form.errors.is_empty(), "cleared live as soon as it is right");
+        assert!(
+            form.errors.is_empty(),
+            "cleared live as soon as it is right"
+        );
         form.blur(Field::Website);
         assert!(form.errors.is_empty(), "an empty optional field is fine");
         form.blur(Field::Author);
-        assert_eq!(form.errors[&Field::Author], Problem::Missing, "leaving a required field empty marks it");
+        assert_eq!(
+            form.errors[&Field::Author],
+            Problem::Missing,
+            "leaving a required field empty marks it"
+        );
     }
 
     #[test]
     fn a_failed_submit_marks_every_field_and_focuses_the_summary() {
         let mut form = form();
         assert_eq!(form.submit(), None);
-        assert_eq!(form.errors.keys().copied().collect::<Vec<_>>(), [Field::Content, Field::Author, Field::Email]);
+        assert_eq!(
+            form.errors.keys().copied().collect::<Vec<_>>(),
+            [Field::Content, Field::Author, Field::Email]
+        );
         assert!(form.show_summary);
         assert_eq!(form.summary_focus, 1);
         fill(&mut form);
         assert!(form.errors.is_empty());
-        assert!(!form.show_summary, "the summary goes when everything is fixed");
+        assert!(
+            !form.show_summary,
+            "the summary goes when everything is fixed"
+        );
     }
 
     #[test]
@@ -251,7 +284,11 @@ mod tests {
         let valid = form.submit().unwrap();
         assert_eq!(valid.author, "Ann");
         assert!(form.is_sending());
-        assert_eq!(form.submit(), None, "a second click while sending does nothing");
+        assert_eq!(
+            form.submit(),
+            None,
+            "a second click while sending does nothing"
+        );
     }
 
     #[test]
@@ -261,7 +298,10 @@ mod tests {
         form.submit();
         form.failed(PostError::Timeout(15), "key-2".into());
         assert_eq!(form.key, "key-1", "a retry after a timeout reuses the key");
-        assert_eq!(form.input.content, "A fine article.", "nothing typed is lost");
+        assert_eq!(
+            form.input.content, "A fine article.",
+            "nothing typed is lost"
+        );
         form.submit();
         form.failed(PostError::TooSoon(Some(10)), "key-3".into());
         assert_eq!(form.key, "key-3");
@@ -269,7 +309,10 @@ mod tests {
         form.posted(&comment(true), "key-4".into());
         assert_eq!(form.key, "key-4");
         assert_eq!(form.input.content, "", "the comment field empties");
-        assert_eq!(form.input.author, "Ann", "name and email stay for the next comment");
+        assert_eq!(
+            form.input.author, "Ann",
+            "name and email stay for the next comment"
+        );
         assert_eq!(form.sending, Sending::Posted { pending: true });
     }
 
@@ -279,29 +322,53 @@ mod tests {
         fill(&mut form);
         form.submit();
         form.failed(
-            PostError::Invalid { fields: vec![(Field::Email, "That address is blocked".into())], other: vec!["Slow down".into()] },
+            PostError::Invalid {
+                fields: vec![(Field::Email, "That address is blocked".into())],
+                other: vec!["Slow down".into()],
+            },
             "key-2".into(),
         );
-        assert_eq!(form.messages()[&Field::Email], Problem::Server("That address is blocked".into()));
+        assert_eq!(
+            form.messages()[&Field::Email],
+            Problem::Server("That address is blocked".into())
+        );
         assert_eq!(form.general_errors, ["Slow down"]);
         assert!(form.show_summary);
         assert_eq!(form.key, "key-2");
         form.blur(Field::Email);
-        assert_eq!(form.messages()[&Field::Email], Problem::Server("That address is blocked".into()), "leaving the field keeps it");
+        assert_eq!(
+            form.messages()[&Field::Email],
+            Problem::Server("That address is blocked".into()),
+            "leaving the field keeps it"
+        );
         form.input(Field::Email, "other@example.com".into());
-        assert!(!form.messages().contains_key(&Field::Email), "changing the field clears it");
+        assert!(
+            !form.messages().contains_key(&Field::Email),
+            "changing the field clears it"
+        );
     }
 
     #[test]
     fn a_draft_and_identity_are_restored() {
         let form = FormState::restore(
-            Some(Draft { content: "half".into(), reply_to: Some(("7".into(), "Bob".into())), key: "old".into() }),
-            Some(Identity { author: "Ann".into(), email: "a@b.co".into(), website: "".into() }),
+            Some(Draft {
+                content: "half".into(),
+                reply_to: Some(("7".into(), "Bob".into())),
+                key: "old".into(),
+            }),
+            Some(Identity {
+                author: "Ann".into(),
+                email: "a@b.co".into(),
+                website: "".into(),
+            }),
             "new".into(),
         );
         assert_eq!(form.input.content, "half");
         assert_eq!(form.reply_to, Some(("7".into(), "Bob".into())));
-        assert_eq!(form.key, "old", "a restored draft keeps its key, so a retry cannot double-post");
+        assert_eq!(
+            form.key, "old",
+            "a restored draft keeps its key, so a retry cannot double-post"
+        );
         assert!(form.remember);
         assert_eq!(form.input.author, "Ann");
     }

@@ -13,14 +13,19 @@ use super::url::{safe_url, UrlUse};
 pub enum Inline {
     Text(String),
     LineBreak,
-    Element { kind: InlineKind, children: Vec<Inline> },
+    Element {
+        kind: InlineKind,
+        children: Vec<Inline>,
+    },
 }
 
 /// The elements that survive the allowlist.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InlineKind {
     /// A link whose URL passed [`safe_url`].
-    Link { href: String },
+    Link {
+        href: String,
+    },
     Emphasis,
     Strong,
     Italic,
@@ -73,7 +78,7 @@ pub fn parse_inline(html: &str) -> Vec<Inline> {
                 builder.close(&name);
                 after
             }
-            Markup::NotMarkup => {
+            Markup::Text => {
                 builder.text("<");
                 &rest[1..]
             }
@@ -84,9 +89,17 @@ pub fn parse_inline(html: &str) -> Vec<Inline> {
 
 enum Markup<'a> {
     Comment(&'a str),
-    Start { name: String, href: Option<String>, after: &'a str },
-    End { name: String, after: &'a str },
-    NotMarkup,
+    Start {
+        name: String,
+        href: Option<String>,
+        after: &'a str,
+    },
+    End {
+        name: String,
+        after: &'a str,
+    },
+    /// A `<` that starts no markup: it is text.
+    Text,
 }
 
 /// Reads one piece of markup at the start of `text` (which begins with `<`).
@@ -110,7 +123,7 @@ fn parse_markup(text: &str) -> Markup<'_> {
         None => (false, body),
     };
     if !after_slash.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return Markup::NotMarkup;
+        return Markup::Text;
     }
     let name_len = after_slash
         .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
@@ -233,7 +246,9 @@ impl TreeBuilder {
     }
 
     fn inside_link(&self) -> bool {
-        self.open.iter().any(|(_, kind, _)| matches!(kind, InlineKind::Link { .. }))
+        self.open
+            .iter()
+            .any(|(_, kind, _)| matches!(kind, InlineKind::Link { .. }))
     }
 
     fn close(&mut self, name: &str) {
@@ -298,7 +313,11 @@ fn decode_one(text: &str) -> Option<(char, usize)> {
             None => number.parse::<u32>().ok()?,
         };
         // NUL, surrogates and out-of-range values become U+FFFD, as in HTML.
-        if code == 0 { '\u{FFFD}' } else { char::from_u32(code).unwrap_or('\u{FFFD}') }
+        if code == 0 {
+            '\u{FFFD}'
+        } else {
+            char::from_u32(code).unwrap_or('\u{FFFD}')
+        }
     } else {
         named_entity(name)?
     };
@@ -356,7 +375,12 @@ mod tests {
     }
 
     fn link(href: &str, children: Vec<Inline>) -> Inline {
-        element(InlineKind::Link { href: href.to_owned() }, children)
+        element(
+            InlineKind::Link {
+                href: href.to_owned(),
+            },
+            children,
+        )
     }
 
     /// Every element kind a tree contains, to prove no other element can come out.
@@ -373,7 +397,10 @@ mod tests {
 
     #[test]
     fn plain_text_passes_through() {
-        assert_eq!(parse_inline("The treaty was signed."), vec![text("The treaty was signed.")]);
+        assert_eq!(
+            parse_inline("The treaty was signed."),
+            vec![text("The treaty was signed.")]
+        );
         assert_eq!(parse_inline(""), vec![]);
     }
 
@@ -397,24 +424,45 @@ mod tests {
             ]
         );
         assert_eq!(
-            parse_inline(r#"See <A HREF="https://example.com/x?a=1&amp;b=2" onclick="evil()">this</A>."#),
-            vec![text("See "), link("https://example.com/x?a=1&b=2", vec![text("this")]), text(".")]
+            parse_inline(
+                r#"See <A HREF="https://example.com/x?a=1&amp;b=2" onclick="evil()">this</A>."#
+            ),
+            vec![
+                text("See "),
+                link("https://example.com/x?a=1&b=2", vec![text("this")]),
+                text(".")
+            ]
         );
-        assert_eq!(parse_inline("<br/>x<BR />"), vec![Inline::LineBreak, text("x"), Inline::LineBreak]);
+        assert_eq!(
+            parse_inline("<br/>x<BR />"),
+            vec![Inline::LineBreak, text("x"), Inline::LineBreak]
+        );
     }
 
     #[test]
     fn scripts_are_removed_with_their_content() {
-        assert_eq!(parse_inline("a<script>alert(1)</script>b"), vec![text("ab")]);
-        assert_eq!(parse_inline("a<SCRIPT type=x>alert('</b>')</ScRiPt >b"), vec![text("ab")]);
+        assert_eq!(
+            parse_inline("a<script>alert(1)</script>b"),
+            vec![text("ab")]
+        );
+        assert_eq!(
+            parse_inline("a<SCRIPT type=x>alert('</b>')</ScRiPt >b"),
+            vec![text("ab")]
+        );
         assert_eq!(parse_inline("a<style>p{}</style>b"), vec![text("ab")]);
         assert_eq!(parse_inline("a<script>never closed"), vec![text("a")]);
     }
 
     #[test]
     fn event_handlers_and_foreign_elements_become_text() {
-        assert_eq!(parse_inline(r#"<img src=x onerror="alert(1)">caption"#), vec![text("caption")]);
-        assert_eq!(parse_inline(r#"<svg onload=alert(1)><circle/></svg>ok"#), vec![text("ok")]);
+        assert_eq!(
+            parse_inline(r#"<img src=x onerror="alert(1)">caption"#),
+            vec![text("caption")]
+        );
+        assert_eq!(
+            parse_inline(r#"<svg onload=alert(1)><circle/></svg>ok"#),
+            vec![text("ok")]
+        );
         assert_eq!(
             parse_inline(r#"<iframe src="javascript:alert(1)">inner</iframe>"#),
             vec![text("inner")]
@@ -423,7 +471,10 @@ mod tests {
             parse_inline(r#"<em onmouseover="alert(1)" style="x">hi</em>"#),
             vec![element(InlineKind::Emphasis, vec![text("hi")])]
         );
-        assert_eq!(parse_inline("<p>one</p><div>two</div>"), vec![text("onetwo")]);
+        assert_eq!(
+            parse_inline("<p>one</p><div>two</div>"),
+            vec![text("onetwo")]
+        );
     }
 
     #[test]
@@ -443,12 +494,18 @@ mod tests {
             "data:text/html,<script>alert(1)</script>",
             "",
         ] {
-            for quoted in [format!(r#"<a href="{href}">t</a>"#), format!("<a href='{href}'>t</a>")] {
+            for quoted in [
+                format!(r#"<a href="{href}">t</a>"#),
+                format!("<a href='{href}'>t</a>"),
+            ] {
                 assert_eq!(parse_inline(&quoted), vec![text("t")], "{quoted}");
             }
         }
         assert_eq!(parse_inline("<a>no href</a>"), vec![text("no href")]);
-        assert_eq!(parse_inline("<a href=javascript:alert(1)>t</a>"), vec![text("t")]);
+        assert_eq!(
+            parse_inline("<a href=javascript:alert(1)>t</a>"),
+            vec![text("t")]
+        );
     }
 
     #[test]
@@ -472,9 +529,18 @@ mod tests {
     fn nesting_is_repaired() {
         assert_eq!(
             parse_inline("<b><i>x</b>y</i>"),
-            vec![element(InlineKind::Bold, vec![element(InlineKind::Italic, vec![text("x")])]), text("y")]
+            vec![
+                element(
+                    InlineKind::Bold,
+                    vec![element(InlineKind::Italic, vec![text("x")])]
+                ),
+                text("y")
+            ]
         );
-        assert_eq!(parse_inline("<em>open"), vec![element(InlineKind::Emphasis, vec![text("open")])]);
+        assert_eq!(
+            parse_inline("<em>open"),
+            vec![element(InlineKind::Emphasis, vec![text("open")])]
+        );
         assert_eq!(parse_inline("</em>stray"), vec![text("stray")]);
         assert_eq!(parse_inline("<em></em>"), vec![]);
         assert_eq!(
@@ -485,15 +551,27 @@ mod tests {
 
     #[test]
     fn lone_angle_brackets_and_entities_are_text() {
-        assert_eq!(parse_inline("3 < 4 and 5 > 2"), vec![text("3 < 4 and 5 > 2")]);
+        assert_eq!(
+            parse_inline("3 < 4 and 5 > 2"),
+            vec![text("3 < 4 and 5 > 2")]
+        );
         assert_eq!(parse_inline("a<1"), vec![text("a<1")]);
         assert_eq!(
             parse_inline("&ldquo;big&rdquo; &amp; &#8220;basic&#x201D; &unknown; & &#xZZ;"),
             vec![text("“big” & “basic” &unknown; & &#xZZ;")]
         );
-        assert_eq!(decode_entities("&#0;&#xD800;&#x110000;"), "\u{FFFD}\u{FFFD}\u{FFFD}");
-        assert_eq!(decode_entities("&éééééééééééééééééééééé;"), "&éééééééééééééééééééééé;");
-        assert_eq!(decode_entities("&😀😀😀😀😀😀😀😀😀😀"), "&😀😀😀😀😀😀😀😀😀😀");
+        assert_eq!(
+            decode_entities("&#0;&#xD800;&#x110000;"),
+            "\u{FFFD}\u{FFFD}\u{FFFD}"
+        );
+        assert_eq!(
+            decode_entities("&éééééééééééééééééééééé;"),
+            "&éééééééééééééééééééééé;"
+        );
+        assert_eq!(
+            decode_entities("&😀😀😀😀😀😀😀😀😀😀"),
+            "&😀😀😀😀😀😀😀😀😀😀"
+        );
     }
 
     #[test]
@@ -501,9 +579,37 @@ mod tests {
         // A deterministic sweep over awkward combinations: multi-byte characters next to
         // markup, unterminated tags, attributes and references.
         let pieces = [
-            "<", ">", "&", ";", "#", "x", "<a href=", "\"", "'", "</", "<!--", "-->", "<script>",
-            "é", "پ", "😀", "&#", "&#x", "&amp", "<br", "/", "=", " ", "\t", "<em>", "</em>",
-            "&#1234567890;", "<a href=\"https://e.x\">", "<?", "<!", "\u{0}",
+            "<",
+            ">",
+            "&",
+            ";",
+            "#",
+            "x",
+            "<a href=",
+            "\"",
+            "'",
+            "</",
+            "<!--",
+            "-->",
+            "<script>",
+            "é",
+            "پ",
+            "😀",
+            "&#",
+            "&#x",
+            "&amp",
+            "<br",
+            "/",
+            "=",
+            " ",
+            "\t",
+            "<em>",
+            "</em>",
+            "&#1234567890;",
+            "<a href=\"https://e.x\">",
+            "<?",
+            "<!",
+            "\u{0}",
         ];
         let mut seed = 0x2545_f491_u32;
         for _ in 0..20_000 {
@@ -522,6 +628,9 @@ mod tests {
     #[test]
     fn unicode_text_is_untouched() {
         let persian = "پزشکیان و پوتین <em>پیمان</em> را امضا کردند";
-        assert_eq!(plain_text(&parse_inline(persian)), "پزشکیان و پوتین پیمان را امضا کردند");
+        assert_eq!(
+            plain_text(&parse_inline(persian)),
+            "پزشکیان و پوتین پیمان را امضا کردند"
+        );
     }
 }

@@ -17,7 +17,9 @@ impl Direction {
 }
 
 /// Languages written right to left, by primary subtag.
-const RTL_LANGUAGES: &[&str] = &["ar", "arc", "ckb", "dv", "fa", "he", "iw", "ku-arab", "ps", "sd", "ug", "ur", "yi"];
+const RTL_LANGUAGES: &[&str] = &[
+    "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ku-arab", "ps", "sd", "ug", "ur", "yi",
+];
 
 /// A well-formed BCP 47 tag as far as the widget cares: letters for the primary subtag, then
 /// `-`-separated alphanumeric subtags of 1 to 8 characters. Returns the tag as written.
@@ -40,9 +42,12 @@ pub fn direction_of(tag: &str) -> Direction {
     let lower = tag.trim().to_ascii_lowercase().replace('_', "-");
     let mut parts = lower.split('-');
     let primary = parts.next().unwrap_or_default();
-    if let Some(script) = parts.find(|p| p.len() == 4 && p.chars().all(|c| c.is_ascii_alphabetic())) {
+    if let Some(script) = parts.find(|p| p.len() == 4 && p.chars().all(|c| c.is_ascii_alphabetic()))
+    {
         return match script {
-            "arab" | "hebr" | "thaa" | "syrc" | "nkoo" | "adlm" | "rohg" | "mand" | "samr" => Direction::Rtl,
+            "arab" | "hebr" | "thaa" | "syrc" | "nkoo" | "adlm" | "rohg" | "mand" | "samr" => {
+                Direction::Rtl
+            }
             _ => Direction::Ltr,
         };
     }
@@ -59,10 +64,22 @@ mod tests {
 
     #[test]
     fn right_to_left_languages() {
-        for tag in ["fa", "ar", "he", "ur", "fa-IR", "AR-EG", "ur_PK", "az-Arab", "ps"] {
+        for tag in [
+            "fa", "ar", "he", "ur", "fa-IR", "AR-EG", "ur_PK", "az-Arab", "ps",
+        ] {
             assert_eq!(direction_of(tag), Direction::Rtl, "{tag}");
         }
-        for tag in ["en", "en-GB", "ru", "fr", "de", "az", "ar-Latn", "", "zh-Hant-TW"] {
+        for tag in [
+            "en",
+            "en-GB",
+            "ru",
+            "fr",
+            "de",
+            "az",
+            "ar-Latn",
+            "",
+            "zh-Hant-TW",
+        ] {
             assert_eq!(direction_of(tag), Direction::Ltr, "{tag}");
         }
     }
@@ -72,7 +89,16 @@ mod tests {
         assert_eq!(valid_language_tag("en"), Some("en"));
         assert_eq!(valid_language_tag("fa-IR"), Some("fa-IR"));
         assert_eq!(valid_language_tag("zh-Hant-TW"), Some("zh-Hant-TW"));
-        for bad in ["", "e", "english language", "en-", "en--GB", "123", "\"><script>", "en-toolongsubtag"] {
+        for bad in [
+            "",
+            "e",
+            "english language",
+            "en-",
+            "en--GB",
+            "123",
+            "\"><script>",
+            "en-toolongsubtag",
+        ] {
             assert_eq!(valid_language_tag(bad), None, "{bad:?}");
         }
     }

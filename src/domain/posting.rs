@@ -9,7 +9,12 @@ use super::comment::{Field, ValidComment};
 use super::thread::{parse_posted_comment, Comment};
 
 /// The JSON body of `POST {comments.url}`.
-pub fn request_body(comment: &ValidComment, parent: Option<&str>, honeypot: &str, rendered_at_ms: f64) -> String {
+pub fn request_body(
+    comment: &ValidComment,
+    parent: Option<&str>,
+    honeypot: &str,
+    rendered_at_ms: f64,
+) -> String {
     json!({
         "parent": parent,
         "author": comment.author,
@@ -26,7 +31,10 @@ pub fn request_body(comment: &ValidComment, parent: Option<&str>, honeypot: &str
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PostError {
     /// 422: messages per field (and any the form has no field for).
-    Invalid { fields: Vec<(Field, String)>, other: Vec<String> },
+    Invalid {
+        fields: Vec<(Field, String)>,
+        other: Vec<String>,
+    },
     /// 429: wait this many seconds (when the server said).
     TooSoon(Option<u32>),
     /// No answer: offline, refused, CORS.
@@ -46,12 +54,21 @@ impl PostError {
     /// and needs a new idempotency key. Otherwise the outcome is unknown and a retry must
     /// reuse the key, so that it can never post twice.
     pub fn definitely_not_stored(&self) -> bool {
-        matches!(self, PostError::Invalid { .. } | PostError::TooSoon(_) | PostError::Refused(_))
+        matches!(
+            self,
+            PostError::Invalid { .. } | PostError::TooSoon(_) | PostError::Refused(_)
+        )
     }
 
     /// True when Retry makes sense as it is (nothing for the reader to fix).
     pub fn retryable(&self) -> bool {
-        matches!(self, PostError::Network | PostError::Timeout(_) | PostError::Server(_) | PostError::Malformed)
+        matches!(
+            self,
+            PostError::Network
+                | PostError::Timeout(_)
+                | PostError::Server(_)
+                | PostError::Malformed
+        )
     }
 }
 
@@ -87,11 +104,17 @@ fn describe_wait(seconds: u32) -> String {
 }
 
 /// What an HTTP answer to a post means.
-pub fn interpret_answer(status: u16, retry_after: Option<&str>, body: &str) -> Result<Comment, PostError> {
+pub fn interpret_answer(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &str,
+) -> Result<Comment, PostError> {
     match status {
         200..=299 => parse_posted_comment(body).map_err(|_| PostError::Malformed),
         422 => Err(parse_field_errors(body)),
-        429 => Err(PostError::TooSoon(retry_after.and_then(|s| s.trim().parse().ok()))),
+        429 => Err(PostError::TooSoon(
+            retry_after.and_then(|s| s.trim().parse().ok()),
+        )),
         500..=599 => Err(PostError::Server(status)),
         _ => Err(PostError::Refused(status)),
     }
@@ -102,12 +125,18 @@ pub fn interpret_answer(status: u16, retry_after: Option<&str>, body: &str) -> R
 fn parse_field_errors(body: &str) -> PostError {
     let mut fields = Vec::new();
     let mut other = Vec::new();
-    let errors = serde_json::from_str::<Value>(body).ok().and_then(|v| v.get("errors").cloned());
+    let errors = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("errors").cloned());
     match errors {
         Some(Value::Object(map)) => {
             for (key, messages) in map {
                 let messages: Vec<String> = match messages {
-                    Value::Array(list) => list.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                    Value::Array(list) => list
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
                     Value::String(one) => vec![one],
                     _ => Vec::new(),
                 };
@@ -148,11 +177,24 @@ impl Draft {
     /// Reads a stored draft; anything unreadable is treated as no draft.
     pub fn from_json(text: &str) -> Option<Draft> {
         let value: Value = serde_json::from_str(text).ok()?;
-        let get = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let get = |key: &str| {
+            value
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
         let reply_to = value.get("reply_to").and_then(|r| {
-            Some((r.get("id")?.as_str()?.to_owned(), r.get("author")?.as_str()?.to_owned()))
+            Some((
+                r.get("id")?.as_str()?.to_owned(),
+                r.get("author")?.as_str()?.to_owned(),
+            ))
         });
-        Some(Draft { content: get("content"), reply_to, key: get("key") })
+        Some(Draft {
+            content: get("content"),
+            reply_to,
+            key: get("key"),
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -179,8 +221,18 @@ impl Identity {
 
     pub fn from_json(text: &str) -> Option<Identity> {
         let value: Value = serde_json::from_str(text).ok()?;
-        let get = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-        Some(Identity { author: get("author"), email: get("email"), website: get("website") })
+        let get = |key: &str| {
+            value
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Some(Identity {
+            author: get("author"),
+            email: get("email"),
+            website: get("website"),
+        })
     }
 }
 
@@ -196,7 +248,14 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 #[cfg(test)]
@@ -211,7 +270,9 @@ mod tests {
             email: "ann@example.com".into(),
             website: None,
         };
-        let body: Value = serde_json::from_str(&request_body(&comment, Some("7"), "", 1_737_141_180_000.0)).unwrap();
+        let body: Value =
+            serde_json::from_str(&request_body(&comment, Some("7"), "", 1_737_141_180_000.0))
+                .unwrap();
         assert_eq!(
             body,
             json!({"parent": "7", "author": "Ann", "email": "ann@example.com", "website": null,
@@ -221,15 +282,35 @@ mod tests {
 
     #[test]
     fn each_answer_has_its_meaning() {
-        let posted = interpret_answer(201, None, r#"{"comment":{"id":"1","author":"A","content":"abc","published":"2025-01-17T20:00:00Z","status":"pending"}}"#);
+        let posted = interpret_answer(
+            201,
+            None,
+            r#"{"comment":{"id":"1","author":"A","content":"abc","published":"2025-01-17T20:00:00Z","status":"pending"}}"#,
+        );
         assert!(posted.unwrap().pending);
-        assert_eq!(interpret_answer(201, None, "<html>"), Err(PostError::Malformed));
-        assert_eq!(interpret_answer(429, Some(" 30 "), ""), Err(PostError::TooSoon(Some(30))));
-        assert_eq!(interpret_answer(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"), ""), Err(PostError::TooSoon(None)));
-        assert_eq!(interpret_answer(503, None, ""), Err(PostError::Server(503)));
-        assert_eq!(interpret_answer(403, None, ""), Err(PostError::Refused(403)));
         assert_eq!(
-            interpret_answer(422, None, r#"{"errors":{"website":["Bad site"],"email":["Bad email","Also this"],"honeypot":["No bots"]}}"#),
+            interpret_answer(201, None, "<html>"),
+            Err(PostError::Malformed)
+        );
+        assert_eq!(
+            interpret_answer(429, Some(" 30 "), ""),
+            Err(PostError::TooSoon(Some(30)))
+        );
+        assert_eq!(
+            interpret_answer(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"), ""),
+            Err(PostError::TooSoon(None))
+        );
+        assert_eq!(interpret_answer(503, None, ""), Err(PostError::Server(503)));
+        assert_eq!(
+            interpret_answer(403, None, ""),
+            Err(PostError::Refused(403))
+        );
+        assert_eq!(
+            interpret_answer(
+                422,
+                None,
+                r#"{"errors":{"website":["Bad site"],"email":["Bad email","Also this"],"honeypot":["No bots"]}}"#
+            ),
             Err(PostError::Invalid {
                 fields: vec![
                     (Field::Email, "Bad email".into()),
@@ -241,7 +322,10 @@ mod tests {
         );
         assert_eq!(
             interpret_answer(422, None, "oops"),
-            Err(PostError::Invalid { fields: vec![], other: vec!["The comment was not accepted.".into()] })
+            Err(PostError::Invalid {
+                fields: vec![],
+                other: vec!["The comment was not accepted.".into()]
+            })
         );
     }
 
@@ -252,27 +336,48 @@ mod tests {
         assert!(!PostError::Server(500).definitely_not_stored());
         assert!(!PostError::Malformed.definitely_not_stored());
         assert!(PostError::TooSoon(None).definitely_not_stored());
-        assert!(PostError::Invalid { fields: vec![], other: vec![] }.definitely_not_stored());
+        assert!(PostError::Invalid {
+            fields: vec![],
+            other: vec![]
+        }
+        .definitely_not_stored());
     }
 
     #[test]
     fn messages_keep_the_reader_calm_and_informed() {
-        assert!(PostError::Timeout(15).to_string().contains("will not be posted twice"));
+        assert!(PostError::Timeout(15)
+            .to_string()
+            .contains("will not be posted twice"));
         assert!(PostError::Network.to_string().contains("kept here"));
         assert!(PostError::Server(502).to_string().contains("HTTP 502"));
-        assert!(PostError::TooSoon(Some(30)).to_string().contains("wait 30 seconds"));
-        assert!(PostError::TooSoon(Some(600)).to_string().contains("wait 10 minutes"));
+        assert!(PostError::TooSoon(Some(30))
+            .to_string()
+            .contains("wait 30 seconds"));
+        assert!(PostError::TooSoon(Some(600))
+            .to_string()
+            .contains("wait 10 minutes"));
     }
 
     #[test]
     fn drafts_and_identities_round_trip_and_survive_garbage() {
-        let draft = Draft { content: "Half a thought\nand more".into(), reply_to: Some(("7".into(), "Ann".into())), key: "k".into() };
+        let draft = Draft {
+            content: "Half a thought\nand more".into(),
+            reply_to: Some(("7".into(), "Ann".into())),
+            key: "k".into(),
+        };
         assert_eq!(Draft::from_json(&draft.to_json()), Some(draft));
         assert_eq!(Draft::from_json("{not json"), None);
         assert_eq!(Draft::from_json("{}"), Some(Draft::default()));
-        let identity = Identity { author: "Ann".into(), email: "a@b.co".into(), website: "".into() };
+        let identity = Identity {
+            author: "Ann".into(),
+            email: "a@b.co".into(),
+            website: "".into(),
+        };
         assert_eq!(Identity::from_json(&identity.to_json()), Some(identity));
-        assert_eq!(draft_storage_key("russia-iran-treaty"), "article-widget:draft:russia-iran-treaty");
+        assert_eq!(
+            draft_storage_key("russia-iran-treaty"),
+            "article-widget:draft:russia-iran-treaty"
+        );
     }
 
     #[test]

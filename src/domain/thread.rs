@@ -25,7 +25,13 @@ impl Comment {
     /// One comment object from the API; `None` when it lacks what a comment needs.
     pub fn from_value(value: &Value) -> Option<Comment> {
         let object = value.as_object()?;
-        let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+        let text = |key: &str| {
+            object
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
         let id = match object.get("id")? {
             Value::String(id) if !id.is_empty() => id.clone(),
             Value::Number(n) => n.to_string(),
@@ -38,7 +44,10 @@ impl Comment {
         };
         let website = text("website")
             .and_then(|w| safe_url(w, UrlUse::Link))
-            .filter(|w| w.to_ascii_lowercase().starts_with("http://") || w.to_ascii_lowercase().starts_with("https://"));
+            .filter(|w| {
+                w.to_ascii_lowercase().starts_with("http://")
+                    || w.to_ascii_lowercase().starts_with("https://")
+            });
         Some(Comment {
             id,
             parent,
@@ -59,14 +68,20 @@ pub struct MalformedAnswer;
 /// Reads `{"comments": [...]}`; entries that are not comments are skipped.
 pub fn parse_comment_list(json: &str) -> Result<Vec<Comment>, MalformedAnswer> {
     let value: Value = serde_json::from_str(json).map_err(|_| MalformedAnswer)?;
-    let list = value.get("comments").and_then(Value::as_array).ok_or(MalformedAnswer)?;
+    let list = value
+        .get("comments")
+        .and_then(Value::as_array)
+        .ok_or(MalformedAnswer)?;
     Ok(list.iter().filter_map(Comment::from_value).collect())
 }
 
 /// Reads `{"comment": {...}}`, the answer to a successful post.
 pub fn parse_posted_comment(json: &str) -> Result<Comment, MalformedAnswer> {
     let value: Value = serde_json::from_str(json).map_err(|_| MalformedAnswer)?;
-    value.get("comment").and_then(Comment::from_value).ok_or(MalformedAnswer)
+    value
+        .get("comment")
+        .and_then(Comment::from_value)
+        .ok_or(MalformedAnswer)
 }
 
 /// One comment in reading order, with its indentation.
@@ -119,7 +134,10 @@ fn push_with_replies(
         depth: depth.min(MAX_DEPTH),
         replying_to: replying_to.map(str::to_owned),
     });
-    for reply in all.iter().filter(|c| c.parent.as_deref() == Some(comment.id.as_str()) && c.id != comment.id) {
+    for reply in all
+        .iter()
+        .filter(|c| c.parent.as_deref() == Some(comment.id.as_str()) && c.id != comment.id)
+    {
         push_with_replies(reply, depth + 1, Some(&comment.author), all, out);
     }
 }
@@ -141,7 +159,10 @@ mod tests {
     }
 
     fn order(entries: &[ThreadEntry]) -> Vec<(&str, usize)> {
-        entries.iter().map(|e| (e.comment.id.as_str(), e.depth)).collect()
+        entries
+            .iter()
+            .map(|e| (e.comment.id.as_str(), e.depth))
+            .collect()
     }
 
     #[test]
@@ -154,7 +175,10 @@ mod tests {
             comment("a1x", Some("a1"), 25),
         ];
         let thread = build_thread(&comments);
-        assert_eq!(order(&thread), [("a", 1), ("a1", 2), ("a1x", 3), ("a2", 2), ("c", 1)]);
+        assert_eq!(
+            order(&thread),
+            [("a", 1), ("a1", 2), ("a1x", 3), ("a2", 2), ("c", 1)]
+        );
         assert_eq!(thread[1].replying_to.as_deref(), Some("author-a"));
         assert_eq!(thread[0].replying_to, None);
     }
@@ -168,7 +192,10 @@ mod tests {
             comment("4", Some("3"), 4),
             comment("5", Some("4"), 5),
         ];
-        assert_eq!(order(&build_thread(&comments)), [("1", 1), ("2", 2), ("3", 3), ("4", 3), ("5", 3)]);
+        assert_eq!(
+            order(&build_thread(&comments)),
+            [("1", 1), ("2", 2), ("3", 3), ("4", 3), ("5", 3)]
+        );
     }
 
     #[test]
@@ -181,7 +208,11 @@ mod tests {
             comment("o", None, 9),
         ];
         let thread = build_thread(&comments);
-        assert_eq!(order(&thread), [("o", 1), ("s", 1)], "a pure cycle has no root, so it is not shown");
+        assert_eq!(
+            order(&thread),
+            [("o", 1), ("s", 1)],
+            "a pure cycle has no root, so it is not shown"
+        );
     }
 
     #[test]
@@ -200,14 +231,27 @@ mod tests {
         assert_eq!(list[0].website.as_deref(), Some("https://ann.example"));
         assert_eq!(list[0].content, "Hi\nthere");
         assert!(!list[0].pending);
-        assert_eq!((list[1].id.as_str(), list[1].parent.as_deref(), list[1].pending), ("2", Some("1"), true));
+        assert_eq!(
+            (
+                list[1].id.as_str(),
+                list[1].parent.as_deref(),
+                list[1].pending
+            ),
+            ("2", Some("1"), true)
+        );
         assert_eq!(list[1].website, None, "only http(s) websites");
-        assert_eq!(list[1].content, "<b>x</b>", "kept as text; the renderer never parses it");
+        assert_eq!(
+            list[1].content, "<b>x</b>",
+            "kept as text; the renderer never parses it"
+        );
         assert_eq!(list[2].author, "", "no author: the view names it");
         assert_eq!(list[2].website, None);
         assert_eq!(parse_comment_list("not json"), Err(MalformedAnswer));
         assert_eq!(parse_comment_list(r#"{"items":[]}"#), Err(MalformedAnswer));
         assert!(parse_posted_comment(r#"{"comment":{"id":"9","author":"A","content":"abc","published":"2025-01-17T20:00:00Z","status":"pending"}}"#).unwrap().pending);
-        assert_eq!(parse_posted_comment(r#"{"comment":{}}"#), Err(MalformedAnswer));
+        assert_eq!(
+            parse_posted_comment(r#"{"comment":{}}"#),
+            Err(MalformedAnswer)
+        );
     }
 }

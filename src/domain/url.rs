@@ -121,7 +121,10 @@ mod tests {
         assert!(safe_url("images/a.jpg", UrlUse::Image).is_some());
         assert!(safe_url("https://example.com/a.jpg", UrlUse::Image).is_some());
         assert_eq!(safe_url("mailto:a@b.c", UrlUse::Image), None);
-        assert_eq!(safe_url("data:image/svg+xml,<svg onload=alert(1)>", UrlUse::Image), None);
+        assert_eq!(
+            safe_url("data:image/svg+xml,<svg onload=alert(1)>", UrlUse::Image),
+            None
+        );
         assert_eq!(safe_url("javascript:alert(1)", UrlUse::Image), None);
     }
 

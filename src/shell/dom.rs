@@ -10,7 +10,9 @@ pub fn absolute_url(url: &str, base: Option<&str>) -> Option<String> {
     {
         let page = web_sys::window().and_then(|w| w.location().href().ok());
         let base = base.map(str::to_owned).or(page)?;
-        web_sys::Url::new_with_base(url, &base).ok().map(|u| u.href())
+        web_sys::Url::new_with_base(url, &base)
+            .ok()
+            .map(|u| u.href())
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -32,7 +34,11 @@ pub fn prefers_reduced_motion() -> bool {
     return false;
     #[cfg(target_arch = "wasm32")]
     web_sys::window()
-        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
         .map(|query| query.matches())
         .unwrap_or(false)
 }
@@ -67,7 +73,7 @@ pub fn now_ms() -> f64 {
         .unwrap_or_default()
 }
 
-/// Moves keyboard focus to the element, without scrolling when asked not to.
+/// Moves keyboard focus to the element (the browser scrolls it into view).
 pub fn focus(element: &yew::NodeRef) {
     #[cfg(target_arch = "wasm32")]
     if let Some(element) = element.cast::<web_sys::HtmlElement>() {

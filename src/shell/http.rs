@@ -74,11 +74,17 @@ pub async fn send(
     let _forward = match (cancel, &controller) {
         (Some(cancel), Some(controller)) => {
             let controller = controller.clone();
-            Some(gloo_events::EventListener::once(cancel, "abort", move |_| controller.abort()))
+            Some(gloo_events::EventListener::once(
+                cancel,
+                "abort",
+                move |_| controller.abort(),
+            ))
         }
         _ => None,
     };
-    let mut builder = RequestBuilder::new(url).method(method).abort_signal(signal.as_ref());
+    let mut builder = RequestBuilder::new(url)
+        .method(method)
+        .abort_signal(signal.as_ref());
     for (name, value) in headers {
         builder = builder.header(name, value);
     }
@@ -92,7 +98,11 @@ pub async fn send(
         let status = response.status();
         let retry_after = response.headers().get("retry-after");
         let body = response.text().await.map_err(|_| NoAnswer::Network)?;
-        Ok(Answer { status, retry_after, body })
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+        })
     };
     let timer = gloo_timers::future::sleep(timeout);
     futures::pin_mut!(exchange);
@@ -109,17 +119,28 @@ pub async fn send(
 
 /// Fetches and parses an article, resolving its relative URLs against the article's own
 /// address, and reports what the parser dropped to the developer console.
-pub async fn load_article(src: &str, timeout: Duration, cancel: Option<&web_sys::AbortSignal>) -> Result<Article, LoadError> {
+pub async fn load_article(
+    src: &str,
+    timeout: Duration,
+    cancel: Option<&web_sys::AbortSignal>,
+) -> Result<Article, LoadError> {
     if src.trim().is_empty() {
         return Err(LoadError::NoSource);
     }
     let address = super::dom::absolute_url(src, None).ok_or(LoadError::NoSource)?;
-    let answer = send(Method::GET, &address, &[("Accept", "application/json")], None, timeout, cancel)
-        .await
-        .map_err(|failure| match failure {
-            NoAnswer::Network => LoadError::Network,
-            NoAnswer::Timeout(seconds) => LoadError::Timeout(seconds),
-        })?;
+    let answer = send(
+        Method::GET,
+        &address,
+        &[("Accept", "application/json")],
+        None,
+        timeout,
+        cancel,
+    )
+    .await
+    .map_err(|failure| match failure {
+        NoAnswer::Network => LoadError::Network,
+        NoAnswer::Timeout(seconds) => LoadError::Timeout(seconds),
+    })?;
     if let Some(error) = LoadError::from_status(answer.status) {
         return Err(error);
     }
@@ -153,9 +174,16 @@ impl std::fmt::Display for ListError {
 /// The header that tells the service whose browser this is (see [`super::dom::author_token`]).
 pub const AUTHOR_TOKEN_HEADER: &str = "Comment-Author-Token";
 
-pub async fn list_comments(url: &str, timeout: Duration, cancel: Option<&web_sys::AbortSignal>) -> Result<Vec<Comment>, ListError> {
+pub async fn list_comments(
+    url: &str,
+    timeout: Duration,
+    cancel: Option<&web_sys::AbortSignal>,
+) -> Result<Vec<Comment>, ListError> {
     let token = super::dom::author_token();
-    let headers = [("Accept", "application/json"), (AUTHOR_TOKEN_HEADER, token.as_str())];
+    let headers = [
+        ("Accept", "application/json"),
+        (AUTHOR_TOKEN_HEADER, token.as_str()),
+    ];
     let answer = send(Method::GET, url, &headers, None, timeout, cancel)
         .await
         .map_err(ListError::NoAnswer)?;

@@ -31,7 +31,9 @@ fn storage() -> Result<web_sys::Storage, StorageError> {
 pub fn read(key: &str) -> Result<Option<String>, StorageError> {
     #[cfg(target_arch = "wasm32")]
     {
-        storage()?.get_item(key).map_err(|_| StorageError::Unavailable)
+        storage()?
+            .get_item(key)
+            .map_err(|_| StorageError::Unavailable)
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -44,9 +46,13 @@ pub fn write(key: &str, value: &str) -> Result<(), StorageError> {
     #[cfg(target_arch = "wasm32")]
     {
         storage()?.set_item(key, value).map_err(|error| {
-            let name = js_sys::Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
+            let name = js_sys::Reflect::get(&error, &"name".into())
+                .ok()
+                .and_then(|n| n.as_string());
             match name.as_deref() {
-                Some("QuotaExceededError") | Some("NS_ERROR_DOM_QUOTA_REACHED") => StorageError::Full,
+                Some("QuotaExceededError") | Some("NS_ERROR_DOM_QUOTA_REACHED") => {
+                    StorageError::Full
+                }
                 _ => StorageError::Unavailable,
             }
         })
@@ -61,7 +67,9 @@ pub fn write(key: &str, value: &str) -> Result<(), StorageError> {
 pub fn remove(key: &str) -> Result<(), StorageError> {
     #[cfg(target_arch = "wasm32")]
     {
-        storage()?.remove_item(key).map_err(|_| StorageError::Unavailable)
+        storage()?
+            .remove_item(key)
+            .map_err(|_| StorageError::Unavailable)
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

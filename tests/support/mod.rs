@@ -21,7 +21,9 @@ pub struct Mounted {
 
 impl Mounted {
     pub fn new(src: &str) -> Mounted {
-        Mounted::with_props(yew::props!(ArticleWidgetProps { src: src.to_owned() }))
+        Mounted::with_props(yew::props!(ArticleWidgetProps {
+            src: src.to_owned()
+        }))
     }
 
     pub fn with_props(props: ArticleWidgetProps) -> Mounted {
@@ -29,7 +31,10 @@ impl Mounted {
         let root = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&root).unwrap();
         let app = yew::Renderer::<ArticleWidget>::with_root_and_props(root.clone(), props).render();
-        Mounted { root, app: Some(app) }
+        Mounted {
+            root,
+            app: Some(app),
+        }
     }
 
     pub fn query(&self, selector: &str) -> Option<Element> {
@@ -45,11 +50,15 @@ impl Mounted {
 
     pub fn all(&self, selector: &str) -> Vec<Element> {
         let list = self.root.query_selector_all(selector).unwrap();
-        (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into().ok())
+            .collect()
     }
 
     pub fn text(&self, selector: &str) -> String {
-        self.query(selector).and_then(|e| e.text_content()).unwrap_or_default()
+        self.query(selector)
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
     }
 
     /// Waits (up to 10 s) until `selector` matches, then returns it.
@@ -59,7 +68,11 @@ impl Mounted {
             if let Some(found) = self.query(selector) {
                 return found;
             }
-            assert!(waited < 10_000, "{selector} never appeared; the widget shows: {}", self.root.inner_html());
+            assert!(
+                waited < 10_000,
+                "{selector} never appeared; the widget shows: {}",
+                self.root.inner_html()
+            );
             sleep(50).await;
             waited += 50;
         }
@@ -68,8 +81,17 @@ impl Mounted {
     /// Waits until the widget's text contains `needle`.
     pub async fn wait_for_text(&self, needle: &str) {
         let mut waited = 0;
-        while !self.root.text_content().unwrap_or_default().contains(needle) {
-            assert!(waited < 10_000, "“{needle}” never appeared; the widget shows: {}", self.root.inner_html());
+        while !self
+            .root
+            .text_content()
+            .unwrap_or_default()
+            .contains(needle)
+        {
+            assert!(
+                waited < 10_000,
+                "“{needle}” never appeared; the widget shows: {}",
+                self.root.inner_html()
+            );
             sleep(50).await;
             waited += 50;
         }

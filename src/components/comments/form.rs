@@ -39,7 +39,11 @@ fn counter(value: &str, field: Field, texts: &'static Texts) -> Option<String> {
     if used + threshold < max {
         return None;
     }
-    Some(if used <= max { texts.characters_left(max - used) } else { texts.characters_too_many(used - max) })
+    Some(if used <= max {
+        texts.characters_left(max - used)
+    } else {
+        texts.characters_too_many(used - max)
+    })
 }
 
 #[component]
@@ -49,8 +53,14 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
     let form = &model.form;
     let texts = context.texts;
     let prefix = context.id_prefix.as_str();
-    let field_refs: [NodeRef; 4] = [context.comment_ref.clone(), NodeRef::default(), NodeRef::default(), NodeRef::default()];
-    let ref_of = |field: Field| field_refs[Field::ALL.iter().position(|f| *f == field).unwrap_or(0)].clone();
+    let field_refs: [NodeRef; 4] = [
+        context.comment_ref.clone(),
+        NodeRef::default(),
+        NodeRef::default(),
+        NodeRef::default(),
+    ];
+    let ref_of =
+        |field: Field| field_refs[Field::ALL.iter().position(|f| *f == field).unwrap_or(0)].clone();
 
     let onsubmit = context.on_action.reform(|event: SubmitEvent| {
         event.prevent_default();
@@ -65,7 +75,8 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
 
     // The error summary: every problem, each a link that moves focus to its field.
     let messages = form.messages();
-    let summary = if form.show_summary && (!messages.is_empty() || !form.general_errors.is_empty()) {
+    let summary = if form.show_summary && (!messages.is_empty() || !form.general_errors.is_empty())
+    {
         let items = messages.iter().map(|(field, message)| {
             let target = ref_of(*field);
             let onclick = Callback::from(move |event: MouseEvent| {
@@ -74,7 +85,10 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
             });
             html! { <li><a href={format!("#{}", field_id(prefix, *field))} {onclick}>{texts.problem(message, *field)}</a></li> }
         });
-        let general = form.general_errors.iter().map(|message| html! { <li>{message.clone()}</li> });
+        let general = form
+            .general_errors
+            .iter()
+            .map(|message| html! { <li>{message.clone()}</li> });
         html! {
             <div class="aw-error-summary" tabindex="-1" ref={context.summary_ref.clone()}
                 aria-labelledby={format!("{prefix}-summary-title")}>
@@ -86,18 +100,28 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
         Html::default()
     };
 
-    let text_field = |field: Field, label: &'static str, kind: &'static str, autocomplete: &'static str| {
+    let text_field = |field: Field,
+                      label: &'static str,
+                      kind: &'static str,
+                      autocomplete: &'static str| {
         let id = field_id(prefix, field);
         let error = messages.get(&field);
         let error_id = format!("{id}-error");
         let count = counter(form.input.get(field), field, texts);
         let count_id = format!("{id}-count");
-        let described: Vec<&str> = [error.map(|_| error_id.as_str()), count.as_ref().map(|_| count_id.as_str())]
-            .into_iter()
-            .flatten()
-            .collect();
-        let oninput = context.on_action.reform(move |event: InputEvent| Action::Input(field, input_value(&event)));
-        let onblur = context.on_action.reform(move |_: FocusEvent| Action::Blur(field));
+        let described: Vec<&str> = [
+            error.map(|_| error_id.as_str()),
+            count.as_ref().map(|_| count_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let oninput = context
+            .on_action
+            .reform(move |event: InputEvent| Action::Input(field, input_value(&event)));
+        let onblur = context
+            .on_action
+            .reform(move |_: FocusEvent| Action::Blur(field));
         let value = form.input.get(field).to_owned();
         let control = if field == Field::Content {
             html! {
@@ -137,8 +161,12 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
         }
     };
 
-    let on_remember = context.on_action.reform(|event: Event| Action::Remember(checkbox_checked(&event)));
-    let on_honeypot = context.on_action.reform(|event: InputEvent| Action::Honeypot(input_value(&event)));
+    let on_remember = context
+        .on_action
+        .reform(|event: Event| Action::Remember(checkbox_checked(&event)));
+    let on_honeypot = context
+        .on_action
+        .reform(|event: InputEvent| Action::Honeypot(input_value(&event)));
     let on_cancel = context.on_action.reform(|event: MouseEvent| {
         event.prevent_default();
         Action::Reply(None)
@@ -149,7 +177,9 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
         Sending::Posted { pending: true } => Some((false, texts.awaiting_moderation.to_owned())),
         Sending::Posted { pending: false } => Some((false, texts.posted.to_owned())),
         // Field problems are in the summary; everything else is said here.
-        Sending::Failed(error) if !matches!(error, crate::domain::posting::PostError::Invalid { .. }) => {
+        Sending::Failed(error)
+            if !matches!(error, crate::domain::posting::PostError::Invalid { .. }) =>
+        {
             Some((error.retryable(), texts.post_error(error)))
         }
         _ => None,
@@ -213,7 +243,11 @@ fn input_value(event: &InputEvent) -> String {
             target
                 .dyn_ref::<web_sys::HtmlTextAreaElement>()
                 .map(|t| t.value())
-                .or_else(|| target.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.value()))
+                .or_else(|| {
+                    target
+                        .dyn_ref::<web_sys::HtmlInputElement>()
+                        .map(|i| i.value())
+                })
         })
         .unwrap_or_default()
 }
@@ -222,6 +256,10 @@ fn checkbox_checked(event: &Event) -> bool {
     use wasm_bindgen::JsCast;
     event
         .target()
-        .and_then(|target| target.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.checked()))
+        .and_then(|target| {
+            target
+                .dyn_ref::<web_sys::HtmlInputElement>()
+                .map(|i| i.checked())
+        })
         .unwrap_or(false)
 }

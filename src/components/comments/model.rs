@@ -54,8 +54,14 @@ impl Model {
         let draft = storage::read(&draft_storage_key(article_id));
         let identity = storage::read(IDENTITY_STORAGE_KEY);
         let storage_problem = draft.as_ref().err().copied();
-        let draft = draft.ok().flatten().and_then(|text| Draft::from_json(&text));
-        let identity = identity.ok().flatten().and_then(|text| Identity::from_json(&text));
+        let draft = draft
+            .ok()
+            .flatten()
+            .and_then(|text| Draft::from_json(&text));
+        let identity = identity
+            .ok()
+            .flatten()
+            .and_then(|text| Identity::from_json(&text));
         Model {
             form: FormState::restore(draft, identity, new_idempotency_key()),
             outgoing: None,

@@ -83,23 +83,33 @@ fn OpenComments(props: &CommentsProps) -> Html {
     // Keep the draft as it changes; forget it once it is empty (after a post).
     {
         let dispatcher = model.dispatcher();
-        use_effect_with((props.article_id.clone(), model.form.draft()), move |(id, draft)| {
-            let key = draft_storage_key(id);
-            let result = if draft.is_empty() { storage::remove(&key) } else { storage::write(&key, &draft.to_json()) };
-            dispatcher.dispatch(Action::Storage(result.err()));
-        });
+        use_effect_with(
+            (props.article_id.clone(), model.form.draft()),
+            move |(id, draft)| {
+                let key = draft_storage_key(id);
+                let result = if draft.is_empty() {
+                    storage::remove(&key)
+                } else {
+                    storage::write(&key, &draft.to_json())
+                };
+                dispatcher.dispatch(Action::Storage(result.err()));
+            },
+        );
     }
 
     // The reader's details: stored only while they consent, removed the moment they do not.
     {
         let remember = model.form.remember;
-        use_effect_with((remember, model.form.identity()), move |(remember, identity)| {
-            let _ = if *remember {
-                storage::write(IDENTITY_STORAGE_KEY, &identity.to_json())
-            } else {
-                storage::remove(IDENTITY_STORAGE_KEY)
-            };
-        });
+        use_effect_with(
+            (remember, model.form.identity()),
+            move |(remember, identity)| {
+                let _ = if *remember {
+                    storage::write(IDENTITY_STORAGE_KEY, &identity.to_json())
+                } else {
+                    storage::remove(IDENTITY_STORAGE_KEY)
+                };
+            },
+        );
     }
 
     // Send what Submit queued, once per submit.
@@ -114,9 +124,15 @@ fn OpenComments(props: &CommentsProps) -> Html {
             let abort = Abort::new();
             let signal = abort.signal();
             if let Some(outgoing) = outgoing {
-                let body = request_body(&outgoing.comment, outgoing.parent.as_deref(), &outgoing.honeypot, rendered_at);
+                let body = request_body(
+                    &outgoing.comment,
+                    outgoing.parent.as_deref(),
+                    &outgoing.honeypot,
+                    rendered_at,
+                );
                 yew::platform::spawn_local(async move {
-                    let result = post_comment(&url, &outgoing.key, body, timeout, signal.as_ref()).await;
+                    let result =
+                        post_comment(&url, &outgoing.key, body, timeout, signal.as_ref()).await;
                     if signal.as_ref().is_some_and(|s| s.aborted()) {
                         // Unmounted: the draft and its key stay stored, so a later retry
                         // cannot post twice.
@@ -192,7 +208,9 @@ fn OpenComments(props: &CommentsProps) -> Html {
     }
     let thread = build_thread(&comments);
     let reply_target = model.form.reply_to.as_ref().map(|(id, _)| id.clone());
-    let form_in_thread = reply_target.as_ref().is_some_and(|id| thread.iter().any(|e| &e.comment.id == id));
+    let form_in_thread = reply_target
+        .as_ref()
+        .is_some_and(|id| thread.iter().any(|e| &e.comment.id == id));
 
     let heading = match (&*list, thread.len()) {
         (ListState::Loaded(_), 0) => texts.no_comments.to_owned(),
@@ -253,6 +271,9 @@ struct Ids {
 
 impl Ids {
     fn new(article_id: &str) -> Ids {
-        Ids { prefix: format!("aw-{article_id}").into(), heading: format!("aw-{article_id}-comments").into() }
+        Ids {
+            prefix: format!("aw-{article_id}").into(),
+            heading: format!("aw-{article_id}-comments").into(),
+        }
     }
 }

@@ -20,7 +20,13 @@ pub struct ThreadContext {
 pub fn comment_element_id(prefix: &str, comment_id: &str) -> String {
     let safe: String = comment_id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{prefix}-comment-{safe}")
 }
@@ -28,7 +34,13 @@ pub fn comment_element_id(prefix: &str, comment_id: &str) -> String {
 pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
     let comment = &entry.comment;
     let texts = context.texts;
-    let name = |author: &str| if author.is_empty() { texts.anonymous.to_owned() } else { author.to_owned() };
+    let name = |author: &str| {
+        if author.is_empty() {
+            texts.anonymous.to_owned()
+        } else {
+            author.to_owned()
+        }
+    };
     let author_name = name(&comment.author);
     let author = match &comment.website {
         Some(website) => html! {

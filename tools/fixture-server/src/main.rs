@@ -29,11 +29,11 @@ use std::time::Duration;
 use article_widget::domain::comment::{validate, CommentInput};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use serde_json::{json, Value};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use serde_json::{json, Value};
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -64,7 +64,10 @@ async fn main() {
         .parse()
         .expect("an address such as 127.0.0.1:8790");
     let root = std::env::current_dir().expect("a working directory");
-    let state = AppState { root: root.clone(), ..AppState::default() };
+    let state = AppState {
+        root: root.clone(),
+        ..AppState::default()
+    };
     let dist = std::env::args().nth(2).map(PathBuf::from);
     let mut app = Router::new()
         .nest_service("/static", ServeDir::new(root.join("static")))
@@ -73,7 +76,10 @@ async fn main() {
         .route("/flaky/{key}", get(flaky))
         .route("/bad/{case}", get(bad))
         .route("/article/{mode}/{id}", get(article))
-        .route("/api/{mode}/articles/{id}/comments", get(list_comments).post(post_comment))
+        .route(
+            "/api/{mode}/articles/{id}/comments",
+            get(list_comments).post(post_comment),
+        )
         .route("/posts/{mode}/{id}", get(post_count))
         .route("/host-page", get(host_page))
         .with_state(state);
@@ -88,7 +94,9 @@ async fn main() {
             HeaderName::from_static("cross-origin-resource-policy"),
             HeaderValue::from_static("cross-origin"),
         ));
-    let listener = tokio::net::TcpListener::bind(address).await.expect("the address is free");
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .expect("the address is free");
     let address = listener.local_addr().expect("a bound address");
     println!("http://{address}");
     axum::serve(listener, app)
@@ -104,7 +112,8 @@ fn json(status: StatusCode, body: String) -> Response {
 }
 
 fn sample(state: &AppState) -> String {
-    std::fs::read_to_string(state.root.join("static/articles/russia-iran-treaty.json")).unwrap_or_default()
+    std::fs::read_to_string(state.root.join("static/articles/russia-iran-treaty.json"))
+        .unwrap_or_default()
 }
 
 async fn status(Path(code): Path<u16>) -> Response {
@@ -118,7 +127,11 @@ async fn slow(State(state): State<AppState>, Path(ms): Path<u64>) -> Response {
 }
 
 async fn flaky(State(state): State<AppState>, Path(key): Path<String>) -> Response {
-    let first_time = state.seen_flaky.lock().map(|mut seen| seen.insert(key)).unwrap_or(false);
+    let first_time = state
+        .seen_flaky
+        .lock()
+        .map(|mut seen| seen.insert(key))
+        .unwrap_or(false);
     if first_time {
         (StatusCode::INTERNAL_SERVER_ERROR, "try again").into_response()
     } else {
@@ -157,14 +170,25 @@ async fn article(Path((mode, id)): Path<(String, String)>) -> Response {
     )
 }
 
-async fn list_comments(State(state): State<AppState>, Path((mode, id)): Path<(String, String)>) -> Response {
+async fn list_comments(
+    State(state): State<AppState>,
+    Path((mode, id)): Path<(String, String)>,
+) -> Response {
     match mode.as_str() {
         "listerror" => return (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
         "malformed" => return json(StatusCode::OK, "not json".into()),
         _ => {}
     }
-    let comments = state.comments.lock().map(|c| c.threads.get(&format!("{mode}/{id}")).cloned().unwrap_or_default());
-    json(StatusCode::OK, json!({"comments": comments.unwrap_or_default()}).to_string())
+    let comments = state.comments.lock().map(|c| {
+        c.threads
+            .get(&format!("{mode}/{id}"))
+            .cloned()
+            .unwrap_or_default()
+    });
+    json(
+        StatusCode::OK,
+        json!({"comments": comments.unwrap_or_default()}).to_string(),
+    )
 }
 
 async fn post_comment(
@@ -173,11 +197,20 @@ async fn post_comment(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     if let Ok(mut comments) = state.comments.lock() {
         *comments.posts.entry(format!("{mode}/{id}")).or_default() += 1;
     }
-    if let Some((status, body)) = state.comments.lock().ok().and_then(|c| c.answers.get(&key).cloned()) {
+    if let Some((status, body)) = state
+        .comments
+        .lock()
+        .ok()
+        .and_then(|c| c.answers.get(&key).cloned())
+    {
         return json(status, body);
     }
     match mode.as_str() {
@@ -199,15 +232,29 @@ async fn post_comment(
         _ => {}
     }
     let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    let text = |field: &str| request.get(field).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let input = CommentInput { content: text("content"), author: text("author"), email: text("email"), website: text("website") };
+    let text = |field: &str| {
+        request
+            .get(field)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let input = CommentInput {
+        content: text("content"),
+        author: text("author"),
+        email: text("email"),
+        website: text("website"),
+    };
     let (status, answer) = match validate(&input) {
         Err(problems) => {
             let mut errors = serde_json::Map::new();
             for (field, problem) in problems {
                 errors.insert(field.key().into(), json!([problem.message(field)]));
             }
-            (StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors}).to_string())
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"errors": errors}).to_string(),
+            )
         }
         Ok(valid) => {
             let Ok(mut comments) = state.comments.lock() else {
@@ -223,7 +270,11 @@ async fn post_comment(
                 "published": now_rfc3339(),
                 "status": if mode == "pending" { "pending" } else { "approved" },
             });
-            comments.threads.entry(format!("{mode}/{id}")).or_default().push(comment.clone());
+            comments
+                .threads
+                .entry(format!("{mode}/{id}"))
+                .or_default()
+                .push(comment.clone());
             let answer = (StatusCode::CREATED, json!({"comment": comment}).to_string());
             comments.answers.insert(key, answer.clone());
             answer
@@ -243,13 +294,24 @@ fn now_rfc3339() -> String {
     article_widget::domain::date::Timestamp::from_millis(millis).to_rfc3339()
 }
 
-async fn post_count(State(state): State<AppState>, Path((mode, id)): Path<(String, String)>) -> Response {
-    let count = state.comments.lock().map(|c| c.posts.get(&format!("{mode}/{id}")).copied().unwrap_or(0)).unwrap_or(0);
+async fn post_count(
+    State(state): State<AppState>,
+    Path((mode, id)): Path<(String, String)>,
+) -> Response {
+    let count = state
+        .comments
+        .lock()
+        .map(|c| c.posts.get(&format!("{mode}/{id}")).copied().unwrap_or(0))
+        .unwrap_or(0);
     json(StatusCode::OK, count.to_string())
 }
 
 fn escape_attribute(value: &str) -> String {
-    value.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 async fn host_page(Query(query): Query<HashMap<String, String>>) -> Response {
