@@ -39,6 +39,23 @@ test('?src= shows any article: the Persian edition right to left, the explainer 
   assert.equal(await page.locator('article-widget .aw-error h2').textContent(), 'Article not found');
 });
 
+test('clicking Post Comment straight from a half-typed field submits (no jump from the blur)', async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/`);
+  const widget = page.locator('article-widget');
+  await widget.locator('.aw-comments-heading').filter({ hasText: /Response|No comments/ }).waitFor();
+  await widget.locator('input[name=email]').fill('ann@');
+  await widget.locator('button[type=submit]').click(); // a real mouse: down, up, click
+  const summary = widget.locator('.aw-error-summary');
+  await summary.waitFor();
+  assert.deepEqual(await summary.locator('a').allTextContents(), [
+    'Enter your comment',
+    'Enter your name',
+    'Enter an email address in the correct format, like name@example.com',
+  ]);
+  assert.equal(await page.evaluate(() => document.activeElement.shadowRoot?.activeElement?.className), 'aw-error-summary');
+});
+
 test('a comment posted through the API appears in the thread', async () => {
   const text = `Posted through the API at ${Date.now()}.`;
   const response = await fetch(`${SERVICE}/api/articles/russia-iran-treaty/comments`, {

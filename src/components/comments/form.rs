@@ -218,7 +218,11 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
                     <p class="aw-storage-note" role="note">{texts.storage_error(*problem)}</p>
                 }
                 <p class="aw-submit">
-                    <button type="submit" class="aw-button" aria-disabled={sending.then_some("true")}>
+                    // Pressing the button must not move focus out of the field first: that blur
+                    // would mark the field, the message would push the button down, and the
+                    // click would land beside it. Submit checks every field anyway.
+                    <button type="submit" class="aw-button" aria-disabled={sending.then_some("true")}
+                        onmousedown={Callback::from(|event: MouseEvent| event.prevent_default())}>
                         { if sending { texts.posting } else { texts.post } }
                     </button>
                 </p>
