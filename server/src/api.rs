@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use article_widget::domain::article::Article;
-use article_widget::domain::comment::{validate, CommentInput};
+use article_widget::domain::comment::validate;
 use article_widget::domain::date::Timestamp;
+use article_widget::domain::posting::{field_errors_body, problems_body, CommentRequest};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -263,7 +264,7 @@ fn random_id() -> String {
 fn refusal(field: &str, message: &str) -> StoredAnswer {
     StoredAnswer {
         status: 422,
-        body: json!({ "errors": { field: [message] } }).to_string(),
+        body: field_errors_body([(field, message.to_owned())]),
     }
 }
 
@@ -381,28 +382,17 @@ async fn accept(
     author_token: Option<String>,
 ) -> Result<Accepted, crate::store::StoreError> {
     let generic = "Your comment could not be accepted. Please try again in a moment.";
-    let Ok(request) = serde_json::from_str::<Value>(body) else {
+    let Some(request) = CommentRequest::parse(body) else {
         return Ok(Accepted::Refused(refusal(
             "form",
             "The comment could not be read.",
         )));
     };
-    let text = |field: &str| {
-        request
-            .get(field)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
 
     // Spam checks, with one generic message that tells a bot nothing.
-    let honeypot_filled = !text("honeypot").trim().is_empty();
-    let age = request
-        .get("rendered_at")
-        .and_then(Value::as_f64)
-        .map(|at| now - at as i64);
+    let honeypot_filled = !request.honeypot.trim().is_empty();
     // A reader's clock may run ahead of ours: only a plausible age under 3 s is refused.
-    let too_fast = match age {
+    let too_fast = match request.rendered_at.map(|at| now - at) {
         None => true,
         Some(age) => (-120_000..MIN_FORM_AGE_MS).contains(&age),
     };
@@ -410,31 +400,18 @@ async fn accept(
         return Ok(Accepted::Refused(refusal("form", generic)));
     }
 
-    let input = CommentInput {
-        content: text("content"),
-        author: text("author"),
-        email: text("email"),
-        website: text("website"),
-    };
-    let valid = match validate(&input) {
+    let valid = match validate(&request.input) {
         Ok(valid) => valid,
         Err(problems) => {
-            let mut errors = serde_json::Map::new();
-            for (field, problem) in problems {
-                errors.insert(field.key().to_owned(), json!([problem.message(field)]));
-            }
             return Ok(Accepted::Refused(StoredAnswer {
                 status: 422,
-                body: json!({ "errors": errors }).to_string(),
+                body: problems_body(&problems),
             }));
         }
     };
 
     let store = &state.store;
-    let parent = match request.get("parent") {
-        Some(Value::String(parent)) if !parent.is_empty() => Some(parent.clone()),
-        _ => None,
-    };
+    let parent = request.parent;
     if let Some(parent_id) = &parent {
         let exists = store
             .comment(parent_id)

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::{json, Map, Value};
 
-use super::comment::{Field, ValidComment};
+use super::comment::{CommentInput, Field, Problem, ValidComment};
 use super::thread::{parse_posted_comment, Comment};
 
 /// The JSON body of `POST {comments.url}`.
@@ -25,6 +25,70 @@ pub fn request_body(
         "rendered_at": rendered_at_ms as i64,
     })
     .to_string()
+}
+
+/// A `POST {comments.url}` body as the service reads it: the inverse of [`request_body`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CommentRequest {
+    pub input: CommentInput,
+    pub parent: Option<String>,
+    pub honeypot: String,
+    /// Milliseconds since the epoch when the form was first shown, if sent.
+    pub rendered_at: Option<i64>,
+}
+
+impl CommentRequest {
+    /// Reads a body; `None` when it is not a JSON object. Missing fields read as empty, for
+    /// the rules to report.
+    pub fn parse(body: &str) -> Option<CommentRequest> {
+        let value: Value = serde_json::from_str(body).ok()?;
+        let object = value.as_object()?;
+        let text = |key: &str| {
+            object
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Some(CommentRequest {
+            input: CommentInput {
+                content: text("content"),
+                author: text("author"),
+                email: text("email"),
+                website: text("website"),
+            },
+            parent: Some(text("parent")).filter(|p| !p.is_empty()),
+            honeypot: text("honeypot"),
+            rendered_at: object
+                .get("rendered_at")
+                .and_then(Value::as_f64)
+                .map(|ms| ms as i64),
+        })
+    }
+}
+
+/// The body of a 422 answer: `{"errors": {"<field>": ["message", …]}}`.
+pub fn field_errors_body<'a>(errors: impl IntoIterator<Item = (&'a str, String)>) -> String {
+    let mut map = Map::new();
+    for (key, message) in errors {
+        match map
+            .entry(key.to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()))
+        {
+            Value::Array(list) => list.push(Value::String(message)),
+            _ => unreachable!("only arrays are inserted"),
+        }
+    }
+    json!({ "errors": map }).to_string()
+}
+
+/// The 422 body for problems found by the comment rules.
+pub fn problems_body(problems: &[(Field, Problem)]) -> String {
+    field_errors_body(
+        problems
+            .iter()
+            .map(|(field, problem)| (field.key(), problem.message(*field))),
+    )
 }
 
 /// Why a post did not go through, and whether the comment may have been stored.
@@ -277,6 +341,52 @@ mod tests {
             body,
             json!({"parent": "7", "author": "Ann", "email": "ann@example.com", "website": null,
                    "content": "Hello", "honeypot": "", "rendered_at": 1_737_141_180_000_i64})
+        );
+    }
+
+    #[test]
+    fn the_service_reads_what_the_widget_writes() {
+        let comment = ValidComment {
+            content: "Hello".into(),
+            author: "Ann".into(),
+            email: "ann@example.com".into(),
+            website: Some("https://ann.example".into()),
+        };
+        let request =
+            CommentRequest::parse(&request_body(&comment, Some("7"), "", 1_000.0)).unwrap();
+        assert_eq!(request.input.author, "Ann");
+        assert_eq!(request.input.website, "https://ann.example");
+        assert_eq!(request.parent.as_deref(), Some("7"));
+        assert_eq!(request.rendered_at, Some(1_000));
+        let bare = CommentRequest::parse(r#"{"content":"x","parent":null}"#).unwrap();
+        assert_eq!(
+            (bare.parent, bare.rendered_at, bare.input.email.as_str()),
+            (None, None, "")
+        );
+        assert_eq!(CommentRequest::parse("[1]"), None);
+        assert_eq!(CommentRequest::parse("{nope"), None);
+    }
+
+    #[test]
+    fn error_bodies_group_messages_by_field() {
+        let body: Value = serde_json::from_str(&problems_body(&[
+            (Field::Author, Problem::Missing),
+            (Field::Email, Problem::NotAnEmail),
+        ]))
+        .unwrap();
+        assert_eq!(body["errors"]["author"], json!(["Enter your name"]));
+        assert_eq!(
+            body,
+            serde_json::from_str::<Value>(&field_errors_body([
+                ("author", "Enter your name".to_owned()),
+                ("email", Problem::NotAnEmail.message(Field::Email)),
+            ]))
+            .unwrap()
+        );
+        // What the service writes, the widget reads back onto its fields.
+        assert!(
+            matches!(interpret_answer(422, None, &problems_body(&[(Field::Author, Problem::Missing)])),
+            Err(PostError::Invalid { fields, .. }) if fields == vec![(Field::Author, "Enter your name".to_owned())])
         );
     }
 

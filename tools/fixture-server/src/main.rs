@@ -26,7 +26,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use article_widget::domain::comment::{validate, CommentInput};
+use article_widget::domain::comment::validate;
+use article_widget::domain::posting::{problems_body, CommentRequest};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
@@ -231,31 +232,9 @@ async fn post_comment(
         }
         _ => {}
     }
-    let request: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    let text = |field: &str| {
-        request
-            .get(field)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let input = CommentInput {
-        content: text("content"),
-        author: text("author"),
-        email: text("email"),
-        website: text("website"),
-    };
-    let (status, answer) = match validate(&input) {
-        Err(problems) => {
-            let mut errors = serde_json::Map::new();
-            for (field, problem) in problems {
-                errors.insert(field.key().into(), json!([problem.message(field)]));
-            }
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"errors": errors}).to_string(),
-            )
-        }
+    let request = CommentRequest::parse(&body).unwrap_or_default();
+    let (status, answer) = match validate(&request.input) {
+        Err(problems) => (StatusCode::UNPROCESSABLE_ENTITY, problems_body(&problems)),
         Ok(valid) => {
             let Ok(mut comments) = state.comments.lock() else {
                 return (StatusCode::INTERNAL_SERVER_ERROR, "lock").into_response();
@@ -263,7 +242,7 @@ async fn post_comment(
             comments.next_id += 1;
             let comment = json!({
                 "id": comments.next_id.to_string(),
-                "parent": request.get("parent").cloned().unwrap_or(Value::Null),
+                "parent": request.parent,
                 "author": valid.author,
                 "website": valid.website,
                 "content": valid.content,
