@@ -1001,23 +1001,56 @@ mod tests {
                 assert_eq!(ENGLISH.problem(&problem, field), problem.message(field));
             }
         }
+        // The article's own diagnostics (also shown to publishers in the console) likewise.
         for error in [
-            LoadError::NotFound,
-            LoadError::Server(503),
-            LoadError::Timeout(15),
-            LoadError::Article(ArticleError::Missing("headline")),
+            ArticleError::Missing("headline"),
+            ArticleError::Syntax {
+                line: 3,
+                column: 7,
+                detail: "expected value".into(),
+            },
+            ArticleError::Invalid {
+                field: "published",
+                reason: "“x”: bad".into(),
+            },
         ] {
-            assert_eq!(ENGLISH.load_error(&error), error.to_string());
-            assert_eq!(ENGLISH.load_error_title(&error), error.title());
+            assert_eq!(ENGLISH.article_error(&error), error.to_string());
         }
-        for error in [
-            PostError::Network,
-            PostError::Server(500),
-            PostError::TooSoon(Some(30)),
-            PostError::Malformed,
-        ] {
-            assert_eq!(ENGLISH.post_error(&error), error.to_string());
-        }
+    }
+
+    #[test]
+    fn english_messages_name_the_cause_and_keep_the_reader_calm() {
+        assert_eq!(
+            ENGLISH.load_error_title(&LoadError::NotFound),
+            "Article not found"
+        );
+        assert!(ENGLISH
+            .load_error(&LoadError::NotFound)
+            .contains("HTTP 404"));
+        assert!(ENGLISH
+            .load_error(&LoadError::Server(502))
+            .contains("HTTP 502"));
+        assert!(ENGLISH
+            .load_error(&LoadError::Timeout(15))
+            .contains("15 seconds"));
+        assert!(ENGLISH
+            .load_error(&LoadError::Network)
+            .contains("connection"));
+        assert!(ENGLISH
+            .post_error(&PostError::Timeout(15))
+            .contains("will not be posted twice"));
+        assert!(ENGLISH
+            .post_error(&PostError::Timeout(1))
+            .contains("within 1 second."));
+        assert!(ENGLISH
+            .post_error(&PostError::Network)
+            .contains("kept here"));
+        assert!(ENGLISH
+            .post_error(&PostError::Server(502))
+            .contains("HTTP 502"));
+        assert!(ENGLISH
+            .post_error(&PostError::TooSoon(Some(30)))
+            .contains("wait 30 seconds"));
     }
 
     #[test]

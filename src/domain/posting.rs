@@ -1,8 +1,6 @@
 //! Posting a comment, minus the network: the request body, what each answer means, the
 //! draft and the remembered identity as they are stored, and the idempotency key.
 
-use std::fmt;
-
 use serde_json::{json, Map, Value};
 
 use super::comment::{CommentInput, Field, Problem, ValidComment};
@@ -133,37 +131,6 @@ impl PostError {
                 | PostError::Server(_)
                 | PostError::Malformed
         )
-    }
-}
-
-impl fmt::Display for PostError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PostError::Invalid { .. } => f.write_str("The server could not accept your comment. Check the fields marked below."),
-            PostError::TooSoon(Some(seconds)) => write!(
-                f,
-                "You are posting comments too quickly. Please wait {} before trying again.",
-                describe_wait(*seconds)
-            ),
-            PostError::TooSoon(None) => f.write_str("You are posting comments too quickly. Please wait a moment before trying again."),
-            PostError::Network => f.write_str("Your comment was not sent: the server could not be reached. It is kept here; check your connection and retry."),
-            PostError::Timeout(seconds) => write!(
-                f,
-                "The server did not answer within {}. Your comment is kept here; retry, and it will not be posted twice.",
-                describe_wait(*seconds)
-            ),
-            PostError::Server(status) => write!(f, "The server had a problem (HTTP {status}). Your comment is kept here; please retry."),
-            PostError::Refused(status) => write!(f, "The server refused the comment (HTTP {status})."),
-            PostError::Malformed => f.write_str("The server's answer could not be read. Your comment is kept here; retry, and it will not be posted twice."),
-        }
-    }
-}
-
-fn describe_wait(seconds: u32) -> String {
-    match seconds {
-        0 | 1 => "1 second".to_owned(),
-        s if s < 120 => format!("{s} seconds"),
-        s => format!("{} minutes", s.div_ceil(60)),
     }
 }
 
@@ -451,21 +418,6 @@ mod tests {
             other: vec![]
         }
         .definitely_not_stored());
-    }
-
-    #[test]
-    fn messages_keep_the_reader_calm_and_informed() {
-        assert!(PostError::Timeout(15)
-            .to_string()
-            .contains("will not be posted twice"));
-        assert!(PostError::Network.to_string().contains("kept here"));
-        assert!(PostError::Server(502).to_string().contains("HTTP 502"));
-        assert!(PostError::TooSoon(Some(30))
-            .to_string()
-            .contains("wait 30 seconds"));
-        assert!(PostError::TooSoon(Some(600))
-            .to_string()
-            .contains("wait 10 minutes"));
     }
 
     #[test]

@@ -160,17 +160,6 @@ pub enum ListError {
     Malformed,
 }
 
-impl std::fmt::Display for ListError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ListError::NoAnswer(NoAnswer::Network) => f.write_str("The comments could not be loaded. Check your connection, then retry."),
-            ListError::NoAnswer(NoAnswer::Timeout(s)) => write!(f, "The comments did not arrive within {s} seconds."),
-            ListError::Status(status) => write!(f, "The comments could not be loaded (HTTP {status})."),
-            ListError::Malformed => f.write_str("The comments could not be read: the server's answer is not in the expected format."),
-        }
-    }
-}
-
 /// The header that tells the service whose browser this is (see [`super::dom::author_token`]).
 pub const AUTHOR_TOKEN_HEADER: &str = "Comment-Author-Token";
 

@@ -1,21 +1,10 @@
 //! The browser's localStorage, with its two failures as values: not there (disabled, blocked
 //! third-party storage, private modes) and full.
 
-use std::fmt;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StorageError {
     Unavailable,
     Full,
-}
-
-impl fmt::Display for StorageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            StorageError::Unavailable => "This browser does not let the page keep your draft, so it will be lost if you leave. The form still works.",
-            StorageError::Full => "This browser's storage for the site is full, so your draft cannot be kept. The form still works.",
-        })
-    }
 }
 
 #[cfg(target_arch = "wasm32")]
