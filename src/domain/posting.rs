@@ -25,6 +25,15 @@ pub fn request_body(
     .to_string()
 }
 
+/// A string field of a JSON object; missing or of another type reads as empty.
+fn text_field(value: &Value, key: &str) -> String {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// A `POST {comments.url}` body as the service reads it: the inverse of [`request_body`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommentRequest {
@@ -41,13 +50,7 @@ impl CommentRequest {
     pub fn parse(body: &str) -> Option<CommentRequest> {
         let value: Value = serde_json::from_str(body).ok()?;
         let object = value.as_object()?;
-        let text = |key: &str| {
-            object
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let text = |key: &str| text_field(&value, key);
         Some(CommentRequest {
             input: CommentInput {
                 content: text("content"),
@@ -208,13 +211,7 @@ impl Draft {
     /// Reads a stored draft; anything unreadable is treated as no draft.
     pub fn from_json(text: &str) -> Option<Draft> {
         let value: Value = serde_json::from_str(text).ok()?;
-        let get = |key: &str| {
-            value
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let get = |key: &str| text_field(&value, key);
         let reply_to = value.get("reply_to").and_then(|r| {
             Some((
                 r.get("id")?.as_str()?.to_owned(),
@@ -243,22 +240,12 @@ pub struct Identity {
 
 impl Identity {
     pub fn to_json(&self) -> String {
-        let mut map = Map::new();
-        map.insert("author".into(), self.author.clone().into());
-        map.insert("email".into(), self.email.clone().into());
-        map.insert("website".into(), self.website.clone().into());
-        Value::Object(map).to_string()
+        json!({ "author": self.author, "email": self.email, "website": self.website }).to_string()
     }
 
     pub fn from_json(text: &str) -> Option<Identity> {
         let value: Value = serde_json::from_str(text).ok()?;
-        let get = |key: &str| {
-            value
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let get = |key: &str| text_field(&value, key);
         Some(Identity {
             author: get("author"),
             email: get("email"),
