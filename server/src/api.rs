@@ -2,11 +2,9 @@
 //! make the demo one process: the article JSON and the built widget.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use article_widget::domain::article::Article;
 use article_widget::domain::comment::validate;
 use article_widget::domain::date::Timestamp;
 use article_widget::domain::posting::{field_errors_body, problems_body, CommentRequest};
@@ -21,6 +19,7 @@ use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
+use crate::articles::ArticleGate;
 use crate::config::{Moderation, Settings};
 use crate::store::{Claim, Store, StoredAnswer, StoredComment, TooSoon};
 
@@ -37,6 +36,7 @@ pub const AUTHOR_TOKEN_HEADER: &str = "comment-author-token";
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
+    pub articles: Arc<ArticleGate>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -147,31 +147,6 @@ fn database_error(error: crate::store::StoreError) -> Response {
     )
 }
 
-/// An article id as the contract allows it (and so, safe as a file name).
-fn valid_article_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 200
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// True when comments are open for this article: its JSON is in the articles folder and does
-/// not close them. Without an articles folder, every well-formed id is open.
-fn comments_open(settings: &Settings, id: &str) -> bool {
-    if !valid_article_id(id) {
-        return false;
-    }
-    let Some(folder) = &settings.articles else {
-        return true;
-    };
-    let path: PathBuf = folder.join(format!("{id}.json"));
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| Article::parse(&text).ok())
-        .is_some_and(|article| article.comments_url.is_some())
-}
-
 fn token_hash(headers: &HeaderMap) -> Option<String> {
     let token = headers.get(AUTHOR_TOKEN_HEADER)?.to_str().ok()?.trim();
     if token.len() < 16 || token.len() > 200 {
@@ -209,7 +184,7 @@ async fn list(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if !comments_open(&state.settings, &id) {
+    if !state.articles.comments_open(&id) {
         return error_response(
             StatusCode::NOT_FOUND,
             "There are no comments for this article.",
@@ -301,7 +276,7 @@ async fn post(
             "An Idempotency-Key header is required.",
         );
     };
-    if !comments_open(&state.settings, &id) {
+    if !state.articles.comments_open(&id) {
         return error_response(
             StatusCode::NOT_FOUND,
             "Comments are closed for this article.",

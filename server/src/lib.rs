@@ -3,6 +3,7 @@
 //! moderation, and SQLite or PostgreSQL storage.
 
 pub mod api;
+pub mod articles;
 pub mod config;
 pub mod moderate;
 pub mod store;

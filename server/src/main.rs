@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use comment_service::api::{router, AppState};
+use comment_service::articles::ArticleGate;
 use comment_service::config::{Cli, Command, Settings};
 use comment_service::store::Store;
 
@@ -44,9 +45,11 @@ async fn main() {
 async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
     let settings = Settings::from(args);
     let engine = store.engine().name();
+    let articles = Arc::new(ArticleGate::new(settings.articles.clone()));
     let app = router(AppState {
         store: store.clone(),
         settings: Arc::new(settings),
+        articles,
     });
     let listener = match tokio::net::TcpListener::bind(args.address).await {
         Ok(listener) => listener,
