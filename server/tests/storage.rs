@@ -229,6 +229,18 @@ async fn suite(store: Store) {
     println!("storage suite passed on {engine}");
 }
 
+/// Rows in `schema_migrations`: one per migration that ran.
+async fn migrations_recorded(url: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    count
+}
+
 async fn reset_postgres(url: &str) {
     use sqlx::Executor;
     sqlx::any::install_default_drivers();
@@ -246,12 +258,23 @@ async fn the_storage_suite_on_every_engine_at_hand() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}", dir.path().join("suite.db").display());
     Store::open(&sqlite).await.unwrap().close().await;
-    suite(Store::open(&sqlite).await.unwrap()).await; // opened twice: migrations run once
+    suite(Store::open(&sqlite).await.unwrap()).await;
+    assert_eq!(
+        migrations_recorded(&sqlite).await,
+        1,
+        "opened twice, migrated once"
+    );
     let mut engines = vec!["sqlite"];
     match std::env::var("COMMENTS_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => {
             reset_postgres(&url).await;
+            Store::open(&url).await.unwrap().close().await;
             suite(Store::open(&url).await.unwrap()).await;
+            assert_eq!(
+                migrations_recorded(&url).await,
+                1,
+                "opened twice, migrated once"
+            );
             engines.push("postgres");
         }
         _ => println!("PostgreSQL not tested: COMMENTS_TEST_POSTGRES is not set"),
