@@ -181,14 +181,24 @@ async fn retry_loads_the_article_after_a_failure() {
 async fn a_broken_image_leaves_its_caption_and_no_broken_icon() {
     let widget = Mounted::new(&format!("{SERVER}/bad/broken-image"));
     widget.wait_for("article h1").await;
-    until("the broken image is removed", || {
-        widget.query("figure img").is_none()
+    until("the broken images are removed", || {
+        widget.all("img").is_empty()
     })
     .await;
     assert_eq!(
         widget.text("figure figcaption .aw-caption"),
         "The caption stays."
     );
+    // A body image with no caption leaves nothing on screen, not an empty gap.
+    let body_figure = widget.query(".aw-body figure").unwrap();
+    assert_eq!(
+        body_figure.get_bounding_client_rect().height(),
+        0.0,
+        "{}",
+        body_figure.outer_html()
+    );
+    // A broken thumbnail leaves its related link, with no broken-image icon.
+    assert_eq!(widget.text("nav .aw-related-title"), "Another story");
 }
 
 #[wasm_bindgen_test]

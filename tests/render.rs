@@ -399,22 +399,6 @@ async fn a_minimal_article_renders_without_optional_parts() {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn the_caption_sits_beside_the_image_so_a_broken_image_can_go_alone() {
-    // The broken state itself is a browser event (tested in the browser suite); here: the
-    // caption is outside the img, so hiding the img leaves it.
-    let dom = render_article(parse(
-        r#"{"id":"m","headline":"H","published":"2025-01-17","image":{"src":"missing.jpg","caption":"Cap"}}"#,
-    ))
-    .await;
-    let figure = one(&dom, "figure");
-    assert_eq!(
-        figure.children().filter_map(ElementRef::wrap).count(),
-        2,
-        "img and figcaption are siblings"
-    );
-}
-
-#[tokio::test(flavor = "current_thread")]
 async fn the_comment_form_has_wordpress_fields_with_real_labels() {
     let dom = render_article(sample("russia-iran-explainer")).await;
     let section = one(&dom, "section.aw-comments");

@@ -1,4 +1,5 @@
-//! An image with its caption and credit. A broken image disappears and leaves the caption.
+//! Images: `Picture` (an `img` that disappears when broken) and `Figure` (a picture with its
+//! caption and credit; a broken picture leaves the caption).
 
 use yew::prelude::*;
 
@@ -16,31 +17,13 @@ pub struct FigureProps {
 
 #[component]
 pub fn Figure(props: &FigureProps) -> Html {
-    let broken = use_state(|| false);
     let image = &props.image;
-    let onerror = {
-        let broken = broken.clone();
-        Callback::from(move |_: Event| broken.set(true))
-    };
     let has_caption = image.caption.is_some() || image.credit.is_some();
-    if *broken && !has_caption {
-        return Html::default();
-    }
+    // A broken picture renders nothing; a figure left empty is hidden by the stylesheet
+    // (`.aw-figure:empty`), so the caption alone stays.
     html! {
         <figure class={classes!("aw-figure", props.featured.then_some("aw-figure--featured"))}>
-            if !*broken {
-                <img
-                    src={image.src.clone()}
-                    alt={image.alt.clone()}
-                    width={image.width.map(|w| w.to_string())}
-                    height={image.height.map(|h| h.to_string())}
-                    srcset={image.srcset_attribute()}
-                    sizes={image.sizes.clone()}
-                    loading={if props.featured { "eager" } else { "lazy" }}
-                    decoding="async"
-                    {onerror}
-                />
-            }
+            <Picture image={image.clone()} eager={props.featured} />
             if has_caption {
                 <figcaption>
                     if let Some(caption) = &image.caption {
@@ -55,5 +38,44 @@ pub fn Figure(props: &FigureProps) -> Html {
                 </figcaption>
             }
         </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PictureProps {
+    pub image: Image,
+    /// Loads at once (the featured image); otherwise when it nears the viewport.
+    #[prop_or_default]
+    pub eager: bool,
+    /// True when the picture only decorates something that says the same in words.
+    #[prop_or_default]
+    pub decorative: bool,
+}
+
+/// An `img` with its size reserved that disappears if it fails to load, so the reader never
+/// sees a broken-image icon. Every image of the widget is one.
+#[component]
+pub fn Picture(props: &PictureProps) -> Html {
+    let broken = use_state(|| false);
+    if *broken {
+        return Html::default();
+    }
+    let image = &props.image;
+    let onerror = {
+        let broken = broken.clone();
+        Callback::from(move |_: Event| broken.set(true))
+    };
+    html! {
+        <img
+            src={image.src.clone()}
+            alt={if props.decorative { String::new() } else { image.alt.clone() }}
+            width={image.width.map(|w| w.to_string())}
+            height={image.height.map(|h| h.to_string())}
+            srcset={image.srcset_attribute()}
+            sizes={image.sizes.clone()}
+            loading={if props.eager { "eager" } else { "lazy" }}
+            decoding="async"
+            {onerror}
+        />
     }
 }

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::figure::Picture;
 use crate::domain::article::Article;
 use crate::domain::url::is_external;
 use crate::i18n::Texts;
@@ -31,9 +32,7 @@ pub fn RelatedLinks(props: &RelatedProps) -> Html {
                         <a href={item.url.clone()} rel={is_external(&item.url).then_some("noopener noreferrer")}>
                             if let Some(image) = &item.image {
                                 // Decorative here: the title beside it says what the link is.
-                                <img src={image.src.clone()} alt="" loading="lazy" decoding="async"
-                                    width={image.width.map(|w| w.to_string())}
-                                    height={image.height.map(|h| h.to_string())} />
+                                <Picture image={image.clone()} decorative=true />
                             }
                             <span class="aw-related-title">{item.title.clone()}</span>
                         </a>

@@ -119,6 +119,7 @@ pub fn use_widget_style() -> Classes {
         .aw-dates > * + *::before { content: "·"; margin-inline-end: 0.5rem; }
 
         .aw-figure { margin: 0 0 1.5rem; }
+        .aw-figure:empty { display: none; }
         .aw-figure img {
             display: block;
             width: 100%;

@@ -150,7 +150,8 @@ async fn bad(Path(case): Path<String>) -> Response {
         "broken-image" => {
             r#"{"id": "broken-image", "headline": "An image that does not load", "published": "2025-01-17",
                 "image": {"src": "/static/images/does-not-exist.jpg", "alt": "Missing", "caption": "The caption stays.", "width": 800, "height": 450},
-                "body": [{"type": "paragraph", "text": "Text."}]}"#
+                "body": [{"type": "paragraph", "text": "Text."}, {"type": "image", "src": "/static/images/also-missing.jpg", "alt": "Gone", "width": 400, "height": 300}],
+                "related": [{"title": "Another story", "url": "/elsewhere", "image": {"src": "/static/images/missing-thumb.jpg", "alt": ""}}]}"#
         }
         _ => return (StatusCode::NOT_FOUND, "no such case").into_response(),
     };
