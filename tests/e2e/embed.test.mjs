@@ -97,6 +97,18 @@ test('theme switches live: attribute and system setting', async () => {
   assert.equal(await background(), 'rgb(22, 22, 22)');
 });
 
+test('changing lang and comments on a live element updates it', async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/`);
+  const widget = await settled(page, '#demo');
+  await page.locator('#demo').evaluate((el) => el.setAttribute('lang', 'de'));
+  await widget.locator('.aw-reply-title').filter({ hasText: 'Schreibe einen Kommentar' }).waitFor();
+  assert.equal(await widget.locator('button[type=submit]').textContent(), 'Kommentar abschicken');
+  await page.locator('#demo').evaluate((el) => el.setAttribute('comments', 'off'));
+  await widget.locator('.aw-comments').waitFor({ state: 'detached' });
+  assert.equal(await widget.locator('h1').count(), 1, 'the article stays');
+});
+
 test('changing src shows the new article and tells the page', async () => {
   const page = await open(browser);
   await page.goto(`${SERVICE}/`);
