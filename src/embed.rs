@@ -9,7 +9,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
 
-use crate::components::widget::{ArticleWidget, ArticleWidgetProps, Theme, WidgetEvent};
+use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
+use crate::host_contract::{comments_enabled, Theme, WidgetEvent};
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct EmbeddedProps {
@@ -61,10 +62,7 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
         lang: text_option(options, "lang").map(AttrValue::from),
         page_lang: text_option(options, "pageLang").map(AttrValue::from),
         theme: Theme::from_attribute(text_option(options, "theme").as_deref()),
-        comments: !matches!(
-            text_option(options, "comments").as_deref(),
-            Some("off" | "false" | "no")
-        ),
+        comments: comments_enabled(text_option(options, "comments").as_deref()),
         on_event,
     })
 }
@@ -72,33 +70,14 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
 /// Sends a widget event to the page as a bubbling, composed `CustomEvent` on the host.
 fn dispatch(host: &HtmlElement, event: WidgetEvent) {
     let detail = js_sys::Object::new();
-    let set = |key: &str, value: JsValue| {
-        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &value);
-    };
-    let name = match event {
-        WidgetEvent::ArticleLoaded { id, headline } => {
-            set("id", id.into());
-            set("headline", headline.into());
-            "article-loaded"
-        }
-        WidgetEvent::ArticleFailed { message } => {
-            set("message", message.into());
-            "article-error"
-        }
-        WidgetEvent::CommentPosted { id, pending } => {
-            set("id", id.into());
-            set(
-                "status",
-                if pending { "pending" } else { "approved" }.into(),
-            );
-            "comment-posted"
-        }
-    };
+    for (key, value) in event.detail() {
+        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(key), &JsValue::from_str(&value));
+    }
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
     init.set_detail(&detail);
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(event.name(), &init) {
         let _ = host.dispatch_event(&event);
     }
 }

@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use article_widget::components::widget::{view_state, ArticleWidgetProps, LoadState, WidgetFrame};
 use article_widget::domain::article::{Article, ArticleError, Block};
+use article_widget::domain::errors::LoadError;
 use article_widget::domain::inline::plain_text;
-use article_widget::domain::load_error::LoadError;
 use scraper::{ElementRef, Html as Dom, Selector};
 use yew::prelude::*;
 
@@ -523,7 +523,7 @@ async fn the_interface_speaks_the_articles_language_unless_told_otherwise() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn theme_and_comments_off_come_from_the_host() {
-    use article_widget::components::widget::Theme;
+    use article_widget::host_contract::Theme;
     let props = yew::props!(ArticleWidgetProps {
         src: "",
         theme: Theme::Dark,

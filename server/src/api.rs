@@ -5,9 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use article_widget::domain::comment::validate;
+use article_widget::domain::comment_rules::validate;
 use article_widget::domain::date::Timestamp;
-use article_widget::domain::posting::{field_errors_body, problems_body, CommentRequest};
+use article_widget::domain::wire::{field_errors_body, problems_body, CommentRequest};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};

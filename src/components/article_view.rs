@@ -10,9 +10,8 @@ use super::comments::CommentsSection;
 use super::figure::Figure;
 use super::header::ArticleHeader;
 use super::related::RelatedLinks;
-use super::widget::WidgetEvent;
 use crate::domain::article::Article;
-use crate::i18n::Texts;
+use crate::host_contract::WidgetEvent;
 
 #[derive(Properties, PartialEq)]
 pub struct ArticleViewProps {
@@ -20,8 +19,6 @@ pub struct ArticleViewProps {
     /// Time limit for the comment requests.
     #[prop_or(crate::shell::http::DEFAULT_TIMEOUT)]
     pub timeout: std::time::Duration,
-    /// The interface strings (the article's own text is never translated).
-    pub texts: &'static Texts,
     /// False when the host turned comments off: no section at all.
     #[prop_or(true)]
     pub comments: bool,
@@ -32,7 +29,6 @@ pub struct ArticleViewProps {
 #[component]
 pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let article = &props.article;
-    let texts = props.texts;
     let story_ref = use_node_ref();
     let headline_ref = use_node_ref();
     // Ids are per article so that two widgets on one page do not share them.
@@ -46,23 +42,22 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             dir={article.direction().as_str()}
             aria-labelledby={headline_id.clone()}
         >
-            <ArticleHeader article={article.clone()} headline_ref={headline_ref.clone()} {headline_id} {texts} />
+            <ArticleHeader article={article.clone()} headline_ref={headline_ref.clone()} {headline_id} />
             if let Some(image) = &article.image {
-                <Figure image={image.clone()} featured=true {texts} />
+                <Figure image={image.clone()} featured=true />
             }
-            <ArticleBody article={article.clone()} {texts} />
-            <RelatedLinks article={article.clone()} heading_id={related_id} {texts} />
+            <ArticleBody article={article.clone()} />
+            <RelatedLinks article={article.clone()} heading_id={related_id} />
         </article>
         if props.comments {
             <CommentsSection
                 article_id={article.id.clone()}
                 url={article.comments_url.clone().map(AttrValue::from)}
                 timeout={props.timeout}
-                {texts}
                 on_event={props.on_event.clone()}
             />
         }
-        <BackToTop area={story_ref} target={headline_ref} {texts} />
+        <BackToTop area={story_ref} target={headline_ref} />
         </div>
     }
 }

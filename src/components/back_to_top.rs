@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::i18n::Texts;
+use super::texts::use_texts;
 
 #[derive(Properties, PartialEq)]
 pub struct BackToTopProps {
@@ -12,11 +12,11 @@ pub struct BackToTopProps {
     pub area: NodeRef,
     /// Where focus goes (the headline, `tabindex="-1"`).
     pub target: NodeRef,
-    pub texts: &'static Texts,
 }
 
 #[component]
 pub fn BackToTop(props: &BackToTopProps) -> Html {
+    let texts = use_texts();
     let visible = use_state_eq(|| false);
     {
         let visible = visible.clone();
@@ -32,7 +32,7 @@ pub fn BackToTop(props: &BackToTopProps) -> Html {
     };
     html! {
         <button type="button" class="aw-back-to-top" hidden={!*visible} {onclick}>
-            <span aria-hidden="true">{"↑ "}</span>{props.texts.back_to_top}
+            <span aria-hidden="true">{"↑ "}</span>{texts.back_to_top}
         </button>
     }
 }

@@ -7,24 +7,22 @@ use yew::prelude::*;
 use super::figure::Figure;
 use super::inline::render_inlines;
 use crate::domain::article::{Article, Block};
-use crate::i18n::Texts;
 
 #[derive(Properties, PartialEq)]
 pub struct BodyProps {
     pub article: Rc<Article>,
-    pub texts: &'static Texts,
 }
 
 #[component]
 pub fn ArticleBody(props: &BodyProps) -> Html {
     html! {
         <div class="aw-body">
-            { for props.article.body.iter().map(|block| render_block(block, props.texts)) }
+            { for props.article.body.iter().map(|block| render_block(block)) }
         </div>
     }
 }
 
-fn render_block(block: &Block, texts: &'static Texts) -> Html {
+fn render_block(block: &Block) -> Html {
     match block {
         Block::Paragraph(text) => html! { <p>{render_inlines(text)}</p> },
         Block::Heading(text) => html! { <h2>{text.clone()}</h2> },
@@ -47,6 +45,6 @@ fn render_block(block: &Block, texts: &'static Texts) -> Html {
                 html! { <ul>{items}</ul> }
             }
         }
-        Block::Image(image) => html! { <Figure image={image.clone()} {texts} /> },
+        Block::Image(image) => html! { <Figure image={image.clone()} /> },
     }
 }

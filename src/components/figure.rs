@@ -3,8 +3,8 @@
 
 use yew::prelude::*;
 
+use super::texts::use_texts;
 use crate::domain::article::Image;
-use crate::i18n::Texts;
 
 #[derive(Properties, PartialEq)]
 pub struct FigureProps {
@@ -12,11 +12,11 @@ pub struct FigureProps {
     /// The featured image loads at once; images further down load lazily.
     #[prop_or_default]
     pub featured: bool,
-    pub texts: &'static Texts,
 }
 
 #[component]
 pub fn Figure(props: &FigureProps) -> Html {
+    let texts = use_texts();
     let image = &props.image;
     let has_caption = image.caption.is_some() || image.credit.is_some();
     // A broken picture renders nothing; a figure left empty is hidden by the stylesheet
@@ -31,7 +31,7 @@ pub fn Figure(props: &FigureProps) -> Html {
                     }
                     if let Some(credit) = &image.credit {
                         <span class="aw-credit">
-                            <span class="aw-visually-hidden">{props.texts.photo_credit}{" "}</span>
+                            <span class="aw-visually-hidden">{texts.photo_credit}{" "}</span>
                             {credit.clone()}
                         </span>
                     }

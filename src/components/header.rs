@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::texts::use_texts;
 use crate::domain::article::{Article, Author};
 use crate::domain::url::is_external;
 use crate::i18n::Texts;
@@ -15,13 +16,12 @@ pub struct HeaderProps {
     /// The headline, focused by "Back to top".
     pub headline_ref: NodeRef,
     pub headline_id: AttrValue,
-    pub texts: &'static Texts,
 }
 
 #[component]
 pub fn ArticleHeader(props: &HeaderProps) -> Html {
     let article = &props.article;
-    let texts = props.texts;
+    let texts = use_texts();
     html! {
         <header class="aw-header">
             if let Some(kicker) = &article.kicker {
@@ -38,14 +38,14 @@ pub fn ArticleHeader(props: &HeaderProps) -> Html {
                     <p class="aw-byline">{texts.by}{" "}{byline(&article.authors, texts)}</p>
                 }
                 <p class="aw-dates">
-                    <time datetime={article.published.to_rfc3339()}>{format::date_time(article.published)}</time>
+                    <time datetime={article.published.to_rfc3339()}>{format::date_time(article.published, texts.language)}</time>
                     if let Some(updated) = article.updated {
                         <span class="aw-updated">
                             {texts.updated}{" "}
-                            <time datetime={updated.to_rfc3339()}>{format::date_time(updated)}</time>
+                            <time datetime={updated.to_rfc3339()}>{format::date_time(updated, texts.language)}</time>
                         </span>
                     }
-                    <span class="aw-reading-time">{texts.minutes_read(article.reading_minutes())}</span>
+                    <span class="aw-reading-time">{texts.reading_time(article.reading_minutes())}</span>
                 </p>
             </div>
         </header>

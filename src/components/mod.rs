@@ -11,4 +11,5 @@ pub mod inline;
 pub mod related;
 pub mod status;
 pub mod styles;
+pub mod texts;
 pub mod widget;

@@ -5,27 +5,27 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::figure::Picture;
+use super::texts::use_texts;
 use crate::domain::article::Article;
 use crate::domain::url::is_external;
-use crate::i18n::Texts;
 use crate::shell::format;
 
 #[derive(Properties, PartialEq)]
 pub struct RelatedProps {
     pub article: Rc<Article>,
     pub heading_id: AttrValue,
-    pub texts: &'static Texts,
 }
 
 #[component]
 pub fn RelatedLinks(props: &RelatedProps) -> Html {
+    let texts = use_texts();
     let related = &props.article.related;
     if related.is_empty() {
         return Html::default();
     }
     html! {
         <nav class="aw-related" aria-labelledby={props.heading_id.clone()}>
-            <h2 id={props.heading_id.clone()}>{props.texts.related}</h2>
+            <h2 id={props.heading_id.clone()}>{texts.related}</h2>
             <ul>
                 { for related.iter().map(|item| html! {
                     <li>
@@ -37,7 +37,7 @@ pub fn RelatedLinks(props: &RelatedProps) -> Html {
                             <span class="aw-related-title">{item.title.clone()}</span>
                         </a>
                         if let Some(published) = item.published {
-                            <time datetime={published.to_rfc3339()}>{format::date_only(published)}</time>
+                            <time datetime={published.to_rfc3339()}>{format::date_only(published, texts.language)}</time>
                         }
                     </li>
                 }) }

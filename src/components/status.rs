@@ -3,20 +3,16 @@
 
 use yew::prelude::*;
 
-use crate::domain::load_error::LoadError;
-use crate::i18n::Texts;
-
-#[derive(Properties, PartialEq)]
-pub struct LoadingProps {
-    pub texts: &'static Texts,
-}
+use super::texts::use_texts;
+use crate::domain::errors::LoadError;
 
 /// A skeleton the size of a typical article top, so the page does not jump when it arrives.
 #[component]
-pub fn Loading(props: &LoadingProps) -> Html {
+pub fn Loading() -> Html {
+    let texts = use_texts();
     html! {
         <div class="aw-loading" role="status" aria-live="polite" aria-busy="true">
-            <span class="aw-visually-hidden">{props.texts.loading}</span>
+            <span class="aw-visually-hidden">{texts.loading}</span>
             <div aria-hidden="true">
                 <div class="aw-skeleton aw-skeleton--kicker"></div>
                 <div class="aw-skeleton aw-skeleton--headline"></div>
@@ -35,17 +31,17 @@ pub fn Loading(props: &LoadingProps) -> Html {
 pub struct FailedProps {
     pub error: LoadError,
     pub on_retry: Callback<()>,
-    pub texts: &'static Texts,
 }
 
 #[component]
 pub fn Failed(props: &FailedProps) -> Html {
+    let texts = use_texts();
     let onclick = props.on_retry.reform(|_: MouseEvent| ());
     html! {
         <div class="aw-error" role="alert">
-            <h2 class="aw-error-title">{props.texts.load_error_title(&props.error)}</h2>
-            <p class="aw-error-message">{props.texts.load_error(&props.error)}</p>
-            <button type="button" class="aw-button" {onclick}>{props.texts.retry}</button>
+            <h2 class="aw-error-title">{texts.load_error_title(&props.error)}</h2>
+            <p class="aw-error-message">{texts.load_error(&props.error)}</p>
+            <button type="button" class="aw-button" {onclick}>{texts.retry}</button>
         </div>
     }
 }

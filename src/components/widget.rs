@@ -9,45 +9,12 @@ use yew::prelude::*;
 use super::article_view::ArticleView;
 use super::status::{Failed, Loading};
 use super::styles::use_widget_style;
+use super::texts::TextsProvider;
 use crate::domain::article::Article;
-use crate::domain::load_error::LoadError;
+use crate::domain::errors::LoadError;
+use crate::host_contract::{Theme, WidgetEvent};
 use crate::i18n::{Language, Texts};
 use crate::shell::http::DEFAULT_TIMEOUT;
-
-/// `theme="auto|light|dark"`: auto follows the reader's system setting, live.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Theme {
-    #[default]
-    Auto,
-    Light,
-    Dark,
-}
-
-impl Theme {
-    pub fn from_attribute(value: Option<&str>) -> Theme {
-        match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-            Some("light") => Theme::Light,
-            Some("dark") => Theme::Dark,
-            _ => Theme::Auto,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Theme::Auto => "auto",
-            Theme::Light => "light",
-            Theme::Dark => "dark",
-        }
-    }
-}
-
-/// What the widget tells its host page (the embed layer turns these into DOM events).
-#[derive(Clone, Debug, PartialEq)]
-pub enum WidgetEvent {
-    ArticleLoaded { id: String, headline: String },
-    ArticleFailed { message: String },
-    CommentPosted { id: String, pending: bool },
-}
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct ArticleWidgetProps {
@@ -145,22 +112,28 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
     }
 }
 
-/// What each state looks like; separate from fetching so that it renders in native tests.
+/// What each state looks like, in the interface language (handed down as a context);
+/// separate from fetching so that it renders in native tests.
 pub fn view_state(state: &LoadState, on_retry: Callback<()>, props: &ArticleWidgetProps) -> Html {
     match state {
-        LoadState::Loading => html! { <Loading texts={props.texts(None)} /> },
-        LoadState::Loaded(article) => html! {
-            <ArticleView
-                article={article.clone()}
-                timeout={props.timeout}
-                texts={props.texts(article.language.as_deref())}
-                comments={props.comments}
-                on_event={props.on_event.clone()}
-            />
+        LoadState::Loading => html! {
+            <TextsProvider texts={props.texts(None)}><Loading /></TextsProvider>
         },
-        LoadState::Failed(error) => {
-            html! { <Failed error={error.clone()} {on_retry} texts={props.texts(None)} /> }
-        }
+        LoadState::Loaded(article) => html! {
+            <TextsProvider texts={props.texts(article.language.as_deref())}>
+                <ArticleView
+                    article={article.clone()}
+                    timeout={props.timeout}
+                    comments={props.comments}
+                    on_event={props.on_event.clone()}
+                />
+            </TextsProvider>
+        },
+        LoadState::Failed(error) => html! {
+            <TextsProvider texts={props.texts(None)}>
+                <Failed error={error.clone()} {on_retry} />
+            </TextsProvider>
+        },
     }
 }
 

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::date::Timestamp;
 use super::inline::{parse_inline, plain_text, Inline, InlineKind};
 use super::language::{direction_of, valid_language_tag, Direction};
+use super::text::split_paragraphs;
 use super::url::{safe_url, UrlUse};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,13 +175,10 @@ impl Article {
         };
 
         let id = fields.required_str("id")?;
-        if !id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !valid_article_id(&id) {
             return Err(ArticleError::Invalid {
                 field: "id",
-                reason: format!("“{id}” may contain only a–z, 0–9 and “-”"),
+                reason: format!("“{id}” may contain only a–z, 0–9 and “-” (at most 200)"),
             });
         }
         let headline = fields.required_str("headline")?;
@@ -650,6 +648,16 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The one rule for article ids (the widget's parser and the service's routes use it): a–z,
+/// 0–9 and “-”, 1 to 200 characters, so an id is also safe as a file name and in element ids.
+pub fn valid_article_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 200
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 enum BlockRead {
     Block(Block),
     Unknown,
@@ -665,25 +673,4 @@ fn kind_of(value: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
     }
-}
-
-/// Splits plain text into paragraphs at blank lines; single line breaks stay inside.
-pub fn split_paragraphs(text: &str) -> Vec<String> {
-    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut paragraphs = Vec::new();
-    let mut current: Vec<&str> = Vec::new();
-    for line in normalised.split('\n') {
-        if line.trim().is_empty() {
-            if !current.is_empty() {
-                paragraphs.push(current.join("\n"));
-                current.clear();
-            }
-        } else {
-            current.push(line.trim());
-        }
-    }
-    if !current.is_empty() {
-        paragraphs.push(current.join("\n"));
-    }
-    paragraphs
 }

@@ -10,9 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use super::comment::{check_field, validate, CommentInput, Field, Problem, ValidComment};
-use super::posting::{Draft, Identity, PostError};
-use super::thread::Comment;
+use super::comment::Comment;
+use super::comment_rules::{check_field, validate, CommentInput, Field, Problem, ValidComment};
+use super::draft::{Draft, IdempotencyKey, Identity, ReplyTarget};
+use super::wire::PostError;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Sending {
@@ -22,38 +23,48 @@ pub enum Sending {
     Failed(PostError),
 }
 
+/// What a valid submit hands to the network: the comment and everything the POST carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submission {
+    pub comment: ValidComment,
+    pub parent: Option<String>,
+    pub key: IdempotencyKey,
+    pub honeypot: String,
+}
+
+/// The form. Its fields change only through the transitions below, so the rules (when a
+/// field is checked, when the key changes, what survives a failure) hold whatever the view does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormState {
-    pub input: CommentInput,
-    /// The comment replied to: (id, author).
-    pub reply_to: Option<(String, String)>,
+    input: CommentInput,
+    reply_to: Option<ReplyTarget>,
     /// The idempotency key for the current draft.
-    pub key: String,
+    key: IdempotencyKey,
     /// "Save my name, email, and website in this browser…"
-    pub remember: bool,
+    remember: bool,
     /// The form's own findings; a field has at most one (the first).
-    pub errors: BTreeMap<Field, Problem>,
+    errors: BTreeMap<Field, Problem>,
     /// What the server said of a field (422). It stays until the reader changes that field:
     /// leaving the field must not erase it, as the local rules cannot know what it means.
-    pub server_errors: BTreeMap<Field, String>,
+    server_errors: BTreeMap<Field, String>,
     /// Problems not tied to a field (from the server).
-    pub general_errors: Vec<String>,
+    general_errors: Vec<String>,
     /// The error summary shows after a submit that failed validation, until all is fixed.
-    pub show_summary: bool,
-    pub sending: Sending,
+    show_summary: bool,
+    sending: Sending,
     /// The value of the hidden honeypot field (people never fill it).
-    pub honeypot: String,
-    /// Incremented whenever focus should move to the summary (the component watches it).
-    pub summary_focus: u32,
+    honeypot: String,
+    /// Incremented whenever focus should move to the summary (the view watches it).
+    summary_focus: u32,
 }
 
 impl FormState {
-    /// A form restored from a stored draft and identity, with `fresh_key` used when the draft
+    /// A form restored from a stored draft and identity; `fresh_key` is used when the draft
     /// has no key yet.
     pub fn restore(
         draft: Option<Draft>,
         identity: Option<Identity>,
-        fresh_key: String,
+        fresh_key: IdempotencyKey,
     ) -> FormState {
         let draft = draft.unwrap_or_default();
         let remember = identity.is_some();
@@ -66,11 +77,7 @@ impl FormState {
                 website: identity.website,
             },
             reply_to: draft.reply_to,
-            key: if draft.key.is_empty() {
-                fresh_key
-            } else {
-                draft.key
-            },
+            key: draft.key.unwrap_or(fresh_key),
             remember,
             errors: BTreeMap::new(),
             server_errors: BTreeMap::new(),
@@ -82,11 +89,47 @@ impl FormState {
         }
     }
 
+    pub fn input(&self) -> &CommentInput {
+        &self.input
+    }
+
+    pub fn reply_to(&self) -> Option<&ReplyTarget> {
+        self.reply_to.as_ref()
+    }
+
+    pub fn key(&self) -> &IdempotencyKey {
+        &self.key
+    }
+
+    pub fn remember(&self) -> bool {
+        self.remember
+    }
+
+    pub fn honeypot(&self) -> &str {
+        &self.honeypot
+    }
+
+    pub fn general_errors(&self) -> &[String] {
+        &self.general_errors
+    }
+
+    pub fn show_summary(&self) -> bool {
+        self.show_summary
+    }
+
+    pub fn sending(&self) -> &Sending {
+        &self.sending
+    }
+
+    pub fn summary_focus(&self) -> u32 {
+        self.summary_focus
+    }
+
     pub fn draft(&self) -> Draft {
         Draft {
             content: self.input.content.clone(),
             reply_to: self.reply_to.clone(),
-            key: self.key.clone(),
+            key: Some(self.key.clone()),
         }
     }
 
@@ -114,7 +157,7 @@ impl FormState {
     }
 
     /// The reader typed in a field.
-    pub fn input(&mut self, field: Field, value: String) {
+    pub fn edit(&mut self, field: Field, value: String) {
         self.input.set(field, value);
         self.server_errors.remove(&field);
         if self.errors.contains_key(&field) {
@@ -133,6 +176,14 @@ impl FormState {
         }
     }
 
+    pub fn set_remember(&mut self, remember: bool) {
+        self.remember = remember;
+    }
+
+    pub fn set_honeypot(&mut self, value: String) {
+        self.honeypot = value;
+    }
+
     fn recheck(&mut self, field: Field) {
         match check_field(field, self.input.get(field)) {
             Ok(()) => {
@@ -148,20 +199,25 @@ impl FormState {
         }
     }
 
-    /// The reader pressed "Post Comment". Returns the comment to send, or marks every problem
-    /// and asks for the summary to take focus. Does nothing while a post is in flight.
-    pub fn submit(&mut self) -> Option<ValidComment> {
+    /// The reader pressed "Post Comment". Returns what to send, or marks every problem and
+    /// asks for the summary to take focus. Does nothing while a post is in flight.
+    pub fn submit(&mut self) -> Option<Submission> {
         if self.is_sending() {
             return None;
         }
         self.general_errors.clear();
         self.server_errors.clear();
         match validate(&self.input) {
-            Ok(valid) => {
+            Ok(comment) => {
                 self.errors.clear();
                 self.show_summary = false;
                 self.sending = Sending::InFlight;
-                Some(valid)
+                Some(Submission {
+                    comment,
+                    parent: self.reply_to.as_ref().map(|target| target.id.clone()),
+                    key: self.key.clone(),
+                    honeypot: self.honeypot.clone(),
+                })
             }
             Err(problems) => {
                 self.errors.clear();
@@ -176,19 +232,19 @@ impl FormState {
         }
     }
 
-    /// The server accepted the comment: the draft is done, a new one starts with a new key.
-    pub fn posted(&mut self, comment: &Comment, next_key: String) {
+    /// The server accepted the comment: the draft is done, a new one starts with `next_key`.
+    pub fn posted(&mut self, comment: &Comment, next_key: IdempotencyKey) {
         self.input.content.clear();
         self.reply_to = None;
         self.key = next_key;
         self.sending = Sending::Posted {
-            pending: comment.pending,
+            pending: comment.is_pending(),
         };
     }
 
     /// The post failed. Field errors from the server land on their fields; when the server
     /// certainly stored nothing, the next attempt gets `next_key`.
-    pub fn failed(&mut self, error: PostError, next_key: String) {
+    pub fn failed(&mut self, error: PostError, next_key: IdempotencyKey) {
         if error.definitely_not_stored() {
             self.key = next_key;
         }
@@ -205,7 +261,7 @@ impl FormState {
         self.sending = Sending::Failed(error);
     }
 
-    pub fn reply(&mut self, to: Option<(String, String)>) {
+    pub fn reply(&mut self, to: Option<ReplyTarget>) {
         self.reply_to = to;
     }
 }
@@ -213,16 +269,21 @@ impl FormState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::comment::CommentStatus;
     use crate::domain::date::Timestamp;
 
+    fn key(n: u8) -> IdempotencyKey {
+        IdempotencyKey::from_random_bytes([n; 16])
+    }
+
     fn form() -> FormState {
-        FormState::restore(None, None, "key-1".into())
+        FormState::restore(None, None, key(1))
     }
 
     fn fill(form: &mut FormState) {
-        form.input(Field::Content, "A fine article.".into());
-        form.input(Field::Author, "Ann".into());
-        form.input(Field::Email, "ann@example.com".into());
+        form.edit(Field::Content, "A fine article.".into());
+        form.edit(Field::Author, "Ann".into());
+        form.edit(Field::Email, "ann@example.com".into());
     }
 
     fn comment(pending: bool) -> Comment {
@@ -233,27 +294,37 @@ mod tests {
             website: None,
             content: "A fine article.".into(),
             published: Timestamp::from_millis(0),
-            pending,
+            status: if pending {
+                CommentStatus::Pending
+            } else {
+                CommentStatus::Approved
+            },
         }
     }
 
     #[test]
     fn typing_for_the_first_time_shows_no_error_but_blur_does() {
         let mut form = form();
-        form.input(Field::Email, "ann@".into());
-        assert!(form.errors.is_empty(), "not while typing the first time");
-        form.blur(Field::Email);
-        assert_eq!(form.errors[&Field::Email], Problem::NotAnEmail);
-        form.input(Field::Email, "ann@example.co".into());
+        form.edit(Field::Email, "ann@".into());
         assert!(
-            form.errors.is_empty(),
+            form.messages().is_empty(),
+            "not while typing the first time"
+        );
+        form.blur(Field::Email);
+        assert_eq!(form.messages()[&Field::Email], Problem::NotAnEmail);
+        form.edit(Field::Email, "ann@example.co".into());
+        assert!(
+            form.messages().is_empty(),
             "cleared live as soon as it is right"
         );
         form.blur(Field::Website);
-        assert!(form.errors.is_empty(), "an empty optional field is fine");
+        assert!(
+            form.messages().is_empty(),
+            "an empty optional field is fine"
+        );
         form.blur(Field::Author);
         assert_eq!(
-            form.errors[&Field::Author],
+            form.messages()[&Field::Author],
             Problem::Missing,
             "leaving a required field empty marks it"
         );
@@ -264,15 +335,15 @@ mod tests {
         let mut form = form();
         assert_eq!(form.submit(), None);
         assert_eq!(
-            form.errors.keys().copied().collect::<Vec<_>>(),
+            form.messages().keys().copied().collect::<Vec<_>>(),
             [Field::Content, Field::Author, Field::Email]
         );
-        assert!(form.show_summary);
-        assert_eq!(form.summary_focus, 1);
+        assert!(form.show_summary());
+        assert_eq!(form.summary_focus(), 1);
         fill(&mut form);
-        assert!(form.errors.is_empty());
+        assert!(form.messages().is_empty());
         assert!(
-            !form.show_summary,
+            !form.show_summary(),
             "the summary goes when everything is fixed"
         );
     }
@@ -282,7 +353,7 @@ mod tests {
         let mut form = form();
         fill(&mut form);
         let valid = form.submit().unwrap();
-        assert_eq!(valid.author, "Ann");
+        assert_eq!(valid.comment.author, "Ann");
         assert!(form.is_sending());
         assert_eq!(
             form.submit(),
@@ -296,24 +367,30 @@ mod tests {
         let mut form = form();
         fill(&mut form);
         form.submit();
-        form.failed(PostError::Timeout(15), "key-2".into());
-        assert_eq!(form.key, "key-1", "a retry after a timeout reuses the key");
+        form.failed(PostError::Timeout(15), key(2));
         assert_eq!(
-            form.input.content, "A fine article.",
+            form.key(),
+            &key(1),
+            "a retry after a timeout reuses the key"
+        );
+        assert_eq!(
+            form.input().content,
+            "A fine article.",
             "nothing typed is lost"
         );
         form.submit();
-        form.failed(PostError::TooSoon(Some(10)), "key-3".into());
-        assert_eq!(form.key, "key-3");
+        form.failed(PostError::TooSoon(Some(10)), key(3));
+        assert_eq!(form.key(), &key(3));
         form.submit();
-        form.posted(&comment(true), "key-4".into());
-        assert_eq!(form.key, "key-4");
-        assert_eq!(form.input.content, "", "the comment field empties");
+        form.posted(&comment(true), key(4));
+        assert_eq!(form.key(), &key(4));
+        assert_eq!(form.input().content, "", "the comment field empties");
         assert_eq!(
-            form.input.author, "Ann",
+            form.input().author,
+            "Ann",
             "name and email stay for the next comment"
         );
-        assert_eq!(form.sending, Sending::Posted { pending: true });
+        assert_eq!(form.sending(), &Sending::Posted { pending: true });
     }
 
     #[test]
@@ -326,22 +403,22 @@ mod tests {
                 fields: vec![(Field::Email, "That address is blocked".into())],
                 other: vec!["Slow down".into()],
             },
-            "key-2".into(),
+            key(2),
         );
         assert_eq!(
             form.messages()[&Field::Email],
             Problem::Server("That address is blocked".into())
         );
-        assert_eq!(form.general_errors, ["Slow down"]);
-        assert!(form.show_summary);
-        assert_eq!(form.key, "key-2");
+        assert_eq!(form.general_errors(), ["Slow down"]);
+        assert!(form.show_summary());
+        assert_eq!(form.key(), &key(2));
         form.blur(Field::Email);
         assert_eq!(
             form.messages()[&Field::Email],
             Problem::Server("That address is blocked".into()),
             "leaving the field keeps it"
         );
-        form.input(Field::Email, "other@example.com".into());
+        form.edit(Field::Email, "other@example.com".into());
         assert!(
             !form.messages().contains_key(&Field::Email),
             "changing the field clears it"
@@ -353,23 +430,27 @@ mod tests {
         let form = FormState::restore(
             Some(Draft {
                 content: "half".into(),
-                reply_to: Some(("7".into(), "Bob".into())),
-                key: "old".into(),
+                reply_to: Some(ReplyTarget {
+                    id: "7".into(),
+                    author: "Bob".into(),
+                }),
+                key: Some(key(9)),
             }),
             Some(Identity {
                 author: "Ann".into(),
                 email: "a@b.co".into(),
                 website: "".into(),
             }),
-            "new".into(),
+            key(8),
         );
-        assert_eq!(form.input.content, "half");
-        assert_eq!(form.reply_to, Some(("7".into(), "Bob".into())));
+        assert_eq!(form.input().content, "half");
+        assert_eq!(form.reply_to().map(|r| r.id.as_str()), Some("7"));
         assert_eq!(
-            form.key, "old",
+            form.key(),
+            &key(9),
             "a restored draft keeps its key, so a retry cannot double-post"
         );
-        assert!(form.remember);
-        assert_eq!(form.input.author, "Ann");
+        assert!(form.remember());
+        assert_eq!(form.input().author, "Ann");
     }
 }

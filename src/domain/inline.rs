@@ -6,6 +6,7 @@
 //! dropped, as they are not text a reader should see. Nothing here produces HTML: the result is
 //! a tree the renderer turns into DOM nodes, so no string ever reaches `inner_html`.
 
+use super::entities::decode_entities;
 use super::url::{safe_url, UrlUse};
 
 /// One node of inline content.
@@ -273,93 +274,6 @@ impl TreeBuilder {
         }
         self.root
     }
-}
-
-/// Decodes character references: numeric ones and the named ones news text actually uses.
-/// An unknown or malformed reference stays as it was written, as a browser would show it.
-pub fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        match decode_one(rest) {
-            Some((decoded, used)) => {
-                out.push(decoded);
-                rest = &rest[used..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Decodes the reference at the start of `text` (which begins with `&`).
-fn decode_one(text: &str) -> Option<(char, usize)> {
-    // The longest reference we know is short; look for its `;` among the first bytes only.
-    // (Searching bytes, not slicing the string, so a multi-byte character cannot be split.)
-    let semicolon = text.bytes().take(34).position(|b| b == b';')?;
-    let name = &text[1..semicolon];
-    let decoded = if let Some(number) = name.strip_prefix('#') {
-        let code = match number.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => number.parse::<u32>().ok()?,
-        };
-        // NUL, surrogates and out-of-range values become U+FFFD, as in HTML.
-        if code == 0 {
-            '\u{FFFD}'
-        } else {
-            char::from_u32(code).unwrap_or('\u{FFFD}')
-        }
-    } else {
-        named_entity(name)?
-    };
-    Some((decoded, semicolon + 1))
-}
-
-fn named_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{A0}',
-        "shy" => '\u{AD}',
-        "ndash" => '–',
-        "mdash" => '—',
-        "hellip" => '…',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "sbquo" => '‚',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "bdquo" => '„',
-        "laquo" => '«',
-        "raquo" => '»',
-        "middot" => '·',
-        "bull" => '•',
-        "copy" => '©',
-        "reg" => '®',
-        "trade" => '™',
-        "deg" => '°',
-        "euro" => '€',
-        "pound" => '£',
-        "times" => '×',
-        "minus" => '−',
-        "zwnj" => '\u{200C}',
-        "zwj" => '\u{200D}',
-        "lrm" => '\u{200E}',
-        "rlm" => '\u{200F}',
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -2,11 +2,15 @@
 
 pub mod article;
 pub mod comment;
+pub mod comment_rules;
 pub mod date;
+pub mod draft;
+pub mod entities;
+pub mod errors;
 pub mod form;
 pub mod inline;
 pub mod language;
-pub mod load_error;
-pub mod posting;
+pub mod text;
 pub mod thread;
 pub mod url;
+pub mod wire;

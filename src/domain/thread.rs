@@ -1,88 +1,12 @@
 //! Comments as the API returns them, and the thread a reader sees: oldest first, replies
 //! nested under their parent, three levels at most.
 
-use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
-use super::date::Timestamp;
-use super::url::{safe_url, UrlUse};
+use super::comment::Comment;
 
 /// How deep replies nest; a reply to a comment at this depth is shown at this depth.
 pub const MAX_DEPTH: usize = 3;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Comment {
-    pub id: String,
-    pub parent: Option<String>,
-    pub author: String,
-    /// Only http(s) URLs survive.
-    pub website: Option<String>,
-    pub content: String,
-    pub published: Timestamp,
-    pub pending: bool,
-}
-
-impl Comment {
-    /// One comment object from the API; `None` when it lacks what a comment needs.
-    pub fn from_value(value: &Value) -> Option<Comment> {
-        let object = value.as_object()?;
-        let text = |key: &str| {
-            object
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-        };
-        let id = match object.get("id")? {
-            Value::String(id) if !id.is_empty() => id.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => return None,
-        };
-        let parent = match object.get("parent") {
-            Some(Value::String(p)) if !p.is_empty() => Some(p.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        let website = text("website")
-            .and_then(|w| safe_url(w, UrlUse::Link))
-            .filter(|w| {
-                w.to_ascii_lowercase().starts_with("http://")
-                    || w.to_ascii_lowercase().starts_with("https://")
-            });
-        Some(Comment {
-            id,
-            parent,
-            // Empty when the server sent none: the view says "Anonymous" in the reader's language.
-            author: text("author").unwrap_or_default().to_owned(),
-            website,
-            content: object.get("content").and_then(Value::as_str)?.to_owned(),
-            published: Timestamp::parse(text("published")?).ok()?,
-            pending: text("status") == Some("pending"),
-        })
-    }
-}
-
-/// Why a comments answer could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MalformedAnswer;
-
-/// Reads `{"comments": [...]}`; entries that are not comments are skipped.
-pub fn parse_comment_list(json: &str) -> Result<Vec<Comment>, MalformedAnswer> {
-    let value: Value = serde_json::from_str(json).map_err(|_| MalformedAnswer)?;
-    let list = value
-        .get("comments")
-        .and_then(Value::as_array)
-        .ok_or(MalformedAnswer)?;
-    Ok(list.iter().filter_map(Comment::from_value).collect())
-}
-
-/// Reads `{"comment": {...}}`, the answer to a successful post.
-pub fn parse_posted_comment(json: &str) -> Result<Comment, MalformedAnswer> {
-    let value: Value = serde_json::from_str(json).map_err(|_| MalformedAnswer)?;
-    value
-        .get("comment")
-        .and_then(Comment::from_value)
-        .ok_or(MalformedAnswer)
-}
 
 /// One comment in reading order, with its indentation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,55 +20,105 @@ pub struct ThreadEntry {
 
 /// Orders comments for reading: each top-level comment (oldest first) followed by its
 /// replies, depth first, each level oldest first. Replies to unknown parents are shown at the
-/// top level; duplicates (same id) are shown once.
+/// top level, and so are the members of a reply cycle in hostile or broken data (a replies to
+/// b, b to a), so no comment is ever dropped; duplicates (same id) are shown once.
+/// Linear in the number of comments (after sorting), and without recursion, so a long chain
+/// of replies cannot exhaust the stack.
 pub fn build_thread(comments: &[Comment]) -> Vec<ThreadEntry> {
-    let mut sorted: Vec<&Comment> = Vec::new();
-    for comment in comments {
-        if !sorted.iter().any(|c| c.id == comment.id) {
-            sorted.push(comment);
+    let mut seen = HashSet::new();
+    let mut sorted: Vec<&Comment> = comments
+        .iter()
+        .filter(|c| seen.insert(c.id.as_str()))
+        .collect();
+    sorted.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.id.cmp(&b.id)));
+    let known: HashMap<&str, &Comment> = sorted.iter().map(|c| (c.id.as_str(), *c)).collect();
+    let mut children: HashMap<&str, Vec<&Comment>> = HashMap::new();
+    for comment in &sorted {
+        if let Some(parent) = known_parent(comment, &known) {
+            children.entry(parent).or_default().push(comment);
         }
     }
-    sorted.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.id.cmp(&b.id)));
-    let known = |id: &str| sorted.iter().any(|c| c.id == id);
-    let mut entries = Vec::with_capacity(sorted.len());
-    let roots: Vec<&Comment> = sorted
-        .iter()
-        .copied()
-        .filter(|c| c.parent.as_deref().is_none_or(|p| !known(p) || p == c.id))
-        .collect();
-    for root in roots {
-        push_with_replies(root, 1, None, &sorted, &mut entries);
+
+    let mut out = Vec::with_capacity(sorted.len());
+    let mut placed: HashSet<&str> = HashSet::new();
+    let no_roots = HashSet::new();
+    for comment in sorted.iter().filter(|c| known_parent(c, &known).is_none()) {
+        push_tree(comment, &children, &no_roots, &mut placed, &mut out);
     }
-    entries
+    if placed.len() == sorted.len() {
+        return out;
+    }
+    // What is left hangs off a cycle. Its members go to the top level too, so the thread is
+    // built again with them among the roots, in date order.
+    let in_cycle = |comment: &Comment| {
+        let mut current = comment;
+        for _ in 0..sorted.len() {
+            match known_parent(current, &known).and_then(|p| known.get(p)) {
+                Some(parent) if parent.id == comment.id => return true,
+                Some(parent) => current = parent,
+                None => return false,
+            }
+        }
+        false
+    };
+    let cycle_roots: HashSet<&str> = sorted
+        .iter()
+        .filter(|c| !placed.contains(c.id.as_str()) && in_cycle(c))
+        .map(|c| c.id.as_str())
+        .collect();
+    out.clear();
+    placed.clear();
+    for comment in sorted
+        .iter()
+        .filter(|c| known_parent(c, &known).is_none() || cycle_roots.contains(c.id.as_str()))
+    {
+        push_tree(comment, &children, &cycle_roots, &mut placed, &mut out);
+    }
+    out
 }
 
-fn push_with_replies(
-    comment: &Comment,
-    depth: usize,
-    replying_to: Option<&str>,
-    all: &[&Comment],
+/// The comment's parent, when it names another comment of the thread.
+fn known_parent<'a>(comment: &'a Comment, known: &HashMap<&str, &Comment>) -> Option<&'a str> {
+    comment
+        .parent
+        .as_deref()
+        .filter(|p| *p != comment.id && known.contains_key(p))
+}
+
+/// Appends `root` at the top level and its replies under it; `roots` are never nested.
+fn push_tree<'a>(
+    root: &'a Comment,
+    children: &HashMap<&str, Vec<&'a Comment>>,
+    roots: &HashSet<&str>,
+    placed: &mut HashSet<&'a str>,
     out: &mut Vec<ThreadEntry>,
 ) {
-    // A cycle in hostile data (a → b → a) must not recurse forever.
-    if out.iter().any(|e| e.comment.id == comment.id) {
-        return;
-    }
-    out.push(ThreadEntry {
-        comment: comment.clone(),
-        depth: depth.min(MAX_DEPTH),
-        replying_to: replying_to.map(str::to_owned),
-    });
-    for reply in all
-        .iter()
-        .filter(|c| c.parent.as_deref() == Some(comment.id.as_str()) && c.id != comment.id)
-    {
-        push_with_replies(reply, depth + 1, Some(&comment.author), all, out);
+    let mut stack: Vec<(&Comment, usize, Option<&str>)> = vec![(root, 1, None)];
+    while let Some((comment, depth, replying_to)) = stack.pop() {
+        if !placed.insert(comment.id.as_str()) {
+            continue;
+        }
+        out.push(ThreadEntry {
+            comment: comment.clone(),
+            depth: depth.min(MAX_DEPTH),
+            replying_to: replying_to.map(str::to_owned),
+        });
+        if let Some(replies) = children.get(comment.id.as_str()) {
+            // Reversed onto the stack, so the oldest reply comes out first.
+            for reply in replies.iter().rev() {
+                if !roots.contains(reply.id.as_str()) && !placed.contains(reply.id.as_str()) {
+                    stack.push((reply, depth + 1, Some(comment.author.as_str())));
+                }
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::comment::CommentStatus;
+    use crate::domain::date::Timestamp;
 
     fn comment(id: &str, parent: Option<&str>, minute: u32) -> Comment {
         Comment {
@@ -154,7 +128,7 @@ mod tests {
             website: None,
             content: format!("text {id}"),
             published: Timestamp::parse(&format!("2025-01-17T20:{minute:02}:00Z")).unwrap(),
-            pending: false,
+            status: CommentStatus::Approved,
         }
     }
 
@@ -210,48 +184,35 @@ mod tests {
         let thread = build_thread(&comments);
         assert_eq!(
             order(&thread),
-            [("o", 1), ("s", 1)],
-            "a pure cycle has no root, so it is not shown"
+            [("o", 1), ("x", 1), ("y", 1), ("s", 1)],
+            "the members of a cycle are shown at the top level, in date order"
         );
     }
 
     #[test]
-    fn the_api_list_is_read_leniently() {
-        let list = parse_comment_list(
-            r#"{"comments":[
-                {"id":"1","parent":null,"author":"Ann","website":"https://ann.example","content":"Hi\nthere","published":"2025-01-17T20:00:00Z","status":"approved"},
-                {"id":2,"parent":1,"author":"Bob","website":"javascript:alert(1)","content":"<b>x</b>","published":"2025-01-17T20:05:00Z","status":"pending"},
-                {"id":"3","content":"no date"},
-                "garbage",
-                {"id":"4","author":"","content":"c","published":"2025-01-17T20:06:00Z","website":"mailto:a@b.co"}
-            ]}"#,
-        )
-        .unwrap();
-        assert_eq!(list.len(), 3);
-        assert_eq!(list[0].website.as_deref(), Some("https://ann.example"));
-        assert_eq!(list[0].content, "Hi\nthere");
-        assert!(!list[0].pending);
+    fn a_cycle_keeps_its_other_replies_nested() {
+        let comments = vec![
+            comment("a", Some("b"), 1),
+            comment("b", Some("a"), 2),
+            comment("r", Some("b"), 3),
+            comment("top", None, 4),
+        ];
         assert_eq!(
-            (
-                list[1].id.as_str(),
-                list[1].parent.as_deref(),
-                list[1].pending
-            ),
-            ("2", Some("1"), true)
+            order(&build_thread(&comments)),
+            [("a", 1), ("b", 1), ("r", 2), ("top", 1)]
         );
-        assert_eq!(list[1].website, None, "only http(s) websites");
-        assert_eq!(
-            list[1].content, "<b>x</b>",
-            "kept as text; the renderer never parses it"
-        );
-        assert_eq!(list[2].author, "", "no author: the view names it");
-        assert_eq!(list[2].website, None);
-        assert_eq!(parse_comment_list("not json"), Err(MalformedAnswer));
-        assert_eq!(parse_comment_list(r#"{"items":[]}"#), Err(MalformedAnswer));
-        assert!(parse_posted_comment(r#"{"comment":{"id":"9","author":"A","content":"abc","published":"2025-01-17T20:00:00Z","status":"pending"}}"#).unwrap().pending);
-        assert_eq!(
-            parse_posted_comment(r#"{"comment":{}}"#),
-            Err(MalformedAnswer)
-        );
+    }
+
+    #[test]
+    fn a_very_long_chain_does_not_exhaust_the_stack() {
+        let mut comments = vec![comment("0", None, 0)];
+        for n in 1..20_000 {
+            let mut reply = comment(&n.to_string(), Some(&(n - 1).to_string()), 1);
+            reply.published = Timestamp::from_millis(n as i64);
+            comments.push(reply);
+        }
+        let thread = build_thread(&comments);
+        assert_eq!(thread.len(), 20_000);
+        assert_eq!(thread.last().map(|e| e.depth), Some(MAX_DEPTH));
     }
 }

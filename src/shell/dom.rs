@@ -1,5 +1,7 @@
 //! Small browser helpers. Natively they fall back to something harmless.
 
+use crate::domain::draft::IdempotencyKey;
+
 /// Resolves `url` against `base` (or the page's address) to an absolute URL, as the browser's
 /// URL parser does. In-page fragments (`#…`) stay as they are.
 pub fn absolute_url(url: &str, base: Option<&str>) -> Option<String> {
@@ -43,23 +45,44 @@ pub fn prefers_reduced_motion() -> bool {
         .unwrap_or(false)
 }
 
-/// A fresh idempotency key (UUID v4) from the browser's cryptographic random source.
-pub fn new_idempotency_key() -> String {
-    #[cfg_attr(not(target_arch = "wasm32"), allow(unused_mut))]
-    let mut bytes = [0u8; 16];
+/// 16 bytes from the browser's cryptographic random source; `None` when it fails (it does
+/// not fall back to anything weaker).
+pub fn random_bytes() -> Option<[u8; 16]> {
     #[cfg(target_arch = "wasm32")]
     {
-        let filled = web_sys::window()
+        let mut bytes = [0u8; 16];
+        web_sys::window()
             .and_then(|w| w.crypto().ok())
             .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
-            .is_some();
-        if !filled {
-            for byte in &mut bytes {
-                *byte = (js_sys::Math::random() * 256.0) as u8;
-            }
-        }
+            .map(|_| bytes)
     }
-    crate::domain::posting::uuid_v4(bytes)
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// A fresh idempotency key (UUID v4). A key only has to be unique, not secret: where the
+/// cryptographic source fails, the time and `Math.random` still make one, so the reader can
+/// post. (The author token below, a secret, has no such fallback.)
+pub fn new_idempotency_key() -> IdempotencyKey {
+    let bytes = random_bytes().unwrap_or_else(|| {
+        let mut bytes = [0u8; 16];
+        let time = (now_ms() as u64).to_le_bytes();
+        bytes[..8].copy_from_slice(&time);
+        for byte in &mut bytes[8..] {
+            *byte = weak_random_byte();
+        }
+        bytes
+    });
+    IdempotencyKey::from_random_bytes(bytes)
+}
+
+fn weak_random_byte() -> u8 {
+    #[cfg(target_arch = "wasm32")]
+    return (js_sys::Math::random() * 256.0) as u8;
+    #[cfg(not(target_arch = "wasm32"))]
+    0
 }
 
 /// Milliseconds since the epoch, now.
@@ -85,22 +108,27 @@ pub fn focus(element: &yew::NodeRef) {
 
 /// This browser's comment author token: a random secret kept in localStorage, sent with
 /// comment requests so that the service shows a reader their own comments while they await
-/// moderation. Without storage, it lasts as long as the page.
-pub fn author_token() -> String {
+/// moderation. Without storage, it lasts as long as the page. Without a cryptographic random
+/// source there is none (fail closed): the reader's held comments then show only as posted.
+pub fn author_token() -> Option<String> {
+    use crate::domain::draft::AUTHOR_TOKEN_STORAGE_KEY;
     use crate::shell::storage;
-    const KEY: &str = "article-widget:author-token";
     thread_local! {
         static PAGE_TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     }
-    if let Ok(Some(token)) = storage::read(KEY) {
+    if let Ok(Some(token)) = storage::read(AUTHOR_TOKEN_STORAGE_KEY) {
         if token.len() >= 16 {
-            return token;
+            return Some(token);
         }
     }
     PAGE_TOKEN.with(|cell| {
         let mut cell = cell.borrow_mut();
-        let token = cell.get_or_insert_with(new_idempotency_key).clone();
-        let _ = storage::write(KEY, &token);
-        token
+        if cell.is_none() {
+            *cell = random_bytes()
+                .map(|bytes| IdempotencyKey::from_random_bytes(bytes).as_str().to_owned());
+        }
+        let token = cell.clone()?;
+        let _ = storage::write(AUTHOR_TOKEN_STORAGE_KEY, &token);
+        Some(token)
     })
 }

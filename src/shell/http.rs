@@ -7,9 +7,12 @@ use futures::future::{select, Either};
 use gloo_net::http::{Method, RequestBuilder};
 
 use crate::domain::article::Article;
-use crate::domain::load_error::LoadError;
-use crate::domain::posting::{interpret_answer, PostError};
-use crate::domain::thread::{parse_comment_list, Comment};
+use crate::domain::comment::Comment;
+use crate::domain::draft::IdempotencyKey;
+use crate::domain::errors::{ListError, LoadError, NoAnswer};
+use crate::domain::wire::{
+    interpret_answer, parse_comment_list, PostError, AUTHOR_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
+};
 
 /// How long a reader waits before the widget gives up and offers Retry.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -19,14 +22,6 @@ pub struct Answer {
     pub status: u16,
     pub retry_after: Option<String>,
     pub body: String,
-}
-
-/// No answer at all.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NoAnswer {
-    Network,
-    /// Seconds waited.
-    Timeout(u32),
 }
 
 /// Aborts the requests it was handed to when told to (the widget unmounting, or a newer
@@ -136,11 +131,7 @@ pub async fn load_article(
         timeout,
         cancel,
     )
-    .await
-    .map_err(|failure| match failure {
-        NoAnswer::Network => LoadError::Network,
-        NoAnswer::Timeout(seconds) => LoadError::Timeout(seconds),
-    })?;
+    .await?;
     if let Some(error) = LoadError::from_status(answer.status) {
         return Err(error);
     }
@@ -152,27 +143,16 @@ pub async fn load_article(
     Ok(article)
 }
 
-/// Why the comment list could not be shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ListError {
-    NoAnswer(NoAnswer),
-    Status(u16),
-    Malformed,
-}
-
-/// The header that tells the service whose browser this is (see [`super::dom::author_token`]).
-pub const AUTHOR_TOKEN_HEADER: &str = "Comment-Author-Token";
-
 pub async fn list_comments(
     url: &str,
     timeout: Duration,
     cancel: Option<&web_sys::AbortSignal>,
 ) -> Result<Vec<Comment>, ListError> {
     let token = super::dom::author_token();
-    let headers = [
-        ("Accept", "application/json"),
-        (AUTHOR_TOKEN_HEADER, token.as_str()),
-    ];
+    let mut headers = vec![("Accept", "application/json")];
+    if let Some(token) = &token {
+        headers.push((AUTHOR_TOKEN_HEADER, token.as_str()));
+    }
     let answer = send(Method::GET, url, &headers, None, timeout, cancel)
         .await
         .map_err(ListError::NoAnswer)?;
@@ -185,18 +165,20 @@ pub async fn list_comments(
 /// POSTs a comment with its idempotency key.
 pub async fn post_comment(
     url: &str,
-    key: &str,
+    key: &IdempotencyKey,
     body: String,
     timeout: Duration,
     cancel: Option<&web_sys::AbortSignal>,
 ) -> Result<Comment, PostError> {
     let token = super::dom::author_token();
-    let headers = [
+    let mut headers = vec![
         ("Content-Type", "application/json"),
         ("Accept", "application/json"),
-        ("Idempotency-Key", key),
-        (AUTHOR_TOKEN_HEADER, token.as_str()),
+        (IDEMPOTENCY_KEY_HEADER, key.as_str()),
     ];
+    if let Some(token) = &token {
+        headers.push((AUTHOR_TOKEN_HEADER, token.as_str()));
+    }
     match send(Method::POST, url, &headers, Some(body), timeout, cancel).await {
         Ok(answer) => interpret_answer(answer.status, answer.retry_after.as_deref(), &answer.body),
         Err(NoAnswer::Network) => Err(PostError::Network),

@@ -1,11 +1,7 @@
 //! The browser's localStorage, with its two failures as values: not there (disabled, blocked
 //! third-party storage, private modes) and full.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StorageError {
-    Unavailable,
-    Full,
-}
+use crate::domain::errors::StorageError;
 
 #[cfg(target_arch = "wasm32")]
 fn storage() -> Result<web_sys::Storage, StorageError> {

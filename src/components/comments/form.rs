@@ -5,8 +5,10 @@
 use yew::prelude::*;
 
 use super::model::{Action, Model};
-use crate::domain::comment::Field;
+use crate::components::texts::use_texts;
+use crate::domain::comment_rules::Field;
 use crate::domain::form::Sending;
+use crate::domain::wire::PostError;
 use crate::i18n::Texts;
 use crate::shell::dom;
 
@@ -19,7 +21,6 @@ pub struct FormContext {
     pub id_prefix: AttrValue,
     /// Indentation when shown under a comment (0 at the bottom of the thread).
     pub depth: usize,
-    pub texts: &'static Texts,
 }
 
 #[derive(Properties, PartialEq)]
@@ -51,7 +52,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
     let context = &props.context;
     let model = &context.model;
     let form = &model.form;
-    let texts = context.texts;
+    let texts = use_texts();
     let prefix = context.id_prefix.as_str();
     let field_refs: [NodeRef; 4] = [
         context.comment_ref.clone(),
@@ -66,8 +67,8 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
         event.prevent_default();
         Action::Submit
     });
-    let heading = match &form.reply_to {
-        Some((_, author)) => texts.leave_reply_to(author),
+    let heading = match form.reply_to() {
+        Some(target) => texts.leave_reply_to(&target.author),
         None => texts.leave_reply.to_owned(),
     };
     let heading_id = format!("{prefix}-reply-title");
@@ -75,7 +76,8 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
 
     // The error summary: every problem, each a link that moves focus to its field.
     let messages = form.messages();
-    let summary = if form.show_summary && (!messages.is_empty() || !form.general_errors.is_empty())
+    let summary = if form.show_summary()
+        && (!messages.is_empty() || !form.general_errors().is_empty())
     {
         let items = messages.iter().map(|(field, message)| {
             let target = ref_of(*field);
@@ -86,7 +88,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
             html! { <li><a href={format!("#{}", field_id(prefix, *field))} {onclick}>{texts.problem(message, *field)}</a></li> }
         });
         let general = form
-            .general_errors
+            .general_errors()
             .iter()
             .map(|message| html! { <li>{message.clone()}</li> });
         html! {
@@ -107,7 +109,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
         let id = field_id(prefix, field);
         let error = messages.get(&field);
         let error_id = format!("{id}-error");
-        let count = counter(form.input.get(field), field, texts);
+        let count = counter(form.input().get(field), field, texts);
         let count_id = format!("{id}-count");
         let described: Vec<&str> = [
             error.map(|_| error_id.as_str()),
@@ -122,7 +124,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
         let onblur = context
             .on_action
             .reform(move |_: FocusEvent| Action::Blur(field));
-        let value = form.input.get(field).to_owned();
+        let value = form.input().get(field).to_owned();
         let control = if field == Field::Content {
             html! {
                 <textarea id={id.clone()} name={field.key()} rows="8" ref={ref_of(field)}
@@ -173,13 +175,11 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
     });
     let on_retry = context.on_action.reform(|_: MouseEvent| Action::Submit);
 
-    let status = match &form.sending {
+    let status = match form.sending() {
         Sending::Posted { pending: true } => Some((false, texts.awaiting_moderation.to_owned())),
         Sending::Posted { pending: false } => Some((false, texts.posted.to_owned())),
         // Field problems are in the summary; everything else is said here.
-        Sending::Failed(error)
-            if !matches!(error, crate::domain::posting::PostError::Invalid { .. }) =>
-        {
+        Sending::Failed(error) if !matches!(error, PostError::Invalid { .. }) => {
             Some((error.retryable(), texts.post_error(error)))
         }
         _ => None,
@@ -189,7 +189,7 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
         <div class={classes!("aw-respond", (context.depth > 0).then(|| format!("aw-depth-{}", context.depth)))}>
             <h3 id={heading_id.clone()} class="aw-reply-title">
                 {heading}
-                if form.reply_to.is_some() {
+                if form.reply_to().is_some() {
                     {" "}
                     <a href="#" class="aw-cancel-reply" onclick={on_cancel}>{texts.cancel_reply}</a>
                 }
@@ -208,10 +208,10 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
                 <div class="aw-hp" aria-hidden="true">
                     <label for={format!("{prefix}-homepage")}>{texts.honeypot_label}</label>
                     <input id={format!("{prefix}-homepage")} name="homepage" type="text" tabindex="-1"
-                        autocomplete="off" value={form.honeypot.clone()} oninput={on_honeypot} />
+                        autocomplete="off" value={form.honeypot().to_owned()} oninput={on_honeypot} />
                 </div>
                 <p class="aw-consent">
-                    <input id={format!("{prefix}-consent")} type="checkbox" checked={form.remember} onchange={on_remember} />
+                    <input id={format!("{prefix}-consent")} type="checkbox" checked={form.remember()} onchange={on_remember} />
                     <label for={format!("{prefix}-consent")}>{texts.consent}</label>
                 </p>
                 if let Some(problem) = &model.storage_problem {

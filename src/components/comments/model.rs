@@ -1,30 +1,24 @@
-//! The section's state: the pure form state plus what the browser side needs (the comment
-//! being sent, storage trouble, focus requests), as a Yew reducer.
+//! The section's state: the pure form state plus what the view needs around it (the
+//! submission to send, storage trouble, focus requests), as a Yew reducer. The reducer is
+//! pure: whatever comes from the browser (stored drafts, fresh idempotency keys, the clock)
+//! arrives in the actions, so it is tested natively like the core.
 
 use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::domain::comment::{Field, ValidComment};
-use crate::domain::form::FormState;
-use crate::domain::posting::{draft_storage_key, Draft, Identity, PostError, IDENTITY_STORAGE_KEY};
-use crate::domain::thread::Comment;
-use crate::shell::dom::{new_idempotency_key, now_ms};
-use crate::shell::storage::{self, StorageError};
-
-/// A comment on its way to the server.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outgoing {
-    pub comment: ValidComment,
-    pub parent: Option<String>,
-    pub key: String,
-    pub honeypot: String,
-}
+use crate::domain::comment::Comment;
+use crate::domain::comment_rules::Field;
+use crate::domain::draft::{Draft, IdempotencyKey, Identity, ReplyTarget};
+use crate::domain::errors::StorageError;
+use crate::domain::form::{FormState, Submission};
+use crate::domain::wire::PostError;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     pub form: FormState,
-    pub outgoing: Option<Outgoing>,
+    /// The submission the send effect posts, set by a valid submit.
+    pub outgoing: Option<Submission>,
     /// Incremented for each post to send (an effect watches it).
     pub send_token: u32,
     /// Comments this reader posted since the page loaded, shown at once.
@@ -32,7 +26,7 @@ pub struct Model {
     pub storage_problem: Option<StorageError>,
     /// Incremented when the comment field should take focus.
     pub focus_comment: u32,
-    /// When the form was first shown, for the server's timing check.
+    /// When the form was first shown (ms since the epoch), for the server's timing check.
     pub rendered_at: f64,
 }
 
@@ -41,35 +35,33 @@ pub enum Action {
     Blur(Field),
     Remember(bool),
     Honeypot(String),
-    Reply(Option<(String, String)>),
+    Reply(Option<ReplyTarget>),
     Submit,
-    Posted(Comment),
-    Failed(PostError),
+    /// The server accepted the comment; the next draft gets the key.
+    Posted(Comment, IdempotencyKey),
+    /// The post failed; the key is used only if the server certainly stored nothing.
+    Failed(PostError, IdempotencyKey),
     Storage(Option<StorageError>),
 }
 
 impl Model {
-    /// The form as the reader left it: the article's draft and, if they consented, their details.
-    pub fn restore(article_id: &str) -> Model {
-        let draft = storage::read(&draft_storage_key(article_id));
-        let identity = storage::read(IDENTITY_STORAGE_KEY);
-        let storage_problem = draft.as_ref().err().copied();
-        let draft = draft
-            .ok()
-            .flatten()
-            .and_then(|text| Draft::from_json(&text));
-        let identity = identity
-            .ok()
-            .flatten()
-            .and_then(|text| Identity::from_json(&text));
+    /// The form as the reader left it: the article's draft and, if they consented, their
+    /// details (both as read from storage by the caller).
+    pub fn new(
+        draft: Option<Draft>,
+        identity: Option<Identity>,
+        storage_problem: Option<StorageError>,
+        fresh_key: IdempotencyKey,
+        rendered_at: f64,
+    ) -> Model {
         Model {
-            form: FormState::restore(draft, identity, new_idempotency_key()),
+            form: FormState::restore(draft, identity, fresh_key),
             outgoing: None,
             send_token: 0,
             posted: Vec::new(),
             storage_problem,
             focus_comment: 0,
-            rendered_at: now_ms(),
+            rendered_at,
         }
     }
 }
@@ -80,33 +72,28 @@ impl Reducible for Model {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Input(field, value) => next.form.input(field, value),
+            Action::Input(field, value) => next.form.edit(field, value),
             Action::Blur(field) => next.form.blur(field),
-            Action::Remember(remember) => next.form.remember = remember,
-            Action::Honeypot(value) => next.form.honeypot = value,
+            Action::Remember(remember) => next.form.set_remember(remember),
+            Action::Honeypot(value) => next.form.set_honeypot(value),
             Action::Reply(to) => {
                 next.form.reply(to);
                 next.focus_comment += 1;
             }
             Action::Submit => {
-                if let Some(comment) = next.form.submit() {
-                    next.outgoing = Some(Outgoing {
-                        comment,
-                        parent: next.form.reply_to.as_ref().map(|(id, _)| id.clone()),
-                        key: next.form.key.clone(),
-                        honeypot: next.form.honeypot.clone(),
-                    });
+                if let Some(submission) = next.form.submit() {
+                    next.outgoing = Some(submission);
                     next.send_token += 1;
                 }
             }
-            Action::Posted(comment) => {
-                next.form.posted(&comment, new_idempotency_key());
+            Action::Posted(comment, next_key) => {
+                next.form.posted(&comment, next_key);
                 next.posted.retain(|c| c.id != comment.id);
                 next.posted.push(comment);
                 next.outgoing = None;
             }
-            Action::Failed(error) => {
-                next.form.failed(error, new_idempotency_key());
+            Action::Failed(error, next_key) => {
+                next.form.failed(error, next_key);
                 next.outgoing = None;
             }
             Action::Storage(problem) => next.storage_problem = problem,
@@ -116,5 +103,83 @@ impl Reducible for Model {
         } else {
             Rc::new(next)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::comment::CommentStatus;
+    use crate::domain::date::Timestamp;
+
+    fn key(n: u8) -> IdempotencyKey {
+        IdempotencyKey::from_random_bytes([n; 16])
+    }
+
+    fn run(model: Rc<Model>, actions: Vec<Action>) -> Rc<Model> {
+        actions.into_iter().fold(model, Reducible::reduce)
+    }
+
+    fn filled() -> Rc<Model> {
+        run(
+            Rc::new(Model::new(None, None, None, key(1), 0.0)),
+            vec![
+                Action::Input(Field::Content, "A fine article.".into()),
+                Action::Input(Field::Author, "Ann".into()),
+                Action::Input(Field::Email, "ann@example.com".into()),
+                Action::Reply(Some(ReplyTarget {
+                    id: "c7".into(),
+                    author: "Bob".into(),
+                })),
+            ],
+        )
+    }
+
+    #[test]
+    fn a_valid_submit_queues_one_send_with_the_drafts_key_and_parent() {
+        let model = run(filled(), vec![Action::Submit]);
+        let outgoing = model.outgoing.clone().unwrap();
+        assert_eq!(
+            (outgoing.key, outgoing.parent.as_deref(), model.send_token),
+            (key(1), Some("c7"), 1)
+        );
+        let again = run(model.clone(), vec![Action::Submit]);
+        assert_eq!(
+            again.send_token, 1,
+            "a second click while sending sends nothing"
+        );
+    }
+
+    #[test]
+    fn keys_come_in_with_the_answers() {
+        let timed_out = run(
+            filled(),
+            vec![
+                Action::Submit,
+                Action::Failed(PostError::Timeout(15), key(2)),
+            ],
+        );
+        assert_eq!(timed_out.form.key(), &key(1), "unknown outcome: same key");
+        let posted = run(
+            timed_out,
+            vec![
+                Action::Submit,
+                Action::Posted(
+                    Comment {
+                        id: "n1".into(),
+                        parent: Some("c7".into()),
+                        author: "Ann".into(),
+                        website: None,
+                        content: "A fine article.".into(),
+                        published: Timestamp::from_millis(0),
+                        status: CommentStatus::Pending,
+                    },
+                    key(3),
+                ),
+            ],
+        );
+        assert_eq!(posted.form.key(), &key(3));
+        assert_eq!(posted.posted.len(), 1);
+        assert!(posted.form.reply_to().is_none() && posted.form.input().content.is_empty());
     }
 }

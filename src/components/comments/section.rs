@@ -8,10 +8,14 @@ use yew::prelude::*;
 use super::form::{CommentForm, FormContext};
 use super::model::{Action, Model};
 use super::thread::{comment_item, ThreadContext};
-use crate::domain::posting::{draft_storage_key, request_body, IDENTITY_STORAGE_KEY};
-use crate::domain::thread::{build_thread, Comment};
-use crate::i18n::Texts;
-use crate::shell::http::{list_comments, post_comment, Abort, ListError};
+use crate::components::texts::use_texts;
+use crate::domain::comment::Comment;
+use crate::domain::draft::{draft_storage_key, Draft, Identity, ReplyTarget, IDENTITY_STORAGE_KEY};
+use crate::domain::errors::ListError;
+use crate::domain::thread::{build_thread, MAX_DEPTH};
+use crate::domain::wire::request_body;
+use crate::host_contract::WidgetEvent;
+use crate::shell::http::{list_comments, post_comment, Abort};
 use crate::shell::{dom, storage};
 
 #[derive(Properties, PartialEq, Clone)]
@@ -20,18 +24,18 @@ pub struct CommentsProps {
     /// The comments endpoint; `None` when comments are closed.
     pub url: Option<AttrValue>,
     pub timeout: Duration,
-    pub texts: &'static Texts,
     #[prop_or_default]
-    pub on_event: Callback<crate::components::widget::WidgetEvent>,
+    pub on_event: Callback<WidgetEvent>,
 }
 
 #[component]
 pub fn CommentsSection(props: &CommentsProps) -> Html {
+    let texts = use_texts();
     match &props.url {
         Some(_) => html! { <OpenComments ..props.clone() /> },
         None => html! {
             <section class="aw-comments aw-comments--closed">
-                <p>{props.texts.comments_closed}</p>
+                <p>{texts.comments_closed}</p>
             </section>
         },
     }
@@ -46,13 +50,13 @@ enum ListState {
 
 #[component]
 fn OpenComments(props: &CommentsProps) -> Html {
-    let texts = props.texts;
+    let texts = use_texts();
     let url = props.url.clone().unwrap_or_default();
     let list = use_state(|| ListState::Loading);
     let list_attempt = use_state(|| 0u32);
     let model = use_reducer_eq({
         let id = props.article_id.clone();
-        move || Model::restore(&id)
+        move || restore_model(&id)
     });
     let summary_ref = use_node_ref();
     let comment_ref = use_node_ref();
@@ -99,7 +103,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
 
     // The reader's details: stored only while they consent, removed the moment they do not.
     {
-        let remember = model.form.remember;
+        let remember = model.form.remember();
         use_effect_with(
             (remember, model.form.identity()),
             move |(remember, identity)| {
@@ -133,6 +137,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 yew::platform::spawn_local(async move {
                     let result =
                         post_comment(&url, &outgoing.key, body, timeout, signal.as_ref()).await;
+                    let next_key = dom::new_idempotency_key();
                     if signal.as_ref().is_some_and(|s| s.aborted()) {
                         // Unmounted: the draft and its key stay stored, so a later retry
                         // cannot post twice.
@@ -140,13 +145,13 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     }
                     match result {
                         Ok(comment) => {
-                            on_event.emit(crate::components::widget::WidgetEvent::CommentPosted {
+                            on_event.emit(WidgetEvent::CommentPosted {
                                 id: comment.id.clone(),
-                                pending: comment.pending,
+                                status: comment.status,
                             });
-                            dispatcher.dispatch(Action::Posted(comment));
+                            dispatcher.dispatch(Action::Posted(comment, next_key));
                         }
-                        Err(error) => dispatcher.dispatch(Action::Failed(error)),
+                        Err(error) => dispatcher.dispatch(Action::Failed(error, next_key)),
                     }
                 });
             }
@@ -157,7 +162,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
     // Focus moves: to the error summary after a failed submit, to the comment field on reply.
     {
         let summary_ref = summary_ref.clone();
-        use_effect_with(model.form.summary_focus, move |token| {
+        use_effect_with(model.form.summary_focus(), move |token| {
             if *token > 0 {
                 dom::focus(&summary_ref);
             }
@@ -191,7 +196,6 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 comment_ref: comment_ref.clone(),
                 id_prefix: ids.prefix.clone(),
                 depth,
-                texts,
             }} />
         }
     };
@@ -207,7 +211,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
         }
     }
     let thread = build_thread(&comments);
-    let reply_target = model.form.reply_to.as_ref().map(|(id, _)| id.clone());
+    let reply_target = model.form.reply_to().map(|target| target.id.clone());
     let form_in_thread = reply_target
         .as_ref()
         .is_some_and(|id| thread.iter().any(|e| &e.comment.id == id));
@@ -219,7 +223,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
     };
     let thread_context = ThreadContext {
         id_prefix: ids.prefix.clone(),
-        on_reply: on_action.reform(|target: (String, String)| Action::Reply(Some(target))),
+        on_reply: on_action.reform(|target: ReplyTarget| Action::Reply(Some(target))),
         texts,
     };
 
@@ -249,7 +253,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                                 { comment_item(entry, &thread_context) }
                                 if form_here {
                                     <li class="aw-thread-form">
-                                        { form((entry.depth + 1).min(crate::domain::thread::MAX_DEPTH)) }
+                                        { form((entry.depth + 1).min(MAX_DEPTH)) }
                                     </li>
                                 }
                             </>
@@ -262,6 +266,27 @@ fn OpenComments(props: &CommentsProps) -> Html {
             }
         </section>
     }
+}
+
+/// The model as the reader left it: the article's draft and, with consent, their details.
+fn restore_model(article_id: &str) -> Model {
+    let draft = storage::read(&draft_storage_key(article_id));
+    let storage_problem = draft.as_ref().err().copied();
+    let draft = draft
+        .ok()
+        .flatten()
+        .and_then(|text| Draft::from_json(&text));
+    let identity = storage::read(IDENTITY_STORAGE_KEY)
+        .ok()
+        .flatten()
+        .and_then(|text| Identity::from_json(&text));
+    Model::new(
+        draft,
+        identity,
+        storage_problem,
+        dom::new_idempotency_key(),
+        dom::now_ms(),
+    )
 }
 
 struct Ids {

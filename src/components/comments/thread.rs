@@ -3,7 +3,8 @@
 
 use yew::prelude::*;
 
-use crate::domain::article::split_paragraphs;
+use crate::domain::draft::ReplyTarget;
+use crate::domain::text::split_paragraphs;
 use crate::domain::thread::ThreadEntry;
 use crate::i18n::Texts;
 use crate::shell::format;
@@ -11,24 +12,23 @@ use crate::shell::format;
 #[derive(Clone, PartialEq)]
 pub struct ThreadContext {
     pub id_prefix: AttrValue,
-    /// (comment id, author) of the comment to reply to.
-    pub on_reply: Callback<(String, String)>,
+    pub on_reply: Callback<ReplyTarget>,
     pub texts: &'static Texts,
 }
 
-/// An element id for a comment, from an id the server chose (kept to safe characters).
+/// An element id for a comment, from an id the server chose. Letters, digits and `-` stay;
+/// every other character becomes `_<hex code point>_`, so distinct comment ids always give
+/// distinct element ids (`a.b` → `a_2e_b`, `a_b` → `a_5f_b`).
 pub fn comment_element_id(prefix: &str, comment_id: &str) -> String {
-    let safe: String = comment_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{prefix}-comment-{safe}")
+    let mut out = format!("{prefix}-comment-");
+    for c in comment_id.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("_{:x}_", c as u32));
+        }
+    }
+    out
 }
 
 pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
@@ -49,23 +49,26 @@ pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
         None => html! { <span class="aw-comment-author">{author_name.clone()}</span> },
     };
     let on_reply = {
-        let target = (comment.id.clone(), author_name.clone());
+        let target = ReplyTarget {
+            id: comment.id.clone(),
+            author: author_name.clone(),
+        };
         context.on_reply.reform(move |_: MouseEvent| target.clone())
     };
     html! {
         <li
             id={comment_element_id(&context.id_prefix, &comment.id)}
-            class={classes!("aw-comment", format!("aw-depth-{}", entry.depth), comment.pending.then_some("aw-comment--pending"))}
+            class={classes!("aw-comment", format!("aw-depth-{}", entry.depth), comment.is_pending().then_some("aw-comment--pending"))}
         >
             <article class="aw-comment-body">
                 <header class="aw-comment-meta">
                     {author}
-                    <time datetime={comment.published.to_rfc3339()}>{format::date_time(comment.published)}</time>
+                    <time datetime={comment.published.to_rfc3339()}>{format::date_time(comment.published, texts.language)}</time>
                     if let Some(parent_author) = &entry.replying_to {
                         <span class="aw-comment-in-reply">{texts.in_reply_to(&name(parent_author))}</span>
                     }
                 </header>
-                if comment.pending {
+                if comment.is_pending() {
                     <p class="aw-comment-pending">{texts.awaiting_moderation}</p>
                 }
                 <div class="aw-comment-text">
@@ -77,5 +80,24 @@ pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
                 </button>
             </article>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::comment_element_id;
+
+    #[test]
+    fn distinct_comment_ids_give_distinct_element_ids() {
+        let ids = ["a.b", "a_b", "a b", "a-b", "ab", "a_2e_b", "é", "_e9_", ""];
+        let elements: std::collections::HashSet<String> = ids
+            .iter()
+            .map(|id| comment_element_id("aw-x", id))
+            .collect();
+        assert_eq!(elements.len(), ids.len(), "{elements:?}");
+        assert_eq!(comment_element_id("aw-x", "c-12"), "aw-x-comment-c-12");
+        assert!(elements.iter().all(|e| e
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')));
     }
 }

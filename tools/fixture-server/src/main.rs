@@ -26,8 +26,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use article_widget::domain::comment::validate;
-use article_widget::domain::posting::{problems_body, CommentRequest};
+use article_widget::domain::comment_rules::validate;
+use article_widget::domain::wire::{problems_body, CommentRequest};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};

@@ -1,10 +1,51 @@
-//! Posting a comment, minus the network: the request body, what each answer means, the
-//! draft and the remembered identity as they are stored, and the idempotency key.
+//! The comments API as both sides speak it (the README's contract): header names, the POST
+//! body the widget writes and the service reads, the list and post answers, 422 bodies, and
+//! what each answer means to the widget. Written once here for the widget, the comment
+//! service and the test server, so the two sides cannot drift apart.
 
 use serde_json::{json, Map, Value};
 
-use super::comment::{CommentInput, Field, Problem, ValidComment};
-use super::thread::{parse_posted_comment, Comment};
+use super::comment::Comment;
+use super::comment_rules::{CommentInput, Field, Problem, ValidComment};
+
+/// The request header that makes a POST idempotent: one key per draft.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+/// The request header that tells the service whose browser this is, so that it shows a
+/// reader their own comments while they await moderation.
+pub const AUTHOR_TOKEN_HEADER: &str = "Comment-Author-Token";
+
+/// Why a comments answer could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MalformedAnswer;
+
+/// `{"comments": [...]}`, the answer to `GET {url}`.
+pub fn comment_list_body(comments: &[Comment]) -> String {
+    json!({ "comments": comments.iter().map(Comment::to_value).collect::<Vec<_>>() }).to_string()
+}
+
+/// `{"comment": {...}}`, the answer to a successful post.
+pub fn posted_comment_body(comment: &Comment) -> String {
+    json!({ "comment": comment.to_value() }).to_string()
+}
+
+/// Reads `{"comments": [...]}`; entries that are not comments are skipped.
+pub fn parse_comment_list(json: &str) -> Result<Vec<Comment>, MalformedAnswer> {
+    let value: Value = serde_json::from_str(json).map_err(|_| MalformedAnswer)?;
+    let list = value
+        .get("comments")
+        .and_then(Value::as_array)
+        .ok_or(MalformedAnswer)?;
+    Ok(list.iter().filter_map(Comment::from_value).collect())
+}
+
+/// Reads `{"comment": {...}}`, the answer to a successful post.
+pub fn parse_posted_comment(json: &str) -> Result<Comment, MalformedAnswer> {
+    let value: Value = serde_json::from_str(json).map_err(|_| MalformedAnswer)?;
+    value
+        .get("comment")
+        .and_then(Comment::from_value)
+        .ok_or(MalformedAnswer)
+}
 
 /// The JSON body of `POST {comments.url}`.
 pub fn request_body(
@@ -188,94 +229,6 @@ fn parse_field_errors(body: &str) -> PostError {
     PostError::Invalid { fields, other }
 }
 
-/// The unfinished comment, kept per article so that nothing typed is ever lost.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Draft {
-    pub content: String,
-    /// The comment being replied to: its id and author.
-    pub reply_to: Option<(String, String)>,
-    /// The idempotency key of this draft's post (see [`PostError::definitely_not_stored`]).
-    pub key: String,
-}
-
-impl Draft {
-    pub fn to_json(&self) -> String {
-        json!({
-            "content": self.content,
-            "reply_to": self.reply_to.as_ref().map(|(id, author)| json!({"id": id, "author": author})),
-            "key": self.key,
-        })
-        .to_string()
-    }
-
-    /// Reads a stored draft; anything unreadable is treated as no draft.
-    pub fn from_json(text: &str) -> Option<Draft> {
-        let value: Value = serde_json::from_str(text).ok()?;
-        let get = |key: &str| text_field(&value, key);
-        let reply_to = value.get("reply_to").and_then(|r| {
-            Some((
-                r.get("id")?.as_str()?.to_owned(),
-                r.get("author")?.as_str()?.to_owned(),
-            ))
-        });
-        Some(Draft {
-            content: get("content"),
-            reply_to,
-            key: get("key"),
-        })
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.content.trim().is_empty() && self.reply_to.is_none()
-    }
-}
-
-/// Name, email and website, stored only with the reader's consent.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Identity {
-    pub author: String,
-    pub email: String,
-    pub website: String,
-}
-
-impl Identity {
-    pub fn to_json(&self) -> String {
-        json!({ "author": self.author, "email": self.email, "website": self.website }).to_string()
-    }
-
-    pub fn from_json(text: &str) -> Option<Identity> {
-        let value: Value = serde_json::from_str(text).ok()?;
-        let get = |key: &str| text_field(&value, key);
-        Some(Identity {
-            author: get("author"),
-            email: get("email"),
-            website: get("website"),
-        })
-    }
-}
-
-/// Storage keys. One draft per article; one identity for the site.
-pub fn draft_storage_key(article_id: &str) -> String {
-    format!("article-widget:draft:{article_id}")
-}
-
-pub const IDENTITY_STORAGE_KEY: &str = "article-widget:identity";
-
-/// A version 4 UUID from 16 random bytes.
-pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,7 +304,7 @@ mod tests {
             None,
             r#"{"comment":{"id":"1","author":"A","content":"abc","published":"2025-01-17T20:00:00Z","status":"pending"}}"#,
         );
-        assert!(posted.unwrap().pending);
+        assert!(posted.unwrap().is_pending());
         assert_eq!(
             interpret_answer(201, None, "<html>"),
             Err(PostError::Malformed)
@@ -408,31 +361,42 @@ mod tests {
     }
 
     #[test]
-    fn drafts_and_identities_round_trip_and_survive_garbage() {
-        let draft = Draft {
-            content: "Half a thought\nand more".into(),
-            reply_to: Some(("7".into(), "Ann".into())),
-            key: "k".into(),
-        };
-        assert_eq!(Draft::from_json(&draft.to_json()), Some(draft));
-        assert_eq!(Draft::from_json("{not json"), None);
-        assert_eq!(Draft::from_json("{}"), Some(Draft::default()));
-        let identity = Identity {
-            author: "Ann".into(),
-            email: "a@b.co".into(),
-            website: "".into(),
-        };
-        assert_eq!(Identity::from_json(&identity.to_json()), Some(identity));
+    fn the_api_list_is_read_leniently() {
+        let list = parse_comment_list(
+            r#"{"comments":[
+                {"id":"1","parent":null,"author":"Ann","website":"https://ann.example","content":"Hi\nthere","published":"2025-01-17T20:00:00Z","status":"approved"},
+                {"id":2,"parent":1,"author":"Bob","website":"javascript:alert(1)","content":"<b>x</b>","published":"2025-01-17T20:05:00Z","status":"pending"},
+                {"id":"3","content":"no date"},
+                "garbage",
+                {"id":"4","author":"","content":"c","published":"2025-01-17T20:06:00Z","website":"mailto:a@b.co"}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(list.len(), 3);
+        assert_eq!(list[0].website.as_deref(), Some("https://ann.example"));
+        assert_eq!(list[0].content, "Hi\nthere");
+        assert!(!list[0].is_pending());
         assert_eq!(
-            draft_storage_key("russia-iran-treaty"),
-            "article-widget:draft:russia-iran-treaty"
+            (
+                list[1].id.as_str(),
+                list[1].parent.as_deref(),
+                list[1].is_pending()
+            ),
+            ("2", Some("1"), true)
         );
-    }
-
-    #[test]
-    fn uuids_are_version_4() {
-        let id = uuid_v4([0xff; 16]);
-        assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
-        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(list[1].website, None, "only http(s) websites");
+        assert_eq!(
+            list[1].content, "<b>x</b>",
+            "kept as text; the renderer never parses it"
+        );
+        assert_eq!(list[2].author, "", "no author: the view names it");
+        assert_eq!(list[2].website, None);
+        assert_eq!(parse_comment_list("not json"), Err(MalformedAnswer));
+        assert_eq!(parse_comment_list(r#"{"items":[]}"#), Err(MalformedAnswer));
+        assert!(parse_posted_comment(r#"{"comment":{"id":"9","author":"A","content":"abc","published":"2025-01-17T20:00:00Z","status":"pending"}}"#).unwrap().is_pending());
+        assert_eq!(
+            parse_posted_comment(r#"{"comment":{}}"#),
+            Err(MalformedAnswer)
+        );
     }
 }

@@ -1,5 +1,8 @@
-//! Why an article could not be shown. What the reader reads about it is in `i18n`
-//! (`Texts::load_error_title`, `Texts::load_error`), in their language.
+//! Every failure a reader can be shown, as values: the article could not be loaded, the
+//! comments could not be listed, the draft cannot be stored. (A post's failure, `PostError`,
+//! is the meaning of a server's answer and lives with the wire contract in `wire`.) What the
+//! reader reads about each is in `i18n`, in their language; the shell maps browser failures
+//! onto these.
 
 use super::article::ArticleError;
 
@@ -34,6 +37,42 @@ impl LoadError {
             _ => Some(LoadError::Refused(status)),
         }
     }
+}
+
+impl From<NoAnswer> for LoadError {
+    fn from(failure: NoAnswer) -> Self {
+        match failure {
+            NoAnswer::Network => LoadError::Network,
+            NoAnswer::Timeout(seconds) => LoadError::Timeout(seconds),
+        }
+    }
+}
+
+/// A request that got no answer at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoAnswer {
+    /// Offline, refused, DNS, blocked by CORS.
+    Network,
+    /// Seconds waited.
+    Timeout(u32),
+}
+
+/// Why the comment list could not be shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListError {
+    NoAnswer(NoAnswer),
+    /// A status other than 2xx.
+    Status(u16),
+    /// A 2xx whose body is not a comment list.
+    Malformed,
+}
+
+/// Why the draft cannot be kept in the browser's storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageError {
+    /// Disabled, blocked third-party storage, private modes.
+    Unavailable,
+    Full,
 }
 
 impl From<ArticleError> for LoadError {
