@@ -1,36 +1,50 @@
 //! The comments API over HTTP, exactly as the README's contract says, plus the files that
-//! make the demo one process: the article JSON and the built widget.
+//! make the demo one process (the article JSON and the built widget) and `GET /healthz`.
+//!
+//! What a request carries is read by extractors ([`KeyHeader`], [`AuthorToken`],
+//! [`ClientAddress`], [`CommentBody`]); handlers return `Result<_, ApiError>`. The POST
+//! claims its idempotency key first, then [`accept`] runs the spam checks, the widget's own
+//! rules, the parent check and moderation, and stores.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use article_widget::domain::comment::Comment;
 use article_widget::domain::comment_rules::validate;
 use article_widget::domain::date::Timestamp;
-use article_widget::domain::wire::{field_errors_body, problems_body, CommentRequest};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use article_widget::domain::wire::{
+    comment_list_body, field_errors_body, posted_comment_body, problems_body, CommentRequest,
+    AUTHOR_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
+};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State,
+};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
 
 use crate::articles::ArticleGate;
 use crate::config::{Moderation, Settings};
-use crate::store::{Claim, Store, StoredAnswer, StoredComment, TooSoon};
+use crate::error::ApiError;
+use crate::store::{Claim, ModerationStatus, Store, StoredAnswer, StoredComment, TooSoon};
 
 /// The largest body accepted: a comment of 65,525 four-byte characters, with room to spare.
 pub const BODY_LIMIT: usize = 320 * 1024;
-/// A form submitted sooner than this after it was shown is a bot's.
-pub const MIN_FORM_AGE_MS: i64 = 3_000;
 /// A claim on an idempotency key whose request never answered is released after this long.
 const STALE_CLAIM_MS: i64 = 60_000;
-
-pub const AUTHOR_TOKEN_HEADER: &str = "comment-author-token";
+/// How long a POST waits for another request holding the same key to answer.
+const CLAIM_WAIT_MS: u64 = 10_000;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -48,7 +62,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             refuse_foreign_origins,
         ));
-    let mut app = api.with_state(state);
+    let mut app = api.route("/healthz", get(healthz)).with_state(state);
     if let Some(articles) = &settings.articles {
         app = app.nest_service("/articles", ServeDir::new(articles));
     }
@@ -58,6 +72,17 @@ pub fn router(state: AppState) -> Router {
     // CORS for the configured origins on everything: the API, and the widget's script, module
     // and articles, which a publisher's pages on another host load in CORS mode.
     app.layer(cors(&settings.allowed_origins))
+        // One log line per request: method, path, status, latency.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
+        )
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -65,15 +90,17 @@ fn cors(origins: &[String]) -> CorsLayer {
         .iter()
         .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();
+    let header_name = |name: &str| HeaderName::from_bytes(name.as_bytes()).ok();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            HeaderName::from_static("idempotency-key"),
-            HeaderName::from_static(AUTHOR_TOKEN_HEADER),
-        ])
+        .allow_headers(
+            [header::CONTENT_TYPE, header::ACCEPT]
+                .into_iter()
+                .chain(header_name(IDEMPOTENCY_KEY_HEADER))
+                .chain(header_name(AUTHOR_TOKEN_HEADER))
+                .collect::<Vec<_>>(),
+        )
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }
@@ -85,7 +112,7 @@ async fn refuse_foreign_origins(
     State(state): State<AppState>,
     request: Request,
     next: Next,
-) -> Response {
+) -> Result<Response, ApiError> {
     if let Some(origin) = request
         .headers()
         .get(header::ORIGIN)
@@ -105,20 +132,27 @@ async fn refuse_foreign_origins(
             .iter()
             .any(|allowed| allowed == origin);
         if !same_origin && !configured {
-            return error_response(
-                StatusCode::FORBIDDEN,
-                "This site may not use these comments.",
-            );
+            return Err(ApiError::ForeignOrigin);
         }
     }
-    next.run(request).await
+    Ok(next.run(request).await)
 }
 
-fn error_response(status: StatusCode, message: &str) -> Response {
+/// For load balancers: 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let engine = state.store.engine().name();
+    let (status, text) = if state.store.is_healthy().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    };
     (
         status,
-        [(header::CONTENT_TYPE, "application/json")],
-        json!({ "error": message }).to_string(),
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        json!({ "status": text, "database": engine }).to_string(),
     )
         .into_response()
 }
@@ -139,22 +173,6 @@ fn json_answer(answer: &StoredAnswer, retry_after: Option<i64>) -> Response {
     response
 }
 
-fn database_error(error: crate::store::StoreError) -> Response {
-    eprintln!("comment-service: {error}");
-    error_response(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "The comments are unavailable right now. Please try again.",
-    )
-}
-
-fn token_hash(headers: &HeaderMap) -> Option<String> {
-    let token = headers.get(AUTHOR_TOKEN_HEADER)?.to_str().ok()?.trim();
-    if token.len() < 16 || token.len() > 200 {
-        return None;
-    }
-    Some(hex(&Sha256::digest(token.as_bytes())))
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -166,74 +184,140 @@ pub fn now_ms() -> i64 {
         .unwrap_or_default()
 }
 
-/// The public form of a comment: never the email, address or token.
-pub fn public_comment(comment: &StoredComment) -> Value {
-    json!({
-        "id": comment.id,
-        "parent": comment.parent_id,
-        "author": comment.author,
-        "website": comment.website,
-        "content": comment.content,
-        "published": Timestamp::from_millis(comment.created_at).to_rfc3339(),
-        "status": comment.status,
-    })
+/// The public form of a stored comment: never the email, address or token.
+pub fn public_comment(comment: &StoredComment) -> Comment {
+    Comment {
+        id: comment.id.clone(),
+        parent: comment.parent_id.clone(),
+        author: comment.author.clone(),
+        website: comment.website.clone(),
+        content: comment.content.clone(),
+        published: Timestamp::from_millis(comment.created_at),
+        status: comment.status.public(),
+    }
+}
+
+/// The request's idempotency key (required on a POST).
+pub struct KeyHeader(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for KeyHeader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parts
+            .headers
+            .get(IDEMPOTENCY_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            .map(|k| KeyHeader(k.to_owned()))
+            .ok_or(ApiError::MissingKey)
+    }
+}
+
+/// The hash of the browser's author token, when it sent a plausible one. Only hashes are
+/// stored, so a leaked database reveals no token.
+pub struct AuthorToken(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for AuthorToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHOR_TOKEN_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|t| (16..=200).contains(&t.len()));
+        Ok(AuthorToken(
+            token.map(|t| hex(&Sha256::digest(t.as_bytes()))),
+        ))
+    }
+}
+
+/// The client's address: the peer's, or with `--trust-forwarded-for` the first of
+/// `X-Forwarded-For`.
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.settings.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|h| h.to_str().ok())
+                .and_then(|list| list.split(',').next())
+                .and_then(|first| first.trim().parse().ok());
+            if let Some(address) = forwarded {
+                return Ok(ClientAddress(address));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip());
+        Ok(ClientAddress(
+            peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        ))
+    }
+}
+
+/// A comment POST's body: JSON required (415 otherwise), at most [`BODY_LIMIT`] (413). `None`
+/// when it is not a JSON object, which the handler answers (and records for the key) as a 422.
+pub struct CommentBody(pub Option<CommentRequest>);
+
+impl<S: Send + Sync> FromRequest<S> for CommentBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            return Err(ApiError::NotJson.into_response());
+        }
+        let text = String::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(CommentBody(CommentRequest::parse(&text)))
+    }
 }
 
 async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+    AuthorToken(token): AuthorToken,
+) -> Result<Response, ApiError> {
     if !state.articles.comments_open(&id) {
-        return error_response(
-            StatusCode::NOT_FOUND,
-            "There are no comments for this article.",
-        );
+        return Err(ApiError::NoComments);
     }
-    match state
-        .store
-        .visible_comments(&id, token_hash(&headers).as_deref())
-        .await
-    {
-        Ok(comments) => {
-            let body =
-                json!({ "comments": comments.iter().map(public_comment).collect::<Vec<_>>() });
-            (
-                StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, "application/json"),
-                    (header::CACHE_CONTROL, "no-store"),
-                ],
-                body.to_string(),
-            )
-                .into_response()
-        }
-        Err(error) => database_error(error),
-    }
+    let comments = state.store.visible_comments(&id, token.as_deref()).await?;
+    let public: Vec<Comment> = comments.iter().map(public_comment).collect();
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        comment_list_body(&public),
+    )
+        .into_response())
 }
 
-fn client_address(settings: &Settings, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-    if settings.trust_forwarded_for {
-        let forwarded = headers
-            .get("x-forwarded-for")
-            .and_then(|h| h.to_str().ok())
-            .and_then(|list| list.split(',').next())
-            .and_then(|first| first.trim().parse().ok());
-        if let Some(address) = forwarded {
-            return address;
-        }
-    }
-    peer.ip()
-}
-
-fn random_id() -> String {
+/// A comment id from the system's cryptographic random source; none without it (fail closed:
+/// ids must not be guessable, since a reply names its parent by id).
+fn random_id() -> Result<String, ApiError> {
     let mut bytes = [0u8; 12];
-    if getrandom::fill(&mut bytes).is_err() {
-        bytes = now_ms().to_le_bytes().repeat(2)[..12]
-            .try_into()
-            .unwrap_or([7; 12]);
-    }
-    hex(&bytes)
+    getrandom::fill(&mut bytes).map_err(|_| ApiError::NoRandomness)?;
+    Ok(hex(&bytes))
 }
 
 fn refusal(field: &str, message: &str) -> StoredAnswer {
@@ -243,97 +327,62 @@ fn refusal(field: &str, message: &str) -> StoredAnswer {
     }
 }
 
+/// "Please wait N seconds", with English's singular for one.
+fn wait_message(seconds: i64) -> String {
+    let unit = if seconds == 1 { "second" } else { "seconds" };
+    format!("Please wait {seconds} {unit} before commenting again.")
+}
+
 async fn post(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: String,
-) -> Response {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-        });
-    if !is_json {
-        return error_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Send the comment as application/json.",
-        );
-    }
-    let Some(key) = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200)
-        .map(str::to_owned)
-    else {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            "An Idempotency-Key header is required.",
-        );
-    };
+    KeyHeader(key): KeyHeader,
+    ClientAddress(address): ClientAddress,
+    AuthorToken(token): AuthorToken,
+    CommentBody(request): CommentBody,
+) -> Result<Response, ApiError> {
     if !state.articles.comments_open(&id) {
-        return error_response(
-            StatusCode::NOT_FOUND,
-            "Comments are closed for this article.",
-        );
+        return Err(ApiError::Closed);
     }
     let store = &state.store;
-    let now = now_ms();
 
     // The key first: a repeated key gets the first answer, whatever else has changed.
     let mut waited = 0;
     loop {
-        match store.claim(&key, &id, now_ms(), STALE_CLAIM_MS).await {
-            Ok(Claim::Claimed) => break,
-            Ok(Claim::Answered(answer)) => return json_answer(&answer, None),
-            Ok(Claim::InProgress) if waited < 10_000 => {
+        match store.claim(&key, &id, now_ms(), STALE_CLAIM_MS).await? {
+            Claim::Claimed => break,
+            Claim::Answered(answer) => return Ok(json_answer(&answer, None)),
+            Claim::InProgress if waited < CLAIM_WAIT_MS => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 waited += 50;
             }
-            Ok(Claim::InProgress) => {
-                return error_response(
-                    StatusCode::CONFLICT,
-                    "This comment is still being posted. Please retry in a moment.",
-                )
-            }
-            Err(error) => return database_error(error),
+            Claim::InProgress => return Err(ApiError::KeyInProgress),
         }
     }
+    // Read after the claim: waiting for another request with the same key can take seconds,
+    // and the form's age, the flood window and the comment's date must all be of now.
+    let now = now_ms();
 
-    let outcome = accept(
-        &state,
-        &id,
-        &key,
-        &body,
-        now,
-        client_address(&state.settings, peer, &headers),
-        token_hash(&headers),
-    )
-    .await;
+    let outcome = accept(&state, &id, &key, request, now, address, token).await;
     match outcome {
-        Ok(Accepted::Answer(answer)) => json_answer(&answer, None),
-        Ok(Accepted::Refused(answer)) => match store.record_answer(&key, &answer).await {
-            Ok(()) => json_answer(&answer, None),
-            Err(error) => database_error(error),
-        },
+        Ok(Accepted::Answer(answer)) => Ok(json_answer(&answer, None)),
+        Ok(Accepted::Refused(answer)) => {
+            store.record_answer(&key, &answer).await?;
+            Ok(json_answer(&answer, None))
+        }
         Ok(Accepted::TooSoon(wait_ms)) => {
             // Not recorded: the same key may succeed once the wait is over.
-            let _ = store.release(&key).await;
+            store.release(&key).await?;
             let seconds = (wait_ms + 999) / 1000;
             let answer = StoredAnswer {
                 status: 429,
-                body: json!({ "error": format!("Please wait {seconds} seconds before commenting again.") }).to_string(),
+                body: json!({ "error": wait_message(seconds) }).to_string(),
             };
-            json_answer(&answer, Some(seconds))
+            Ok(json_answer(&answer, Some(seconds)))
         }
         Err(error) => {
             let _ = store.release(&key).await;
-            database_error(error)
+            Err(error)
         }
     }
 }
@@ -351,13 +400,13 @@ async fn accept(
     state: &AppState,
     article_id: &str,
     key: &str,
-    body: &str,
+    request: Option<CommentRequest>,
     now: i64,
     address: IpAddr,
     author_token: Option<String>,
-) -> Result<Accepted, crate::store::StoreError> {
+) -> Result<Accepted, ApiError> {
     let generic = "Your comment could not be accepted. Please try again in a moment.";
-    let Some(request) = CommentRequest::parse(body) else {
+    let Some(request) = request else {
         return Ok(Accepted::Refused(refusal(
             "form",
             "The comment could not be read.",
@@ -366,10 +415,10 @@ async fn accept(
 
     // Spam checks, with one generic message that tells a bot nothing.
     let honeypot_filled = !request.honeypot.trim().is_empty();
-    // A reader's clock may run ahead of ours: only a plausible age under 3 s is refused.
+    // A reader's clock may run ahead of ours: only a plausible age under the minimum is refused.
     let too_fast = match request.rendered_at.map(|at| now - at) {
         None => true,
-        Some(age) => (-120_000..MIN_FORM_AGE_MS).contains(&age),
+        Some(age) => (-120_000..state.settings.min_form_age_ms).contains(&age),
     };
     if honeypot_filled || too_fast {
         return Ok(Accepted::Refused(refusal("form", generic)));
@@ -391,7 +440,7 @@ async fn accept(
         let exists = store
             .comment(parent_id)
             .await?
-            .is_some_and(|p| p.article_id == article_id && p.status != "rejected");
+            .is_some_and(|p| p.article_id == article_id && p.status != ModerationStatus::Rejected);
         if !exists {
             return Ok(Accepted::Refused(refusal(
                 "parent",
@@ -402,20 +451,20 @@ async fn accept(
 
     let email = valid.email.to_lowercase();
     let status = match state.settings.moderation {
-        Moderation::ApproveAll => "approved",
-        Moderation::HoldAll => "pending",
-        Moderation::Auto if store.has_approved(&email).await? => "approved",
-        Moderation::Auto => "pending",
+        Moderation::ApproveAll => ModerationStatus::Approved,
+        Moderation::HoldAll => ModerationStatus::Pending,
+        Moderation::Auto if store.has_approved(&email).await? => ModerationStatus::Approved,
+        Moderation::Auto => ModerationStatus::Pending,
     };
     let comment = StoredComment {
-        id: random_id(),
+        id: random_id()?,
         article_id: article_id.to_owned(),
         parent_id: parent,
         author: valid.author,
         email: email.clone(),
         website: valid.website,
         content: valid.content,
-        status: status.to_owned(),
+        status,
         created_at: now,
         client_address: address.to_string(),
         author_token,
@@ -429,7 +478,7 @@ async fn accept(
             state.settings.flood_window_ms,
             |c| StoredAnswer {
                 status: 201,
-                body: json!({ "comment": public_comment(c) }).to_string(),
+                body: posted_comment_body(&public_comment(c)),
             },
         )
         .await?;
@@ -437,4 +486,21 @@ async fn accept(
         Ok(answer) => Accepted::Answer(answer),
         Err(TooSoon(ms)) => Accepted::TooSoon(ms),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wait_message;
+
+    #[test]
+    fn waits_are_said_in_good_english() {
+        assert_eq!(
+            wait_message(1),
+            "Please wait 1 second before commenting again."
+        );
+        assert_eq!(
+            wait_message(15),
+            "Please wait 15 seconds before commenting again."
+        );
+    }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use article_widget::domain::article::Article;
+use article_widget::domain::article::{valid_article_id, Article};
 
 /// A file as last read: (modified, length).
 type Version = (SystemTime, u64);
@@ -58,15 +58,6 @@ impl ArticleGate {
         }
         open
     }
-}
-
-/// An article id as the contract allows it (and so, safe as a file name).
-pub fn valid_article_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 200
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 #[cfg(test)]

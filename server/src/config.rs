@@ -5,6 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::store::ModerationStatus;
+
+/// A form submitted sooner than this after it was shown is a bot's.
+pub const MIN_FORM_AGE_MS: i64 = 3_000;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "comment-service",
@@ -40,9 +45,9 @@ pub enum Command {
 pub enum ModerateAction {
     /// List comments, newest first.
     List {
-        /// pending, approved, rejected or all.
-        #[arg(long, default_value = "pending")]
-        status: String,
+        /// Which comments to list.
+        #[arg(long, value_enum, default_value_t = StatusFilter::Pending)]
+        status: StatusFilter,
     },
     /// Approve comments by id.
     Approve { ids: Vec<String> },
@@ -90,6 +95,26 @@ pub struct ServeArgs {
     pub trust_forwarded_for: bool,
 }
 
+/// `moderate list --status`: a moderation status, or all of them.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFilter {
+    Pending,
+    Approved,
+    Rejected,
+    All,
+}
+
+impl StatusFilter {
+    pub fn status(self) -> Option<ModerationStatus> {
+        match self {
+            StatusFilter::Pending => Some(ModerationStatus::Pending),
+            StatusFilter::Approved => Some(ModerationStatus::Approved),
+            StatusFilter::Rejected => Some(ModerationStatus::Rejected),
+            StatusFilter::All => None,
+        }
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Moderation {
     Auto,
@@ -106,6 +131,9 @@ pub struct Settings {
     pub moderation: Moderation,
     pub flood_window_ms: i64,
     pub trust_forwarded_for: bool,
+    /// A form posted sooner than this after it was shown is a bot's (3 s; only the test
+    /// server, whose browser tests type faster than people, sets it lower).
+    pub min_form_age_ms: i64,
 }
 
 impl From<&ServeArgs> for Settings {
@@ -122,6 +150,7 @@ impl From<&ServeArgs> for Settings {
             moderation: args.moderation,
             flood_window_ms: args.flood_seconds as i64 * 1000,
             trust_forwarded_for: args.trust_forwarded_for,
+            min_form_age_ms: MIN_FORM_AGE_MS,
         }
     }
 }

@@ -5,5 +5,6 @@
 pub mod api;
 pub mod articles;
 pub mod config;
+pub mod error;
 pub mod moderate;
 pub mod store;

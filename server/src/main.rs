@@ -10,10 +10,19 @@ use comment_service::store::Store;
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
+    // Logs (one line per request, errors) on stderr; `RUST_LOG` overrides the level.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
     let store = match Store::open(&cli.database).await {
         Ok(store) => store,
         Err(error) => {
-            eprintln!("comment-service: cannot open {}: {error}", cli.database);
+            tracing::error!(database = %cli.database, %error, "cannot open the database");
             std::process::exit(1);
         }
     };
@@ -22,7 +31,7 @@ async fn main() {
             match comment_service::moderate::run(&store, action).await {
                 Ok(code) => code,
                 Err(error) => {
-                    eprintln!("comment-service: {error}");
+                    tracing::error!(%error, "moderation failed");
                     1
                 }
             }
@@ -54,10 +63,7 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
     let listener = match tokio::net::TcpListener::bind(args.address).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!(
-                "comment-service: cannot listen on {}: {error}",
-                args.address
-            );
+            tracing::error!(address = %args.address, %error, "cannot listen");
             return 1;
         }
     };
@@ -65,7 +71,9 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
+    // Printed, not logged: scripts and tests read the address from this line.
     println!("comment-service listening on http://{address} ({engine})");
+    tracing::info!(%address, engine, "listening");
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let interrupt = tokio::signal::ctrl_c();
@@ -85,7 +93,7 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
     match served {
         Ok(()) => 0,
         Err(error) => {
-            eprintln!("comment-service: {error}");
+            tracing::error!(%error, "the server stopped");
             1
         }
     }

@@ -1,25 +1,20 @@
 //! `comment-service moderate …`: what a moderator does, from the command line.
 
 use crate::config::ModerateAction;
-use crate::store::{Store, StoreError};
+use crate::store::{ModerationStatus, Store};
 use article_widget::domain::date::Timestamp;
 
 /// Runs one moderation command; returns the process exit code.
-pub async fn run(store: &Store, action: ModerateAction) -> Result<i32, StoreError> {
+pub async fn run(store: &Store, action: ModerateAction) -> Result<i32, sqlx::Error> {
     match action {
         ModerateAction::List { status } => {
-            let filter = (status != "all").then_some(status.as_str());
+            let filter = status.status();
             let comments = store.comments_with_status(filter).await?;
             if comments.is_empty() {
-                println!(
-                    "No {} comments.",
-                    if filter.is_some() {
-                        status.as_str()
-                    } else {
-                        ""
-                    }
-                    .trim()
-                );
+                match filter {
+                    Some(status) => println!("No {} comments.", status.as_str()),
+                    None => println!("No comments."),
+                }
             }
             for comment in comments {
                 let excerpt: String = comment
@@ -31,7 +26,7 @@ pub async fn run(store: &Store, action: ModerateAction) -> Result<i32, StoreErro
                 println!(
                     "{}  {:<8}  {}  {}  <{}>  on {}\n    {}{}",
                     comment.id,
-                    comment.status,
+                    comment.status.as_str(),
                     Timestamp::from_millis(comment.created_at).to_rfc3339(),
                     comment.author,
                     comment.email,
@@ -46,13 +41,21 @@ pub async fn run(store: &Store, action: ModerateAction) -> Result<i32, StoreErro
             }
             Ok(0)
         }
-        ModerateAction::Approve { ids } => change(store, &ids, Some("approved")).await,
-        ModerateAction::Reject { ids } => change(store, &ids, Some("rejected")).await,
+        ModerateAction::Approve { ids } => {
+            change(store, &ids, Some(ModerationStatus::Approved)).await
+        }
+        ModerateAction::Reject { ids } => {
+            change(store, &ids, Some(ModerationStatus::Rejected)).await
+        }
         ModerateAction::Delete { ids } => change(store, &ids, None).await,
     }
 }
 
-async fn change(store: &Store, ids: &[String], status: Option<&str>) -> Result<i32, StoreError> {
+async fn change(
+    store: &Store,
+    ids: &[String],
+    status: Option<ModerationStatus>,
+) -> Result<i32, sqlx::Error> {
     if ids.is_empty() {
         eprintln!("Name at least one comment id (see `moderate list`).");
         return Ok(2);
@@ -64,7 +67,10 @@ async fn change(store: &Store, ids: &[String], status: Option<&str>) -> Result<i
             None => store.delete(id).await?,
         };
         if done {
-            println!("{id}: {}", status.unwrap_or("deleted"));
+            println!(
+                "{id}: {}",
+                status.map_or("deleted", ModerationStatus::as_str)
+            );
         } else {
             eprintln!("{id}: no such comment");
             missing += 1;

@@ -1,6 +1,7 @@
 //! Storage behind one small interface, two engines: SQLite (a file, WAL, the embedded default)
 //! and PostgreSQL (several instances behind a load balancer). Both run the same SQL through
-//! sqlx's `Any` driver; only the placeholder syntax differs, and `sql()` translates it.
+//! sqlx's `Any` driver; only the placeholder syntax differs, and `sql()` translates it (the
+//! `Any` driver passes SQL through as it is). Rows are read by column name (`FromRow`).
 //!
 //! Every rule that must hold across instances is one atomic statement or one transaction in
 //! the database: claiming an idempotency key, flood control, storing a comment together with
@@ -8,28 +9,69 @@
 
 use std::time::Duration;
 
-use sqlx::any::{install_default_drivers, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use article_widget::domain::comment::CommentStatus;
 
-/// What went wrong talking to the database.
-#[derive(Debug)]
-pub struct StoreError(pub String);
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
 
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "database: {}", self.0)
+/// What can go wrong opening the store. Once open, every call fails only with a
+/// `sqlx::Error`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migrations: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T> = std::result::Result<T, sqlx::Error>;
+
+/// Where a comment stands with the moderators. Only `Approved` (to everyone) and `Pending`
+/// (to its author's browser) are ever shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModerationStatus {
+    Pending,
+    Approved,
+    /// Hidden and kept.
+    Rejected,
+}
+
+impl ModerationStatus {
+    pub const ALL: [ModerationStatus; 3] = [
+        ModerationStatus::Pending,
+        ModerationStatus::Approved,
+        ModerationStatus::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModerationStatus::Pending => "pending",
+            ModerationStatus::Approved => "approved",
+            ModerationStatus::Rejected => "rejected",
+        }
+    }
+
+    /// What the public API says of it (never called for a rejected comment, which is not shown).
+    pub fn public(self) -> CommentStatus {
+        match self {
+            ModerationStatus::Approved => CommentStatus::Approved,
+            ModerationStatus::Pending | ModerationStatus::Rejected => CommentStatus::Pending,
+        }
     }
 }
 
-impl std::error::Error for StoreError {}
+impl TryFrom<String> for ModerationStatus {
+    type Error = String;
 
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        StoreError(error.to_string())
+    fn try_from(text: String) -> std::result::Result<Self, String> {
+        ModerationStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or_else(|| format!("unknown comment status {text:?}"))
     }
 }
-
-pub type Result<T> = std::result::Result<T, StoreError>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
@@ -46,7 +88,7 @@ impl Engine {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredComment {
     pub id: String,
     pub article_id: String,
@@ -55,7 +97,8 @@ pub struct StoredComment {
     pub email: String,
     pub website: Option<String>,
     pub content: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ModerationStatus,
     pub created_at: i64,
     pub client_address: String,
     pub author_token: Option<String>,
@@ -89,54 +132,23 @@ pub struct Store {
     engine: Engine,
 }
 
-/// Schema migrations, in order; each runs once, recorded in `schema_migrations`.
-const MIGRATIONS: &[(i64, &[&str])] = &[(
-    1,
-    &[
-        "CREATE TABLE IF NOT EXISTS comments (
-            id TEXT PRIMARY KEY,
-            article_id TEXT NOT NULL,
-            parent_id TEXT,
-            author TEXT NOT NULL,
-            email TEXT NOT NULL,
-            website TEXT,
-            content TEXT NOT NULL,
-            status TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            client_address TEXT NOT NULL,
-            author_token TEXT
-        )",
-        "CREATE INDEX IF NOT EXISTS comments_by_article ON comments (article_id, created_at)",
-        "CREATE INDEX IF NOT EXISTS comments_by_email ON comments (email, status)",
-        "CREATE TABLE IF NOT EXISTS idempotency (
-            idempotency_key TEXT PRIMARY KEY,
-            article_id TEXT NOT NULL,
-            status_code BIGINT,
-            body TEXT,
-            created_at BIGINT NOT NULL
-        )",
-        "CREATE TABLE IF NOT EXISTS flood (
-            subject TEXT PRIMARY KEY,
-            last_at BIGINT NOT NULL
-        )",
-    ],
-)];
+/// Schema migrations: `server/migrations/*.sql`, embedded at build time, recorded by sqlx in
+/// `_sqlx_migrations`. Each file is plain SQL that runs unchanged on SQLite and PostgreSQL.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 const COMMENT_COLUMNS: &str =
     "id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token";
 
 impl Store {
     /// Connects (creating a SQLite file if needed) and migrates.
-    pub async fn open(url: &str) -> Result<Store> {
+    pub async fn open(url: &str) -> std::result::Result<Store, StoreError> {
         install_default_drivers();
         let engine = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Engine::Postgres
         } else if url.starts_with("sqlite:") {
             Engine::Sqlite
         } else {
-            return Err(StoreError(format!(
-                "unsupported database URL {url:?}: use sqlite://FILE or postgres://…"
-            )));
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
         let url = match engine {
             Engine::Sqlite if !url.contains("mode=") => {
@@ -160,9 +172,8 @@ impl Store {
             Engine::Postgres => options.max_connections(16),
         };
         let pool = options.connect(&url).await?;
-        let store = Store { pool, engine };
-        store.migrate().await?;
-        Ok(store)
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool, engine })
     }
 
     pub fn engine(&self) -> Engine {
@@ -190,31 +201,26 @@ impl Store {
         }
     }
 
-    async fn migrate(&self) -> Result<()> {
-        self.pool
-            .execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
-            .await?;
-        for (version, statements) in MIGRATIONS {
-            let applied: Option<i64> = sqlx::query_scalar(
-                &self.sql("SELECT version FROM schema_migrations WHERE version = ?"),
-            )
-            .bind(*version)
-            .fetch_optional(&self.pool)
-            .await?;
-            if applied.is_some() {
-                continue;
-            }
-            let mut transaction = self.pool.begin().await?;
-            for statement in *statements {
-                transaction.execute(*statement).await?;
-            }
-            sqlx::query(&self.sql("INSERT INTO schema_migrations (version) VALUES (?) ON CONFLICT (version) DO NOTHING"))
-                .bind(*version)
-                .execute(&mut *transaction)
-                .await?;
-            transaction.commit().await?;
+    /// SQLite's journal mode and `synchronous` level on one pooled connection (`None` on
+    /// PostgreSQL), so tests can check the durability settings are applied to every
+    /// connection the pool opens.
+    pub async fn sqlite_durability(&self) -> Result<Option<(String, i64)>> {
+        if self.engine != Engine::Sqlite {
+            return Ok(None);
         }
-        Ok(())
+        let mut connection = self.pool.acquire().await?;
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *connection)
+            .await?;
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *connection)
+            .await?;
+        Ok(Some((journal, synchronous)))
+    }
+
+    /// True when the database answers (for `GET /healthz`).
+    pub async fn is_healthy(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
     /// Comments of an article a viewer may see: approved ones, and pending ones written in the
@@ -224,7 +230,7 @@ impl Store {
         article_id: &str,
         author_token: Option<&str>,
     ) -> Result<Vec<StoredComment>> {
-        let rows = sqlx::query(&self.sql(&format!(
+        sqlx::query_as(&self.sql(&format!(
             "SELECT {COMMENT_COLUMNS} FROM comments
              WHERE article_id = ? AND (status = 'approved' OR (status = 'pending' AND author_token = ?))
              ORDER BY created_at, id"
@@ -233,42 +239,46 @@ impl Store {
         // Stored tokens are 64 hex digits: the empty string matches none of them.
         .bind(author_token.unwrap_or(""))
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(comment_from_row).collect()
+        .await
     }
 
     pub async fn comment(&self, id: &str) -> Result<Option<StoredComment>> {
-        let row = sqlx::query(&self.sql(&format!(
+        sqlx::query_as(&self.sql(&format!(
             "SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?"
         )))
         .bind(id)
         .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(comment_from_row).transpose()
+        .await
     }
 
     /// Every comment with a status (`None`: all), newest first, for moderators.
-    pub async fn comments_with_status(&self, status: Option<&str>) -> Result<Vec<StoredComment>> {
-        let rows = match status {
+    pub async fn comments_with_status(
+        &self,
+        status: Option<ModerationStatus>,
+    ) -> Result<Vec<StoredComment>> {
+        match status {
             Some(status) => {
-                sqlx::query(&self.sql(&format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE status = ? ORDER BY created_at DESC, id")))
-                    .bind(status)
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query_as(&self.sql(&format!(
+                    "SELECT {COMMENT_COLUMNS} FROM comments WHERE status = ? ORDER BY created_at DESC, id"
+                )))
+                .bind(status.as_str())
+                .fetch_all(&self.pool)
+                .await
             }
             None => {
-                sqlx::query(&format!("SELECT {COMMENT_COLUMNS} FROM comments ORDER BY created_at DESC, id"))
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query_as(&format!(
+                    "SELECT {COMMENT_COLUMNS} FROM comments ORDER BY created_at DESC, id"
+                ))
+                .fetch_all(&self.pool)
+                .await
             }
-        };
-        rows.iter().map(comment_from_row).collect()
+        }
     }
 
     /// Sets a comment's status; false when there is no such comment.
-    pub async fn set_status(&self, id: &str, status: &str) -> Result<bool> {
+    pub async fn set_status(&self, id: &str, status: ModerationStatus) -> Result<bool> {
         let done = sqlx::query(&self.sql("UPDATE comments SET status = ? WHERE id = ?"))
-            .bind(status)
+            .bind(status.as_str())
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -334,18 +344,17 @@ impl Store {
 
     /// The stored answer for a key, once there is one.
     pub async fn answer(&self, key: &str) -> Result<Option<StoredAnswer>> {
-        let row = sqlx::query(
+        let row: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
             &self.sql("SELECT status_code, body FROM idempotency WHERE idempotency_key = ?"),
         )
         .bind(key)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let status: Option<i64> = row.try_get(0)?;
-        let body: Option<String> = row.try_get(1)?;
-        Ok(status.map(|status| StoredAnswer {
-            status: status as u16,
-            body: body.unwrap_or_default(),
+        Ok(row.and_then(|(status, body)| {
+            Some(StoredAnswer {
+                status: u16::try_from(status?).ok()?,
+                body: body.unwrap_or_default(),
+            })
         }))
     }
 
@@ -423,7 +432,7 @@ impl Store {
         .bind(&comment.email)
         .bind(&comment.website)
         .bind(&comment.content)
-        .bind(&comment.status)
+        .bind(comment.status.as_str())
         .bind(comment.created_at)
         .bind(&comment.client_address)
         .bind(&comment.author_token)
@@ -445,20 +454,4 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
-}
-
-fn comment_from_row(row: &AnyRow) -> Result<StoredComment> {
-    Ok(StoredComment {
-        id: row.try_get(0)?,
-        article_id: row.try_get(1)?,
-        parent_id: row.try_get(2)?,
-        author: row.try_get(3)?,
-        email: row.try_get(4)?,
-        website: row.try_get(5)?,
-        content: row.try_get(6)?,
-        status: row.try_get(7)?,
-        created_at: row.try_get(8)?,
-        client_address: row.try_get(9)?,
-        author_token: row.try_get(10)?,
-    })
 }

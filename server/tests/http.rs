@@ -90,6 +90,8 @@ fn spawn(database: &str, extra: &[&str]) -> Child {
             "static/articles",
         ])
         .args(extra)
+        // Warnings and errors only: a request log line per test request is noise here.
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -638,6 +640,57 @@ async fn cors_answers_configured_origins_only() {
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
+#[tokio::test]
+async fn health_is_reported_for_load_balancers() {
+    let service = Service::start(&[]);
+    let response = Client::new()
+        .get(service.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let value: Value = response.json().await.unwrap();
+    assert_eq!(value, json!({"status": "ok", "database": "sqlite"}));
+}
+
+#[tokio::test]
+async fn moderation_lists_take_a_known_status_only() {
+    let service = Service::start(&["--flood-seconds", "0"]);
+    let (code, text) = service.moderate(&["list", "--status", "pendng"]);
+    assert_eq!(code, 2, "{text}");
+    for valid in ["pending", "approved", "rejected", "all"] {
+        assert!(text.contains(valid), "names the valid values: {text}");
+    }
+    assert!(!text.contains("No pendng comments"), "{text}");
+    let (code, text) = service.moderate(&["list", "--status", "rejected"]);
+    assert_eq!((code, text.trim()), (0, "No rejected comments."));
+}
+
+#[tokio::test]
+async fn a_one_second_wait_is_said_in_the_singular() {
+    let service = Service::start(&["--flood-seconds", "1", "--moderation", "approve-all"]);
+    let first = post(&service, "w1", &body("Ann", "ann@example.com", "First one")).await;
+    assert_eq!(first.0, StatusCode::CREATED);
+    let (status, retry_after, answer) = post(
+        &service,
+        "w2",
+        &body("Ann", "ann@example.com", "Second one"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    assert_eq!(
+        answer["error"],
+        "Please wait 1 second before commenting again."
+    );
+}
+
+/// What this proves: every comment acknowledged with a 201 had been committed by SQLite when
+/// the process died (SIGKILL, no shutdown), so it was in the operating system's hands. It
+/// cannot prove that it was on the disk (`synchronous=FULL` against `OFF`): the page cache
+/// survives a killed process, and only a power cut or a crashed kernel would tell the two
+/// apart, which a test here cannot cause. `storage.rs` checks that every pooled connection
+/// runs with `synchronous=FULL` in WAL mode, so the fsync that power cut needs is asked for.
 #[tokio::test]
 async fn a_crash_and_restart_keeps_every_acknowledged_comment() {
     let mut service = Service::start(&["--flood-seconds", "0", "--moderation", "approve-all"]);

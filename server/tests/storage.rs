@@ -2,7 +2,9 @@
 //! `COMMENTS_TEST_POSTGRES` names a server (scripts/test.sh starts one on loopback when it
 //! can). The output says which engines ran.
 
-use comment_service::store::{Claim, Store, StoredAnswer, StoredComment, TooSoon};
+use comment_service::store::{
+    Claim, ModerationStatus, Store, StoredAnswer, StoredComment, TooSoon,
+};
 
 fn comment(id: &str, email: &str, status: &str, at: i64, token: Option<&str>) -> StoredComment {
     StoredComment {
@@ -13,7 +15,7 @@ fn comment(id: &str, email: &str, status: &str, at: i64, token: Option<&str>) ->
         email: email.into(),
         website: None,
         content: format!("comment {id}"),
-        status: status.into(),
+        status: ModerationStatus::try_from(status.to_owned()).unwrap(),
         created_at: at,
         client_address: "127.0.0.1".into(),
         author_token: token.map(Into::into),
@@ -95,10 +97,19 @@ async fn suite(store: Store) {
     );
     assert!(store.has_approved("ann@example.com").await.unwrap());
     assert!(!store.has_approved("bob@example.com").await.unwrap());
-    assert!(store.set_status("b", "approved").await.unwrap());
-    assert!(!store.set_status("nope", "approved").await.unwrap());
+    assert!(store
+        .set_status("b", ModerationStatus::Approved)
+        .await
+        .unwrap());
+    assert!(!store
+        .set_status("nope", ModerationStatus::Approved)
+        .await
+        .unwrap());
     assert_eq!(
-        ids(store.comments_with_status(Some("approved")).await.unwrap()),
+        ids(store
+            .comments_with_status(Some(ModerationStatus::Approved))
+            .await
+            .unwrap()),
         ["b", "a"],
         "newest first"
     );
@@ -229,11 +240,11 @@ async fn suite(store: Store) {
     println!("storage suite passed on {engine}");
 }
 
-/// Rows in `schema_migrations`: one per migration that ran.
+/// Rows in sqlx's `_sqlx_migrations`: one per migration that ran.
 async fn migrations_recorded(url: &str) -> i64 {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations")
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
         .fetch_one(&pool)
         .await
         .unwrap();
@@ -241,16 +252,54 @@ async fn migrations_recorded(url: &str) -> i64 {
     count
 }
 
+/// The files in `server/migrations`.
+const MIGRATIONS: i64 = 2;
+
 async fn reset_postgres(url: &str) {
     use sqlx::Executor;
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(url)
         .await
         .expect("the PostgreSQL server answers");
-    pool.execute("DROP TABLE IF EXISTS comments, idempotency, flood, schema_migrations")
-        .await
-        .unwrap();
+    pool.execute(
+        "DROP TABLE IF EXISTS comments, idempotency, flood, schema_migrations, _sqlx_migrations",
+    )
+    .await
+    .unwrap();
     pool.close().await;
+}
+
+/// A database made by the service before its migrations moved to sqlx (its own
+/// `schema_migrations` table) opens with every comment kept.
+#[tokio::test]
+async fn a_database_from_before_sqlx_migrations_keeps_its_comments() {
+    use sqlx::Executor;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    for statement in [
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY)",
+        "INSERT INTO schema_migrations (version) VALUES (1)",
+        "CREATE TABLE comments (id TEXT PRIMARY KEY, article_id TEXT NOT NULL, parent_id TEXT,
+            author TEXT NOT NULL, email TEXT NOT NULL, website TEXT, content TEXT NOT NULL,
+            status TEXT NOT NULL, created_at BIGINT NOT NULL, client_address TEXT NOT NULL,
+            author_token TEXT)",
+        "INSERT INTO comments VALUES ('old1', 'article', NULL, 'Ann', 'ann@example.com', NULL,
+            'from before', 'approved', 1000, '127.0.0.1', NULL)",
+        "CREATE TABLE idempotency (idempotency_key TEXT PRIMARY KEY, article_id TEXT NOT NULL,
+            status_code BIGINT, body TEXT, created_at BIGINT NOT NULL)",
+        "CREATE TABLE flood (subject TEXT PRIMARY KEY, last_at BIGINT NOT NULL)",
+    ] {
+        pool.execute(statement).await.unwrap();
+    }
+    pool.close().await;
+    let store = Store::open(&url).await.unwrap();
+    let kept = store.visible_comments("article", None).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].content, "from before");
+    store.close().await;
+    assert_eq!(migrations_recorded(&url).await, MIGRATIONS);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -261,9 +310,20 @@ async fn the_storage_suite_on_every_engine_at_hand() {
     suite(Store::open(&sqlite).await.unwrap()).await;
     assert_eq!(
         migrations_recorded(&sqlite).await,
-        1,
+        MIGRATIONS,
         "opened twice, migrated once"
     );
+    // Durability: WAL and synchronous=FULL (2) on every connection the pool hands out, so
+    // a committed comment is fsynced before its 201. Held together, so each is a new one.
+    let store = Store::open(&sqlite).await.unwrap();
+    let checks = (0..4).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.sqlite_durability().await.unwrap() })
+    });
+    for check in checks.collect::<Vec<_>>() {
+        assert_eq!(check.await.unwrap(), Some(("wal".to_owned(), 2)));
+    }
+    store.close().await;
     let mut engines = vec!["sqlite"];
     match std::env::var("COMMENTS_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => {
@@ -272,7 +332,7 @@ async fn the_storage_suite_on_every_engine_at_hand() {
             suite(Store::open(&url).await.unwrap()).await;
             assert_eq!(
                 migrations_recorded(&url).await,
-                1,
+                MIGRATIONS,
                 "opened twice, migrated once"
             );
             engines.push("postgres");
