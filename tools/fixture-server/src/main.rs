@@ -12,10 +12,14 @@
 //! - `GET /flaky/{key}`                     500 the first time for each key, then the sample
 //! - `GET /bad/{case}`                      malformed or incomplete article JSON (see `bad`)
 //! - `GET /article/{mode}/{id}`             an article whose comments live at the route below
-//! - `GET|POST /api/{mode}/articles/{id}/comments`   the comments API, behaving per `mode`:
-//!   `ok` (approved), `pending`, `slow` (stores at once, answers after 3 s), `flaky` (500 on a
-//!   key's first post), `error` (500), `ratelimit` (429), `invalid` (422 with field errors),
-//!   `malformed` (unreadable bodies), `listerror` (the list answers 500)
+//! - `GET|POST /api/{mode}/articles/{id}/comments`   the comments API: the real comment
+//!   service's router (`comment_service::api`) over an in-memory SQLite database, as article
+//!   `{mode}-{id}`, behind a fault-injecting handler that behaves per `mode`: `ok` (approved),
+//!   `pending` (held for moderation), `slow` (stored at once, answered after 3 s), `flaky`
+//!   (500 on a key's first post, before the service sees it), `error` (500), `ratelimit`
+//!   (429), `invalid` (422 with field errors), `malformed` (unreadable bodies), `listerror`
+//!   (the list answers 500). Only the faults are written here; storing, idempotency, the
+//!   rules and the answers are the service's own.
 //! - `GET /posts/{mode}/{id}`               how many POSTs that thread received
 //! - `GET /host-page?widget=URL&article=URL` a publisher's page on this origin that embeds
 //!   the widget script from another one (cross-origin embedding)
@@ -26,48 +30,84 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use article_widget::domain::comment_rules::validate;
-use article_widget::domain::wire::{problems_body, CommentRequest};
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use article_widget::domain::wire::IDEMPOTENCY_KEY_HEADER;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
-use serde_json::{json, Value};
+use comment_service::api::{router as service_router, AppState as ServiceState};
+use comment_service::articles::ArticleGate;
+use comment_service::config::{Moderation, Settings};
+use comment_service::store::Store;
+use serde_json::json;
+use tower::ServiceExt;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct AppState {
     seen_flaky: Arc<Mutex<HashSet<String>>>,
     root: PathBuf,
-    comments: Arc<Mutex<Comments>>,
+    /// Per "mode/article": how many POSTs arrived.
+    posts: Arc<Mutex<HashMap<String, usize>>>,
+    /// The real service, approving every comment.
+    service: Router,
+    /// The real service on the same store, holding every comment for moderation.
+    holding_service: Router,
 }
 
-#[derive(Default)]
-struct Comments {
-    /// Per "mode/article": the stored comments, oldest first.
-    threads: HashMap<String, Vec<Value>>,
-    /// Per "mode/article": how many POSTs arrived.
-    posts: HashMap<String, usize>,
-    /// Per idempotency key: the first answer.
-    answers: HashMap<String, (StatusCode, String)>,
-    next_id: u64,
+/// The comment service's settings for browser tests: every article open, no flood control,
+/// and no minimum form age (a test types faster than a person; the service's own HTTP tests
+/// cover both rules).
+fn settings(moderation: Moderation) -> Settings {
+    Settings {
+        articles: None,
+        site: None,
+        allowed_origins: Vec::new(),
+        moderation,
+        flood_window_ms: 0,
+        trust_forwarded_for: false,
+        min_form_age_ms: 0,
+    }
 }
 
 #[tokio::main]
 async fn main() {
+    // The service's warnings and errors (a database error behind a 503, say) on stderr.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
     let address: SocketAddr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8790".into())
         .parse()
         .expect("an address such as 127.0.0.1:8790");
     let root = std::env::current_dir().expect("a working directory");
+    // A named, shared in-memory database: the `Any` driver opens each pooled connection from
+    // the URL again, and a plain `sqlite::memory:` would give each its own empty database.
+    let store = Store::open("sqlite:file:aw-fixture?mode=memory&cache=shared")
+        .await
+        .expect("an in-memory SQLite database");
+    let service = |moderation| {
+        service_router(ServiceState {
+            store: store.clone(),
+            settings: Arc::new(settings(moderation)),
+            articles: Arc::new(ArticleGate::new(None)),
+        })
+    };
     let state = AppState {
+        seen_flaky: Arc::default(),
         root: root.clone(),
-        ..AppState::default()
+        posts: Arc::default(),
+        service: service(Moderation::ApproveAll),
+        holding_service: service(Moderation::HoldAll),
     };
     let dist = std::env::args().nth(2).map(PathBuf::from);
     let mut app = Router::new()
@@ -77,10 +117,7 @@ async fn main() {
         .route("/flaky/{key}", get(flaky))
         .route("/bad/{case}", get(bad))
         .route("/article/{mode}/{id}", get(article))
-        .route(
-            "/api/{mode}/articles/{id}/comments",
-            get(list_comments).post(post_comment),
-        )
+        .route("/api/{mode}/articles/{id}/comments", any(comments))
         .route("/posts/{mode}/{id}", get(post_count))
         .route("/host-page", get(host_page))
         .with_state(state);
@@ -172,106 +209,86 @@ async fn article(Path((mode, id)): Path<(String, String)>) -> Response {
     )
 }
 
-async fn list_comments(
+/// The comments API of test article `{mode}-{id}`: the fault `mode` names, else the real
+/// service's answer.
+async fn comments(
     State(state): State<AppState>,
     Path((mode, id)): Path<(String, String)>,
+    request: Request,
 ) -> Response {
-    match mode.as_str() {
-        "listerror" => return (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
-        "malformed" => return json(StatusCode::OK, "not json".into()),
-        _ => {}
-    }
-    let comments = state.comments.lock().map(|c| {
-        c.threads
-            .get(&format!("{mode}/{id}"))
-            .cloned()
-            .unwrap_or_default()
-    });
-    json(
-        StatusCode::OK,
-        json!({"comments": comments.unwrap_or_default()}).to_string(),
-    )
-}
-
-async fn post_comment(
-    State(state): State<AppState>,
-    Path((mode, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: String,
-) -> Response {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    if let Ok(mut comments) = state.comments.lock() {
-        *comments.posts.entry(format!("{mode}/{id}")).or_default() += 1;
-    }
-    if let Some((status, body)) = state
-        .comments
-        .lock()
-        .ok()
-        .and_then(|c| c.answers.get(&key).cloned())
-    {
-        return json(status, body);
-    }
-    match mode.as_str() {
-        "error" => return (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
-        "ratelimit" => return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "30")], "slow down").into_response(),
-        "malformed" => return json(StatusCode::CREATED, "<html>".into()),
-        "invalid" => {
-            return json(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"errors": {"email": ["This email address cannot comment here."], "other": ["Comments from this network are held."]}}).to_string(),
-            )
+    let is_post = request.method() == Method::POST;
+    if is_post {
+        if let Ok(mut posts) = state.posts.lock() {
+            *posts.entry(format!("{mode}/{id}")).or_default() += 1;
         }
-        "flaky" => {
-            let first = state.seen_flaky.lock().map(|mut seen| seen.insert(key.clone())).unwrap_or(false);
-            if first {
-                return (StatusCode::INTERNAL_SERVER_ERROR, "try again").into_response();
-            }
-        }
-        _ => {}
     }
-    let request = CommentRequest::parse(&body).unwrap_or_default();
-    let (status, answer) = match validate(&request.input) {
-        Err(problems) => (StatusCode::UNPROCESSABLE_ENTITY, problems_body(&problems)),
-        Ok(valid) => {
-            let Ok(mut comments) = state.comments.lock() else {
-                return (StatusCode::INTERNAL_SERVER_ERROR, "lock").into_response();
-            };
-            comments.next_id += 1;
-            let comment = json!({
-                "id": comments.next_id.to_string(),
-                "parent": request.parent,
-                "author": valid.author,
-                "website": valid.website,
-                "content": valid.content,
-                "published": now_rfc3339(),
-                "status": if mode == "pending" { "pending" } else { "approved" },
-            });
-            comments
-                .threads
-                .entry(format!("{mode}/{id}"))
-                .or_default()
-                .push(comment.clone());
-            let answer = (StatusCode::CREATED, json!({"comment": comment}).to_string());
-            comments.answers.insert(key, answer.clone());
-            answer
-        }
+    if let Some(fault) = fault(&state, &mode, is_post, &request) {
+        return fault;
+    }
+    // The real service, as if the browser had called it directly: its own path, and no
+    // Origin (CORS for the test page's origin is this server's business, above). A new
+    // request, so nothing this router put in the extensions (its path parameters) goes along.
+    let Ok(uri) = format!("/api/articles/{mode}-{id}/comments").parse::<Uri>() else {
+        return (StatusCode::BAD_REQUEST, "bad id").into_response();
     };
-    if mode == "slow" {
+    let (parts, body) = request.into_parts();
+    let mut forwarded = Request::new(body);
+    *forwarded.method_mut() = parts.method;
+    *forwarded.uri_mut() = uri;
+    *forwarded.headers_mut() = parts.headers;
+    forwarded.headers_mut().remove(header::ORIGIN);
+    let service = if mode == "pending" {
+        state.holding_service.clone()
+    } else {
+        state.service.clone()
+    };
+    let response = match service.oneshot(forwarded).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    if is_post && mode == "slow" {
+        // Stored already; the answer is late, as from an overloaded server.
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
-    json(status, answer)
+    response
 }
 
-fn now_rfc3339() -> String {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default();
-    article_widget::domain::date::Timestamp::from_millis(millis).to_rfc3339()
+/// The failure a mode injects, if any, before the service sees the request.
+fn fault(state: &AppState, mode: &str, is_post: bool, request: &Request) -> Option<Response> {
+    Some(match (mode, is_post) {
+        ("listerror", false) => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        ("malformed", false) => json(StatusCode::OK, "not json".into()),
+        ("malformed", true) => json(StatusCode::CREATED, "<html>".into()),
+        ("error", true) => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        ("ratelimit", true) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "30")],
+            "slow down",
+        )
+            .into_response(),
+        ("invalid", true) => json(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"errors": {"email": ["This email address cannot comment here."], "other": ["Comments from this network are held."]}}).to_string(),
+        ),
+        ("flaky", true) => {
+            let key = request
+                .headers()
+                .get(IDEMPOTENCY_KEY_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let first = state
+                .seen_flaky
+                .lock()
+                .map(|mut seen| seen.insert(key))
+                .unwrap_or(false);
+            if !first {
+                return None;
+            }
+            (StatusCode::INTERNAL_SERVER_ERROR, "try again").into_response()
+        }
+        _ => return None,
+    })
 }
 
 async fn post_count(
@@ -279,9 +296,9 @@ async fn post_count(
     Path((mode, id)): Path<(String, String)>,
 ) -> Response {
     let count = state
-        .comments
+        .posts
         .lock()
-        .map(|c| c.posts.get(&format!("{mode}/{id}")).copied().unwrap_or(0))
+        .map(|posts| posts.get(&format!("{mode}/{id}")).copied().unwrap_or(0))
         .unwrap_or(0);
     json(StatusCode::OK, count.to_string())
 }
