@@ -14,8 +14,13 @@ import init, { Widget } from './article-widget-core.js';
 const OPTIONS = ['src', 'theme', 'lang', 'loading', 'comments'];
 let ready = null; // the module's initialisation, started by the first widget that needs it
 
+// A failed load is forgotten, so the next widget that mounts (the reader back online, a
+// single-page app navigating) tries again instead of failing forever.
 function loadModule() {
-  ready ??= init();
+  ready ??= init().catch((error) => {
+    ready = null;
+    throw error;
+  });
   return ready;
 }
 
@@ -36,6 +41,7 @@ class Mount {
     this.widget = null;
     this.observer = null;
     this.gone = false;
+    this.teardown = false; // a teardown waiting for the end of the current task
   }
 
   options() {
@@ -46,6 +52,12 @@ class Mount {
 
   connect() {
     this.gone = false;
+    if (this.teardown) {
+      // Disconnected and connected again in one go: the element was moved (a framework
+      // re-parenting it). The widget, its shadow root and its state move with it.
+      this.teardown = false;
+      if (this.widget || this.observer || this.starting) return;
+    }
     if (this.read().loading === 'lazy' && 'IntersectionObserver' in window) {
       this.observer = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) {
@@ -61,11 +73,15 @@ class Mount {
   }
 
   async start() {
+    if (this.starting) return;
+    this.starting = true;
     try {
       await loadModule();
     } catch (error) {
-      console.error('article-widget: the WebAssembly module could not be loaded', error);
+      console.error('article-widget: the WebAssembly module could not be loaded; it is tried again the next time a widget mounts', error);
       return;
+    } finally {
+      this.starting = false;
     }
     if (this.gone || this.widget) return;
     this.widget = new Widget(this.host, this.options());
@@ -76,7 +92,17 @@ class Mount {
     this.widget?.update(this.options());
   }
 
+  /// Removal from the page: torn down once the current task's DOM changes are done, unless
+  /// the element is back in the page by then (a move is a removal and an insertion).
   disconnect() {
+    this.teardown = true;
+    queueMicrotask(() => {
+      if (this.teardown && !this.host.isConnected) this.destroy();
+    });
+  }
+
+  destroy() {
+    this.teardown = false;
     this.gone = true;
     this.observer?.disconnect();
     this.observer = null;
@@ -131,7 +157,7 @@ if (!customElements.get('article-widget')) {
   const unmountGone = () => {
     for (const [div, mount] of mounts) {
       if (!div.isConnected) {
-        mount.disconnect();
+        mount.destroy();
         mounts.delete(div);
       }
     }

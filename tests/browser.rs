@@ -103,16 +103,62 @@ async fn a_persian_article_is_laid_out_right_to_left() {
     let article = widget.wait_for("article").await;
     assert_eq!(article.get_attribute("dir").as_deref(), Some("rtl"));
     assert_eq!(article.get_attribute("lang").as_deref(), Some("fa"));
-    let style = web_sys::window()
-        .unwrap()
-        .get_computed_style(&widget.query(".aw-body ul").unwrap())
-        .unwrap()
-        .unwrap();
-    assert_ne!(
-        style.get_property_value("padding-right").unwrap(),
-        "0px",
-        "list indent on the right in RTL"
+    // The widget's own logical rules, which the browser's defaults would not give: the
+    // list indent is 1.5em (the default is 40px) and the quote's rule is a 4px border, both
+    // on the right, and nothing on the left.
+    let computed = |selector: &str| {
+        web_sys::window()
+            .unwrap()
+            .get_computed_style(&widget.query(selector).unwrap())
+            .unwrap()
+            .unwrap()
+    };
+    let px = |value: String| value.trim_end_matches("px").parse::<f64>().unwrap();
+    let list = computed(".aw-body ul");
+    let font_size = px(list.get_property_value("font-size").unwrap());
+    assert_eq!(
+        (
+            px(list.get_property_value("padding-right").unwrap()),
+            px(list.get_property_value("padding-left").unwrap())
+        ),
+        (1.5 * font_size, 0.0),
+        "list indent of 1.5em on the right in RTL"
     );
+    let quote = computed(".aw-body blockquote");
+    assert_eq!(
+        (
+            quote.get_property_value("border-right-width").unwrap(),
+            quote.get_property_value("border-left-width").unwrap()
+        ),
+        ("4px".to_owned(), "0px".to_owned()),
+        "the quote's rule on the right in RTL"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn dates_follow_the_interface_language_not_the_browsers() {
+    // The test browser speaks English; the Persian article's interface is Persian, so its
+    // dates are too (Persian digits), in the reader's time zone.
+    let widget = Mounted::new(&format!(
+        "{SERVER}/static/articles/iran-russia-treaty-fa.json"
+    ));
+    widget.wait_for("article").await;
+    let date = widget.text(".aw-dates time");
+    assert!(
+        date.chars().any(|c| ('۰'..='۹').contains(&c)) && !date.chars().any(|c| c.is_ascii_digit()),
+        "a Persian date: {date}"
+    );
+    assert!(!date.contains("January"), "{date}");
+    // The same widget asked for English shows an English date.
+    let english = Mounted::with_props(yew::props!(article_widget::ArticleWidgetProps {
+        src: format!("{SERVER}/static/articles/iran-russia-treaty-fa.json"),
+        lang: Some(yew::AttrValue::from("en")),
+    }));
+    english.wait_for("article").await;
+    assert!(english
+        .text(".aw-dates time")
+        .chars()
+        .any(|c| c.is_ascii_digit()));
 }
 
 async fn shows_error(path: &str, title: &str, detail: &str) {

@@ -38,16 +38,22 @@ pub fn date_only(timestamp: Timestamp, language: Language) -> String {
 #[cfg(target_arch = "wasm32")]
 fn intl_format(timestamp: Timestamp, language: Language, with_time: bool) -> Option<String> {
     use std::cell::RefCell;
-    use std::collections::HashMap;
     use wasm_bindgen::JsValue;
 
     thread_local! {
-        static FORMATTERS: RefCell<HashMap<(Language, bool), js_sys::Intl::DateTimeFormat>> =
-            RefCell::new(HashMap::new());
+        /// One slot per language and kind (date, date and time).
+        static FORMATTERS: RefCell<[Option<js_sys::Intl::DateTimeFormat>; 12]> =
+            RefCell::new(Default::default());
     }
+    let slot = Language::ALL
+        .iter()
+        .position(|l| *l == language)
+        .unwrap_or(0)
+        * 2
+        + usize::from(with_time);
     let format = FORMATTERS.with(|formatters| {
         let mut formatters = formatters.borrow_mut();
-        if let Some(format) = formatters.get(&(language, with_time)) {
+        if let Some(format) = &formatters[slot] {
             return Some(format.clone());
         }
         let options = js_sys::Object::new();
@@ -57,7 +63,7 @@ fn intl_format(timestamp: Timestamp, language: Language, with_time: bool) -> Opt
         }
         let locales = js_sys::Array::of1(&JsValue::from_str(language.tag()));
         let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
-        formatters.insert((language, with_time), format.clone());
+        formatters[slot] = Some(format.clone());
         Some(format)
     })?;
     let date = js_sys::Date::new(&JsValue::from_f64(timestamp.millis() as f64));

@@ -156,6 +156,46 @@ test('removing widgets releases their listeners; re-adding one mounts it once (s
   assert.equal(await page.locator('#first article.aw-article').count(), 1);
 });
 
+test('moving the element in the page keeps the widget, its state and its article (no refetch)', async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/`);
+  const widget = await settled(page, '#demo');
+  await widget.locator('textarea[name=content]').fill('Half a thought, kept across the move');
+  await widget.locator('h1').evaluate((h1) => { h1.dataset.marked = 'before the move'; });
+  const articleRequests = () => page.requests.filter((url) => url.endsWith('.json')).length;
+  const before = articleRequests();
+  await page.evaluate(() => {
+    const element = document.querySelector('#demo');
+    const elsewhere = document.createElement('section');
+    document.body.prepend(elsewhere);
+    elsewhere.append(element); // what a framework does when it re-parents a node
+  });
+  await page.waitForTimeout(300);
+  assert.equal(await widget.locator('h1').getAttribute('data-marked'), 'before the move', 'the very same nodes');
+  assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'Half a thought, kept across the move');
+  assert.equal(articleRequests(), before, 'the article is not fetched again');
+  assert.equal(await page.locator('#demo form').count(), 1);
+  assert.deepEqual(page.problems, []);
+});
+
+test('a module that failed to load is tried again when a widget mounts next', async () => {
+  const page = await open(browser);
+  await page.route('**/article-widget-core_bg.wasm', (route) => route.abort(), { times: 1 });
+  const failed = page.waitForEvent('console', (message) => message.text().includes('could not be loaded'));
+  await page.goto(`${SERVICE}/`);
+  await failed;
+  assert.equal(await page.locator('#demo h1').count(), 0, 'nothing mounted while the module is missing');
+  await page.evaluate(() => {
+    window.__saved = document.querySelector('#demo');
+    window.__saved.remove();
+  });
+  await page.evaluate(() => document.querySelector('main, body').append(window.__saved));
+  await settled(page, '#demo');
+  const wasm = page.requests.filter((url) => url.endsWith('_bg.wasm'));
+  assert.equal(wasm.length, 2, `tried again: ${wasm}`);
+  assert.deepEqual(page.problems.filter((p) => !p.includes('could not be loaded')), []);
+});
+
 test('works under a strict Content-Security-Policy', async () => {
   const page = await open(browser);
   await page.addInitScript(() => {

@@ -48,7 +48,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 #[derive(Clone)]
 struct AppState {
+    /// Keys whose first post was refused (`flaky`) or answered late (`slow`).
     seen_flaky: Arc<Mutex<HashSet<String>>>,
+    seen_slow: Arc<Mutex<HashSet<String>>>,
     root: PathBuf,
     /// Per "mode/article": how many POSTs arrived.
     posts: Arc<Mutex<HashMap<String, usize>>>,
@@ -104,6 +106,7 @@ async fn main() {
     };
     let state = AppState {
         seen_flaky: Arc::default(),
+        seen_slow: Arc::default(),
         root: root.clone(),
         posts: Arc::default(),
         service: service(Moderation::ApproveAll),
@@ -165,12 +168,7 @@ async fn slow(State(state): State<AppState>, Path(ms): Path<u64>) -> Response {
 }
 
 async fn flaky(State(state): State<AppState>, Path(key): Path<String>) -> Response {
-    let first_time = state
-        .seen_flaky
-        .lock()
-        .map(|mut seen| seen.insert(key))
-        .unwrap_or(false);
-    if first_time {
+    if first_time(&state.seen_flaky, &key) {
         (StatusCode::INTERNAL_SERVER_ERROR, "try again").into_response()
     } else {
         json(StatusCode::OK, sample(&state))
@@ -217,6 +215,7 @@ async fn comments(
     request: Request,
 ) -> Response {
     let is_post = request.method() == Method::POST;
+    let key = idempotency_key(&request);
     if is_post {
         if let Ok(mut posts) = state.posts.lock() {
             *posts.entry(format!("{mode}/{id}")).or_default() += 1;
@@ -246,8 +245,9 @@ async fn comments(
         Ok(response) => response,
         Err(never) => match never {},
     };
-    if is_post && mode == "slow" {
-        // Stored already; the answer is late, as from an overloaded server.
+    if is_post && mode == "slow" && first_time(&state.seen_slow, &key) {
+        // Stored already; the answer is late, as from an overloaded server. A retry with the
+        // same key gets the stored answer at once.
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
     response
@@ -271,24 +271,29 @@ fn fault(state: &AppState, mode: &str, is_post: bool, request: &Request) -> Opti
             json!({"errors": {"email": ["This email address cannot comment here."], "other": ["Comments from this network are held."]}}).to_string(),
         ),
         ("flaky", true) => {
-            let key = request
-                .headers()
-                .get(IDEMPOTENCY_KEY_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            let first = state
-                .seen_flaky
-                .lock()
-                .map(|mut seen| seen.insert(key))
-                .unwrap_or(false);
-            if !first {
+            if !first_time(&state.seen_flaky, &idempotency_key(request)) {
                 return None;
             }
             (StatusCode::INTERNAL_SERVER_ERROR, "try again").into_response()
         }
         _ => return None,
     })
+}
+
+fn idempotency_key(request: &Request) -> String {
+    request
+        .headers()
+        .get(IDEMPOTENCY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// True the first time `key` is seen in `seen`.
+fn first_time(seen: &Mutex<HashSet<String>>, key: &str) -> bool {
+    seen.lock()
+        .map(|mut seen| seen.insert(key.to_owned()))
+        .unwrap_or(false)
 }
 
 async fn post_count(
