@@ -124,7 +124,7 @@ async fn a_persian_article_is_laid_out_right_to_left() {
         (1.5 * font_size, 0.0),
         "list indent of 1.5em on the right in RTL"
     );
-    let quote = computed(".aw-body blockquote");
+    let quote = computed(".aw-body .aw-quote");
     assert_eq!(
         (
             quote.get_property_value("border-right-width").unwrap(),

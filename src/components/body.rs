@@ -17,7 +17,7 @@ pub struct BodyProps {
 pub fn ArticleBody(props: &BodyProps) -> Html {
     html! {
         <div class="aw-body">
-            { for props.article.body.iter().map(|block| render_block(block)) }
+            { for props.article.body.iter().map(render_block) }
         </div>
     }
 }

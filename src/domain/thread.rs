@@ -68,7 +68,7 @@ pub fn build_thread(comments: &[Comment]) -> Vec<ThreadEntry> {
     let mut is_root: Vec<bool> = (0..count).map(|p| kept[p] && parent[p].is_none()).collect();
     let mut out = Vec::with_capacity(count);
     let mut placed = vec![false; count];
-    let mut build = |is_root: &[bool], out: &mut Vec<ThreadEntry>, placed: &mut Vec<bool>| {
+    let build = |is_root: &[bool], out: &mut Vec<ThreadEntry>, placed: &mut Vec<bool>| {
         for root in (0..count).filter(|p| is_root[*p]) {
             push_tree(root, &sorted, &children, is_root, placed, out);
         }
