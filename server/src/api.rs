@@ -316,8 +316,13 @@ async fn list(
 /// ids must not be guessable, since a reply names its parent by id).
 fn random_id() -> Result<String, ApiError> {
     let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).map_err(|_| ApiError::NoRandomness)?;
-    Ok(hex(&bytes))
+    comment_id(getrandom::fill(&mut bytes).map(|()| bytes))
+}
+
+fn comment_id(random: Result<[u8; 12], getrandom::Error>) -> Result<String, ApiError> {
+    random
+        .map(|bytes| hex(&bytes))
+        .map_err(|_| ApiError::NoRandomness)
 }
 
 fn refusal(field: &str, message: &str) -> StoredAnswer {
@@ -490,7 +495,16 @@ async fn accept(
 
 #[cfg(test)]
 mod tests {
-    use super::wait_message;
+    use super::{comment_id, wait_message, ApiError};
+
+    #[test]
+    fn without_randomness_there_is_no_comment_id() {
+        assert_eq!(comment_id(Ok([0xab; 12])).unwrap(), "ab".repeat(12));
+        assert!(matches!(
+            comment_id(Err(getrandom::Error::UNSUPPORTED)),
+            Err(ApiError::NoRandomness)
+        ));
+    }
 
     #[test]
     fn waits_are_said_in_good_english() {

@@ -640,6 +640,61 @@ async fn cors_answers_configured_origins_only() {
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
+/// A POST that waits for another request holding its key (up to 10 s) must date its comment,
+/// and judge its form's age and the flood window, by the time it got the key, not the time
+/// it arrived.
+#[tokio::test]
+async fn a_post_that_waited_for_its_key_is_dated_when_it_got_it() {
+    use sqlx::Executor;
+    let service = Service::start(&["--flood-seconds", "0", "--moderation", "approve-all"]);
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&service.database).await.unwrap();
+    // Another request holds the key and has not answered.
+    pool.execute(
+        format!(
+            "INSERT INTO idempotency (idempotency_key, article_id, created_at) VALUES ('held', '{ARTICLE}', {})",
+            now_ms()
+        )
+        .as_str(),
+    )
+    .await
+    .unwrap();
+    let arrived = now_ms();
+    let waiting = {
+        let url = service.comments_url();
+        let body = body("Ann", "ann@example.com", "Waited for its key");
+        tokio::spawn(async move {
+            Client::new()
+                .post(url)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", "held")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap()
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    // The other request gives the key up (as after a 429): the waiting one takes it.
+    pool.execute("DELETE FROM idempotency WHERE idempotency_key = 'held'")
+        .await
+        .unwrap();
+    let response = waiting.await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let answer: Value = response.json().await.unwrap();
+    let published = answer["comment"]["published"].as_str().unwrap().to_owned();
+    // Dates have whole seconds: arrival + 2 s is safely before the key was got.
+    let arrived_plus_two = article_widget::domain::date::Timestamp::from_millis(arrived + 2_000);
+    let published = article_widget::domain::date::Timestamp::parse(&published).unwrap();
+    assert!(
+        published >= arrived_plus_two,
+        "dated {} though it got its key at least 3 s after it arrived at {}",
+        published.to_rfc3339(),
+        article_widget::domain::date::Timestamp::from_millis(arrived).to_rfc3339()
+    );
+    pool.close().await;
+}
+
 #[tokio::test]
 async fn health_is_reported_for_load_balancers() {
     let service = Service::start(&[]);

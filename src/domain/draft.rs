@@ -118,6 +118,16 @@ impl Identity {
     }
 }
 
+/// The browser's author token (a bearer secret: it shows its holder the comments that await
+/// moderation): the stored one when there is a plausible one, else one made from fresh
+/// cryptographic random bytes, else none at all. Never from a weaker source.
+pub fn author_token(stored: Option<&str>, random: Option<[u8; 16]>) -> Option<String> {
+    match stored.map(str::trim) {
+        Some(token) if token.len() >= 16 => Some(token.to_owned()),
+        _ => random.map(|bytes| IdempotencyKey::from_random_bytes(bytes).0),
+    }
+}
+
 /// Storage keys. One draft per article; one identity and one author token for the site.
 pub fn draft_storage_key(article_id: &str) -> String {
     format!("article-widget:draft:{article_id}")
@@ -160,6 +170,18 @@ mod tests {
             draft_storage_key("russia-iran-treaty"),
             "article-widget:draft:russia-iran-treaty"
         );
+    }
+
+    #[test]
+    fn an_author_token_comes_from_storage_or_a_secure_source_or_not_at_all() {
+        let stored = "5b0e8c1e-6f1a-4c3e-9d2b-7a1f00c0ffee";
+        assert_eq!(author_token(Some(stored), None).as_deref(), Some(stored));
+        assert_eq!(
+            author_token(Some("short"), Some([0xab; 16])).as_deref(),
+            Some("abababab-abab-4bab-abab-abababababab")
+        );
+        assert_eq!(author_token(None, None), None, "fail closed");
+        assert_eq!(author_token(Some(""), None), None);
     }
 
     #[test]

@@ -111,24 +111,21 @@ pub fn focus(element: &yew::NodeRef) {
 /// moderation. Without storage, it lasts as long as the page. Without a cryptographic random
 /// source there is none (fail closed): the reader's held comments then show only as posted.
 pub fn author_token() -> Option<String> {
-    use crate::domain::draft::AUTHOR_TOKEN_STORAGE_KEY;
+    use crate::domain::draft::{self, AUTHOR_TOKEN_STORAGE_KEY};
     use crate::shell::storage;
     thread_local! {
         static PAGE_TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     }
-    if let Ok(Some(token)) = storage::read(AUTHOR_TOKEN_STORAGE_KEY) {
-        if token.len() >= 16 {
-            return Some(token);
-        }
-    }
+    let stored = storage::read(AUTHOR_TOKEN_STORAGE_KEY).ok().flatten();
     PAGE_TOKEN.with(|cell| {
         let mut cell = cell.borrow_mut();
-        if cell.is_none() {
-            *cell = random_bytes()
-                .map(|bytes| IdempotencyKey::from_random_bytes(bytes).as_str().to_owned());
+        let known = stored.as_deref().or(cell.as_deref());
+        let token = draft::author_token(known, None)
+            .or_else(|| draft::author_token(None, random_bytes()))?;
+        if stored.as_deref() != Some(token.as_str()) {
+            let _ = storage::write(AUTHOR_TOKEN_STORAGE_KEY, &token);
         }
-        let token = cell.clone()?;
-        let _ = storage::write(AUTHOR_TOKEN_STORAGE_KEY, &token);
+        *cell = Some(token.clone());
         Some(token)
     })
 }
