@@ -12,9 +12,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
 source scripts/postgres.sh
-ensure_all
+# Each step says how long the one before it took, and the end prints them all (the README's
+# timings come from these lines).
+STEP_NAME=""
+STEP_START=$SECONDS
+TIMINGS=()
+step() {
+  if [ -n "$STEP_NAME" ]; then TIMINGS+=("$(printf '%4ds  %s' $((SECONDS - STEP_START)) "$STEP_NAME")"); fi
+  STEP_NAME="$*"
+  STEP_START=$SECONDS
+  if [ -n "$*" ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; fi
+}
+report_timings() {
+  step ""
+  printf '\n\033[1m== time per step\033[0m\n'
+  printf '%s\n' "${TIMINGS[@]}"
+  printf '%4ds  in all\n' "$SECONDS"
+}
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+SECONDS=0
+step "installing what is missing (scripts/tools.sh)"
+ensure_all
 
 step "fetching crates"
 cargo fetch --quiet
@@ -70,3 +88,4 @@ export E2E_FIXTURES=$FIXTURES
 (cd tests/e2e && node --test --test-concurrency=1 --test-timeout=120000)
 kill "$SERVICE_PID" 2>/dev/null || true
 rm -rf "$E2E_DIR"
+report_timings
