@@ -29,13 +29,13 @@ use axum::Router;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
 use crate::articles::ArticleGate;
 use crate::config::{Moderation, Settings};
+use crate::delivery;
 use crate::error::ApiError;
 use crate::store::{Claim, ModerationStatus, Store, StoredAnswer, StoredComment, TooSoon};
 
@@ -63,15 +63,23 @@ pub fn router(state: AppState) -> Router {
             refuse_foreign_origins,
         ));
     let mut app = api.route("/healthz", get(healthz)).with_state(state);
+    // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
+    let files = |folder: &std::path::Path| {
+        Router::new()
+            .fallback_service(delivery::serve_files(folder))
+            .layer(middleware::from_fn(delivery::file_caching))
+    };
     if let Some(articles) = &settings.articles {
-        app = app.nest_service("/articles", ServeDir::new(articles));
+        app = app.nest("/articles", files(articles));
     }
     if let Some(site) = &settings.site {
-        app = app.fallback_service(ServeDir::new(site));
+        app = app.fallback_service(files(site));
     }
     // CORS for the configured origins on everything: the API, and the widget's script, module
     // and articles, which a publisher's pages on another host load in CORS mode.
     app.layer(cors(&settings.allowed_origins))
+        .layer(middleware::from_fn(delivery::vary_on_encoding))
+        .layer(delivery::compression())
         // One log line per request: method, path, status, latency.
         .layer(
             TraceLayer::new_for_http()

@@ -695,6 +695,100 @@ async fn a_post_that_waited_for_its_key_is_dated_when_it_got_it() {
     pool.close().await;
 }
 
+/// The widget's files go out as a CDN would send them: the build's brotli or gzip variant when
+/// the browser accepts it, a validator, a cache lifetime, and 304 for a matching revalidation.
+#[tokio::test]
+async fn files_are_sent_precompressed_with_validators_and_lifetimes() {
+    let site = tempfile::tempdir().unwrap();
+    let script = "console.log('the widget');\n".repeat(200);
+    std::fs::write(site.path().join("article-widget.js"), &script).unwrap();
+    // Stand-ins for what scripts/precompress.mjs writes: the service only picks the file.
+    std::fs::write(site.path().join("article-widget.js.br"), b"brotli bytes").unwrap();
+    std::fs::write(site.path().join("article-widget.js.gz"), b"gzip bytes").unwrap();
+    let service = Service::start(&["--site", site.path().to_str().unwrap()]);
+    let client = Client::new();
+    let get = |encoding: &'static str, if_none_match: Option<String>| {
+        let mut request = client
+            .get(service.url("/article-widget.js"))
+            .header("Accept-Encoding", encoding);
+        if let Some(tag) = if_none_match {
+            request = request.header("If-None-Match", tag);
+        }
+        request.send()
+    };
+    let brotli = get("gzip, deflate, br", None).await.unwrap();
+    assert_eq!(brotli.status(), StatusCode::OK);
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(header(&brotli, "content-encoding").as_deref(), Some("br"));
+    let vary: Vec<String> = brotli
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_lowercase())
+        .collect();
+    assert!(
+        vary.iter().any(|v| v.contains("accept-encoding")),
+        "{vary:?}"
+    );
+    assert_eq!(
+        header(&brotli, "cache-control").as_deref(),
+        Some("public, max-age=300, stale-while-revalidate=86400")
+    );
+    let brotli_tag = header(&brotli, "etag").expect("a validator");
+    assert_eq!(brotli.bytes().await.unwrap().as_ref(), b"brotli bytes");
+
+    let gzip = get("gzip", None).await.unwrap();
+    assert_eq!(header(&gzip, "content-encoding").as_deref(), Some("gzip"));
+    let plain = get("identity", None).await.unwrap();
+    assert_eq!(header(&plain, "content-encoding"), None);
+    let plain_tag = header(&plain, "etag").unwrap();
+    assert_ne!(plain_tag, brotli_tag, "each representation has its own tag");
+    assert_eq!(plain.text().await.unwrap(), script);
+
+    let revalidated = get("gzip, deflate, br", Some(brotli_tag.clone()))
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header(&revalidated, "etag"), Some(brotli_tag));
+    assert!(revalidated.bytes().await.unwrap().is_empty());
+    let changed = get("gzip, deflate, br", Some("W/\"0-0-br\"".into()))
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+}
+
+/// Articles and the API's JSON, which no build precompresses, are compressed on the fly.
+#[tokio::test]
+async fn json_is_compressed_on_the_fly() {
+    let service = Service::start(&[]);
+    let response = Client::new()
+        .get(service.url("/articles/russia-iran-treaty.json"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert!(response.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age=60"));
+    let compressed = response.bytes().await.unwrap();
+    let original =
+        std::fs::read(repo_root().join("static/articles/russia-iran-treaty.json")).unwrap();
+    assert!(
+        compressed.len() < original.len() / 2,
+        "{} of {} bytes",
+        compressed.len(),
+        original.len()
+    );
+}
+
 #[tokio::test]
 async fn health_is_reported_for_load_balancers() {
     let service = Service::start(&[]);

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod form;
 pub mod inline;
 pub mod language;
+pub mod structured_data;
 pub mod text;
 pub mod thread;
 pub mod url;

@@ -24,6 +24,27 @@ test('the default article, in full, from the sample page', async () => {
   assert.deepEqual(page.problems, []);
 });
 
+test('the widget arrives precompressed and is revalidated, not downloaded again', async () => {
+  const page = await open(browser);
+  const wasm = page.waitForResponse((response) => response.url().endsWith('_bg.wasm'));
+  await page.goto(`${SERVICE}/`);
+  const response = await wasm;
+  const headers = await response.allHeaders();
+  assert.equal(headers['content-encoding'], 'br', 'the build\'s brotli variant');
+  assert.match(headers['cache-control'], /max-age=300/);
+  assert.ok(headers.etag, 'a validator');
+  const sizes = await response.request().sizes();
+  assert.ok(sizes.responseBodySize < 200 * 1024, `${sizes.responseBodySize} bytes on the wire`);
+  await page.locator('article-widget h1').waitFor();
+  // A revalidation with the tag: 304, no body.
+  const again = await page.evaluate(async ({ url, etag }) => {
+    const answer = await fetch(url, { headers: { 'If-None-Match': etag }, cache: 'no-store' });
+    return { status: answer.status, length: (await answer.arrayBuffer()).byteLength };
+  }, { url: response.url(), etag: headers.etag });
+  assert.deepEqual(again, { status: 304, length: 0 });
+  assert.deepEqual(page.problems, []);
+});
+
 test('?src= shows any article: the Persian edition right to left, the explainer with related links', async () => {
   const page = await open(browser);
   await page.goto(`${SERVICE}/?src=static/articles/iran-russia-treaty-fa.json`);
