@@ -47,6 +47,10 @@ class Mount {
   options() {
     const options = this.read();
     options.pageLang = document.documentElement.lang || '';
+    // A prerendered element carries its article's JSON: the widget shows it at once instead
+    // of fetching it again.
+    const data = this.host.querySelector(':scope > script[type="application/json"][data-aw-article]');
+    if (data) options.article = data.textContent;
     return options;
   }
 

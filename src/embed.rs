@@ -4,11 +4,12 @@
 //! Host-facing events are dispatched on the host element.
 
 use stylist::manager::StyleManager;
-use stylist::yew::{Global, ManagerProvider};
+use stylist::yew::ManagerProvider;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
 
+use crate::components::styles::HostReset;
 use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
 use crate::host_contract::{comments_enabled, Theme, WidgetEvent};
 
@@ -23,14 +24,7 @@ pub struct EmbeddedProps {
 pub fn Embedded(props: &EmbeddedProps) -> Html {
     html! {
         <ManagerProvider manager={props.manager.clone()}>
-            // `!important` inside a shadow root beats the page's `!important` on the host
-            // element, so a page-wide `* { padding: 3em !important }` cannot reach the widget.
-            // Font family and colour alone are taken from the page, by design.
-            <Global css={stylist::css!(
-                ":host { all: initial !important; display: block !important;
-                         font-family: inherit !important; color: inherit !important; }
-                 :host([hidden]) { display: none !important; }"
-            )} />
+            <HostReset />
             <ArticleWidget ..props.widget.clone() />
         </ManagerProvider>
     }
@@ -63,8 +57,22 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
         page_lang: text_option(options, "pageLang").map(AttrValue::from),
         theme: Theme::from_attribute(text_option(options, "theme").as_deref()),
         comments: comments_enabled(text_option(options, "comments").as_deref()),
+        article: given_article(options),
         on_event,
     })
+}
+
+/// The article a prerendered element carries (`options.article`, its JSON text), read as a
+/// fetched one would be; `None` when there is none or it does not parse (then it is fetched).
+fn given_article(options: &JsValue) -> Option<std::rc::Rc<crate::domain::article::Article>> {
+    let text = js_sys::Reflect::get(options, &JsValue::from_str("article"))
+        .ok()?
+        .as_string()?;
+    let src = text_option(options, "src")?;
+    let address = crate::shell::dom::absolute_url(&src, None)?;
+    crate::shell::http::article_from_text(&text, &address)
+        .ok()
+        .map(std::rc::Rc::new)
 }
 
 /// Sends a widget event to the page as a bubbling, composed `CustomEvent` on the host.

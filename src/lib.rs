@@ -11,6 +11,8 @@ pub mod domain;
 pub mod embed;
 pub mod host_contract;
 pub mod i18n;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod prerender;
 pub mod shell;
 
 pub use components::widget::{ArticleWidget, ArticleWidgetProps};

@@ -37,6 +37,7 @@ use crate::articles::ArticleGate;
 use crate::config::{Moderation, Settings};
 use crate::delivery;
 use crate::error::ApiError;
+use crate::prerendered;
 use crate::store::{Claim, ModerationStatus, Store, StoredAnswer, StoredComment, TooSoon};
 
 /// The largest body accepted: a comment of 65,525 four-byte characters, with room to spare.
@@ -62,7 +63,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             refuse_foreign_origins,
         ));
-    let mut app = api.route("/healthz", get(healthz)).with_state(state);
+    let mut app = api
+        .route("/healthz", get(healthz))
+        .route("/prerendered/{file}", get(prerendered::fragment))
+        .route("/read/{id}", get(prerendered::page))
+        .with_state(state);
     // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
     let files = |folder: &std::path::Path| {
         Router::new()

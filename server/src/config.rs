@@ -39,6 +39,31 @@ pub enum Command {
         #[command(subcommand)]
         action: ModerateAction,
     },
+    /// Prerender an article JSON file to stdout: the widget's HTML fragment (or with --page a
+    /// whole reading page), for static-site builds. Needs no database.
+    Render(RenderArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct RenderArgs {
+    /// The article JSON file.
+    pub file: PathBuf,
+    /// The article's address as the page will see it (its relative links resolve against
+    /// it); by default /articles/<id>.json.
+    #[arg(long)]
+    pub src: Option<String>,
+    /// Interface language (en, fa, ar, ru, fr, de); by default the article's.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// auto, light or dark.
+    #[arg(long, default_value = "auto")]
+    pub theme: String,
+    /// on or off.
+    #[arg(long, default_value = "on")]
+    pub comments: String,
+    /// A whole reading page that loads the widget from this URL, instead of the fragment.
+    #[arg(long, value_name = "LOADER_URL")]
+    pub page: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

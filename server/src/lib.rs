@@ -8,4 +8,5 @@ pub mod config;
 pub mod delivery;
 pub mod error;
 pub mod moderate;
+pub mod prerendered;
 pub mod store;

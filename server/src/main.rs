@@ -10,6 +10,9 @@ use comment_service::store::Store;
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
+    if let Some(Command::Render(args)) = &cli.command {
+        std::process::exit(render(args).await);
+    }
     // Logs (one line per request, errors) on stderr; `RUST_LOG` overrides the level.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -37,6 +40,7 @@ async fn main() {
             }
         }
         Some(Command::Serve(args)) => serve(store, &args).await,
+        Some(Command::Render(_)) => unreachable!("rendered above, without a database"),
         None => {
             let args = match Cli::try_parse_from(["comment-service", "serve"]) {
                 Ok(Cli {
@@ -49,6 +53,46 @@ async fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// `comment-service render FILE`: the prerendered widget on stdout.
+async fn render(args: &comment_service::config::RenderArgs) -> i32 {
+    use article_widget::host_contract::{comments_enabled, Theme};
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!(
+                "comment-service: cannot read {}: {error}",
+                args.file.display()
+            );
+            return 1;
+        }
+    };
+    let id = args
+        .file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let options = article_widget::prerender::PrerenderOptions {
+        src: args
+            .src
+            .clone()
+            .unwrap_or_else(|| format!("/articles/{id}.json")),
+        lang: args.lang.clone(),
+        theme: Theme::from_attribute(Some(&args.theme)),
+        comments: comments_enabled(Some(&args.comments)),
+    };
+    match comment_service::prerendered::render_on_own_thread(text, options, args.page.clone()).await
+    {
+        Ok(html) => {
+            println!("{html}");
+            0
+        }
+        Err(error) => {
+            eprintln!("comment-service: {}: {error}", args.file.display());
+            1
+        }
+    }
 }
 
 async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {

@@ -789,6 +789,96 @@ async fn json_is_compressed_on_the_fly() {
     );
 }
 
+/// The article from the server: the prerendered fragment for server-side includes, with its
+/// validator and lifetime, and a whole reading page.
+#[tokio::test]
+async fn articles_are_prerendered_for_includes_and_reading_pages() {
+    let service = Service::start(&[]);
+    let client = Client::new();
+    let fragment = client
+        .get(service.url("/prerendered/russia-iran-treaty.html"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fragment.status(), StatusCode::OK);
+    assert_eq!(
+        fragment.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    assert!(fragment.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age=60"));
+    let tag = fragment.headers()["etag"].to_str().unwrap().to_owned();
+    let html = fragment.text().await.unwrap();
+    assert!(html.starts_with("<article-widget src=\"/articles/russia-iran-treaty.json\""));
+    assert!(html.contains("<template shadowrootmode=\"open\">"));
+    assert!(html.contains("Russia and Iran sign a cooperation treaty in the Kremlin"));
+    assert!(html.contains("<script type=\"application/ld+json\">"));
+
+    let again = client
+        .get(service.url("/prerendered/russia-iran-treaty.html"))
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let german = client
+        .get(service.url("/prerendered/russia-iran-treaty.html?lang=de"))
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(german.status(), StatusCode::OK, "other options, other tag");
+    assert!(german.text().await.unwrap().contains("Lesezeit"));
+
+    let page = client
+        .get(service.url("/read/iran-russia-treaty-fa"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.starts_with("<!doctype html><html lang=\"fa\">"));
+    assert!(page.contains("src=\"/article-widget.js\""));
+    for missing in [
+        "/prerendered/no-such-article.html",
+        "/read/..%2Fetc%2Fpasswd",
+    ] {
+        let response = client.get(service.url(missing)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+}
+
+#[test]
+fn render_prints_the_fragment_for_static_builds() {
+    let output = Command::new(BINARY)
+        .current_dir(repo_root())
+        .args([
+            "render",
+            "static/articles/russia-iran-explainer.json",
+            "--src",
+            "https://news.example/articles/russia-iran-explainer.json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let html = String::from_utf8(output.stdout).unwrap();
+    assert!(html.starts_with(
+        "<article-widget src=\"https://news.example/articles/russia-iran-explainer.json\""
+    ));
+    assert!(
+        html.contains("https://news.example/images/"),
+        "relative links resolved against --src"
+    );
+    let failed = Command::new(BINARY)
+        .args(["render", "/nonexistent/article.json"])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("cannot read"));
+}
+
 #[tokio::test]
 async fn health_is_reported_for_load_balancers() {
     let service = Service::start(&[]);

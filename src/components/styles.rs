@@ -8,8 +8,23 @@
 //! `auto`. Every inherited property a host could disturb (letter-spacing, text-transform …)
 //! is reset on the root. Layout uses logical properties so right-to-left articles mirror.
 
-use stylist::yew::use_style;
+use stylist::yew::{use_style, Global};
 use yew::prelude::*;
+
+/// The rule on the host element, inside the shadow root. `!important` inside a shadow root
+/// beats the page's `!important` on the host element, so a page-wide `* { padding: 3em
+/// !important }` cannot reach the widget. Font family and colour alone are taken from the
+/// page, by design. Used by the embed layer and by the prerendered markup alike.
+#[component]
+pub fn HostReset() -> Html {
+    html! {
+        <Global css={stylist::css!(
+            ":host { all: initial !important; display: block !important;
+                     font-family: inherit !important; color: inherit !important; }
+             :host([hidden]) { display: none !important; }"
+        )} />
+    }
+}
 
 #[hook]
 pub fn use_widget_style() -> Classes {

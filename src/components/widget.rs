@@ -34,6 +34,10 @@ pub struct ArticleWidgetProps {
     /// `comments="off"` hides the comment section entirely.
     #[prop_or(true)]
     pub comments: bool,
+    /// The article of `src`, when the page already has it (a prerendered widget carries its
+    /// article's JSON): shown at once, and not fetched again.
+    #[prop_or_default]
+    pub article: Option<Rc<Article>>,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
 }
@@ -59,16 +63,32 @@ pub enum LoadState {
 
 #[component]
 pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
-    let state = use_state(|| LoadState::Loading);
+    let state = use_state(|| match &props.article {
+        Some(article) => LoadState::Loaded(article.clone()),
+        None => LoadState::Loading,
+    });
     // Bumped by Retry: a new attempt with the same src.
     let attempt = use_state(|| 0u32);
+    // The article the page gave is the answer to the first load of its src.
+    let given = use_mut_ref(|| props.article.is_some().then(|| props.src.clone()));
     {
+        let given = given.clone();
         let state = state.clone();
         let timeout = props.timeout;
         let on_event = props.on_event.clone();
         // Messages for the page, in the interface language known before the article is.
         let texts = props.texts(None);
         use_effect_with((props.src.clone(), *attempt), move |(src, _)| {
+            let already_here = given.borrow_mut().take().as_ref() == Some(src);
+            if already_here {
+                if let LoadState::Loaded(article) = &*state {
+                    on_event.emit(WidgetEvent::ArticleLoaded {
+                        id: article.id.clone(),
+                        headline: article.headline.clone(),
+                    });
+                }
+                return Box::new(|| ()) as Box<dyn FnOnce()>;
+            }
             state.set(LoadState::Loading);
             // A newer src or attempt, or unmounting, supersedes this one: its request is
             // aborted and a late answer ignored.
@@ -95,10 +115,10 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
                     Err(error) => LoadState::Failed(error),
                 });
             });
-            move || {
+            Box::new(move || {
                 superseded.set(true);
                 abort.abort();
-            }
+            })
         });
     }
     let on_retry = {

@@ -135,8 +135,18 @@ pub async fn load_article(
     if let Some(error) = LoadError::from_status(answer.status) {
         return Err(error);
     }
-    let mut article = Article::parse(&answer.body)?;
-    article.resolve_urls(&|url: &str| super::dom::absolute_url(url, Some(&address)));
+    Ok(article_from_text(&answer.body, &address)?)
+}
+
+/// An article from its JSON text and the absolute address it came from: parsed, its relative
+/// URLs resolved against that address, and what the parser dropped reported to the developer
+/// console. The same for a fetched article and one a prerendered page carries.
+pub fn article_from_text(
+    text: &str,
+    address: &str,
+) -> Result<Article, crate::domain::article::ArticleError> {
+    let mut article = Article::parse(text)?;
+    article.resolve_urls(&|url: &str| super::dom::absolute_url(url, Some(address)));
     for notice in &article.notices {
         super::dom::console_warn(&format!("article-widget: {address}: {notice}"));
     }

@@ -1,0 +1,169 @@
+//! The article first, from the server: the widget prerendered by `article_widget::prerender`
+//! (the same components as in the browser), three ways:
+//! - `GET /prerendered/{id}.html`: the HTML fragment (`<article-widget>` with its declarative
+//!   shadow root), for a publisher's page to include server-side (SSI, PHP `include`, an edge
+//!   include), with `ETag`, `Cache-Control` and 304;
+//! - `GET /read/{id}`: a whole reading page for the article, with the loader;
+//! - `comment-service render FILE.json`: the fragment on stdout, for static-site builds,
+//!   without a running service (see `main.rs`).
+//!
+//! Query parameters: `src` (the article's address as the page sees it; by default where this
+//! service serves it), `lang`, `theme`, `comments=off`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use article_widget::domain::article::valid_article_id;
+use article_widget::host_contract::{comments_enabled, Theme};
+use article_widget::prerender::{render_fragment, render_page, PrerenderOptions};
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::api::AppState;
+use crate::delivery::none_match;
+
+/// Renders on a thread of its own: Yew's server renderer is not `Send`, so it runs on a
+/// single-threaded runtime there instead of on the service's workers.
+pub async fn render_on_own_thread(
+    article_json: String,
+    options: PrerenderOptions,
+    page_loader: Option<String>,
+) -> Result<String, String> {
+    let rendered = tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| error.to_string())?;
+        runtime.block_on(async {
+            match page_loader {
+                Some(loader) => render_page(&article_json, &options, &loader).await,
+                None => render_fragment(&article_json, &options).await,
+            }
+            .map_err(|error| error.to_string())
+        })
+    })
+    .await;
+    rendered.map_err(|error| error.to_string())?
+}
+
+/// Options from the query, with `src` defaulting to where this service serves the article:
+/// the site's copy (`/static/articles/{id}.json`, as the demo has it) when there is one, so
+/// the article's relative image links resolve, else the articles folder (`/articles/…`).
+fn options(state: &AppState, id: &str, query: &HashMap<String, String>) -> PrerenderOptions {
+    let src = query.get("src").cloned().unwrap_or_else(|| {
+        let in_site = state
+            .settings
+            .site
+            .as_deref()
+            .is_some_and(|site| site.join(format!("static/articles/{id}.json")).is_file());
+        if in_site {
+            format!("/static/articles/{id}.json")
+        } else {
+            format!("/articles/{id}.json")
+        }
+    });
+    PrerenderOptions {
+        src,
+        lang: query.get("lang").cloned().filter(|l| !l.trim().is_empty()),
+        theme: Theme::from_attribute(query.get("theme").map(String::as_str)),
+        comments: comments_enabled(query.get("comments").map(String::as_str)),
+    }
+}
+
+/// The article's JSON text, when the id is well-formed and the file is there.
+fn article_text(folder: Option<&Path>, id: &str) -> Option<String> {
+    if !valid_article_id(id) {
+        return None;
+    }
+    std::fs::read_to_string(folder?.join(format!("{id}.json"))).ok()
+}
+
+/// A tag for this rendering: the article's bytes, the options, and this build (a new release
+/// may render differently).
+fn etag(article: &str, options: &PrerenderOptions, page: bool) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let parts = [
+        article,
+        &options.src,
+        options.lang.as_deref().unwrap_or_default(),
+        options.theme.as_str(),
+        if options.comments { "on" } else { "off" },
+        if page { "page" } else { "fragment" },
+        env!("CARGO_PKG_VERSION"),
+    ];
+    for part in parts {
+        for byte in part.bytes().chain([0]) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("\"{hash:016x}\"")
+}
+
+async fn respond(
+    state: AppState,
+    id: String,
+    query: HashMap<String, String>,
+    headers: HeaderMap,
+    page: bool,
+) -> Response {
+    let id = id.strip_suffix(".html").unwrap_or(&id).to_owned();
+    let Some(text) = article_text(state.settings.articles.as_deref(), &id) else {
+        return (StatusCode::NOT_FOUND, "There is no such article.").into_response();
+    };
+    let options = options(&state, &id, &query);
+    let tag = etag(&text, &options, page);
+    let cache = HeaderValue::from_static("public, max-age=60, stale-while-revalidate=600");
+    let tag_value = HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\""));
+    if none_match(&headers, &tag) {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, tag_value), (header::CACHE_CONTROL, cache)],
+        )
+            .into_response();
+    }
+    let loader = page.then(|| "/article-widget.js".to_owned());
+    match render_on_own_thread(text, options, loader).await {
+        Ok(html) => (
+            StatusCode::OK,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (header::ETAG, tag_value),
+                (header::CACHE_CONTROL, cache),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%id, %error, "prerendering failed");
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("This article cannot be shown: {error}"),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /prerendered/{id}.html`
+pub async fn fragment(
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    respond(state, id, query, headers, false).await
+}
+
+/// `GET /read/{id}`
+pub async fn page(
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    respond(state, id, query, headers, true).await
+}

@@ -1,0 +1,219 @@
+//! Server rendering (native only; the comment service and its `render` command use it): an
+//! article's widget as HTML, rendered by the very components the browser runs, inside a
+//! declarative shadow root with its styles, so the article shows before (and without) any
+//! JavaScript:
+//!
+//! ```html
+//! <article-widget src="…" data-aw-prerendered="">
+//!   <template shadowrootmode="open"><style>…</style><div>…the widget…</div></template>
+//!   <script type="application/ld+json">…schema.org NewsArticle…</script>
+//!   <script type="application/json" data-aw-article>…the article JSON…</script>
+//! </article-widget>
+//! ```
+//!
+//! The loader hands the embedded JSON to the widget, which then shows the article at once
+//! instead of fetching it again. The JSON-LD is in the light DOM, where crawlers read it.
+//!
+//! The comment section is not prerendered yet: its form posts with `fetch`, and without
+//! JavaScript a `<form>` without an action would send the reader's email in the page's URL.
+//! It appears when the widget runs (a form that posts without JavaScript is the next step).
+//! Dates are rendered in UTC (the server cannot know the reader's time zone); the widget
+//! shows them in the reader's zone and language once it runs.
+
+use std::rc::Rc;
+
+use stylist::manager::{render_static, StyleManager};
+use stylist::yew::ManagerProvider;
+use yew::prelude::*;
+
+use crate::components::styles::HostReset;
+use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
+use crate::domain::article::{Article, ArticleError};
+use crate::domain::structured_data::{escape_for_script, news_article, script_safe_json};
+use crate::host_contract::Theme;
+
+/// What to render, besides the article.
+#[derive(Clone, Debug, Default)]
+pub struct PrerenderOptions {
+    /// The `src` the element gets: the article JSON's address, absolute or relative to the
+    /// page. The article's relative URLs are resolved against it.
+    pub src: String,
+    /// The interface language asked for (`lang`), if any.
+    pub lang: Option<String>,
+    pub theme: Theme,
+    /// False for `comments="off"` (the element's attribute; the section itself is added by
+    /// the widget when it runs, see the module).
+    pub comments: bool,
+}
+
+#[derive(Properties, PartialEq)]
+struct PrerenderedProps {
+    manager: StyleManager,
+    widget: ArticleWidgetProps,
+}
+
+/// The widget as the embed layer mounts it: its style manager, the host reset, the widget.
+#[component]
+fn Prerendered(props: &PrerenderedProps) -> Html {
+    html! {
+        <ManagerProvider manager={props.manager.clone()}>
+            <HostReset />
+            <ArticleWidget ..props.widget.clone() />
+        </ManagerProvider>
+    }
+}
+
+/// Resolves `reference` against `base`, where `base` may itself be relative to the page
+/// (`/articles/a.json`, `articles/a.json`): the result is then relative to the page in the
+/// same way (root-relative, or relative to the page's folder).
+fn resolve(base: &str, reference: &str) -> Option<String> {
+    if reference.starts_with('#') {
+        return Some(reference.to_owned());
+    }
+    // A stand-in for the page's address; what resolves under it is written back relative.
+    const FOLDER: &str = "https://page.invalid/page-folder/";
+    let page = url::Url::parse(FOLDER).ok()?;
+    let resolved = page.join(base).ok()?.join(reference).ok()?;
+    let text = resolved.to_string();
+    if resolved.host_str() != Some("page.invalid") {
+        return Some(text);
+    }
+    Some(match text.strip_prefix(FOLDER) {
+        Some(relative) => relative.to_owned(),
+        None => text.trim_start_matches("https://page.invalid").to_owned(),
+    })
+}
+
+/// Escapes text for an HTML attribute value in double quotes.
+fn attribute(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Renders the widget for an article's JSON text. Fails only when the text is not an article
+/// (the same errors the widget would show).
+pub async fn render_fragment(
+    article_json: &str,
+    options: &PrerenderOptions,
+) -> Result<String, ArticleError> {
+    let mut article = Article::parse(article_json)?;
+    article.resolve_urls(&|url: &str| resolve(&options.src, url));
+    let structured = script_safe_json(&news_article(&article));
+
+    let (writer, reader) = render_static();
+    let manager = StyleManager::builder()
+        .writer(writer)
+        .build()
+        .expect("a style manager with a static writer always builds");
+    let widget = yew::props!(ArticleWidgetProps {
+        src: options.src.clone(),
+        lang: options.lang.clone().map(AttrValue::from),
+        theme: options.theme,
+        comments: false,
+        article: Some(Rc::new(article)),
+    });
+    let body =
+        yew::LocalServerRenderer::<Prerendered>::with_props(PrerenderedProps { manager, widget })
+            .render()
+            .await;
+    let mut styles = String::new();
+    // Writing into a String cannot fail.
+    let _ = reader.read_style_data().write_static_markup(&mut styles);
+
+    let mut out = String::with_capacity(body.len() + styles.len() + article_json.len() + 512);
+    out.push_str(&format!(
+        "<article-widget src=\"{}\" data-aw-prerendered=\"\"",
+        attribute(&options.src)
+    ));
+    if let Some(lang) = &options.lang {
+        out.push_str(&format!(" lang=\"{}\"", attribute(lang)));
+    }
+    if options.theme != Theme::Auto {
+        out.push_str(&format!(" theme=\"{}\"", options.theme.as_str()));
+    }
+    if !options.comments {
+        out.push_str(" comments=\"off\"");
+    }
+    out.push('>');
+    out.push_str("<template shadowrootmode=\"open\">");
+    out.push_str(&styles);
+    out.push_str("<div>");
+    out.push_str(&body);
+    out.push_str("</div></template>");
+    out.push_str("<script type=\"application/ld+json\">");
+    out.push_str(&structured);
+    out.push_str("</script>");
+    out.push_str("<script type=\"application/json\" data-aw-article>");
+    out.push_str(&escape_for_script(article_json.trim()));
+    out.push_str("</script></article-widget>");
+    Ok(out)
+}
+
+/// A whole reading page for an article: the prerendered widget, the loader, and the page's
+/// title and description from the article, so it reads as a page of its own (the demo's
+/// article page; also what a link unfurler or a reader without JavaScript gets).
+pub async fn render_page(
+    article_json: &str,
+    options: &PrerenderOptions,
+    loader_src: &str,
+) -> Result<String, ArticleError> {
+    let article = Article::parse(article_json)?;
+    let fragment = render_fragment(article_json, options).await?;
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let language = article.language.clone().unwrap_or_else(|| "en".to_owned());
+    let description = article
+        .standfirst
+        .as_deref()
+        .map(|text| {
+            format!(
+                "<meta name=\"description\" content=\"{}\">",
+                attribute(text)
+            )
+        })
+        .unwrap_or_default();
+    Ok(format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title>{description}\
+         <script type=\"module\" src=\"{loader}\"></script>\
+         <style>body {{ margin: 0 auto; max-width: 48rem; padding: 1rem; \
+         font-family: Georgia, 'Times New Roman', serif; color: #1b1b1b; }}</style>\
+         </head><body><main>{fragment}</main></body></html>",
+        lang = attribute(&language),
+        title = escape(&article.headline),
+        loader = attribute(loader_src),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+
+    #[test]
+    fn relative_urls_stay_relative_to_the_page() {
+        assert_eq!(
+            resolve("/articles/a.json", "../static/images/x.svg").as_deref(),
+            Some("/static/images/x.svg")
+        );
+        assert_eq!(
+            resolve("articles/a.json", "b.json").as_deref(),
+            Some("articles/b.json")
+        );
+        assert_eq!(
+            resolve("https://news.example/a/b.json", "c.jpg").as_deref(),
+            Some("https://news.example/a/c.jpg")
+        );
+        assert_eq!(resolve("/a.json", "#top").as_deref(), Some("#top"));
+        assert_eq!(
+            resolve("/a.json", "https://elsewhere.example/x").as_deref(),
+            Some("https://elsewhere.example/x")
+        );
+    }
+}

@@ -1,0 +1,44 @@
+// The article first, from the server: the reading page the comment service prerenders
+// (/read/{id}), with JavaScript off (a reader who blocks it, a crawler, a link unfurler) and on.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { SERVICE, launch, open } from './harness.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('without JavaScript the prerendered article is all there', async () => {
+  const page = await open(browser, { javaScriptEnabled: false });
+  await page.goto(`${SERVICE}/read/russia-iran-treaty`);
+  const widget = page.locator('article-widget');
+  assert.equal(await widget.locator('h1').textContent(), 'Russia and Iran sign a cooperation treaty in the Kremlin');
+  assert.equal(await widget.locator('.aw-kicker').textContent(), 'Breaking News');
+  assert.equal(await widget.locator('.aw-body > p').count(), 21, 'every paragraph');
+  const image = widget.locator('figure.aw-figure--featured img');
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await image.elementHandle());
+  // Styled by its own sheet inside the shadow root: the kicker's 700 weight and 0.08em
+  // letter-spacing are the widget's rules, not a browser default.
+  const kicker = await widget.locator('.aw-kicker').evaluate((el) => {
+    const style = getComputedStyle(el);
+    return { weight: style.fontWeight, spacing: style.letterSpacing, size: style.fontSize };
+  });
+  assert.equal(kicker.weight, '700');
+  assert.equal(kicker.spacing, `${(parseFloat(kicker.size) * 0.08).toFixed(2).replace(/\.?0+$/, '')}px`);
+  assert.equal(await page.title(), 'Russia and Iran sign a cooperation treaty in the Kremlin');
+  const structured = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
+  assert.equal(structured['@type'], 'NewsArticle');
+  assert.deepEqual(page.problems, []);
+});
+
+test('with JavaScript the widget takes over with the article it was given: no second fetch', async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/read/russia-iran-treaty`);
+  const widget = page.locator('article-widget');
+  await widget.locator('.aw-comments-heading').filter({ hasText: /Response|No comments/ }).waitFor();
+  assert.equal(await widget.locator('h1').textContent(), 'Russia and Iran sign a cooperation treaty in the Kremlin');
+  assert.equal(await widget.locator('.aw-comment-form').count(), 1, 'the comment section comes with the widget');
+  const fetched = page.requests.filter((url) => url.endsWith('russia-iran-treaty.json'));
+  assert.deepEqual(fetched, [], 'the article came with the page');
+  assert.deepEqual(page.problems, []);
+});

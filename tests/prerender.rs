@@ -1,0 +1,222 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The prerendered widget (server rendering): the same components as in the browser, inside a
+//! declarative shadow root with their styles, the schema.org JSON-LD and the article JSON in
+//! the light DOM. Read back with `scraper`.
+
+use article_widget::domain::article::{Article, ArticleError};
+use article_widget::prerender::{render_fragment, render_page, PrerenderOptions};
+use scraper::{Html as Dom, Selector};
+use serde_json::Value;
+
+fn sample(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/static/articles/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn options(name: &str) -> PrerenderOptions {
+    PrerenderOptions {
+        // Where the service (with --site dist) and the demo serve the samples.
+        src: format!("/static/articles/{name}.json"),
+        comments: true,
+        ..PrerenderOptions::default()
+    }
+}
+
+/// The text between `start` and the next `end`.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    let to = text[from..].find(end).unwrap_or_else(|| panic!("no {end}")) + from;
+    &text[from..to]
+}
+
+fn select<'a>(dom: &'a Dom, selector: &str) -> Vec<scraper::ElementRef<'a>> {
+    dom.select(&Selector::parse(selector).unwrap()).collect()
+}
+
+#[tokio::test]
+async fn the_article_is_in_a_declarative_shadow_root_with_its_styles() {
+    let html = render_fragment(
+        &sample("russia-iran-treaty"),
+        &options("russia-iran-treaty"),
+    )
+    .await
+    .unwrap();
+    assert!(html.starts_with(
+        "<article-widget src=\"/static/articles/russia-iran-treaty.json\" data-aw-prerendered=\"\">"
+    ));
+    assert!(html.ends_with("</article-widget>"));
+    let shadow = between(&html, "<template shadowrootmode=\"open\">", "</template>");
+    assert!(shadow.contains(":host"), "the host reset is in the root");
+    assert!(
+        shadow.starts_with("<style data-style="),
+        "styles first, then the markup"
+    );
+    let dom = Dom::parse_fragment(shadow);
+    assert_eq!(
+        select(&dom, "h1")[0].text().collect::<String>().trim(),
+        "Russia and Iran sign a cooperation treaty in the Kremlin"
+    );
+    assert_eq!(
+        select(&dom, ".aw-kicker")[0].text().collect::<String>(),
+        "Breaking News"
+    );
+    assert_eq!(select(&dom, ".aw-body > p").len(), 21, "every paragraph");
+    let image = select(&dom, "figure.aw-figure--featured img")[0];
+    assert!(
+        image
+            .value()
+            .attr("src")
+            .unwrap()
+            .starts_with("/static/images/"),
+        "relative to the page, resolved through the article's address: {:?}",
+        image.value().attr("src")
+    );
+    let time = select(&dom, ".aw-dates time")[0];
+    assert_eq!(time.value().attr("datetime"), Some("2025-01-17T19:13:00Z"));
+    assert!(
+        time.text().collect::<String>().contains("UTC"),
+        "dates in UTC on the server"
+    );
+    // Every class the markup uses has its rule in the root: stylist wrote the same class.
+    let frame = select(&dom, "div.article-widget")[0];
+    let class = frame
+        .value()
+        .classes()
+        .find(|c| c.starts_with("stylist-"))
+        .expect("the widget's scoped class");
+    assert!(shadow.contains(&format!(".{class}")), "its rules are there");
+    assert!(
+        select(&dom, "form").is_empty(),
+        "no form without its way to post"
+    );
+}
+
+#[tokio::test]
+async fn the_light_dom_holds_json_ld_and_the_article_itself() {
+    let json = sample("russia-iran-treaty");
+    let html = render_fragment(&json, &options("russia-iran-treaty"))
+        .await
+        .unwrap();
+    let structured: Value = serde_json::from_str(between(
+        &html,
+        "<script type=\"application/ld+json\">",
+        "</script>",
+    ))
+    .unwrap();
+    assert_eq!(structured["@type"], "NewsArticle");
+    assert_eq!(
+        structured["headline"],
+        "Russia and Iran sign a cooperation treaty in the Kremlin"
+    );
+    assert_eq!(structured["datePublished"], "2025-01-17T19:13:00Z");
+    assert!(structured["image"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("/static/images/"));
+    let carried = between(
+        &html,
+        "<script type=\"application/json\" data-aw-article>",
+        "</script>",
+    );
+    assert_eq!(
+        Article::parse(carried).unwrap(),
+        Article::parse(&json).unwrap(),
+        "the widget gets the very article the markup shows"
+    );
+}
+
+#[tokio::test]
+async fn right_to_left_articles_and_languages_prerender() {
+    let html = render_fragment(
+        &sample("iran-russia-treaty-fa"),
+        &options("iran-russia-treaty-fa"),
+    )
+    .await
+    .unwrap();
+    let dom = Dom::parse_fragment(between(
+        &html,
+        "<template shadowrootmode=\"open\">",
+        "</template>",
+    ));
+    let article = select(&dom, "article")[0];
+    assert_eq!(article.value().attr("dir"), Some("rtl"));
+    assert_eq!(article.value().attr("lang"), Some("fa"));
+    // The interface speaks Persian: reading time in Persian digits.
+    let reading = select(&dom, ".aw-reading-time")[0]
+        .text()
+        .collect::<String>();
+    assert!(
+        reading.chars().any(|c| ('۰'..='۹').contains(&c)),
+        "{reading}"
+    );
+
+    let german = render_fragment(
+        &sample("russia-iran-treaty"),
+        &PrerenderOptions {
+            lang: Some("de".into()),
+            ..options("russia-iran-treaty")
+        },
+    )
+    .await
+    .unwrap();
+    assert!(german.contains(" lang=\"de\""));
+    assert!(german.contains("Lesezeit"), "German interface");
+}
+
+#[tokio::test]
+async fn hostile_text_cannot_leave_its_place() {
+    let json = r#"{"id": "x", "headline": "</script><script>alert(1)</script>",
+        "published": "2025-01-17", "body": "<img src=x onerror=alert(1)>Text </template>"}"#;
+    let html = render_fragment(json, &options("x")).await.unwrap();
+    // Only data blocks: ours two, and Yew's state for hydration (the styles' ids).
+    let scripts: Vec<&str> = html
+        .match_indices("<script")
+        .map(|(at, _)| &html[at..at + html[at..].find('>').unwrap() + 1])
+        .collect();
+    assert_eq!(
+        scripts,
+        [
+            "<script type=\"application/x-yew-comp-state\">",
+            "<script type=\"application/ld+json\">",
+            "<script type=\"application/json\" data-aw-article>"
+        ],
+        "{html}"
+    );
+    assert_eq!(html.matches("</template>").count(), 1);
+    let shadow = between(&html, "<template shadowrootmode=\"open\">", "</template>");
+    assert!(
+        !shadow.contains("onerror") && !shadow.contains("<img"),
+        "{shadow}"
+    );
+    assert!(shadow.contains("&lt;/script&gt;"), "the headline is text");
+}
+
+#[tokio::test]
+async fn what_is_not_an_article_is_refused_with_the_widgets_own_error() {
+    assert!(matches!(
+        render_fragment("{\"id\": \"x\"", &options("x")).await,
+        Err(ArticleError::Syntax { .. })
+    ));
+    assert_eq!(
+        render_fragment(r#"{"id": "x", "published": "2025-01-17"}"#, &options("x")).await,
+        Err(ArticleError::Missing("headline"))
+    );
+}
+
+#[tokio::test]
+async fn a_reading_page_wraps_the_widget() {
+    let html = render_page(
+        &sample("iran-russia-treaty-fa"),
+        &options("iran-russia-treaty-fa"),
+        "/article-widget.js",
+    )
+    .await
+    .unwrap();
+    assert!(html.starts_with("<!doctype html><html lang=\"fa\">"));
+    assert!(html.contains("<script type=\"module\" src=\"/article-widget.js\"></script>"));
+    assert!(html.contains("<template shadowrootmode=\"open\">"));
+    assert!(html.contains("<title>"));
+}
