@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# How soon a reader sees the article (a benchmark, not a test): the prerendered reading page,
+# the same page rendered by the widget alone, and the same article as static HTML, from one
+# comment service on 127.0.0.1, in headless Chromium, CPU ×1 and ×4. Prints medians and
+# ratios (see tests/e2e/bench/page-load.mjs).   BENCH_ROUNDS=7 scripts/bench-page.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/tools.sh
+ensure_all
+cargo build --quiet --release -p comment-service
+trunk build --release --offline >/dev/null
+(cd tests/e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+DIR=$(mktemp -d)
+./target/release/comment-service --database "sqlite://$DIR/comments.db" serve --address 127.0.0.1:0 \
+  --site dist --articles static/articles > "$DIR/service.log" 2>/dev/null &
+SERVICE_PID=$!
+trap 'kill $SERVICE_PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
+for _ in $(seq 100); do grep -q 'http://' "$DIR/service.log" && break; sleep 0.1; done
+export BENCH_SERVICE=$(grep -o 'http://[0-9.:]*' "$DIR/service.log" | head -n 1)
+export BENCH_DIST=$PWD/dist
+node tests/e2e/bench/page-load.mjs
