@@ -1,42 +1,21 @@
 //! The embed layer: what `article-widget.js` (the one script a host page adds) calls. Each
-//! widget lives in an open shadow root on its host element, with its own stylist manager
-//! writing its styles inside that root, so host CSS cannot reach in and ours cannot leak out.
+//! widget lives in an open shadow root on its host element, its stylesheet inside that root
+//! (see `components::styles`), so host CSS cannot reach in and ours cannot leak out.
 //! Host-facing events are dispatched on the host element.
 
-use stylist::manager::StyleManager;
-use stylist::yew::ManagerProvider;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
 
-use crate::components::styles::HostReset;
 use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
 use crate::host_contract::{comments_enabled, Theme, WidgetEvent};
-
-#[derive(Properties, PartialEq, Clone)]
-pub struct EmbeddedProps {
-    pub manager: StyleManager,
-    pub widget: ArticleWidgetProps,
-}
-
-/// The widget with its own style manager.
-#[component]
-pub fn Embedded(props: &EmbeddedProps) -> Html {
-    html! {
-        <ManagerProvider manager={props.manager.clone()}>
-            <HostReset />
-            <ArticleWidget ..props.widget.clone() />
-        </ManagerProvider>
-    }
-}
 
 /// One widget on one host element (a custom element or a `div`).
 #[wasm_bindgen]
 pub struct Widget {
-    app: Option<yew::AppHandle<Embedded>>,
+    app: Option<yew::AppHandle<ArticleWidget>>,
     host: HtmlElement,
     root: ShadowRoot,
-    manager: StyleManager,
 }
 
 fn text_option(options: &JsValue, key: &str) -> Option<String> {
@@ -106,29 +85,21 @@ impl Widget {
         let document = host.owner_document().ok_or("no document")?;
         let container: Element = document.create_element("div")?;
         root.append_child(&container)?;
-        let manager = StyleManager::builder()
-            .container(root.clone().into())
-            .build()
-            .map_err(|error| JsValue::from_str(&error.to_string()))?;
-        let props = EmbeddedProps {
-            manager: manager.clone(),
-            widget: props_from(&options, &host),
-        };
-        let app = yew::Renderer::<Embedded>::with_root_and_props(container, props).render();
+        let app = yew::Renderer::<ArticleWidget>::with_root_and_props(
+            container,
+            props_from(&options, &host),
+        )
+        .render();
         Ok(Widget {
             app: Some(app),
             host,
             root,
-            manager,
         })
     }
 
     /// Applies changed options (src, theme, lang, comments) to the live widget.
     pub fn update(&mut self, options: JsValue) {
-        let props = EmbeddedProps {
-            manager: self.manager.clone(),
-            widget: props_from(&options, &self.host),
-        };
+        let props = props_from(&options, &self.host);
         if let Some(app) = &mut self.app {
             app.update(props);
         }

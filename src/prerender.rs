@@ -5,7 +5,7 @@
 //!
 //! ```html
 //! <article-widget src="…" data-aw-prerendered="">
-//!   <template shadowrootmode="open"><style>…</style><div>…the widget…</div></template>
+//!   <template shadowrootmode="open"><div><style>…</style>…the widget…</div></template>
 //!   <script type="application/ld+json">…schema.org NewsArticle…</script>
 //!   <script type="application/json" data-aw-article>…the article JSON…</script>
 //! </article-widget>
@@ -22,11 +22,8 @@
 
 use std::rc::Rc;
 
-use stylist::manager::{render_static, StyleManager};
-use stylist::yew::ManagerProvider;
 use yew::prelude::*;
 
-use crate::components::styles::HostReset;
 use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
 use crate::domain::article::{Article, ArticleError};
 use crate::domain::structured_data::{escape_for_script, news_article, script_safe_json};
@@ -44,23 +41,6 @@ pub struct PrerenderOptions {
     /// False for `comments="off"` (the element's attribute; the section itself is added by
     /// the widget when it runs, see the module).
     pub comments: bool,
-}
-
-#[derive(Properties, PartialEq)]
-struct PrerenderedProps {
-    manager: StyleManager,
-    widget: ArticleWidgetProps,
-}
-
-/// The widget as the embed layer mounts it: its style manager, the host reset, the widget.
-#[component]
-fn Prerendered(props: &PrerenderedProps) -> Html {
-    html! {
-        <ManagerProvider manager={props.manager.clone()}>
-            <HostReset />
-            <ArticleWidget ..props.widget.clone() />
-        </ManagerProvider>
-    }
 }
 
 /// Resolves `reference` against `base`, where `base` may itself be relative to the page
@@ -103,11 +83,6 @@ pub async fn render_fragment(
     article.resolve_urls(&|url: &str| resolve(&options.src, url));
     let structured = script_safe_json(&news_article(&article));
 
-    let (writer, reader) = render_static();
-    let manager = StyleManager::builder()
-        .writer(writer)
-        .build()
-        .expect("a style manager with a static writer always builds");
     let widget = yew::props!(ArticleWidgetProps {
         src: options.src.clone(),
         lang: options.lang.clone().map(AttrValue::from),
@@ -115,15 +90,12 @@ pub async fn render_fragment(
         comments: false,
         article: Some(Rc::new(article)),
     });
-    let body =
-        yew::LocalServerRenderer::<Prerendered>::with_props(PrerenderedProps { manager, widget })
-            .render()
-            .await;
-    let mut styles = String::new();
-    // Writing into a String cannot fail.
-    let _ = reader.read_style_data().write_static_markup(&mut styles);
+    // The markup includes the widget's <style> element (see `components::styles`).
+    let body = yew::LocalServerRenderer::<ArticleWidget>::with_props(widget)
+        .render()
+        .await;
 
-    let mut out = String::with_capacity(body.len() + styles.len() + article_json.len() + 512);
+    let mut out = String::with_capacity(body.len() + article_json.len() + 512);
     out.push_str(&format!(
         "<article-widget src=\"{}\" data-aw-prerendered=\"\"",
         attribute(&options.src)
@@ -139,7 +111,6 @@ pub async fn render_fragment(
     }
     out.push('>');
     out.push_str("<template shadowrootmode=\"open\">");
-    out.push_str(&styles);
     out.push_str("<div>");
     out.push_str(&body);
     out.push_str("</div></template>");

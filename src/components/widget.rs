@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::article_view::ArticleView;
 use super::status::{Failed, Loading};
-use super::styles::use_widget_style;
+use super::styles::style_element;
 use super::texts::TextsProvider;
 use crate::domain::article::Article;
 use crate::domain::errors::LoadError;
@@ -165,13 +165,15 @@ pub struct WidgetFrameProps {
     pub children: Html,
 }
 
-/// The styled root every widget state renders in.
+/// The styled root every widget state renders in: the stylesheet, then the root element.
 #[component]
 pub fn WidgetFrame(props: &WidgetFrameProps) -> Html {
-    let class = use_widget_style();
     html! {
-        <div class={classes!(class, "article-widget")} data-theme={props.theme.as_str()}>
-            { props.children.clone() }
-        </div>
+        <>
+            { style_element() }
+            <div class="article-widget" data-theme={props.theme.as_str()}>
+                { props.children.clone() }
+            </div>
+        </>
     }
 }
