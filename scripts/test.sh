@@ -72,7 +72,7 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
 cargo test --target wasm32-unknown-unknown --test browser --test browser_comments
 
-step "release build (trunk, wasm-opt -Oz)"
+step "release build (trunk, wasm-opt -Oz) and its size budget"
 trunk build --release --offline
 scripts/size-report.sh dist
 
