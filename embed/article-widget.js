@@ -24,12 +24,14 @@ function loadModule() {
   return ready;
 }
 
-// Space for a widget not mounted yet (lazy ones): the page does not jump when it arrives.
+// Space for a widget not mounted yet (lazy ones): the page does not jump when it arrives. A
+// prerendered one has its content already, and needs none.
 // A constructed stylesheet, so a strict style-src policy does not block it.
 try {
   const sheet = new CSSStyleSheet();
   sheet.replaceSync('article-widget, [data-article-widget] { display: block; } ' +
-    'article-widget:not([data-aw-mounted]), [data-article-widget]:not([data-aw-mounted]) { min-height: 40rem; }');
+    'article-widget:not([data-aw-mounted]):not([data-aw-prerendered]), ' +
+    '[data-article-widget]:not([data-aw-mounted]) { min-height: 40rem; }');
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 } catch { /* older browsers: no reservation, nothing else lost */ }
 
@@ -89,6 +91,7 @@ class Mount {
     }
     if (this.gone || this.widget) return;
     this.widget = new Widget(this.host, this.options());
+    this.host.removeAttribute('data-aw-prerendered');
     this.host.setAttribute('data-aw-mounted', '');
   }
 

@@ -74,9 +74,12 @@ impl Widget {
     /// Mounts a widget on `host` with the loader's options.
     #[wasm_bindgen(constructor)]
     pub fn new(host: HtmlElement, options: JsValue) -> Result<Widget, JsValue> {
+        let props = props_from(&options, &host);
         let root = match host.shadow_root() {
             Some(root) => {
-                // A host that was mounted before (moved in the page): start clean.
+                // A prerendered host (its declarative shadow root holds the server's markup; it
+                // is replaced by the same markup, rendered here), or one mounted before: start
+                // clean. Never `attach_shadow` on it: that would fail, or empty the root.
                 root.set_text_content(None);
                 root
             }
@@ -85,11 +88,7 @@ impl Widget {
         let document = host.owner_document().ok_or("no document")?;
         let container: Element = document.create_element("div")?;
         root.append_child(&container)?;
-        let app = yew::Renderer::<ArticleWidget>::with_root_and_props(
-            container,
-            props_from(&options, &host),
-        )
-        .render();
+        let app = yew::Renderer::<ArticleWidget>::with_root_and_props(container, props).render();
         Ok(Widget {
             app: Some(app),
             host,

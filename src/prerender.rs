@@ -39,7 +39,7 @@ pub struct PrerenderOptions {
     pub lang: Option<String>,
     pub theme: Theme,
     /// False for `comments="off"` (the element's attribute; the section itself is added by
-    /// the widget when it runs, see the module).
+    /// the widget when it runs in the browser, see the module).
     pub comments: bool,
 }
 
@@ -87,7 +87,7 @@ pub async fn render_fragment(
         src: options.src.clone(),
         lang: options.lang.clone().map(AttrValue::from),
         theme: options.theme,
-        comments: false,
+        comments: options.comments,
         article: Some(Rc::new(article)),
     });
     // The markup includes the widget's <style> element (see `components::styles`).

@@ -71,6 +71,15 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
     let attempt = use_state(|| 0u32);
     // The article the page gave is the answer to the first load of its src.
     let given = use_mut_ref(|| props.article.is_some().then(|| props.src.clone()));
+    // A widget given its article (prerendered) first renders exactly what the server did,
+    // which has no comment section (see `prerender`), so that hydration finds the same
+    // nodes; the section comes right after, once the widget runs in a browser. Effects never
+    // run on the server, so there it stays out.
+    let interactive = use_state(|| props.article.is_none());
+    {
+        let interactive = interactive.clone();
+        use_effect_with((), move |_| interactive.set(true));
+    }
     {
         let given = given.clone();
         let state = state.clone();
@@ -125,9 +134,13 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
         let attempt = attempt.clone();
         Callback::from(move |()| attempt.set(*attempt + 1))
     };
+    let shown = ArticleWidgetProps {
+        comments: props.comments && *interactive,
+        ..props.clone()
+    };
     html! {
         <WidgetFrame theme={props.theme}>
-            { view_state(&state, on_retry, props) }
+            { view_state(&state, on_retry, &shown) }
         </WidgetFrame>
     }
 }
