@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Serves the demo at http://127.0.0.1:8080: `trunk serve` (rebuilds on change) in front, the
-# comment service on 127.0.0.1:8787 behind it (Trunk proxies /api/), comments stored in
+# Serves the demo at http://127.0.0.1:8080: the comment service in front, as in production. It
+# serves the breaking-news article's prerendered reading page at / (readable before any script
+# runs), every sample at /read/<id>, the client-only demo page at /index.html (?src=<article
+# JSON> for any article), the comments API, and the widget that `trunk watch` rebuilds into
+# dist/ whenever the code changes (reload the page to see it). Comments are stored in
 # target/demo/comments.db. Installs what is missing first (scripts/tools.sh), skips the rest.
 # Trunk flags pass through, e.g. `scripts/serve.sh --release`.
 set -euo pipefail
@@ -13,11 +16,13 @@ ensure_cargo_tool trunk "$TRUNK_VERSION" trunk --locked
 cargo fetch --quiet
 
 cargo build --quiet -p comment-service
+trunk build --offline "$@"
+trunk watch --offline "$@" &
+watcher=$!
 mkdir -p target/demo
-./target/debug/comment-service --database sqlite://target/demo/comments.db serve \
-  --address 127.0.0.1:8787 --articles static/articles --allow-origin http://127.0.0.1:8080 &
-service=$!
-trap 'kill $service 2>/dev/null || true' EXIT INT TERM
+trap 'kill $watcher 2>/dev/null || true' EXIT INT TERM
+echo "The demo: http://127.0.0.1:8080/  (every sample: /read/<id>; the client-only page: /index.html)"
 echo "Moderate the demo's comments with:"
 echo "  ./target/debug/comment-service --database sqlite://target/demo/comments.db moderate list"
-trunk serve --offline "$@"
+./target/debug/comment-service --database sqlite://target/demo/comments.db serve \
+  --address 127.0.0.1:8080 --site dist --articles static/articles --front-page russia-iran-treaty

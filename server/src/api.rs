@@ -63,11 +63,16 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             refuse_foreign_origins,
         ));
-    let mut app = api
+    let api = api
         .route("/healthz", get(healthz))
         .route("/prerendered/{file}", get(prerendered::fragment))
-        .route("/read/{id}", get(prerendered::page))
-        .with_state(state);
+        .route("/read/{id}", get(prerendered::page));
+    let api = if settings.front_page.is_some() {
+        api.route("/", get(prerendered::front_page))
+    } else {
+        api
+    };
+    let mut app = api.with_state(state);
     // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
     let files = |folder: &std::path::Path| {
         Router::new()

@@ -118,6 +118,11 @@ pub struct ServeArgs {
     /// Take the client address from X-Forwarded-For (only behind a proxy you trust).
     #[arg(long, env = "COMMENTS_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+
+    /// Serve this article's prerendered reading page at / (as /read/<id> does), e.g. for the
+    /// demo; without it, / is the site's index.html.
+    #[arg(long, env = "COMMENTS_FRONT_PAGE", value_name = "ARTICLE_ID")]
+    pub front_page: Option<String>,
 }
 
 /// `moderate list --status`: a moderation status, or all of them.
@@ -159,6 +164,8 @@ pub struct Settings {
     /// A form posted sooner than this after it was shown is a bot's (3 s; only the test
     /// server, whose browser tests type faster than people, sets it lower).
     pub min_form_age_ms: i64,
+    /// The article whose reading page is served at `/`.
+    pub front_page: Option<String>,
 }
 
 impl From<&ServeArgs> for Settings {
@@ -176,6 +183,7 @@ impl From<&ServeArgs> for Settings {
             flood_window_ms: args.flood_seconds as i64 * 1000,
             trust_forwarded_for: args.trust_forwarded_for,
             min_form_age_ms: MIN_FORM_AGE_MS,
+            front_page: args.front_page.clone(),
         }
     }
 }

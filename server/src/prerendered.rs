@@ -3,7 +3,8 @@
 //! - `GET /prerendered/{id}.html`: the HTML fragment (`<article-widget>` with its declarative
 //!   shadow root), for a publisher's page to include server-side (SSI, PHP `include`, an edge
 //!   include), with `ETag`, `Cache-Control` and 304;
-//! - `GET /read/{id}`: a whole reading page for the article, with the loader;
+//! - `GET /read/{id}`: a whole reading page for the article, with the loader (and `GET /`
+//!   for the article named by `--front-page`, as the demo does);
 //! - `comment-service render FILE.json`: the fragment on stdout, for static-site builds,
 //!   without a running service (see `main.rs`).
 //!
@@ -156,6 +157,16 @@ pub async fn fragment(
     headers: HeaderMap,
 ) -> Response {
     respond(state, id, query, headers, false).await
+}
+
+/// `GET /` with `--front-page ID`: that article's reading page.
+pub async fn front_page(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let id = state.settings.front_page.clone().unwrap_or_default();
+    respond(state, id, query, headers, true).await
 }
 
 /// `GET /read/{id}`

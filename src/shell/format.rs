@@ -1,6 +1,7 @@
 //! Dates for the reader: in the browser through `Intl`, in the widget's interface language
 //! (so a Persian article read in an English browser shows a Persian date) and the reader's
-//! own time zone; natively (server-side rendering, tests) in a fixed English UTC form.
+//! own time zone; natively (server-side rendering, tests) in UTC, in the interface language
+//! with its month names and digits (the tables exist only natively: the module uses `Intl`).
 //! Each formatter is created once per language and kind, then reused: creating an
 //! `Intl.DateTimeFormat` is far slower than formatting with one.
 
@@ -16,8 +17,7 @@ pub fn date_time(timestamp: Timestamp, language: Language) -> String {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _ = language;
-        timestamp.to_readable_utc()
+        utc::date_time(timestamp, language)
     }
 }
 
@@ -30,8 +30,156 @@ pub fn date_only(timestamp: Timestamp, language: Language) -> String {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _ = language;
-        timestamp.to_rfc3339()[..10].to_owned()
+        utc::date(timestamp, language)
+    }
+}
+
+/// The server's dates: UTC (it cannot know the reader's zone), Gregorian, in the language.
+#[cfg(not(target_arch = "wasm32"))]
+mod utc {
+    use crate::domain::date::Timestamp;
+    use crate::i18n::Language;
+
+    fn months(language: Language) -> [&'static str; 12] {
+        match language {
+            Language::English => [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ],
+            Language::German => [
+                "Januar",
+                "Februar",
+                "März",
+                "April",
+                "Mai",
+                "Juni",
+                "Juli",
+                "August",
+                "September",
+                "Oktober",
+                "November",
+                "Dezember",
+            ],
+            Language::French => [
+                "janvier",
+                "février",
+                "mars",
+                "avril",
+                "mai",
+                "juin",
+                "juillet",
+                "août",
+                "septembre",
+                "octobre",
+                "novembre",
+                "décembre",
+            ],
+            // The genitive, as after a day number.
+            Language::Russian => [
+                "января",
+                "февраля",
+                "марта",
+                "апреля",
+                "мая",
+                "июня",
+                "июля",
+                "августа",
+                "сентября",
+                "октября",
+                "ноября",
+                "декабря",
+            ],
+            Language::Persian => [
+                "ژانویهٔ",
+                "فوریهٔ",
+                "مارس",
+                "آوریل",
+                "مهٔ",
+                "ژوئن",
+                "ژوئیهٔ",
+                "اوت",
+                "سپتامبر",
+                "اکتبر",
+                "نوامبر",
+                "دسامبر",
+            ],
+            Language::Arabic => [
+                "يناير",
+                "فبراير",
+                "مارس",
+                "أبريل",
+                "مايو",
+                "يونيو",
+                "يوليو",
+                "أغسطس",
+                "سبتمبر",
+                "أكتوبر",
+                "نوفمبر",
+                "ديسمبر",
+            ],
+        }
+    }
+
+    /// ASCII digits in the language's own.
+    fn digits(text: String, language: Language) -> String {
+        language.texts().number(text)
+    }
+
+    pub fn date(timestamp: Timestamp, language: Language) -> String {
+        let (year, month, day, ..) = timestamp.to_utc_parts();
+        let name = months(language)[(month as usize).saturating_sub(1).min(11)];
+        let text = match language {
+            Language::German => format!("{day}. {name} {year}"),
+            Language::Russian => format!("{day} {name} {year} г."),
+            _ => format!("{day} {name} {year}"),
+        };
+        digits(text, language)
+    }
+
+    pub fn date_time(timestamp: Timestamp, language: Language) -> String {
+        let (_, _, _, hour, minute, _) = timestamp.to_utc_parts();
+        let time = format!("{hour:02}:{minute:02}");
+        let day = date(timestamp, language);
+        let text = match language {
+            Language::French => format!("{day} à {time} UTC"),
+            Language::Persian => format!("{day}، ساعت {time} (UTC)"),
+            Language::Arabic => format!("{day}، {time} UTC"),
+            _ => format!("{day}, {time} UTC"),
+        };
+        digits(text, language)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_language_says_the_date_its_way() {
+            let at = Timestamp::parse("2025-01-17T19:13:00Z").unwrap();
+            let said: Vec<String> = Language::ALL.iter().map(|l| date_time(at, *l)).collect();
+            assert_eq!(
+                said,
+                [
+                    "17 January 2025, 19:13 UTC",
+                    "۱۷ ژانویهٔ ۲۰۲۵، ساعت ۱۹:۱۳ (UTC)",
+                    "١٧ يناير ٢٠٢٥، ١٩:١٣ UTC",
+                    "17 января 2025 г., 19:13 UTC",
+                    "17 janvier 2025 à 19:13 UTC",
+                    "17. Januar 2025, 19:13 UTC",
+                ]
+            );
+            assert_eq!(at.to_readable_utc(), said[0], "English as before");
+        }
     }
 }
 

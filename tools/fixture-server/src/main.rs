@@ -72,6 +72,7 @@ fn settings(moderation: Moderation) -> Settings {
         flood_window_ms: 0,
         trust_forwarded_for: false,
         min_form_age_ms: 0,
+        front_page: None,
     }
 }
 
