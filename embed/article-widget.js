@@ -53,6 +53,8 @@ class Mount {
     // of fetching it again.
     const data = this.host.querySelector(':scope > script[type="application/json"][data-aw-article]');
     if (data) options.article = data.textContent;
+    const thread = this.host.querySelector(':scope > script[type="application/json"][data-aw-thread]');
+    if (thread) options.thread = thread.textContent;
     return options;
   }
 

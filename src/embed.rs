@@ -37,6 +37,7 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
         theme: Theme::from_attribute(text_option(options, "theme").as_deref()),
         comments: comments_enabled(text_option(options, "comments").as_deref()),
         article: given_article(options),
+        thread: given_thread(options),
         on_event,
     })
 }
@@ -50,6 +51,16 @@ fn given_article(options: &JsValue) -> Option<std::rc::Rc<crate::domain::article
     let src = text_option(options, "src")?;
     let address = crate::shell::dom::absolute_url(&src, None)?;
     crate::shell::http::article_from_text(&text, &address)
+        .ok()
+        .map(std::rc::Rc::new)
+}
+
+/// The comment thread a prerendered element carries (`options.thread`, the API's list JSON).
+fn given_thread(options: &JsValue) -> Option<std::rc::Rc<Vec<crate::domain::comment::Comment>>> {
+    let text = js_sys::Reflect::get(options, &JsValue::from_str("thread"))
+        .ok()?
+        .as_string()?;
+    crate::domain::wire::parse_comment_list(&text)
         .ok()
         .map(std::rc::Rc::new)
 }

@@ -14,9 +14,9 @@
 //! The loader hands the embedded JSON to the widget, which then shows the article at once
 //! instead of fetching it again. The JSON-LD is in the light DOM, where crawlers read it.
 //!
-//! The comment section is not prerendered yet: its form posts with `fetch`, and without
-//! JavaScript a `<form>` without an action would send the reader's email in the page's URL.
-//! It appears when the widget runs (a form that posts without JavaScript is the next step).
+//! With a thread, the comment section is prerendered too (its list JSON goes along, as
+//! `data-aw-thread`, so the widget starts from the same list); its form posts to the
+//! comments API as a plain HTML form (`method="post"`), so it works without JavaScript.
 //! Dates are rendered in UTC (the server cannot know the reader's time zone); the widget
 //! shows them in the reader's zone and language once it runs.
 
@@ -26,7 +26,9 @@ use yew::prelude::*;
 
 use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
 use crate::domain::article::{Article, ArticleError};
+use crate::domain::form::FormState;
 use crate::domain::structured_data::{escape_for_script, news_article, script_safe_json};
+use crate::domain::wire::parse_comment_list;
 use crate::host_contract::Theme;
 
 /// What to render, besides the article.
@@ -38,9 +40,14 @@ pub struct PrerenderOptions {
     /// The interface language asked for (`lang`), if any.
     pub lang: Option<String>,
     pub theme: Theme,
-    /// False for `comments="off"` (the element's attribute; the section itself is added by
-    /// the widget when it runs in the browser, see the module).
+    /// False for `comments="off"`.
     pub comments: bool,
+    /// The comment thread to show, as the comments API answers (`{"comments": […]}`): the
+    /// approved comments. `None` shows the section loading, as a widget that fetches it.
+    pub thread: Option<String>,
+    /// The comment form as a refused post left it (the reader's text and the errors), for
+    /// the page a form posted without JavaScript comes back to.
+    pub form: Option<FormState>,
 }
 
 /// Resolves `reference` against `base`, where `base` may itself be relative to the page
@@ -89,6 +96,12 @@ pub async fn render_fragment(
         theme: options.theme,
         comments: options.comments,
         article: Some(Rc::new(article)),
+        thread: options
+            .thread
+            .as_deref()
+            .and_then(|text| parse_comment_list(text).ok())
+            .map(Rc::new),
+        form: options.form.clone().map(Rc::new),
     });
     // The markup includes the widget's <style> element (see `components::styles`).
     let body = yew::LocalServerRenderer::<ArticleWidget>::with_props(widget)
@@ -119,7 +132,13 @@ pub async fn render_fragment(
     out.push_str("</script>");
     out.push_str("<script type=\"application/json\" data-aw-article>");
     out.push_str(&escape_for_script(article_json.trim()));
-    out.push_str("</script></article-widget>");
+    out.push_str("</script>");
+    if let Some(thread) = &options.thread {
+        out.push_str("<script type=\"application/json\" data-aw-thread>");
+        out.push_str(&escape_for_script(thread.trim()));
+        out.push_str("</script>");
+    }
+    out.push_str("</article-widget>");
     Ok(out)
 }
 

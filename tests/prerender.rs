@@ -87,10 +87,111 @@ async fn the_article_is_in_a_declarative_shadow_root_with_its_styles() {
     // The root the stylesheet's rules hang from.
     let frame = select(&dom, "div.article-widget")[0];
     assert_eq!(frame.value().attr("data-theme"), Some("auto"));
-    assert!(
-        select(&dom, "form").is_empty(),
-        "no form without its way to post"
+    // The form posts to the comments API without JavaScript.
+    let form = select(&dom, "form.aw-comment-form")[0];
+    assert_eq!(form.value().attr("method"), Some("post"));
+    assert_eq!(
+        form.value().attr("action"),
+        Some("/api/articles/russia-iran-treaty/comments")
     );
+    for name in [
+        "content",
+        "author",
+        "email",
+        "website",
+        "homepage",
+        "rendered_at",
+        "parent",
+    ] {
+        assert_eq!(
+            select(&dom, &format!("form [name={name}]")).len(),
+            1,
+            "a field named {name}"
+        );
+    }
+    assert!(
+        select(&dom, ".aw-storage-note").is_empty(),
+        "the server has no storage trouble to report"
+    );
+}
+
+#[tokio::test]
+async fn the_thread_and_a_refused_form_prerender() {
+    use article_widget::domain::draft::{Draft, IdempotencyKey, Identity};
+    use article_widget::domain::form::FormState;
+    use article_widget::domain::wire::PostError;
+    let thread = r#"{"comments":[
+        {"id":"c1","parent":null,"author":"Ann","website":null,"content":"First <b>thought</b>",
+         "published":"2025-01-17T20:00:00Z","status":"approved"},
+        {"id":"c2","parent":"c1","author":"Bob","website":null,"content":"A reply",
+         "published":"2025-01-17T20:05:00Z","status":"approved"}]}"#;
+    let mut form = FormState::restore(
+        Some(Draft {
+            content: "My half-typed comment".into(),
+            ..Draft::default()
+        }),
+        Some(Identity {
+            author: "Cy".into(),
+            email: "not-an-email".into(),
+            website: String::new(),
+        }),
+        IdempotencyKey::from_random_bytes([1; 16]),
+    );
+    form.submit();
+    form.failed(
+        PostError::Invalid {
+            fields: vec![],
+            other: vec![],
+        },
+        IdempotencyKey::from_random_bytes([2; 16]),
+    );
+    let html = render_fragment(
+        &sample("russia-iran-treaty"),
+        &PrerenderOptions {
+            thread: Some(thread.into()),
+            form: Some(form),
+            ..options("russia-iran-treaty")
+        },
+    )
+    .await
+    .unwrap();
+    let dom = Dom::parse_fragment(between(
+        &html,
+        "<template shadowrootmode=\"open\">",
+        "</template>",
+    ));
+    let comments = select(&dom, ".aw-thread .aw-comment");
+    assert_eq!(comments.len(), 2);
+    assert!(
+        comments[0]
+            .text()
+            .collect::<String>()
+            .contains("First <b>thought</b>"),
+        "comment text is text"
+    );
+    assert_eq!(
+        select(&dom, ".aw-comments-heading")[0]
+            .text()
+            .collect::<String>(),
+        "2 Responses"
+    );
+    assert_eq!(
+        select(&dom, "textarea[name=content]")[0]
+            .text()
+            .collect::<String>(),
+        "My half-typed comment",
+        "what the reader typed is kept"
+    );
+    assert_eq!(
+        select(&dom, "input[name=email]")[0].value().attr("value"),
+        Some("not-an-email")
+    );
+    let summary = select(&dom, ".aw-error-summary")[0]
+        .text()
+        .collect::<String>();
+    assert!(summary.contains("There is a problem"), "{summary}");
+    assert!(summary.contains("Enter an email address in the correct format"));
+    assert!(html.contains("<script type=\"application/json\" data-aw-thread>"));
 }
 
 #[tokio::test]

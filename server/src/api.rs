@@ -215,41 +215,82 @@ pub fn public_comment(comment: &StoredComment) -> Comment {
     }
 }
 
-/// The request's idempotency key (required on a POST).
-pub struct KeyHeader(pub String);
+/// The request's idempotency key, when it sent a usable one (required on a JSON POST; a form
+/// post cannot send one, see [`form_key`]).
+pub struct KeyHeader(pub Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for KeyHeader {
-    type Rejection = ApiError;
+    type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        parts
-            .headers
-            .get(IDEMPOTENCY_KEY_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|k| !k.is_empty() && k.len() <= 200)
-            .map(|k| KeyHeader(k.to_owned()))
-            .ok_or(ApiError::MissingKey)
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(KeyHeader(
+            parts
+                .headers
+                .get(IDEMPOTENCY_KEY_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .map(str::to_owned),
+        ))
     }
 }
 
-/// The hash of the browser's author token, when it sent a plausible one. Only hashes are
-/// stored, so a leaked database reveals no token.
+/// The cookie a browser without JavaScript gets when it posts a comment: its author token, so
+/// the prerendered pages show it its comment while it awaits moderation.
+pub const AUTHOR_COOKIE: &str = "aw-author-token";
+
+/// The idempotency key of a form post: what it says (the same form sent twice, by a double
+/// click or a reload, is one comment: WordPress's duplicate check does the same).
+pub fn form_key(article_id: &str, request: &CommentRequest) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        article_id,
+        request.parent.as_deref().unwrap_or_default(),
+        request.input.author.trim(),
+        &request.input.email.trim().to_lowercase(),
+        request.input.content.trim(),
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    format!("form-{}", hex(&hash.finalize()))
+}
+
+/// The hash of the browser's author token, when it sent a plausible one (the widget's header,
+/// else the cookie of a browser that posted without JavaScript). Only hashes are stored, so
+/// a leaked database reveals no token.
 pub struct AuthorToken(pub Option<String>);
+
+/// The value of a cookie in a request's headers.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim())
+}
+
+/// The hash under which a token is stored.
+pub fn token_hash(token: &str) -> Option<String> {
+    let token = token.trim();
+    (16..=200)
+        .contains(&token.len())
+        .then(|| hex(&Sha256::digest(token.as_bytes())))
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for AuthorToken {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let token = parts
+        let header_token = parts
             .headers
             .get(AUTHOR_TOKEN_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|t| (16..=200).contains(&t.len()));
-        Ok(AuthorToken(
-            token.map(|t| hex(&Sha256::digest(t.as_bytes()))),
-        ))
+            .and_then(|v| v.to_str().ok());
+        let token = header_token.or_else(|| cookie(&parts.headers, AUTHOR_COOKIE));
+        Ok(AuthorToken(token.and_then(token_hash)))
     }
 }
 
@@ -285,27 +326,68 @@ impl FromRequestParts<AppState> for ClientAddress {
     }
 }
 
-/// A comment POST's body: JSON required (415 otherwise), at most [`BODY_LIMIT`] (413). `None`
-/// when it is not a JSON object, which the handler answers (and records for the key) as a 422.
-pub struct CommentBody(pub Option<CommentRequest>);
+/// A comment POST's body: JSON (the widget, and any client of the API), or
+/// `application/x-www-form-urlencoded` (the prerendered form, posted without JavaScript),
+/// with the same field names; anything else is refused with 415. At most [`BODY_LIMIT`]
+/// (413). `request` is `None` when the body is not readable, which the handler answers (and
+/// records for the key) as a 422.
+pub struct CommentBody {
+    pub request: Option<CommentRequest>,
+    /// Posted by a plain HTML form: the answer is a page, not JSON.
+    pub from_form: bool,
+}
+
+/// The fields of a form post; every one may be missing (the rules report what is).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct FormFields {
+    content: String,
+    author: String,
+    email: String,
+    website: String,
+    /// The honeypot's name in the form.
+    homepage: String,
+    rendered_at: String,
+    parent: String,
+}
 
 impl<S: Send + Sync> FromRequest<S> for CommentBody {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
-        let is_json = request
+        let media_type = request
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
-        if !is_json {
-            return Err(ApiError::NotJson.into_response());
-        }
+            .map(|t| t.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let from_form = match media_type.as_str() {
+            "application/json" => false,
+            "application/x-www-form-urlencoded" => true,
+            _ => return Err(ApiError::NotJson.into_response()),
+        };
         let text = String::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        Ok(CommentBody(CommentRequest::parse(&text)))
+        let request = if from_form {
+            serde_urlencoded::from_str::<FormFields>(&text)
+                .ok()
+                .map(|fields| CommentRequest {
+                    input: article_widget::domain::comment_rules::CommentInput {
+                        content: fields.content,
+                        author: fields.author,
+                        email: fields.email,
+                        website: fields.website,
+                    },
+                    parent: Some(fields.parent).filter(|p| !p.trim().is_empty()),
+                    honeypot: fields.homepage,
+                    rendered_at: fields.rendered_at.trim().parse().ok(),
+                })
+        } else {
+            CommentRequest::parse(&text)
+        };
+        Ok(CommentBody { request, from_form })
     }
 }
 
@@ -362,11 +444,44 @@ async fn post(
     KeyHeader(key): KeyHeader,
     ClientAddress(address): ClientAddress,
     AuthorToken(token): AuthorToken,
-    CommentBody(request): CommentBody,
+    headers: axum::http::HeaderMap,
+    CommentBody { request, from_form }: CommentBody,
 ) -> Result<Response, ApiError> {
     if !state.articles.comments_open(&id) {
         return Err(ApiError::Closed);
     }
+    // A browser posting without JavaScript gets an author token in a cookie, so that its
+    // pages show it its comment while it awaits moderation.
+    let mut new_cookie = None;
+    let token = match (token, from_form) {
+        (Some(token), _) => Some(token),
+        (None, true) => {
+            let fresh = random_id()? + &random_id()?;
+            let hash = token_hash(&fresh);
+            new_cookie = Some(fresh);
+            hash
+        }
+        (None, false) => None,
+    };
+    let key = match (key, from_form, &request) {
+        (Some(key), _, _) => key,
+        (None, true, Some(request)) => form_key(&id, request),
+        (None, true, None) => format!("form-unreadable-{}", random_id()?),
+        (None, false, _) => return Err(ApiError::MissingKey),
+    };
+    let form = from_form.then(|| crate::form_post::FormPost {
+        article_id: id.clone(),
+        request: request.clone(),
+        referer: headers
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        host: headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        new_cookie,
+    });
     let store = &state.store;
 
     // The key first: a repeated key gets the first answer, whatever else has changed.
@@ -374,7 +489,7 @@ async fn post(
     loop {
         match store.claim(&key, &id, now_ms(), STALE_CLAIM_MS).await? {
             Claim::Claimed => break,
-            Claim::Answered(answer) => return Ok(json_answer(&answer, None)),
+            Claim::Answered(answer) => return Ok(answer_for(&state, form, &answer, None).await),
             Claim::InProgress if waited < CLAIM_WAIT_MS => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 waited += 50;
@@ -388,10 +503,10 @@ async fn post(
 
     let outcome = accept(&state, &id, &key, request, now, address, token).await;
     match outcome {
-        Ok(Accepted::Answer(answer)) => Ok(json_answer(&answer, None)),
+        Ok(Accepted::Answer(answer)) => Ok(answer_for(&state, form, &answer, None).await),
         Ok(Accepted::Refused(answer)) => {
             store.record_answer(&key, &answer).await?;
-            Ok(json_answer(&answer, None))
+            Ok(answer_for(&state, form, &answer, None).await)
         }
         Ok(Accepted::TooSoon(wait_ms)) => {
             // Not recorded: the same key may succeed once the wait is over.
@@ -401,12 +516,26 @@ async fn post(
                 status: 429,
                 body: json!({ "error": wait_message(seconds) }).to_string(),
             };
-            Ok(json_answer(&answer, Some(seconds)))
+            Ok(answer_for(&state, form, &answer, Some(seconds)).await)
         }
         Err(error) => {
             let _ = store.release(&key).await;
             Err(error)
         }
+    }
+}
+
+/// The answer in the form the client asked for: JSON for the API, a redirect or a page for a
+/// form posted without JavaScript.
+async fn answer_for(
+    state: &AppState,
+    form: Option<crate::form_post::FormPost>,
+    answer: &StoredAnswer,
+    retry_after: Option<i64>,
+) -> Response {
+    match form {
+        Some(form) => crate::form_post::respond(state, form, answer, retry_after).await,
+        None => json_answer(answer, retry_after),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod articles;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod form_post;
 pub mod moderate;
 pub mod prerendered;
 pub mod store;

@@ -81,6 +81,8 @@ async fn render(args: &comment_service::config::RenderArgs) -> i32 {
         lang: args.lang.clone(),
         theme: Theme::from_attribute(Some(&args.theme)),
         comments: comments_enabled(Some(&args.comments)),
+        thread: None,
+        form: None,
     };
     match comment_service::prerendered::render_on_own_thread(text, options, args.page.clone()).await
     {

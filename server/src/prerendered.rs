@@ -21,7 +21,10 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::api::AppState;
+use article_widget::domain::form::FormState;
+use article_widget::domain::wire::comment_list_body;
+
+use crate::api::{cookie, public_comment, token_hash, AppState, AUTHOR_COOKIE};
 use crate::delivery::none_match;
 
 /// Renders on a thread of its own: Yew's server renderer is not `Send`, so it runs on a
@@ -69,7 +72,38 @@ fn options(state: &AppState, id: &str, query: &HashMap<String, String>) -> Prere
         lang: query.get("lang").cloned().filter(|l| !l.trim().is_empty()),
         theme: Theme::from_attribute(query.get("theme").map(String::as_str)),
         comments: comments_enabled(query.get("comments").map(String::as_str)),
+        thread: None,
+        form: None,
     }
+}
+
+/// The thread a viewer sees, as the API would list it: approved comments, and the viewer's
+/// own held ones when `viewer` (a token hash) is given. `None` when the article takes no
+/// comments (or the database does not answer: the widget then loads the thread itself).
+async fn thread(state: &AppState, id: &str, viewer: Option<&str>) -> Option<String> {
+    if !state.articles.comments_open(id) {
+        return None;
+    }
+    match state.store.visible_comments(id, viewer).await {
+        Ok(comments) => Some(comment_list_body(
+            &comments.iter().map(public_comment).collect::<Vec<_>>(),
+        )),
+        Err(error) => {
+            tracing::error!(%error, "the thread for a prerendered page");
+            None
+        }
+    }
+}
+
+/// The reading page again for a form that was refused: the reader's text and the errors.
+pub async fn reading_page_with_form(state: &AppState, id: &str, form: FormState) -> Option<String> {
+    let text = article_text(state.settings.articles.as_deref(), id)?;
+    let mut options = options(state, id, &HashMap::new());
+    options.thread = thread(state, id, None).await;
+    options.form = Some(form);
+    render_on_own_thread(text, options, Some("/article-widget.js".to_owned()))
+        .await
+        .ok()
 }
 
 /// The article's JSON text, when the id is well-formed and the file is there.
@@ -80,12 +114,13 @@ fn article_text(folder: Option<&Path>, id: &str) -> Option<String> {
     std::fs::read_to_string(folder?.join(format!("{id}.json"))).ok()
 }
 
-/// A tag for this rendering: the article's bytes, the options, and this build (a new release
-/// may render differently).
+/// A tag for this rendering: the article's bytes, its thread, the options, and this build (a
+/// new release may render differently). A new approved comment changes it.
 fn etag(article: &str, options: &PrerenderOptions, page: bool) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let parts = [
         article,
+        options.thread.as_deref().unwrap_or_default(),
         &options.src,
         options.lang.as_deref().unwrap_or_default(),
         options.theme.as_str(),
@@ -112,9 +147,16 @@ async fn respond(
     let Some(text) = article_text(state.settings.articles.as_deref(), &id) else {
         return (StatusCode::NOT_FOUND, "There is no such article.").into_response();
     };
-    let options = options(&state, &id, &query);
+    let mut options = options(&state, &id, &query);
+    // A browser that posted without JavaScript sees its own held comments: its page is its own.
+    let viewer = cookie(&headers, AUTHOR_COOKIE).and_then(token_hash);
+    options.thread = thread(&state, &id, viewer.as_deref()).await;
     let tag = etag(&text, &options, page);
-    let cache = HeaderValue::from_static("public, max-age=60, stale-while-revalidate=600");
+    let cache = HeaderValue::from_static(if viewer.is_some() {
+        "private, no-cache"
+    } else {
+        "public, max-age=60, stale-while-revalidate=600"
+    });
     let tag_value = HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\""));
     if none_match(&headers, &tag) {
         return (

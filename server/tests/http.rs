@@ -879,6 +879,132 @@ fn render_prints_the_fragment_for_static_builds() {
     assert!(String::from_utf8_lossy(&failed.stderr).contains("cannot read"));
 }
 
+/// A comment posted without JavaScript, as WordPress's form posts it: the prerendered form
+/// sends urlencoded fields; the reader comes back to the page (303), which shows their held
+/// comment to them alone; a refused form comes back with the errors and the text typed.
+#[tokio::test]
+async fn comments_post_without_javascript() {
+    let service = Service::start(&["--flood-seconds", "0"]);
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(service.url("/read/russia-iran-treaty"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("method=\"post\" action=\"/api/articles/russia-iran-treaty/comments\""));
+    let host = service.base.trim_start_matches("http://").to_owned();
+    let form = |content: &str, email: &str| {
+        let rendered_at = (now_ms() - 10_000).to_string();
+        serde_urlencoded::to_string([
+            ("content", content),
+            ("author", "Nora"),
+            ("email", email),
+            ("website", ""),
+            ("homepage", ""),
+            ("rendered_at", rendered_at.as_str()),
+            ("parent", ""),
+        ])
+        .unwrap()
+    };
+    let post = |body: String| {
+        client
+            .post(service.comments_url())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Referer", format!("http://{host}/read/russia-iran-treaty"))
+            .body(body)
+            .send()
+    };
+
+    let accepted = post(form("Posted without a script", "nora@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(accepted.headers()["location"], "/read/russia-iran-treaty");
+    let cookie = accepted.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_owned();
+
+    // The same form again (a double click, a reload): the same answer, one comment.
+    let again = post(form("Posted without a script", "nora@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let (_, listed) = service.moderate(&["list", "--status", "pending"]);
+    assert_eq!(
+        listed.matches("Posted without a script").count(),
+        1,
+        "{listed}"
+    );
+
+    // Held for moderation: shown to this browser (its cookie), not to others.
+    let mine = client
+        .get(service.url("/read/russia-iran-treaty"))
+        .header("Cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mine.headers()["cache-control"], "private, no-cache");
+    let mine = mine.text().await.unwrap();
+    assert!(mine.contains("Posted without a script"));
+    assert!(mine.contains("Your comment is awaiting moderation."));
+    let theirs = client
+        .get(service.url("/read/russia-iran-treaty"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!theirs.contains("Posted without a script"));
+
+    // Refused: the page again, with the errors and what was typed.
+    let refused = post(form("My words, kept", "nora@")).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("There is a problem"));
+    assert!(refused.contains("Enter an email address in the correct format"));
+    assert!(refused.contains("My words, kept"));
+    assert!(refused.contains("value=\"nora@\""));
+
+    // An approved comment changes the fragment's tag (and shows in it).
+    let before = client
+        .get(service.url("/prerendered/russia-iran-treaty.html"))
+        .send()
+        .await
+        .unwrap();
+    let tag = before.headers()["etag"].to_str().unwrap().to_owned();
+    let id = listed.split_whitespace().next().unwrap().to_owned();
+    assert_eq!(service.moderate(&["approve", &id]).0, 0);
+    let after = client
+        .get(service.url("/prerendered/russia-iran-treaty.html"))
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::OK, "a new tag once approved");
+    assert!(after
+        .text()
+        .await
+        .unwrap()
+        .contains("Posted without a script"));
+}
+
 #[tokio::test]
 async fn health_is_reported_for_load_balancers() {
     let service = Service::start(&[]);

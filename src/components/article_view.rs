@@ -11,6 +11,8 @@ use super::figure::Figure;
 use super::header::ArticleHeader;
 use super::related::RelatedLinks;
 use crate::domain::article::Article;
+use crate::domain::comment::Comment;
+use crate::domain::form::FormState;
 use crate::host_contract::WidgetEvent;
 
 #[derive(Properties, PartialEq)]
@@ -22,6 +24,12 @@ pub struct ArticleViewProps {
     /// False when the host turned comments off: no section at all.
     #[prop_or(true)]
     pub comments: bool,
+    /// The comment thread the page already has, if any.
+    #[prop_or_default]
+    pub thread: Option<Rc<Vec<Comment>>>,
+    /// The comment form to start from, if not the reader's stored draft.
+    #[prop_or_default]
+    pub form: Option<Rc<FormState>>,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
 }
@@ -54,6 +62,8 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
                 article_id={article.id.clone()}
                 url={article.comments_url.clone().map(AttrValue::from)}
                 timeout={props.timeout}
+                thread={props.thread.clone()}
+                form={props.form.clone()}
                 on_event={props.on_event.clone()}
             />
         }

@@ -11,7 +11,9 @@ use super::status::{Failed, Loading};
 use super::styles::style_element;
 use super::texts::TextsProvider;
 use crate::domain::article::Article;
+use crate::domain::comment::Comment;
 use crate::domain::errors::LoadError;
+use crate::domain::form::FormState;
 use crate::host_contract::{Theme, WidgetEvent};
 use crate::i18n::{Language, Texts};
 use crate::shell::http::DEFAULT_TIMEOUT;
@@ -38,6 +40,14 @@ pub struct ArticleWidgetProps {
     /// article's JSON): shown at once, and not fetched again.
     #[prop_or_default]
     pub article: Option<Rc<Article>>,
+    /// The article's comment thread, when the page already has it (a prerendered widget
+    /// carries the list it shows): shown at once, then refreshed.
+    #[prop_or_default]
+    pub thread: Option<Rc<Vec<Comment>>>,
+    /// The comment form to start from (a post refused without JavaScript, re-rendered by the
+    /// server with the reader's text and the errors).
+    #[prop_or_default]
+    pub form: Option<Rc<FormState>>,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
 }
@@ -71,15 +81,6 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
     let attempt = use_state(|| 0u32);
     // The article the page gave is the answer to the first load of its src.
     let given = use_mut_ref(|| props.article.is_some().then(|| props.src.clone()));
-    // A widget given its article (prerendered) first renders exactly what the server did,
-    // which has no comment section (see `prerender`), so that hydration finds the same
-    // nodes; the section comes right after, once the widget runs in a browser. Effects never
-    // run on the server, so there it stays out.
-    let interactive = use_state(|| props.article.is_none());
-    {
-        let interactive = interactive.clone();
-        use_effect_with((), move |_| interactive.set(true));
-    }
     {
         let given = given.clone();
         let state = state.clone();
@@ -134,13 +135,9 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
         let attempt = attempt.clone();
         Callback::from(move |()| attempt.set(*attempt + 1))
     };
-    let shown = ArticleWidgetProps {
-        comments: props.comments && *interactive,
-        ..props.clone()
-    };
     html! {
         <WidgetFrame theme={props.theme}>
-            { view_state(&state, on_retry, &shown) }
+            { view_state(&state, on_retry, props) }
         </WidgetFrame>
     }
 }
@@ -158,6 +155,8 @@ pub fn view_state(state: &LoadState, on_retry: Callback<()>, props: &ArticleWidg
                     article={article.clone()}
                     timeout={props.timeout}
                     comments={props.comments}
+                    thread={props.thread.clone()}
+                    form={props.form.clone()}
                     on_event={props.on_event.clone()}
                 />
             </TextsProvider>

@@ -20,10 +20,12 @@ pub fn read(key: &str) -> Result<Option<String>, StorageError> {
             .get_item(key)
             .map_err(|_| StorageError::Unavailable)
     }
+    // Rendering on the server: nothing is stored for a reader there, which is no problem to
+    // report (the browser's storage is read again when the widget runs).
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = key;
-        Err(StorageError::Unavailable)
+        Ok(None)
     }
 }
 

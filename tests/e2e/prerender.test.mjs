@@ -42,3 +42,28 @@ test('with JavaScript the widget takes over with the article it was given: no se
   assert.deepEqual(fetched, [], 'the article came with the page');
   assert.deepEqual(page.problems, []);
 });
+
+test('without JavaScript a reader comments through the plain form, and a refusal keeps the text', async () => {
+  const page = await open(browser, { javaScriptEnabled: false });
+  await page.goto(`${SERVICE}/read/russia-iran-explainer`);
+  const widget = page.locator('article-widget');
+  // The service refuses a form sent within 3 s of being shown (a bot's speed).
+  await page.waitForTimeout(3100);
+  await widget.locator('textarea[name=content]').fill('A comment from a browser without JavaScript.');
+  await widget.locator('input[name=author]').fill('Nora');
+  await widget.locator('input[name=email]').fill('nora@');
+  await widget.locator('button[type=submit]').click();
+  await page.waitForLoadState();
+  // Refused: the errors, and everything typed.
+  assert.match(await widget.locator('.aw-error-summary').textContent(), /There is a problem/);
+  assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'A comment from a browser without JavaScript.');
+  assert.equal(await widget.locator('input[name=email]').inputValue(), 'nora@');
+  await page.waitForTimeout(3100);
+  await widget.locator('input[name=email]').fill('nora@example.com');
+  await widget.locator('button[type=submit]').click();
+  await page.waitForLoadState();
+  // Accepted: back on the article, the comment in the thread (this service approves all).
+  assert.match(page.url(), /\/read\/russia-iran-explainer$/);
+  await widget.locator('.aw-thread .aw-comment').filter({ hasText: 'A comment from a browser without JavaScript.' }).waitFor();
+  assert.deepEqual(page.problems.filter((p) => !p.includes('HTTP 422')), []);
+});

@@ -19,6 +19,9 @@ pub struct FormContext {
     pub summary_ref: NodeRef,
     pub comment_ref: NodeRef,
     pub id_prefix: AttrValue,
+    /// The comments endpoint: where the form posts when no script is running (with one, the
+    /// submit is handled here and sent with `fetch`).
+    pub action: AttrValue,
     /// Indentation when shown under a comment (0 at the bottom of the thread).
     pub depth: usize,
 }
@@ -194,8 +197,13 @@ pub fn CommentForm(props: &CommentFormProps) -> Html {
                     <a href="#" class="aw-cancel-reply" onclick={on_cancel}>{texts.cancel_reply}</a>
                 }
             </h3>
-            <form class="aw-comment-form" novalidate=true aria-labelledby={heading_id} {onsubmit}>
+            <form class="aw-comment-form" novalidate=true aria-labelledby={heading_id} {onsubmit}
+                method="post" action={context.action.clone()}>
                 {summary}
+                // What a post without JavaScript carries besides the fields (the service reads
+                // the same names as the JSON body's).
+                <input type="hidden" name="rendered_at" value={(model.rendered_at as i64).to_string()} />
+                <input type="hidden" name="parent" value={form.reply_to().map(|t| t.id.clone()).unwrap_or_default()} />
                 <p class="aw-notes">
                     <span>{texts.email_note}</span>{" "}
                     <span>{texts.required_note}{" "}<span class="aw-required" aria-hidden="true">{"*"}</span></span>

@@ -66,6 +66,21 @@ impl Model {
     }
 }
 
+impl Model {
+    /// A model around a form given whole (a refused post, re-rendered by the server).
+    pub fn with_form(form: FormState, rendered_at: f64) -> Model {
+        Model {
+            form,
+            outgoing: None,
+            send_token: 0,
+            posted: Vec::new(),
+            storage_problem: None,
+            focus_comment: 0,
+            rendered_at,
+        }
+    }
+}
+
 impl Reducible for Model {
     type Action = Action;
 

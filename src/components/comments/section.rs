@@ -1,6 +1,7 @@
 //! The comment section: loads the thread, owns the form's state, stores the draft and (with
 //! consent) the reader's details, and sends posts.
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use yew::prelude::*;
@@ -12,6 +13,7 @@ use crate::components::texts::use_texts;
 use crate::domain::comment::Comment;
 use crate::domain::draft::{draft_storage_key, Draft, Identity, ReplyTarget, IDENTITY_STORAGE_KEY};
 use crate::domain::errors::ListError;
+use crate::domain::form::FormState;
 use crate::domain::thread::{build_thread, MAX_DEPTH};
 use crate::domain::wire::request_body;
 use crate::host_contract::WidgetEvent;
@@ -24,6 +26,13 @@ pub struct CommentsProps {
     /// The comments endpoint; `None` when comments are closed.
     pub url: Option<AttrValue>,
     pub timeout: Duration,
+    /// The thread the page already has (prerendered): shown at once, then refreshed quietly
+    /// (a failed refresh keeps it).
+    #[prop_or_default]
+    pub thread: Option<Rc<Vec<Comment>>>,
+    /// The form to start from (see `ArticleWidgetProps::form`); else the stored draft.
+    #[prop_or_default]
+    pub form: Option<Rc<FormState>>,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
 }
@@ -52,11 +61,20 @@ enum ListState {
 fn OpenComments(props: &CommentsProps) -> Html {
     let texts = use_texts();
     let url = props.url.clone().unwrap_or_default();
-    let list = use_state(|| ListState::Loading);
+    let list = use_state(|| match &props.thread {
+        Some(thread) => ListState::Loaded(thread.as_ref().clone()),
+        None => ListState::Loading,
+    });
+    // The first load only refreshes a thread the page gave.
+    let quiet = use_mut_ref(|| props.thread.is_some());
     let list_attempt = use_state(|| 0u32);
     let model = use_reducer_eq({
         let id = props.article_id.clone();
-        move || restore_model(&id)
+        let form = props.form.clone();
+        move || match form {
+            Some(form) => Model::with_form(form.as_ref().clone(), dom::now_ms()),
+            None => restore_model(&id),
+        }
     });
     let summary_ref = use_node_ref();
     let comment_ref = use_node_ref();
@@ -65,8 +83,12 @@ fn OpenComments(props: &CommentsProps) -> Html {
     {
         let list = list.clone();
         let timeout = props.timeout;
+        let quiet = quiet.clone();
         use_effect_with((url.clone(), *list_attempt), move |(url, _)| {
-            list.set(ListState::Loading);
+            let quiet = std::mem::take(&mut *quiet.borrow_mut());
+            if !quiet {
+                list.set(ListState::Loading);
+            }
             let url = url.to_string();
             let abort = Abort::new();
             let signal = abort.signal();
@@ -75,10 +97,11 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 if signal.as_ref().is_some_and(|s| s.aborted()) {
                     return;
                 }
-                list.set(match result {
-                    Ok(comments) => ListState::Loaded(comments),
-                    Err(error) => ListState::Failed(error),
-                });
+                match result {
+                    Ok(comments) => list.set(ListState::Loaded(comments)),
+                    Err(_) if quiet => {}
+                    Err(error) => list.set(ListState::Failed(error)),
+                }
             });
             move || abort.abort()
         });
@@ -195,6 +218,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 summary_ref: summary_ref.clone(),
                 comment_ref: comment_ref.clone(),
                 id_prefix: ids.prefix.clone(),
+                action: url.clone(),
                 depth,
             }} />
         }

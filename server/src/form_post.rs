@@ -1,0 +1,173 @@
+//! Comments posted without JavaScript, as WordPress's form posts them: the prerendered form
+//! sends `application/x-www-form-urlencoded` to the comments API, which runs the very same
+//! checks (rules, spam, flood, idempotency) and answers as a browser expects:
+//! - accepted: `303 See Other` back to the page the reader was on (its `Referer`, when that
+//!   is this service or an allowed origin; else the article's reading page), where the
+//!   comment now shows (a held one to this browser only, through the author-token cookie);
+//! - refused: the article's reading page again, with the error summary, each field's message
+//!   and everything the reader typed (422, or 429 for flood control).
+
+use article_widget::domain::draft::{Draft, IdempotencyKey, Identity, ReplyTarget};
+use article_widget::domain::form::FormState;
+use article_widget::domain::wire::{interpret_answer, CommentRequest, PostError};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::api::{AppState, AUTHOR_COOKIE};
+use crate::store::StoredAnswer;
+
+/// What the handler knows of a form post.
+pub struct FormPost {
+    pub article_id: String,
+    pub request: Option<CommentRequest>,
+    pub referer: Option<String>,
+    pub host: Option<String>,
+    /// A new author token to set as a cookie.
+    pub new_cookie: Option<String>,
+}
+
+/// Where to send the reader after an accepted post: the page they came from when it is this
+/// service or an origin allowed to use it (never elsewhere: no open redirect), else the
+/// article's reading page.
+pub fn return_target(
+    referer: Option<&str>,
+    host: Option<&str>,
+    allowed_origins: &[String],
+    article_id: &str,
+) -> String {
+    let fallback = format!("/read/{article_id}");
+    let Some(referer) = referer.and_then(|r| url::Url::parse(r).ok()) else {
+        return fallback;
+    };
+    if !matches!(referer.scheme(), "http" | "https") {
+        return fallback;
+    }
+    let origin = referer.origin().ascii_serialization();
+    let same_host = match (referer.host_str(), host) {
+        (Some(name), Some(host)) => {
+            let with_port = match referer.port() {
+                Some(port) => format!("{name}:{port}"),
+                None => name.to_owned(),
+            };
+            with_port.eq_ignore_ascii_case(host)
+        }
+        _ => false,
+    };
+    if !(same_host || allowed_origins.contains(&origin)) {
+        return fallback;
+    }
+    // The refused-form page is the API's own address: going back there would show JSON.
+    if same_host && referer.path().starts_with("/api/") {
+        return fallback;
+    }
+    let mut target = referer;
+    target.set_fragment(None);
+    if same_host {
+        // A path on this service: keep it relative.
+        let mut path = target.path().to_owned();
+        if let Some(query) = target.query() {
+            path.push('?');
+            path.push_str(query);
+        }
+        path
+    } else {
+        target.to_string()
+    }
+}
+
+/// The form as the reader left it, with what the service said about it.
+fn refused_form(request: Option<&CommentRequest>, error: PostError) -> FormState {
+    let request = request.cloned().unwrap_or_default();
+    let mut form = FormState::restore(
+        Some(Draft {
+            content: request.input.content,
+            reply_to: request.parent.map(|id| ReplyTarget {
+                id,
+                author: String::new(),
+            }),
+            key: None,
+        }),
+        Some(Identity {
+            author: request.input.author,
+            email: request.input.email,
+            website: request.input.website,
+        }),
+        IdempotencyKey::from_random_bytes([0; 16]),
+    );
+    form.submit();
+    form.failed(error, IdempotencyKey::from_random_bytes([0; 16]));
+    form
+}
+
+pub async fn respond(
+    state: &AppState,
+    post: FormPost,
+    answer: &StoredAnswer,
+    retry_after: Option<i64>,
+) -> Response {
+    let mut response = if (200..300).contains(&answer.status) {
+        let target = return_target(
+            post.referer.as_deref(),
+            post.host.as_deref(),
+            &state.settings.allowed_origins,
+            &post.article_id,
+        );
+        (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response()
+    } else {
+        let retry = retry_after.map(|s| s.to_string());
+        let error = interpret_answer(answer.status, retry.as_deref(), &answer.body)
+            .err()
+            .unwrap_or(PostError::Malformed);
+        let form = refused_form(post.request.as_ref(), error);
+        let status =
+            StatusCode::from_u16(answer.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        match crate::prerendered::reading_page_with_form(state, &post.article_id, form).await {
+            Some(html) => (
+                status,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                html,
+            )
+                .into_response(),
+            None => (status, "Your comment was not accepted.").into_response(),
+        }
+    };
+    if let Some(token) = post.new_cookie {
+        let cookie =
+            format!("{AUTHOR_COOKIE}={token}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::return_target;
+
+    #[test]
+    fn readers_go_back_where_they_came_from_and_nowhere_else() {
+        let allowed = vec!["https://news.example".to_owned()];
+        let go =
+            |referer: Option<&str>| return_target(referer, Some("127.0.0.1:8080"), &allowed, "a");
+        assert_eq!(
+            go(Some("http://127.0.0.1:8080/read/a?x=1#c")),
+            "/read/a?x=1"
+        );
+        assert_eq!(
+            go(Some("https://news.example/2025/a.html#top")),
+            "https://news.example/2025/a.html"
+        );
+        assert_eq!(go(Some("https://evil.example/")), "/read/a");
+        assert_eq!(go(Some("javascript:alert(1)")), "/read/a");
+        assert_eq!(go(None), "/read/a");
+        assert_eq!(
+            go(Some("http://127.0.0.1:8080/api/articles/a/comments")),
+            "/read/a",
+            "after a refused form, the article, not the API"
+        );
+    }
+}
