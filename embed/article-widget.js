@@ -83,8 +83,12 @@ class Mount {
   async start() {
     if (this.starting) return;
     this.starting = true;
+    const prerendered = this.host.hasAttribute('data-aw-prerendered') && this.host.shadowRoot;
     try {
-      await loadModule();
+      // A prerendered widget is already readable, and its form already works: the widget
+      // takes over once the page has loaded and painted, so that what the reader sees first
+      // (the image above all) is never replaced before it is shown.
+      await Promise.all([loadModule(), prerendered ? afterFirstPaint() : null]);
     } catch (error) {
       console.error('article-widget: the WebAssembly module could not be loaded; it is tried again the next time a widget mounts', error);
       return;
@@ -92,9 +96,14 @@ class Mount {
       this.starting = false;
     }
     if (this.gone || this.widget) return;
-    this.widget = new Widget(this.host, this.options());
+    // What the reader typed into the prerendered form, and where, goes over to the widget.
+    const typed = prerendered ? typedIn(this.host.shadowRoot) : null;
+    const options = this.options();
+    if (typed?.fields) options.typed = JSON.stringify(typed.fields);
+    this.widget = new Widget(this.host, options);
     this.host.removeAttribute('data-aw-prerendered');
     this.host.setAttribute('data-aw-mounted', '');
+    if (typed?.focus) refocus(this.host.shadowRoot, typed.focus);
   }
 
   update() {
@@ -122,6 +131,41 @@ class Mount {
     }
     this.host.removeAttribute('data-aw-mounted');
   }
+}
+
+/// Resolves once the page has loaded and painted twice.
+function afterFirstPaint() {
+  return new Promise((resolve) => {
+    const painted = () => requestAnimationFrame(() => requestAnimationFrame(resolve));
+    if (document.readyState === 'complete') painted();
+    else window.addEventListener('load', painted, { once: true });
+  });
+}
+
+const FIELDS = ['content', 'author', 'email', 'website'];
+
+/// The prerendered form's fields, when the reader typed in any, and the focused field with its
+/// selection.
+function typedIn(root) {
+  const form = root.querySelector('form.aw-comment-form');
+  if (!form) return null;
+  const fields = {};
+  for (const name of FIELDS) fields[name] = form.elements.namedItem(name)?.value ?? '';
+  const active = root.activeElement;
+  const focus = active && FIELDS.includes(active.name)
+    ? { name: active.name, start: active.selectionStart, end: active.selectionEnd }
+    : null;
+  return { fields: FIELDS.some((name) => fields[name] !== '') ? fields : null, focus };
+}
+
+/// Puts the caret back where it was, in the widget's own field of the same name.
+function refocus(root, focus) {
+  requestAnimationFrame(() => {
+    const field = root.querySelector(`form.aw-comment-form [name="${focus.name}"]`);
+    if (!field) return;
+    field.focus();
+    try { field.setSelectionRange(focus.start, focus.end); } catch { /* not a text field */ }
+  });
 }
 
 function readAttributes(element, prefix) {

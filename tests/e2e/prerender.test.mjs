@@ -67,3 +67,23 @@ test('without JavaScript a reader comments through the plain form, and a refusal
   await widget.locator('.aw-thread .aw-comment').filter({ hasText: 'A comment from a browser without JavaScript.' }).waitFor();
   assert.deepEqual(page.problems.filter((p) => !p.includes('HTTP 422')), []);
 });
+
+test('what a reader types before the widget takes over is kept, with the focus', async () => {
+  const page = await open(browser);
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/article-widget.js', async (route) => { await gate; await route.continue(); });
+  await page.goto(`${SERVICE}/read/russia-iran-treaty`, { waitUntil: 'commit' });
+  const widget = page.locator('article-widget');
+  await widget.locator('textarea[name=content]').waitFor();
+  await widget.locator('input[name=author]').fill('Early Reader');
+  await widget.locator('textarea[name=content]').fill('Typed before any script ran');
+  release();
+  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await page.waitForTimeout(200);
+  assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'Typed before any script ran');
+  assert.equal(await widget.locator('input[name=author]').inputValue(), 'Early Reader');
+  const focused = await page.evaluate(() => document.querySelector('article-widget').shadowRoot.activeElement?.name);
+  assert.equal(focused, 'content', 'the caret stays where the reader was typing');
+  assert.deepEqual(page.problems, []);
+});
