@@ -88,7 +88,7 @@ class Mount {
       // A prerendered widget is already readable, and its form already works: the widget
       // takes over once the page has loaded and painted, so that what the reader sees first
       // (the image above all) is never replaced before it is shown.
-      await Promise.all([loadModule(), prerendered ? afterFirstPaint() : null]);
+      await Promise.all([loadModule(), prerendered ? afterFirstPaint(this.host.shadowRoot) : null]);
     } catch (error) {
       console.error('article-widget: the WebAssembly module could not be loaded; it is tried again the next time a widget mounts', error);
       return;
@@ -133,13 +133,24 @@ class Mount {
   }
 }
 
-/// Resolves once the page has loaded and painted twice.
-function afterFirstPaint() {
-  return new Promise((resolve) => {
-    const painted = () => requestAnimationFrame(() => requestAnimationFrame(resolve));
-    if (document.readyState === 'complete') painted();
-    else window.addEventListener('load', painted, { once: true });
+/// Resolves once the page has loaded, the root's eager images are decoded (an image that is
+/// still decoding at `load` would otherwise be replaced before it ever shows), and two frames
+/// have painted and been shown; at the latest after 3 s, whatever is still pending.
+function afterFirstPaint(root) {
+  const loaded = new Promise((resolve) => {
+    if (document.readyState === 'complete') resolve();
+    else window.addEventListener('load', resolve, { once: true });
   });
+  const decoded = loaded.then(() => Promise.all(
+    [...root.querySelectorAll('img[loading="eager"]')].map((img) => img.decode().catch(() => {}))));
+  // Two frames, then an idle moment: by then the frames are on screen (under load the
+  // browser presents a frame well after it is drawn).
+  const idle = (resolve) => ('requestIdleCallback' in window
+    ? requestIdleCallback(resolve, { timeout: 1000 })
+    : setTimeout(resolve, 50));
+  const painted = decoded.then(() => new Promise((resolve) =>
+    requestAnimationFrame(() => requestAnimationFrame(() => idle(resolve)))));
+  return Promise.race([painted, new Promise((resolve) => setTimeout(resolve, 3000))]);
 }
 
 const FIELDS = ['content', 'author', 'email', 'website'];
