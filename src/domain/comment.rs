@@ -124,14 +124,15 @@ mod tests {
         assert_eq!(
             value.as_object().unwrap().keys().collect::<Vec<_>>(),
             [
-                "author",
-                "content",
                 "id",
                 "parent",
+                "author",
+                "website",
+                "content",
                 "published",
-                "status",
-                "website"
-            ]
+                "status"
+            ],
+            "the contract's fields, in the README's order, and nothing else"
         );
         assert_eq!(value["status"], "pending");
         assert_eq!(Comment::from_value(&value), Some(comment));
