@@ -85,10 +85,12 @@ class Mount {
     this.starting = true;
     const prerendered = this.host.hasAttribute('data-aw-prerendered') && this.host.shadowRoot;
     try {
-      // A prerendered widget is already readable, and its form already works: the widget
-      // takes over once the page has loaded and painted, so that what the reader sees first
-      // (the image above all) is never replaced before it is shown.
-      await Promise.all([loadModule(), prerendered ? afterFirstPaint(this.host.shadowRoot) : null]);
+      // A prerendered widget is already readable, and its form already works: the module is
+      // fetched, and the widget takes over, once the page has loaded and painted, so that
+      // nothing competes with what the reader sees first (the image above all), and it is
+      // never replaced before it is shown.
+      if (prerendered) await afterFirstPaint(this.host.shadowRoot);
+      await loadModule();
     } catch (error) {
       console.error('article-widget: the WebAssembly module could not be loaded; it is tried again the next time a widget mounts', error);
       return;
