@@ -122,27 +122,6 @@ impl Timestamp {
         let (y, mo, d, h, mi, s) = self.to_utc_parts();
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
     }
-
-    /// A readable English form in UTC, used where the browser's `Intl` is not at hand
-    /// (server-side rendering, native tests): `17 January 2025, 19:13 UTC`.
-    pub fn to_readable_utc(self) -> String {
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        let (y, mo, d, h, mi, _) = self.to_utc_parts();
-        format!("{d} {} {y}, {h:02}:{mi:02} UTC", MONTHS[(mo - 1) as usize])
-    }
 }
 
 struct Cursor<'a> {
@@ -382,8 +361,9 @@ mod tests {
         assert_eq!(
             Timestamp::parse("2025-01-17 19:13:00")
                 .unwrap()
-                .to_readable_utc(),
-            "17 January 2025, 19:13 UTC"
+                .to_rfc3339(),
+            "2025-01-17T19:13:00Z",
+            "no zone means UTC"
         );
     }
 }

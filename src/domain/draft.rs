@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+use super::wire::text_field;
+
 /// The comment a reply goes to: its id, and its author's name for "Leave a Reply to Ann".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplyTarget {
@@ -53,15 +55,6 @@ pub struct Draft {
     pub reply_to: Option<ReplyTarget>,
     /// The key of this draft's post, once one was drawn.
     pub key: Option<IdempotencyKey>,
-}
-
-/// A string field of a JSON object; missing or of another type reads as empty.
-fn text_field(value: &Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
 }
 
 impl Draft {

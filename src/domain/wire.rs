@@ -67,7 +67,7 @@ pub fn request_body(
 }
 
 /// A string field of a JSON object; missing or of another type reads as empty.
-fn text_field(value: &Value, key: &str) -> String {
+pub(crate) fn text_field(value: &Value, key: &str) -> String {
     value
         .get(key)
         .and_then(Value::as_str)

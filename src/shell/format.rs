@@ -13,7 +13,8 @@ use crate::i18n::Language;
 pub fn date_time(timestamp: Timestamp, language: Language) -> String {
     #[cfg(target_arch = "wasm32")]
     {
-        intl_format(timestamp, language, true).unwrap_or_else(|| timestamp.to_readable_utc())
+        // `Intl` is in every browser that runs WebAssembly; should it fail, the exact form.
+        intl_format(timestamp, language, true).unwrap_or_else(|| timestamp.to_rfc3339())
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -178,7 +179,6 @@ mod utc {
                     "17. Januar 2025, 19:13 UTC",
                 ]
             );
-            assert_eq!(at.to_readable_utc(), said[0], "English as before");
         }
     }
 }
