@@ -1,4 +1,4 @@
-// Precompresses the release build for delivery: next to each text or WebAssembly file of the
+// Prepares the release build for delivery: strips the loader's comments, then precompresses: next to each text or WebAssembly file of the
 // folder it writes FILE.br (brotli, quality 11) and FILE.gz (gzip, level 9), the highest
 // levels, paid once at build time instead of on every request. The comment service (and any
 // CDN or web server that supports precompressed files) sends the one the browser accepts.
@@ -8,6 +8,14 @@ import { join, extname } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 const COMPRESSIBLE = new Set(['.wasm', '.js', '.mjs', '.css', '.html', '.json', '.svg', '.txt']);
+
+// The loader is served as written, less its comment lines and indentation (its readable
+// source is embed/article-widget.js).
+function strip(path) {
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n').filter((line) => !/^\s*\/\//.test(line)).map((line) => line.trim());
+  writeFileSync(path, lines.filter((line) => line !== '').join('\n') + '\n');
+}
 
 function walk(dir) {
   for (const name of readdirSync(dir)) {
@@ -35,4 +43,7 @@ if (!dir) {
   console.error('usage: node scripts/precompress.mjs DIR');
   process.exit(2);
 }
-if ((process.env.TRUNK_PROFILE ?? 'release') === 'release') walk(dir);
+if ((process.env.TRUNK_PROFILE ?? 'release') === 'release') {
+  strip(join(dir, 'article-widget.js'));
+  walk(dir);
+}

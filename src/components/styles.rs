@@ -6,8 +6,8 @@
 
 use yew::prelude::*;
 
-/// The stylesheet's text.
-pub const WIDGET_CSS: &str = include_str!("styles.css");
+/// The stylesheet's text, minified by `build.rs` from `styles.css`.
+pub const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/styles.min.css"));
 
 /// The widget's `<style>` element. Raw markup from our own constant, never from an article
 /// or a server: as a text node Yew's server renderer would escape the `>` of child
@@ -15,7 +15,7 @@ pub const WIDGET_CSS: &str = include_str!("styles.css");
 pub fn style_element() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
         "<style>",
-        include_str!("styles.css"),
+        include_str!(concat!(env!("OUT_DIR"), "/styles.min.css")),
         "</style>"
     )))
 }
