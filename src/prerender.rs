@@ -150,7 +150,8 @@ pub async fn render_page(
     options: &PrerenderOptions,
     loader_src: &str,
 ) -> Result<String, ArticleError> {
-    let article = Article::parse(article_json)?;
+    let mut article = Article::parse(article_json)?;
+    article.resolve_urls(&|url: &str| resolve(&options.src, url));
     let fragment = render_fragment(article_json, options).await?;
     let escape = |text: &str| {
         text.replace('&', "&amp;")
@@ -168,10 +169,11 @@ pub async fn render_page(
             )
         })
         .unwrap_or_default();
+    let preview = link_preview(&article);
     Ok(format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title>{description}\
+         <title>{title}</title>{description}{preview}\
          <script type=\"module\" src=\"{loader}\"></script>\
          <style>body {{ margin: 0 auto; max-width: 48rem; padding: 1rem; \
          font-family: Georgia, 'Times New Roman', serif; color: #1b1b1b; }}</style>\
@@ -180,6 +182,45 @@ pub async fn render_page(
         title = escape(&article.headline),
         loader = attribute(loader_src),
     ))
+}
+
+/// What link previews (chat apps, social networks) read: Open Graph tags, and the canonical
+/// address. URLs only where they are absolute, as those readers need them.
+fn link_preview(article: &Article) -> String {
+    let absolute = |url: &str| url.starts_with("https://") || url.starts_with("http://");
+    let mut tags = vec![
+        ("og:type".to_owned(), "article".to_owned()),
+        ("og:title".to_owned(), article.headline.clone()),
+        (
+            "article:published_time".to_owned(),
+            article.published.to_rfc3339(),
+        ),
+    ];
+    if let Some(standfirst) = &article.standfirst {
+        tags.push(("og:description".to_owned(), standfirst.clone()));
+    }
+    if let Some(image) = article.image.as_ref().filter(|image| absolute(&image.src)) {
+        tags.push(("og:image".to_owned(), image.src.clone()));
+        if !image.alt.is_empty() {
+            tags.push(("og:image:alt".to_owned(), image.alt.clone()));
+        }
+    }
+    let mut out: String = tags
+        .iter()
+        .map(|(property, content)| {
+            format!(
+                "<meta property=\"{property}\" content=\"{}\">",
+                attribute(content)
+            )
+        })
+        .collect();
+    if let Some(url) = article.url.as_deref().filter(|url| absolute(url)) {
+        out.push_str(&format!(
+            "<meta property=\"og:url\" content=\"{0}\"><link rel=\"canonical\" href=\"{0}\">",
+            attribute(url)
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -318,4 +318,30 @@ async fn a_reading_page_wraps_the_widget() {
     assert!(html.contains("<script type=\"module\" src=\"/article-widget.js\"></script>"));
     assert!(html.contains("<template shadowrootmode=\"open\">"));
     assert!(html.contains("<title>"));
+    assert!(html.contains("<meta property=\"og:type\" content=\"article\">"));
+    assert!(html.contains("<meta property=\"og:title\""));
+
+    // Link previews need absolute addresses: given an absolute src, the image and the
+    // canonical address are there, and escaped.
+    let json = r#"{"id": "p", "url": "https://news.example/2025/p?a=1&b=2", "headline": "A \"quoted\" <b>title</b>",
+        "published": "2025-01-17", "image": {"src": "images/p.jpg", "alt": "The scene"}, "body": "Text."}"#;
+    let page = render_page(
+        json,
+        &PrerenderOptions {
+            src: "https://news.example/articles/p.json".into(),
+            ..PrerenderOptions::default()
+        },
+        "/article-widget.js",
+    )
+    .await
+    .unwrap();
+    assert!(page.contains(
+        "<meta property=\"og:image\" content=\"https://news.example/articles/images/p.jpg\">"
+    ));
+    assert!(
+        page.contains("<link rel=\"canonical\" href=\"https://news.example/2025/p?a=1&amp;b=2\">")
+    );
+    assert!(page.contains(
+        "<meta property=\"og:title\" content=\"A &quot;quoted&quot; &lt;b&gt;title&lt;/b&gt;\">"
+    ));
 }
