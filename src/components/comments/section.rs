@@ -8,13 +8,13 @@ use yew::prelude::*;
 
 use super::form::{CommentForm, FormContext};
 use super::model::{Action, Model};
-use super::thread::{comment_item, ThreadContext};
+use super::thread::CommentItem;
 use crate::components::texts::use_texts;
 use crate::domain::comment::Comment;
 use crate::domain::draft::{draft_storage_key, Draft, Identity, ReplyTarget, IDENTITY_STORAGE_KEY};
 use crate::domain::errors::ListError;
 use crate::domain::form::FormState;
-use crate::domain::thread::{build_thread, MAX_DEPTH};
+use crate::domain::thread::{build_thread, ThreadEntry, MAX_DEPTH};
 use crate::domain::wire::request_body;
 use crate::host_contract::WidgetEvent;
 use crate::shell::http::{list_comments, post_comment, Abort};
@@ -53,7 +53,8 @@ pub fn CommentsSection(props: &CommentsProps) -> Html {
 #[derive(Clone, PartialEq)]
 enum ListState {
     Loading,
-    Loaded(Vec<Comment>),
+    /// Shared, so that comparing and keeping it costs nothing per keystroke.
+    Loaded(Rc<Vec<Comment>>),
     Failed(ListError),
 }
 
@@ -62,7 +63,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
     let texts = use_texts();
     let url = props.url.clone().unwrap_or_default();
     let list = use_state(|| match &props.thread {
-        Some(thread) => ListState::Loaded(thread.as_ref().clone()),
+        Some(thread) => ListState::Loaded(thread.clone()),
         None => ListState::Loading,
     });
     // The first load only refreshes a thread the page gave.
@@ -98,7 +99,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     return;
                 }
                 match result {
-                    Ok(comments) => list.set(ListState::Loaded(comments)),
+                    Ok(comments) => list.set(ListState::Loaded(Rc::new(comments))),
                     Err(_) if quiet => {}
                     Err(error) => list.set(ListState::Failed(error)),
                 }
@@ -224,17 +225,29 @@ fn OpenComments(props: &CommentsProps) -> Html {
         }
     };
 
-    // The loaded comments and this reader's new ones, as one thread.
-    let mut comments = match &*list {
-        ListState::Loaded(loaded) => loaded.clone(),
-        _ => Vec::new(),
+    // The loaded comments and this reader's new ones, as one thread: built again only when
+    // either changes, never because the reader typed.
+    let loaded = match &*list {
+        ListState::Loaded(loaded) => Some(loaded.clone()),
+        _ => None,
     };
-    for mine in &model.posted {
-        if !comments.iter().any(|c| c.id == mine.id) {
-            comments.push(mine.clone());
-        }
-    }
-    let thread = build_thread(&comments);
+    let thread: Rc<Vec<Rc<ThreadEntry>>> =
+        use_memo((loaded, model.posted.clone()), |(loaded, posted)| {
+            let mut comments: Vec<Comment> = loaded.as_deref().cloned().unwrap_or_default();
+            for mine in posted {
+                if !comments.iter().any(|c| c.id == mine.id) {
+                    comments.push(mine.clone());
+                }
+            }
+            build_thread(&comments).into_iter().map(Rc::new).collect()
+        });
+    // One callback for every comment's Reply, the same from render to render.
+    let on_reply = {
+        let dispatcher = model.dispatcher();
+        use_callback((), move |target: ReplyTarget, _| {
+            dispatcher.dispatch(Action::Reply(Some(target)))
+        })
+    };
     let reply_target = model.form.reply_to().map(|target| target.id.clone());
     let form_in_thread = reply_target
         .as_ref()
@@ -244,11 +257,6 @@ fn OpenComments(props: &CommentsProps) -> Html {
         (ListState::Loaded(_), 0) => texts.no_comments.to_owned(),
         (ListState::Loaded(_), n) => texts.responses(n),
         _ => texts.comments.to_owned(),
-    };
-    let thread_context = ThreadContext {
-        id_prefix: ids.prefix.clone(),
-        on_reply: on_action.reform(|target: ReplyTarget| Action::Reply(Some(target))),
-        texts,
     };
 
     html! {
@@ -274,7 +282,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                         let form_here = reply_target.as_deref() == Some(entry.comment.id.as_str());
                         html! {
                             <>
-                                { comment_item(entry, &thread_context) }
+                                <CommentItem entry={entry.clone()} id_prefix={ids.prefix.clone()} on_reply={on_reply.clone()} />
                                 if form_here {
                                     <li class="aw-thread-form">
                                         { form((entry.depth + 1).min(MAX_DEPTH)) }

@@ -1,19 +1,22 @@
 //! One comment of the thread: author (linked to their website, `rel="nofollow ugc
 //! noopener"`), date, plain text with its line breaks, and Reply.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
+use crate::components::texts::use_texts;
 use crate::domain::draft::ReplyTarget;
 use crate::domain::text::split_paragraphs;
 use crate::domain::thread::ThreadEntry;
-use crate::i18n::Texts;
 use crate::shell::format;
 
-#[derive(Clone, PartialEq)]
-pub struct ThreadContext {
+#[derive(Properties, PartialEq)]
+pub struct CommentItemProps {
+    pub entry: Rc<ThreadEntry>,
     pub id_prefix: AttrValue,
+    /// Stable across renders, so that an unchanged comment is not rendered again.
     pub on_reply: Callback<ReplyTarget>,
-    pub texts: &'static Texts,
 }
 
 /// An element id for a comment, from an id the server chose. Letters, digits and `-` stay;
@@ -31,9 +34,14 @@ pub fn comment_element_id(prefix: &str, comment_id: &str) -> String {
     out
 }
 
-pub fn comment_item(entry: &ThreadEntry, context: &ThreadContext) -> Html {
+/// One comment. A component of its own with comparable props: when the reader types, or
+/// anything else in the section changes, a comment that did not change is not rendered again.
+#[component]
+pub fn CommentItem(props: &CommentItemProps) -> Html {
+    let texts = use_texts();
+    let entry = &props.entry;
+    let context = props;
     let comment = &entry.comment;
-    let texts = context.texts;
     let name = |author: &str| {
         if author.is_empty() {
             texts.anonymous.to_owned()
