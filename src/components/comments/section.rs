@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::form::{CommentForm, FormContext};
 use super::model::{Action, Model};
-use super::thread::CommentItem;
+use super::thread::Thread;
 use crate::components::texts::use_texts;
 use crate::domain::comment::Comment;
 use crate::domain::draft::{draft_storage_key, Draft, Identity, ReplyTarget, IDENTITY_STORAGE_KEY};
@@ -277,21 +277,18 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 }
             }
             if !thread.is_empty() {
-                <ol class="aw-thread">
-                    { for thread.iter().map(|entry| {
-                        let form_here = reply_target.as_deref() == Some(entry.comment.id.as_str());
-                        html! {
-                            <>
-                                <CommentItem entry={entry.clone()} id_prefix={ids.prefix.clone()} on_reply={on_reply.clone()} />
-                                if form_here {
-                                    <li class="aw-thread-form">
-                                        { form((entry.depth + 1).min(MAX_DEPTH)) }
-                                    </li>
-                                }
-                            </>
-                        }
-                    }) }
-                </ol>
+                <Thread
+                    entries={thread.clone()}
+                    id_prefix={ids.prefix.clone()}
+                    on_reply={on_reply.clone()}
+                    reply_form={reply_target.clone().filter(|_| form_in_thread).map(|id| {
+                        let depth = thread
+                            .iter()
+                            .find(|e| e.comment.id == id)
+                            .map_or(1, |e| e.depth);
+                        (AttrValue::from(id), form((depth + 1).min(MAX_DEPTH)))
+                    })}
+                />
             }
             if !form_in_thread {
                 { form(0) }

@@ -34,6 +34,42 @@ pub fn comment_element_id(prefix: &str, comment_id: &str) -> String {
     out
 }
 
+#[derive(Properties, PartialEq)]
+pub struct ThreadProps {
+    pub entries: Rc<Vec<Rc<ThreadEntry>>>,
+    pub id_prefix: AttrValue,
+    pub on_reply: Callback<ReplyTarget>,
+    /// The form, when it is open under a comment (its id): a reply.
+    #[prop_or_default]
+    pub reply_form: Option<(AttrValue, Html)>,
+}
+
+/// The thread. Its inputs do not change while the reader types in the form at the bottom, so
+/// a keystroke does not even visit the comments; with the form open under a comment (a
+/// reply), the thread renders with it, and unchanged comments are still skipped.
+#[component]
+pub fn Thread(props: &ThreadProps) -> Html {
+    html! {
+        <ol class="aw-thread">
+            { for props.entries.iter().map(|entry| {
+                let form = props
+                    .reply_form
+                    .as_ref()
+                    .filter(|(id, _)| id.as_str() == entry.comment.id)
+                    .map(|(_, form)| form.clone());
+                html! {
+                    <>
+                        <CommentItem entry={entry.clone()} id_prefix={props.id_prefix.clone()} on_reply={props.on_reply.clone()} />
+                        if let Some(form) = form {
+                            <li class="aw-thread-form">{ form }</li>
+                        }
+                    </>
+                }
+            }) }
+        </ol>
+    }
+}
+
 /// One comment. A component of its own with comparable props: when the reader types, or
 /// anything else in the section changes, a comment that did not change is not rendered again.
 #[component]

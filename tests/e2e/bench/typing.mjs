@@ -35,7 +35,8 @@ for (const cpu of [1, 4]) {
     const page = await context.newPage();
     await page.goto(`${SERVICE}/index.html?src=static/articles/${ARTICLE}.json`);
     const widget = page.locator('article-widget');
-    await widget.locator('.aw-thread .aw-comment').nth(listed - 1).waitFor({ timeout: 120000 });
+    if (listed > 0) await widget.locator('.aw-thread .aw-comment').nth(listed - 1).waitFor({ timeout: 120000 });
+    else await widget.locator('.aw-comments-heading').filter({ hasText: 'No comments' }).waitFor();
     const cdp = await context.newCDPSession(page);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpu });
     await page.evaluate(() => {
