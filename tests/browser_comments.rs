@@ -40,7 +40,12 @@ async fn fill_valid(widget: &Mounted, content: &str) {
 
 /// The comments the server holds for this article, fetched directly.
 async fn server_count(mode: &str, id: &str) -> usize {
-    let url = format!("{SERVER}/api/{mode}/articles/{id}/comments");
+    // A query the service ignores, so the browser's cache (the list may be kept 10 s) cannot
+    // answer for the server.
+    let url = format!(
+        "{SERVER}/api/{mode}/articles/{id}/comments?fresh={}",
+        js_sys::Math::random()
+    );
     let text = gloo_net::http::Request::get(&url)
         .send()
         .await

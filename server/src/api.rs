@@ -391,25 +391,48 @@ impl<S: Send + Sync> FromRequest<S> for CommentBody {
     }
 }
 
+/// The thread, with a validator over its bytes (a newly approved comment changes it at once)
+/// and a short lifetime; a request with an author token may see its held comments, so its
+/// answer is private; 304 for a matching revalidation.
 async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
     AuthorToken(token): AuthorToken,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     if !state.articles.comments_open(&id) {
         return Err(ApiError::NoComments);
     }
     let comments = state.store.visible_comments(&id, token.as_deref()).await?;
     let public: Vec<Comment> = comments.iter().map(public_comment).collect();
-    Ok((
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        comment_list_body(&public),
-    )
-        .into_response())
+    let body = comment_list_body(&public);
+    let digest = Sha256::digest(body.as_bytes());
+    let tag = format!("\"{}\"", hex(&digest[..12]));
+    let cache = if token.is_some() {
+        "private, no-cache"
+    } else {
+        "public, max-age=10, stale-while-revalidate=60"
+    };
+    let mut response = if delivery::none_match(&headers, &tag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    };
+    let answer_headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&tag) {
+        answer_headers.insert(header::ETAG, value);
+    }
+    answer_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    // Whose list it is depends on these; caches must not hand one browser's to another.
+    response
+        .extensions_mut()
+        .insert(delivery::VaryAlso("comment-author-token, cookie"));
+    Ok(response)
 }
 
 /// A comment id from the system's cryptographic random source; none without it (fail closed:

@@ -77,10 +77,21 @@ pub fn none_match(request_headers: &HeaderMap, etag: &str) -> bool {
         .any(|tag| tag.trim() == "*" || strip(tag) == strip(etag))
 }
 
+/// What else an answer varies on, asked for by a handler (as a response extension, since the
+/// CORS layer replaces `Vary` wholesale and this is applied after it).
+#[derive(Clone, Copy, Debug)]
+pub struct VaryAlso(pub &'static str);
+
 /// Every answer may come in another encoding than the one a cache holds, so caches must key
-/// on `Accept-Encoding`. Applied outside the CORS layer, which replaces `Vary` wholesale.
+/// on `Accept-Encoding`. Applied outside the CORS layer, which replaces `Vary` wholesale;
+/// adds what a handler asked for with [`VaryAlso`] too.
 pub async fn vary_on_encoding(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    if let Some(VaryAlso(also)) = response.extensions().get::<VaryAlso>().copied() {
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static(also));
+    }
     let varies = response
         .headers()
         .get_all(header::VARY)

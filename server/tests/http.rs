@@ -1005,6 +1005,69 @@ async fn comments_post_without_javascript() {
         .contains("Posted without a script"));
 }
 
+/// The thread is cacheable: a validator over its content, a short public lifetime, 304 for a
+/// matching revalidation; a request with an author token (which may see held comments) gets a
+/// private answer; a newly approved comment changes the tag at once, a held one does not.
+#[tokio::test]
+async fn the_thread_is_cached_as_it_should_be() {
+    let service = Service::start(&["--flood-seconds", "0"]);
+    let client = Client::new();
+    let get = |token: Option<&'static str>, tag: Option<String>| {
+        let mut request = client.get(service.comments_url());
+        if let Some(token) = token {
+            request = request.header("Comment-Author-Token", token);
+        }
+        if let Some(tag) = tag {
+            request = request.header("If-None-Match", tag);
+        }
+        request.send()
+    };
+    let first = get(None, None).await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(
+        first.headers()["cache-control"],
+        "public, max-age=10, stale-while-revalidate=60"
+    );
+    let vary: Vec<String> = first
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_lowercase())
+        .collect();
+    assert!(
+        vary.iter().any(|v| v.contains("comment-author-token")),
+        "{vary:?}"
+    );
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(
+        get(None, Some(tag.clone())).await.unwrap().status(),
+        StatusCode::NOT_MODIFIED
+    );
+    let mine = get(Some(TOKEN), None).await.unwrap();
+    assert_eq!(mine.headers()["cache-control"], "private, no-cache");
+
+    // A held comment changes nothing for others…
+    let (status, _, _) = post(
+        &service,
+        "c1",
+        &body("Ann", "ann@example.com", "Held first"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        get(None, Some(tag.clone())).await.unwrap().status(),
+        StatusCode::NOT_MODIFIED,
+        "a held comment does not change the public thread"
+    );
+    // …until it is approved.
+    let (_, listed) = service.moderate(&["list"]);
+    let id = listed.split_whitespace().next().unwrap().to_owned();
+    assert_eq!(service.moderate(&["approve", &id]).0, 0);
+    let after = get(None, Some(tag)).await.unwrap();
+    assert_eq!(after.status(), StatusCode::OK, "approval changes the tag");
+    assert!(after.text().await.unwrap().contains("Held first"));
+}
+
 #[tokio::test]
 async fn health_is_reported_for_load_balancers() {
     let service = Service::start(&[]);
