@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
     let api = Router::new()
         .route("/api/articles/{id}/comments", get(list).post(post))
+        .route("/api/comment-counts", get(crate::counts::counts))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),

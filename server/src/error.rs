@@ -20,6 +20,8 @@ pub enum ApiError {
     MissingKey,
     #[error("This comment is still being posted. Please retry in a moment.")]
     KeyInProgress,
+    #[error("Ask for at most 100 articles at a time.")]
+    TooManyArticles,
     /// No secure random source for a comment id: refuse rather than make a guessable one.
     #[error("The comments are unavailable right now. Please try again.")]
     NoRandomness,
@@ -33,7 +35,7 @@ impl ApiError {
             ApiError::ForeignOrigin => StatusCode::FORBIDDEN,
             ApiError::NoComments | ApiError::Closed => StatusCode::NOT_FOUND,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::MissingKey => StatusCode::BAD_REQUEST,
+            ApiError::MissingKey | ApiError::TooManyArticles => StatusCode::BAD_REQUEST,
             ApiError::KeyInProgress => StatusCode::CONFLICT,
             ApiError::NoRandomness | ApiError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
         }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod articles;
 pub mod config;
+pub mod counts;
 pub mod delivery;
 pub mod error;
 pub mod form_post;

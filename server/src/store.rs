@@ -294,6 +294,24 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// How many approved comments each of these articles has (absent: none), in one query.
+    pub async fn approved_counts(&self, article_ids: &[String]) -> Result<Vec<(String, i64)>> {
+        if article_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = vec!["?"; article_ids.len()].join(", ");
+        let sql = self.sql(&format!(
+            "SELECT article_id, COUNT(*) FROM comments
+             WHERE status = 'approved' AND article_id IN ({placeholders})
+             GROUP BY article_id"
+        ));
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+        for id in article_ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(&self.pool).await
+    }
+
     /// True when this email address already has an approved comment.
     pub async fn has_approved(&self, email: &str) -> Result<bool> {
         let found: Option<String> = sqlx::query_scalar(

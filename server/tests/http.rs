@@ -1068,6 +1068,65 @@ async fn the_thread_is_cached_as_it_should_be() {
     assert!(after.text().await.unwrap().contains("Held first"));
 }
 
+/// Comment counts for article lists: many articles in one request, in the page's language,
+/// approved comments only, cached, and a bound on how many.
+#[tokio::test]
+async fn counts_for_many_articles_come_in_one_answer() {
+    let service = Service::start(&["--flood-seconds", "0", "--moderation", "approve-all"]);
+    for n in 0..2 {
+        let (status, _, _) = post(
+            &service,
+            &format!("n{n}"),
+            &body("Ann", &format!("ann{n}@example.com"), "Counted"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let client = Client::new();
+    let url = service.url(
+        "/api/comment-counts?articles=russia-iran-treaty,russia-iran-explainer,..%2Fetc,russia-iran-treaty",
+    );
+    let answer = client.get(&url).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(answer.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age=30"));
+    let tag = answer.headers()["etag"].to_str().unwrap().to_owned();
+    let value: Value = answer.json().await.unwrap();
+    assert_eq!(
+        value,
+        json!({"counts": {
+            "russia-iran-treaty": {"count": 2, "text": "2 Responses"},
+            "russia-iran-explainer": {"count": 0, "text": "No comments yet"}
+        }}),
+        "in the order asked, once each, hostile ids left out"
+    );
+    let again = client
+        .get(&url)
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let russian: Value = client
+        .get(service.url("/api/comment-counts?articles=russia-iran-treaty&lang=ru"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(russian["counts"]["russia-iran-treaty"]["text"], "2 ответа");
+    let many: Vec<String> = (0..101).map(|n| format!("a{n}")).collect();
+    let refused = client
+        .get(service.url(&format!("/api/comment-counts?articles={}", many.join(","))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}
+
 #[tokio::test]
 async fn health_is_reported_for_load_balancers() {
     let service = Service::start(&[]);

@@ -1,0 +1,87 @@
+//! `GET /api/comment-counts?articles=a,b,c&lang=fr`: how many approved comments each article
+//! has, and the words for it in the page's language, for index pages and article lists (the
+//! loader's `<comment-count>` elements: one request for all of a page's counts, and no
+//! WebAssembly). Cached like the thread: a validator over the answer, a short public
+//! lifetime, 304.
+//!
+//! `{"counts": {"a": {"count": 12, "text": "12 Responses"}, "b": {"count": 0, "text": "No
+//! comments yet"}}}`, in the order asked; at most 100 articles a request.
+
+use std::collections::HashMap;
+
+use article_widget::domain::article::valid_article_id;
+use article_widget::i18n::Language;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map};
+use sha2::{Digest, Sha256};
+
+use crate::api::AppState;
+use crate::delivery::none_match;
+use crate::error::ApiError;
+
+/// The most articles one request may ask about.
+pub const MAX_ARTICLES: usize = 100;
+
+pub async fn counts(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let mut ids: Vec<String> = Vec::new();
+    for id in query
+        .get("articles")
+        .map(String::as_str)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|id| valid_article_id(id))
+    {
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_owned());
+        }
+    }
+    if ids.len() > MAX_ARTICLES {
+        return Err(ApiError::TooManyArticles);
+    }
+    let found: HashMap<String, i64> = state
+        .store
+        .approved_counts(&ids)
+        .await?
+        .into_iter()
+        .collect();
+    let texts = Language::choose([query.get("lang").map(String::as_str)]).texts();
+    let mut counts = Map::new();
+    for id in ids {
+        let count = found.get(&id).copied().unwrap_or(0).max(0) as usize;
+        let text = if count == 0 {
+            texts.no_comments.to_owned()
+        } else {
+            texts.responses(count)
+        };
+        counts.insert(id, json!({ "count": count, "text": text }));
+    }
+    let body = json!({ "counts": counts }).to_string();
+    let digest = Sha256::digest(body.as_bytes());
+    let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = format!("\"{tag}\"");
+    let mut response = if none_match(&headers, &tag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    };
+    if let Ok(value) = HeaderValue::from_str(&tag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=30, stale-while-revalidate=300"),
+    );
+    Ok(response)
+}
