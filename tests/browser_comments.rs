@@ -584,3 +584,57 @@ async fn full_storage_is_explained_and_the_form_still_works() {
     widget.click(SUBMIT);
     widget.wait_for(".aw-comment").await;
 }
+
+#[wasm_bindgen_test]
+async fn the_reader_can_read_the_newest_first() {
+    forget_identity();
+    let id = unique("order");
+    let widget = open("ok", &id).await;
+    for text in ["One comment.", "Another comment."] {
+        fill_valid(&widget, text).await;
+        widget.click(SUBMIT);
+        until("posted", || {
+            widget.text(".aw-post-status").contains("posted")
+        })
+        .await;
+    }
+    until("two comments and the order control", || {
+        widget.all(".aw-comment").len() == 2 && widget.query(".aw-thread-order").is_some()
+    })
+    .await;
+    let texts = |widget: &Mounted| -> Vec<String> {
+        widget
+            .all(".aw-comment .aw-comment-text")
+            .iter()
+            .map(|e| e.text_content().unwrap_or_default())
+            .collect()
+    };
+    let oldest_first = texts(&widget);
+    let buttons = widget.all(".aw-thread-order button");
+    assert_eq!(buttons.len(), 2);
+    assert_eq!(
+        buttons[0].get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(buttons[1].text_content().as_deref(), Some("Newest first"));
+    widget.click(".aw-thread-order button:nth-of-type(2)");
+    until("the order turned", || {
+        let mut reversed = oldest_first.clone();
+        reversed.reverse();
+        texts(&widget) == reversed
+    })
+    .await;
+    assert_eq!(
+        widget.all(".aw-thread-order button")[1]
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        widget
+            .element::<web_sys::HtmlTextAreaElement>(COMMENT)
+            .value(),
+        "",
+        "the form is untouched"
+    );
+}

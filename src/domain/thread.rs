@@ -99,6 +99,30 @@ pub fn build_thread(comments: &[Comment]) -> Vec<ThreadEntry> {
     out
 }
 
+/// The order the reader chose for the thread's top level. Replies stay oldest first under
+/// their parent, as WordPress shows them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ThreadOrder {
+    #[default]
+    OldestFirst,
+    NewestFirst,
+}
+
+/// A built thread in the chosen order: the top-level comments, each with its replies.
+pub fn in_order(entries: Vec<ThreadEntry>, order: ThreadOrder) -> Vec<ThreadEntry> {
+    if order == ThreadOrder::OldestFirst {
+        return entries;
+    }
+    let mut blocks: Vec<Vec<ThreadEntry>> = Vec::new();
+    for entry in entries {
+        match blocks.last_mut() {
+            Some(block) if entry.depth > 1 => block.push(entry),
+            _ => blocks.push(vec![entry]),
+        }
+    }
+    blocks.into_iter().rev().flatten().collect()
+}
+
 /// Appends `root` at the top level and its replies under it; other roots are never nested.
 fn push_tree(
     root: usize,
@@ -228,5 +252,25 @@ mod tests {
         let thread = build_thread(&comments);
         assert_eq!(thread.len(), 20_000);
         assert_eq!(thread.last().map(|e| e.depth), Some(MAX_DEPTH));
+    }
+
+    #[test]
+    fn newest_first_turns_the_top_level_and_keeps_replies_under_their_parent() {
+        let comments = vec![
+            comment("a", None, 10),
+            comment("a1", Some("a"), 20),
+            comment("b", None, 30),
+            comment("a2", Some("a"), 40),
+            comment("c", None, 50),
+        ];
+        let newest = in_order(build_thread(&comments), ThreadOrder::NewestFirst);
+        assert_eq!(
+            order(&newest),
+            [("c", 1), ("b", 1), ("a", 1), ("a1", 2), ("a2", 2)]
+        );
+        assert_eq!(
+            order(&in_order(build_thread(&comments), ThreadOrder::OldestFirst)),
+            [("a", 1), ("a1", 2), ("a2", 2), ("b", 1), ("c", 1)]
+        );
     }
 }

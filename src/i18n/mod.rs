@@ -258,6 +258,10 @@ pub struct Texts {
     pub comments_closed: &'static str,
     pub loading_comments: &'static str,
     pub no_comments: &'static str,
+    /// The thread's order control: its label and its two choices.
+    pub order_label: &'static str,
+    pub oldest_first: &'static str,
+    pub newest_first: &'static str,
     pub leave_reply: &'static str,
     pub cancel_reply: &'static str,
     pub email_note: &'static str,

@@ -14,7 +14,7 @@ use crate::domain::comment::Comment;
 use crate::domain::draft::{draft_storage_key, Draft, Identity, ReplyTarget, IDENTITY_STORAGE_KEY};
 use crate::domain::errors::ListError;
 use crate::domain::form::FormState;
-use crate::domain::thread::{build_thread, ThreadEntry, MAX_DEPTH};
+use crate::domain::thread::{build_thread, in_order, ThreadEntry, ThreadOrder, MAX_DEPTH};
 use crate::domain::wire::request_body;
 use crate::host_contract::WidgetEvent;
 use crate::shell::http::{list_comments, post_comment, Abort};
@@ -231,16 +231,22 @@ fn OpenComments(props: &CommentsProps) -> Html {
         ListState::Loaded(loaded) => Some(loaded.clone()),
         _ => None,
     };
-    let thread: Rc<Vec<Rc<ThreadEntry>>> =
-        use_memo((loaded, model.posted.clone()), |(loaded, posted)| {
+    let order = use_state_eq(ThreadOrder::default);
+    let thread: Rc<Vec<Rc<ThreadEntry>>> = use_memo(
+        (loaded, model.posted.clone(), *order),
+        |(loaded, posted, order)| {
             let mut comments: Vec<Comment> = loaded.as_deref().cloned().unwrap_or_default();
             for mine in posted {
                 if !comments.iter().any(|c| c.id == mine.id) {
                     comments.push(mine.clone());
                 }
             }
-            build_thread(&comments).into_iter().map(Rc::new).collect()
-        });
+            in_order(build_thread(&comments), *order)
+                .into_iter()
+                .map(Rc::new)
+                .collect()
+        },
+    );
     // One callback for every comment's Reply, the same from render to render.
     let on_reply = {
         let dispatcher = model.dispatcher();
@@ -275,6 +281,23 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     },
                     ListState::Loaded(_) => Html::default(),
                 }
+            }
+            if thread.len() > 1 {
+                <div class="aw-thread-order" role="group" aria-label={texts.order_label}>
+                    { for [(ThreadOrder::OldestFirst, texts.oldest_first), (ThreadOrder::NewestFirst, texts.newest_first)]
+                        .into_iter()
+                        .map(|(choice, label)| {
+                            let order = order.clone();
+                            let pressed = *order == choice;
+                            html! {
+                                <button type="button" class="aw-button aw-button--secondary"
+                                    aria-pressed={if pressed { "true" } else { "false" }}
+                                    onclick={Callback::from(move |_: MouseEvent| order.set(choice))}>
+                                    {label}
+                                </button>
+                            }
+                        }) }
+                </div>
             }
             if !thread.is_empty() {
                 <Thread
