@@ -70,29 +70,29 @@ fn given_thread(options: &JsValue) -> Option<std::rc::Rc<Vec<crate::domain::comm
 /// (`options.typed`: the fields' values), so nothing typed is lost: their text, with the
 /// details the reader let the browser keep and consent as it was.
 fn typed_form(options: &JsValue) -> Option<std::rc::Rc<crate::domain::form::FormState>> {
-    use crate::domain::comment_rules::Field;
+    use crate::domain::comment_rules::{CommentInput, Field};
     use crate::domain::draft::{Identity, IDENTITY_STORAGE_KEY};
-    use crate::domain::form::FormState;
     let text = js_sys::Reflect::get(options, &JsValue::from_str("typed"))
         .ok()?
         .as_string()?;
     let typed: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let identity = crate::shell::storage::read(IDENTITY_STORAGE_KEY)
-        .ok()
-        .flatten()
-        .and_then(|text| Identity::from_json(&text));
-    // A new key: this is a new draft, whatever an earlier one was.
-    let mut form = FormState::restore(None, identity, crate::shell::dom::new_idempotency_key());
+    let mut input = CommentInput::default();
     for field in Field::ALL {
         let value = typed
             .get(field.key())
             .and_then(|v| v.as_str())
             .unwrap_or_default();
-        if !value.is_empty() || field == Field::Content {
-            form.edit(field, value.to_owned());
-        }
+        input.set(field, value.to_owned());
     }
-    Some(std::rc::Rc::new(form))
+    let identity = crate::shell::storage::read(IDENTITY_STORAGE_KEY)
+        .ok()
+        .flatten()
+        .and_then(|text| Identity::from_json(&text));
+    Some(std::rc::Rc::new(crate::domain::form::FormState::resume(
+        &input,
+        identity,
+        crate::shell::dom::new_idempotency_key(),
+    )))
 }
 
 /// Sends a widget event to the page as a bubbling, composed `CustomEvent` on the host.

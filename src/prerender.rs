@@ -86,8 +86,23 @@ pub async fn render_fragment(
     article_json: &str,
     options: &PrerenderOptions,
 ) -> Result<String, ArticleError> {
+    let article = prepare(article_json, options)?;
+    Ok(fragment_html(Rc::new(article), article_json, options).await)
+}
+
+/// The article as the widget will have it: parsed, its URLs resolved against `src`.
+fn prepare(article_json: &str, options: &PrerenderOptions) -> Result<Article, ArticleError> {
     let mut article = Article::parse(article_json)?;
     article.resolve_urls(&|url: &str| resolve(&options.src, url));
+    Ok(article)
+}
+
+/// The fragment for a prepared article (`article_json` is its text, carried along).
+async fn fragment_html(
+    article: Rc<Article>,
+    article_json: &str,
+    options: &PrerenderOptions,
+) -> String {
     let structured = script_safe_json(&news_article(&article));
 
     let widget = yew::props!(ArticleWidgetProps {
@@ -95,7 +110,7 @@ pub async fn render_fragment(
         lang: options.lang.clone().map(AttrValue::from),
         theme: options.theme,
         comments: options.comments,
-        article: Some(Rc::new(article)),
+        article: Some(article),
         thread: options
             .thread
             .as_deref()
@@ -139,7 +154,7 @@ pub async fn render_fragment(
         out.push_str("</script>");
     }
     out.push_str("</article-widget>");
-    Ok(out)
+    out
 }
 
 /// A whole reading page for an article: the prerendered widget, the loader, and the page's
@@ -150,14 +165,8 @@ pub async fn render_page(
     options: &PrerenderOptions,
     loader_src: &str,
 ) -> Result<String, ArticleError> {
-    let mut article = Article::parse(article_json)?;
-    article.resolve_urls(&|url: &str| resolve(&options.src, url));
-    let fragment = render_fragment(article_json, options).await?;
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
+    let article = Rc::new(prepare(article_json, options)?);
+    let fragment = fragment_html(article.clone(), article_json, options).await;
     let language = article.language.clone().unwrap_or_else(|| "en".to_owned());
     let description = article
         .standfirst
@@ -179,7 +188,7 @@ pub async fn render_page(
          font-family: Georgia, 'Times New Roman', serif; color: #1b1b1b; }}</style>\
          </head><body><main>{fragment}</main></body></html>",
         lang = attribute(&language),
-        title = escape(&article.headline),
+        title = attribute(&article.headline),
         loader = attribute(loader_src),
     ))
 }

@@ -407,28 +407,16 @@ async fn list(
     let comments = state.store.visible_comments(&id, token.as_deref()).await?;
     let public: Vec<Comment> = comments.iter().map(public_comment).collect();
     let body = comment_list_body(&public);
-    let digest = Sha256::digest(body.as_bytes());
-    let tag = format!("\"{}\"", hex(&digest[..12]));
+    let tag = delivery::content_tag([body.as_bytes()]);
     let cache = if token.is_some() {
         "private, no-cache"
     } else {
         "public, max-age=10, stale-while-revalidate=60"
     };
-    let mut response = if delivery::none_match(&headers, &tag) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
-    };
-    let answer_headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&tag) {
-        answer_headers.insert(header::ETAG, value);
-    }
-    answer_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    let mut response = delivery::not_modified(&headers, &tag, cache).unwrap_or_else(|| {
+        let answer = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+        delivery::with_validator(answer, &tag, cache)
+    });
     // Whose list it is depends on these; caches must not hand one browser's to another.
     response
         .extensions_mut()

@@ -12,13 +12,12 @@ use std::collections::HashMap;
 use article_widget::domain::article::valid_article_id;
 use article_widget::i18n::Language;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map};
-use sha2::{Digest, Sha256};
 
 use crate::api::AppState;
-use crate::delivery::none_match;
+use crate::delivery::{content_tag, not_modified, with_validator};
 use crate::error::ApiError;
 
 /// The most articles one request may ask about.
@@ -63,25 +62,11 @@ pub async fn counts(
         counts.insert(id, json!({ "count": count, "text": text }));
     }
     let body = json!({ "counts": counts }).to_string();
-    let digest = Sha256::digest(body.as_bytes());
-    let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    let tag = format!("\"{tag}\"");
-    let mut response = if none_match(&headers, &tag) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
-    };
-    if let Ok(value) = HeaderValue::from_str(&tag) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=30, stale-while-revalidate=300"),
-    );
+    let tag = content_tag([body.as_bytes()]);
+    const CACHE: &str = "public, max-age=30, stale-while-revalidate=300";
+    let response = not_modified(&headers, &tag, CACHE).unwrap_or_else(|| {
+        let answer = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+        with_validator(answer, &tag, CACHE)
+    });
     Ok(response)
 }

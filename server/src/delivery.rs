@@ -15,6 +15,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
@@ -46,23 +47,53 @@ pub fn cache_control(path: &str) -> &'static str {
     }
 }
 
+/// A strong validator over the parts of an answer (SHA-256, 96 bits, each part ended by a NUL
+/// so that parts cannot run into each other).
+pub fn content_tag<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part);
+        hash.update([0]);
+    }
+    let digest = hash.finalize();
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// The answer to a conditional request whose `If-None-Match` names `tag`: 304 with the tag
+/// and the lifetime; `None` when the client must get the whole answer.
+pub fn not_modified(
+    request_headers: &HeaderMap,
+    tag: &str,
+    cache: &'static str,
+) -> Option<Response> {
+    none_match(request_headers, tag)
+        .then(|| with_validator(StatusCode::NOT_MODIFIED.into_response(), tag, cache))
+}
+
+/// Sets an answer's `ETag` and `Cache-Control`.
+pub fn with_validator(mut response: Response, tag: &str, cache: &'static str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(tag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
 /// A validator for a file response, from what identifies this version of this
 /// representation: its length, its modification time and its encoding (the brotli and the
 /// gzip variant of a file are different bytes, so they get different tags). Weak (`W/`):
 /// a file compressed on the fly, after this tag was made, is the same content in other bytes,
 /// as nginx marks it when it gzips; `If-None-Match` compares weakly anyway.
 pub fn file_etag(headers: &HeaderMap) -> Option<String> {
-    let length = headers.get(header::CONTENT_LENGTH)?.to_str().ok()?;
-    let modified = headers.get(header::LAST_MODIFIED)?.to_str().ok()?;
+    let length = headers.get(header::CONTENT_LENGTH)?.as_bytes();
+    let modified = headers.get(header::LAST_MODIFIED)?.as_bytes();
     let encoding = headers
         .get(header::CONTENT_ENCODING)
-        .and_then(|e| e.to_str().ok())
-        .unwrap_or("identity");
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a over the modification time
-    for byte in modified.bytes() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    Some(format!("W/\"{length}-{hash:x}-{encoding}\""))
+        .map_or(&b"identity"[..], |e| e.as_bytes());
+    Some(format!("W/{}", content_tag([length, modified, encoding])))
 }
 
 /// True when `If-None-Match` names `etag` (or is `*`). Weak comparison, as RFC 9110 asks for

@@ -18,14 +18,14 @@ use article_widget::domain::article::valid_article_id;
 use article_widget::host_contract::{comments_enabled, Theme};
 use article_widget::prerender::{render_fragment, render_page, PrerenderOptions};
 use axum::extract::{Path as UrlPath, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use article_widget::domain::form::FormState;
 use article_widget::domain::wire::comment_list_body;
 
 use crate::api::{cookie, public_comment, token_hash, AppState, AUTHOR_COOKIE};
-use crate::delivery::none_match;
+use crate::delivery::{content_tag, not_modified, with_validator};
 
 /// Renders on a thread of its own: Yew's server renderer is not `Send`, so it runs on a
 /// single-threaded runtime there instead of on the service's workers.
@@ -117,23 +117,19 @@ fn article_text(folder: Option<&Path>, id: &str) -> Option<String> {
 /// A tag for this rendering: the article's bytes, its thread, the options, and this build (a
 /// new release may render differently). A new approved comment changes it.
 fn etag(article: &str, options: &PrerenderOptions, page: bool) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let parts = [
-        article,
-        options.thread.as_deref().unwrap_or_default(),
-        &options.src,
-        options.lang.as_deref().unwrap_or_default(),
-        options.theme.as_str(),
-        if options.comments { "on" } else { "off" },
-        if page { "page" } else { "fragment" },
-        env!("CARGO_PKG_VERSION"),
-    ];
-    for part in parts {
-        for byte in part.bytes().chain([0]) {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("\"{hash:016x}\"")
+    content_tag(
+        [
+            article,
+            options.thread.as_deref().unwrap_or_default(),
+            &options.src,
+            options.lang.as_deref().unwrap_or_default(),
+            options.theme.as_str(),
+            if options.comments { "on" } else { "off" },
+            if page { "page" } else { "fragment" },
+            env!("CARGO_PKG_VERSION"),
+        ]
+        .map(str::as_bytes),
+    )
 }
 
 async fn respond(
@@ -152,34 +148,21 @@ async fn respond(
     let viewer = cookie(&headers, AUTHOR_COOKIE).and_then(token_hash);
     options.thread = thread(&state, &id, viewer.as_deref()).await;
     let tag = etag(&text, &options, page);
-    let cache = HeaderValue::from_static(if viewer.is_some() {
+    let cache = if viewer.is_some() {
         "private, no-cache"
     } else {
         "public, max-age=60, stale-while-revalidate=600"
-    });
-    let tag_value = HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\""));
-    if none_match(&headers, &tag) {
-        return (
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, tag_value), (header::CACHE_CONTROL, cache)],
-        )
-            .into_response();
+    };
+    if let Some(answer) = not_modified(&headers, &tag, cache) {
+        return answer;
     }
     let loader = page.then(|| "/article-widget.js".to_owned());
     match render_on_own_thread(text, options, loader).await {
-        Ok(html) => (
-            StatusCode::OK,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/html; charset=utf-8"),
-                ),
-                (header::ETAG, tag_value),
-                (header::CACHE_CONTROL, cache),
-            ],
-            html,
-        )
-            .into_response(),
+        Ok(html) => with_validator(
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+            &tag,
+            cache,
+        ),
         Err(error) => {
             tracing::error!(%id, %error, "prerendering failed");
             (

@@ -163,6 +163,24 @@ impl FormState {
         }
     }
 
+    /// A form the reader already typed in elsewhere (the prerendered form, before the widget
+    /// took over): their text, with the details they let the browser keep and their consent as
+    /// it was; what they typed wins over what was kept. A new draft, so a new key.
+    pub fn resume(
+        typed: &CommentInput,
+        identity: Option<Identity>,
+        key: IdempotencyKey,
+    ) -> FormState {
+        let mut form = FormState::restore(None, identity, key);
+        for field in Field::ALL {
+            let value = typed.get(field);
+            if !value.is_empty() || field == Field::Content {
+                form.edit(field, value.to_owned());
+            }
+        }
+        form
+    }
+
     pub fn input(&self) -> &CommentInput {
         &self.input
     }
@@ -497,6 +515,32 @@ mod tests {
             !form.messages().contains_key(&Field::Email),
             "changing the field clears it"
         );
+    }
+
+    #[test]
+    fn a_resumed_form_keeps_what_was_typed_and_consent_as_it_was() {
+        let typed = CommentInput {
+            content: "Typed early".into(),
+            author: "Nora".into(),
+            ..CommentInput::default()
+        };
+        let kept = Identity {
+            author: "Ann".into(),
+            email: "ann@example.com".into(),
+            website: String::new(),
+        };
+        let form = FormState::resume(&typed, Some(kept), key(5));
+        assert_eq!(form.input().content, "Typed early");
+        assert_eq!(form.input().author, "Nora", "typed wins");
+        assert_eq!(
+            form.input().email,
+            "ann@example.com",
+            "kept details fill the rest"
+        );
+        assert!(form.remember(), "consent as it was");
+        let fresh = FormState::resume(&typed, None, key(6));
+        assert!(!fresh.remember(), "typing is no consent to keep details");
+        assert_eq!(fresh.key(), &key(6));
     }
 
     #[test]

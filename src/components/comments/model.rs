@@ -55,13 +55,8 @@ impl Model {
         rendered_at: f64,
     ) -> Model {
         Model {
-            form: FormState::restore(draft, identity, fresh_key),
-            outgoing: None,
-            send_token: 0,
-            posted: Vec::new(),
             storage_problem,
-            focus_comment: 0,
-            rendered_at,
+            ..Model::with_form(FormState::restore(draft, identity, fresh_key), rendered_at)
         }
     }
 }
