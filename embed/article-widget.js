@@ -55,6 +55,11 @@ class Mount {
     if (data) options.article = data.textContent;
     const thread = this.host.querySelector(':scope > script[type="application/json"][data-aw-thread]');
     if (thread) options.thread = thread.textContent;
+    // On its first mount a prerendered widget adopts the server's nodes (hydration) where the
+    // server says its markup is what the widget's first render will be; later mounts (after
+    // an unmount emptied the root) render afresh from the same article.
+    options.hydrate = Boolean(data && this.host.shadowRoot && this.host.hasAttribute('data-aw-prerendered')
+      && this.host.hasAttribute('data-aw-hydrate'));
     return options;
   }
 
@@ -104,6 +109,7 @@ class Mount {
     if (typed?.fields) options.typed = JSON.stringify(typed.fields);
     this.widget = new Widget(this.host, options);
     this.host.removeAttribute('data-aw-prerendered');
+    this.host.removeAttribute('data-aw-hydrate');
     this.host.setAttribute('data-aw-mounted', '');
     if (typed?.focus) refocus(this.host.shadowRoot, typed.focus);
   }

@@ -7,6 +7,7 @@ set -euo pipefail
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130     # must equal the wasm-bindgen in Cargo.lock
 BINARYEN_VERSION=132.0.0         # Debian's binaryen is too old for current rustc output
+TERSER_VERSION=5.46.0            # minifies the release's JavaScript (scripts/precompress.mjs)
 TOOLS_DIR="${ARTICLE_WIDGET_TOOLS:-$HOME/.cache/article-widget-tools}"
 
 export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
@@ -39,15 +40,19 @@ ensure_apt() { # command package…
 }
 
 ensure_npm_tools() {
-  local want="binaryen@$BINARYEN_VERSION"
-  if [ -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ] \
-     && "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
-    return
+  local want=()
+  if ! { [ -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ] \
+     && "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; }; then
+    want+=("binaryen@$BINARYEN_VERSION")
   fi
+  if ! grep -qs "\"version\": \"$TERSER_VERSION\"" "$TOOLS_DIR/node_modules/terser/package.json"; then
+    want+=("terser@$TERSER_VERSION")
+  fi
+  if [ ${#want[@]} = 0 ]; then return; fi
   ensure_apt npm nodejs npm
-  say "installing $want from npm into $TOOLS_DIR"
+  say "installing ${want[*]} from npm into $TOOLS_DIR"
   mkdir -p "$TOOLS_DIR"
-  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "$want" >/dev/null
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "${want[@]}" >/dev/null
 }
 
 ensure_all() {

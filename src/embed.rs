@@ -115,7 +115,29 @@ impl Widget {
     /// Mounts a widget on `host` with the loader's options.
     #[wasm_bindgen(constructor)]
     pub fn new(host: HtmlElement, options: JsValue) -> Result<Widget, JsValue> {
-        let props = props_from(&options, &host);
+        let mut props = props_from(&options, &host);
+        let hydrate = js_sys::Reflect::get(&options, &JsValue::from_str("hydrate"))
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        // A prerendered element on its first mount (the loader says so): its declarative
+        // shadow root holds the server's markup in one container, and the widget adopts those
+        // nodes (hydration) instead of replacing them. Never `attach_shadow` on it: that would
+        // empty the root.
+        if hydrate && props.article.is_some() {
+            if let Some(root) = host.shadow_root() {
+                if let Some(container) = root.first_element_child() {
+                    props.hydrating = true;
+                    let app = yew::Renderer::<ArticleWidget>::with_root_and_props(container, props)
+                        .hydrate();
+                    return Ok(Widget {
+                        app: Some(app),
+                        host,
+                        root,
+                    });
+                }
+            }
+        }
         let root = match host.shadow_root() {
             Some(root) => {
                 // A prerendered host (its declarative shadow root holds the server's markup; it

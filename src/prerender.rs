@@ -4,7 +4,7 @@
 //! JavaScript:
 //!
 //! ```html
-//! <article-widget src="…" data-aw-prerendered="">
+//! <article-widget src="…" data-aw-prerendered="" data-aw-hydrate="">
 //!   <template shadowrootmode="open"><div><style>…</style>…the widget…</div></template>
 //!   <script type="application/ld+json">…schema.org NewsArticle…</script>
 //!   <script type="application/json" data-aw-article>…the article JSON…</script>
@@ -128,6 +128,12 @@ async fn fragment_html(
         "<article-widget src=\"{}\" data-aw-prerendered=\"\"",
         attribute(&options.src)
     ));
+    // The widget adopts this markup in place (hydration) when its first render in the
+    // browser equals this one. A refused post's form (its errors, the reader's text) is a
+    // state the browser does not have: that page is replaced instead, once.
+    if options.form.is_none() {
+        out.push_str(" data-aw-hydrate=\"\"");
+    }
     if let Some(lang) = &options.lang {
         out.push_str(&format!(" lang=\"{}\"", attribute(lang)));
     }

@@ -45,7 +45,7 @@ async fn the_article_is_in_a_declarative_shadow_root_with_its_styles() {
     .await
     .unwrap();
     assert!(html.starts_with(
-        "<article-widget src=\"/static/articles/russia-iran-treaty.json\" data-aw-prerendered=\"\">"
+        "<article-widget src=\"/static/articles/russia-iran-treaty.json\" data-aw-prerendered=\"\" data-aw-hydrate=\"\">"
     ));
     assert!(html.ends_with("</article-widget>"));
     let shadow = between(&html, "<template shadowrootmode=\"open\">", "</template>");
@@ -155,6 +155,10 @@ async fn the_thread_and_a_refused_form_prerender() {
     )
     .await
     .unwrap();
+    assert!(
+        !html[..html.find('>').unwrap()].contains("data-aw-hydrate"),
+        "a refused form is a state only the server has: the widget must not hydrate it"
+    );
     let dom = Dom::parse_fragment(between(
         &html,
         "<template shadowrootmode=\"open\">",

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use article_widget::components::widget::{view_state, ArticleWidgetProps, LoadState, WidgetFrame};
+use article_widget::components::widget::{view_state, widget_frame, ArticleWidgetProps, LoadState};
 use article_widget::domain::article::{Article, ArticleError, Block};
 use article_widget::domain::errors::LoadError;
 use article_widget::domain::inline::plain_text;
@@ -20,7 +20,10 @@ struct StateProps {
 
 #[component]
 fn StateView(props: &StateProps) -> Html {
-    html! { <WidgetFrame theme={props.widget.theme}>{ view_state(&props.state, Callback::noop(), &props.widget) }</WidgetFrame> }
+    widget_frame(
+        props.widget.theme,
+        view_state(&props.state, Callback::noop(), &props.widget),
+    )
 }
 
 async fn render(state: LoadState) -> Dom {

@@ -5,11 +5,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::back_to_top::BackToTop;
-use super::body::ArticleBody;
-use super::comments::CommentsSection;
-use super::figure::Figure;
-use super::header::ArticleHeader;
-use super::related::RelatedLinks;
+use super::body::article_body;
+use super::comments::{comments_section, CommentsProps};
+use super::figure::figure;
+use super::header::article_header;
+use super::related::related_links;
+use super::texts::use_texts;
 use crate::domain::article::Article;
 use crate::domain::comment::Comment;
 use crate::domain::form::FormState;
@@ -30,6 +31,9 @@ pub struct ArticleViewProps {
     /// The comment form to start from, if not the reader's stored draft.
     #[prop_or_default]
     pub form: Option<Rc<FormState>>,
+    /// The first render adopts the server's markup (see `ArticleWidgetProps::hydrating`).
+    #[prop_or_default]
+    pub hydrating: bool,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
 }
@@ -37,6 +41,7 @@ pub struct ArticleViewProps {
 #[component]
 pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let article = &props.article;
+    let texts = use_texts();
     let story_ref = use_node_ref();
     let headline_ref = use_node_ref();
     // Ids are per article so that two widgets on one page do not share them.
@@ -50,22 +55,23 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             dir={article.direction().as_str()}
             aria-labelledby={headline_id.clone()}
         >
-            <ArticleHeader article={article.clone()} headline_ref={headline_ref.clone()} {headline_id} />
+            { article_header(article, &headline_ref, &headline_id, texts) }
             if let Some(image) = &article.image {
-                <Figure image={image.clone()} featured=true />
+                { figure(image, true, texts) }
             }
-            <ArticleBody article={article.clone()} />
-            <RelatedLinks article={article.clone()} heading_id={related_id} />
+            { article_body(article, texts) }
+            { related_links(article, &related_id, texts) }
         </article>
         if props.comments {
-            <CommentsSection
-                article_id={article.id.clone()}
-                url={article.comments_url.clone().map(AttrValue::from)}
-                timeout={props.timeout}
-                thread={props.thread.clone()}
-                form={props.form.clone()}
-                on_event={props.on_event.clone()}
-            />
+            { comments_section(yew::props!(CommentsProps {
+                article_id: article.id.clone(),
+                url: article.comments_url.clone().map(AttrValue::from),
+                timeout: props.timeout,
+                thread: props.thread.clone(),
+                form: props.form.clone(),
+                hydrating: props.hydrating,
+                on_event: props.on_event.clone(),
+            }), texts) }
         }
         <BackToTop area={story_ref} target={headline_ref} />
         </div>

@@ -1,28 +1,22 @@
 //! The article body: paragraphs, headings, quotes, lists and images.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use super::figure::Figure;
+use super::figure::figure;
 use super::inline::render_inlines;
 use crate::domain::article::{Article, Block};
+use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
-pub struct BodyProps {
-    pub article: Rc<Article>,
-}
-
-#[component]
-pub fn ArticleBody(props: &BodyProps) -> Html {
+/// A function, not a component (see `header::article_header`).
+pub fn article_body(article: &Article, texts: &Texts) -> Html {
     html! {
         <div class="aw-body">
-            { for props.article.body.iter().map(render_block) }
+            { for article.body.iter().map(|block| render_block(block, texts)) }
         </div>
     }
 }
 
-fn render_block(block: &Block) -> Html {
+fn render_block(block: &Block, texts: &Texts) -> Html {
     match block {
         Block::Paragraph(text) => html! { <p>{render_inlines(text)}</p> },
         Block::Heading(text) => html! { <h2>{text.clone()}</h2> },
@@ -45,6 +39,6 @@ fn render_block(block: &Block) -> Html {
                 html! { <ul>{items}</ul> }
             }
         }
-        Block::Image(image) => html! { <Figure image={image.clone()} /> },
+        Block::Image(image) => figure(image, false, texts),
     }
 }

@@ -1,29 +1,20 @@
-//! Images: `Picture` (an `img` that disappears when broken) and `Figure` (a picture with its
+//! Images: `Picture` (an `img` that disappears when broken) and `figure` (a picture with its
 //! caption and credit; a broken picture leaves the caption).
 
 use yew::prelude::*;
 
-use super::texts::use_texts;
 use crate::domain::article::Image;
+use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
-pub struct FigureProps {
-    pub image: Image,
-    /// The featured image loads at once; images further down load lazily.
-    #[prop_or_default]
-    pub featured: bool,
-}
-
-#[component]
-pub fn Figure(props: &FigureProps) -> Html {
-    let texts = use_texts();
-    let image = &props.image;
+/// A picture with its caption and credit. The featured image loads at once; images further
+/// down load lazily. A function, not a component (see `header::article_header`).
+pub fn figure(image: &Image, featured: bool, texts: &Texts) -> Html {
     let has_caption = image.caption.is_some() || image.credit.is_some();
     // A broken picture renders nothing; a figure left empty is hidden by the stylesheet
     // (`.aw-figure:empty`), so the caption alone stays.
     html! {
-        <figure class={classes!("aw-figure", props.featured.then_some("aw-figure--featured"))}>
-            <Picture image={image.clone()} eager={props.featured} />
+        <figure class={classes!("aw-figure", featured.then_some("aw-figure--featured"))}>
+            <Picture image={image.clone()} eager={featured} />
             if has_caption {
                 <figcaption>
                     if let Some(caption) = &image.caption {

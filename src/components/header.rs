@@ -4,30 +4,27 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::texts::use_texts;
 use crate::domain::article::{Article, Author};
 use crate::domain::url::is_external;
 use crate::i18n::Texts;
 use crate::shell::format;
 
-#[derive(Properties, PartialEq)]
-pub struct HeaderProps {
-    pub article: Rc<Article>,
-    /// The headline, focused by "Back to top".
-    pub headline_ref: NodeRef,
-    pub headline_id: AttrValue,
-}
-
-#[component]
-pub fn ArticleHeader(props: &HeaderProps) -> Html {
-    let article = &props.article;
-    let texts = use_texts();
+/// A plain function, not a component: it has no state, and `ArticleView` (a component)
+/// re-renders it only when the article changes. Each component costs the module its own copy
+/// of Yew's lifecycle code, so the stateless parts of the article are functions.
+/// `headline_ref` is the headline, focused by "Back to top".
+pub fn article_header(
+    article: &Rc<Article>,
+    headline_ref: &NodeRef,
+    headline_id: &AttrValue,
+    texts: &Texts,
+) -> Html {
     html! {
         <header class="aw-header">
             if let Some(kicker) = &article.kicker {
                 <p class="aw-kicker">{kicker.clone()}</p>
             }
-            <h1 id={props.headline_id.clone()} class="aw-headline" tabindex="-1" ref={props.headline_ref.clone()}>
+            <h1 id={headline_id.clone()} class="aw-headline" tabindex="-1" ref={headline_ref.clone()}>
                 {article.headline.clone()}
             </h1>
             if let Some(standfirst) = &article.standfirst {

@@ -1,31 +1,22 @@
 //! "Related Articles": omitted entirely when there are none, as on the sample page.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use super::figure::Picture;
-use super::texts::use_texts;
 use crate::domain::article::Article;
 use crate::domain::url::is_external;
+use crate::i18n::Texts;
 use crate::shell::format;
 
-#[derive(Properties, PartialEq)]
-pub struct RelatedProps {
-    pub article: Rc<Article>,
-    pub heading_id: AttrValue,
-}
-
-#[component]
-pub fn RelatedLinks(props: &RelatedProps) -> Html {
-    let texts = use_texts();
-    let related = &props.article.related;
+/// A function, not a component (see `header::article_header`).
+pub fn related_links(article: &Article, heading_id: &AttrValue, texts: &Texts) -> Html {
+    let related = &article.related;
     if related.is_empty() {
         return Html::default();
     }
     html! {
-        <nav class="aw-related" aria-labelledby={props.heading_id.clone()}>
-            <h2 id={props.heading_id.clone()}>{texts.related}</h2>
+        <nav class="aw-related" aria-labelledby={heading_id.clone()}>
+            <h2 id={heading_id.clone()}>{texts.related}</h2>
             <ul>
                 { for related.iter().map(|item| html! {
                     <li>

@@ -3,13 +3,12 @@
 
 use yew::prelude::*;
 
-use super::texts::use_texts;
 use crate::domain::errors::LoadError;
+use crate::i18n::Texts;
 
 /// A skeleton the size of a typical article top, so the page does not jump when it arrives.
-#[component]
-pub fn Loading() -> Html {
-    let texts = use_texts();
+/// Functions, not components (see `header::article_header`).
+pub fn loading(texts: &Texts) -> Html {
     html! {
         <div class="aw-loading" role="status" aria-live="polite" aria-busy="true">
             <span class="aw-visually-hidden">{texts.loading}</span>
@@ -27,20 +26,13 @@ pub fn Loading() -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct FailedProps {
-    pub error: LoadError,
-    pub on_retry: Callback<()>,
-}
-
-#[component]
-pub fn Failed(props: &FailedProps) -> Html {
-    let texts = use_texts();
-    let onclick = props.on_retry.reform(|_: MouseEvent| ());
+/// The cause in plain words, with Retry.
+pub fn failed(error: &LoadError, on_retry: &Callback<()>, texts: &Texts) -> Html {
+    let onclick = on_retry.reform(|_: MouseEvent| ());
     html! {
         <div class="aw-error" role="alert">
-            <h2 class="aw-error-title">{texts.load_error_title(&props.error)}</h2>
-            <p class="aw-error-message">{texts.load_error(&props.error)}</p>
+            <h2 class="aw-error-title">{texts.load_error_title(error)}</h2>
+            <p class="aw-error-message">{texts.load_error(error)}</p>
             <button type="button" class="aw-button" {onclick}>{texts.retry}</button>
         </div>
     }

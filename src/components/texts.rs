@@ -1,5 +1,6 @@
-//! The interface language's texts, handed down once through a Yew context (provided by
-//! `widget::view_state` for the language chosen there) instead of as a prop on every component.
+//! The interface language's texts, handed down once through a Yew context (a
+//! `ContextProvider<&'static Texts>` in `widget::view_state`, for the language chosen there)
+//! instead of as a prop on every component.
 
 use yew::prelude::*;
 
@@ -10,20 +11,4 @@ use crate::i18n::{Texts, ENGLISH};
 #[hook]
 pub fn use_texts() -> &'static Texts {
     use_context::<&'static Texts>().unwrap_or(&ENGLISH)
-}
-
-#[derive(Properties, PartialEq)]
-pub struct TextsProviderProps {
-    pub texts: &'static Texts,
-    #[prop_or_default]
-    pub children: Html,
-}
-
-#[component]
-pub fn TextsProvider(props: &TextsProviderProps) -> Html {
-    html! {
-        <ContextProvider<&'static Texts> context={props.texts}>
-            { props.children.clone() }
-        </ContextProvider<&'static Texts>>
-    }
 }

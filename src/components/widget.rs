@@ -7,9 +7,8 @@ use std::time::Duration;
 use yew::prelude::*;
 
 use super::article_view::ArticleView;
-use super::status::{Failed, Loading};
+use super::status::{failed, loading};
 use super::styles::style_element;
-use super::texts::TextsProvider;
 use crate::domain::article::Article;
 use crate::domain::comment::Comment;
 use crate::domain::errors::LoadError;
@@ -48,6 +47,11 @@ pub struct ArticleWidgetProps {
     /// server with the reader's text and the errors).
     #[prop_or_default]
     pub form: Option<Rc<FormState>>,
+    /// The widget hydrates a prerendered element: its first render must equal the server's
+    /// (Yew adopts those nodes and panics on a mismatch), so what only this browser knows
+    /// (the reader's draft and details) is applied right after it. Set by the embed layer.
+    #[prop_or_default]
+    pub hydrating: bool,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
 }
@@ -135,56 +139,38 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
         let attempt = attempt.clone();
         Callback::from(move |()| attempt.set(*attempt + 1))
     };
-    html! {
-        <WidgetFrame theme={props.theme}>
-            { view_state(&state, on_retry, props) }
-        </WidgetFrame>
-    }
+    widget_frame(props.theme, view_state(&state, on_retry, props))
 }
 
 /// What each state looks like, in the interface language (handed down as a context);
 /// separate from fetching so that it renders in native tests.
 pub fn view_state(state: &LoadState, on_retry: Callback<()>, props: &ArticleWidgetProps) -> Html {
     match state {
-        LoadState::Loading => html! {
-            <TextsProvider texts={props.texts(None)}><Loading /></TextsProvider>
-        },
+        LoadState::Loading => loading(props.texts(None)),
         LoadState::Loaded(article) => html! {
-            <TextsProvider texts={props.texts(article.language.as_deref())}>
+            <ContextProvider<&'static Texts> context={props.texts(article.language.as_deref())}>
                 <ArticleView
                     article={article.clone()}
                     timeout={props.timeout}
                     comments={props.comments}
                     thread={props.thread.clone()}
                     form={props.form.clone()}
+                    hydrating={props.hydrating}
                     on_event={props.on_event.clone()}
                 />
-            </TextsProvider>
+            </ContextProvider<&'static Texts>>
         },
-        LoadState::Failed(error) => html! {
-            <TextsProvider texts={props.texts(None)}>
-                <Failed error={error.clone()} {on_retry} />
-            </TextsProvider>
-        },
+        LoadState::Failed(error) => failed(error, &on_retry, props.texts(None)),
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct WidgetFrameProps {
-    #[prop_or_default]
-    pub theme: Theme,
-    #[prop_or_default]
-    pub children: Html,
-}
-
 /// The styled root every widget state renders in: the stylesheet, then the root element.
-#[component]
-pub fn WidgetFrame(props: &WidgetFrameProps) -> Html {
+pub fn widget_frame(theme: Theme, children: Html) -> Html {
     html! {
         <>
             { style_element() }
-            <div class="article-widget" data-theme={props.theme.as_str()}>
-                { props.children.clone() }
+            <div class="article-widget" data-theme={theme.as_str()}>
+                { children }
             </div>
         </>
     }

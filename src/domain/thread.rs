@@ -25,26 +25,31 @@ pub struct ThreadEntry {
 pub fn build_thread(comments: &[Comment]) -> Vec<ThreadEntry> {
     // Sorted by date (then id); everything below refers to comments by their position here.
     // Vectors and binary search rather than hash maps: the same speed at these sizes, and
-    // far less code in the WebAssembly module.
-    let mut sorted: Vec<&Comment> = comments.iter().collect();
-    sorted.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.id.cmp(&b.id)));
-    let mut by_id: Vec<(&str, usize)> = sorted
-        .iter()
-        .enumerate()
-        .map(|(position, c)| (c.id.as_str(), position))
-        .collect();
-    // Stable: for a duplicated id the earliest comment is first, and it alone is kept.
-    by_id.sort_by(|a, b| a.0.cmp(b.0));
-    by_id.dedup_by(|later, earlier| later.0 == earlier.0);
+    // far less code in the WebAssembly module. Both sorts sort positions with a `dyn`
+    // comparison, so the module holds one copy of the sort, not one per element type.
+    let by_date: &dyn Fn(&usize, &usize) -> std::cmp::Ordering = &|a, b| {
+        let (a, b) = (&comments[*a], &comments[*b]);
+        a.published.cmp(&b.published).then_with(|| a.id.cmp(&b.id))
+    };
+    let mut order: Vec<usize> = (0..comments.len()).collect();
+    order.sort_by(by_date);
+    let sorted: Vec<&Comment> = order.iter().map(|i| &comments[*i]).collect();
+    // Positions in `sorted`, by id. Stable: for a duplicated id the earliest comment is
+    // first, and it alone is kept.
+    let by_id_order: &dyn Fn(&usize, &usize) -> std::cmp::Ordering =
+        &|a, b| sorted[*a].id.cmp(&sorted[*b].id);
+    let mut by_id: Vec<usize> = (0..sorted.len()).collect();
+    by_id.sort_by(by_id_order);
+    by_id.dedup_by(|later, earlier| sorted[*later].id == sorted[*earlier].id);
     let find = |id: &str| {
         by_id
-            .binary_search_by(|(known, _)| (*known).cmp(id))
+            .binary_search_by(|known| sorted[*known].id.as_str().cmp(id))
             .ok()
-            .map(|index| by_id[index].1)
+            .map(|index| by_id[index])
     };
     let count = sorted.len();
     let mut kept = vec![false; count];
-    for (_, position) in &by_id {
+    for position in &by_id {
         kept[*position] = true;
     }
     // The parent's position, when the parent is another comment of the thread.

@@ -90,3 +90,80 @@ test('what a reader types before the widget takes over is kept, with the focus',
   assert.equal(focused, 'content', 'the caret stays where the reader was typing');
   assert.deepEqual(page.problems, []);
 });
+
+// Hydration: the nodes the server sent are the nodes the reader keeps. The loader is held back
+// until the prerendered nodes are marked; then the very same elements must still be there,
+// with their dates now in the reader's time zone, and no error (a mismatch would panic).
+const KEPT = 'h1, .aw-kicker, .aw-body > *, figure img, .aw-dates time, .aw-related a, .aw-comments h2, .aw-comment, textarea, .aw-comments--closed p';
+for (const id of ['russia-iran-treaty', 'iran-russia-treaty-fa', 'russia-iran-explainer', 'corrections']) {
+  test(`hydration keeps the server's nodes: ${id}`, async () => {
+    const page = await open(browser);
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    await page.route('**/article-widget.js', async (route) => { await gate; await route.continue(); });
+    await page.goto(`${SERVICE}/read/${id}`, { waitUntil: 'commit' });
+    await page.waitForFunction(() => document.querySelector('article-widget')?.shadowRoot?.querySelector('.aw-body'));
+    const marked = await page.evaluate((selector) => {
+      window.__marked = [...document.querySelector('article-widget').shadowRoot.querySelectorAll(selector)];
+      return window.__marked.length;
+    }, KEPT);
+    assert.ok(marked > 5, `${marked} nodes marked`);
+    release();
+    await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+    await page.waitForTimeout(300);
+    const kept = await page.evaluate((selector) => {
+      const now = [...document.querySelector('article-widget').shadowRoot.querySelectorAll(selector)];
+      return { count: now.length, same: now.every((el, i) => el === window.__marked[i] && el.isConnected) };
+    }, KEPT);
+    assert.deepEqual(kept, { count: marked, same: true }, 'the very same elements, none re-created');
+    const widget = page.locator('article-widget');
+    assert.doesNotMatch(await widget.locator('.aw-dates time').first().textContent(), /UTC/, 'the date in the reader\'s zone');
+    if (id === 'corrections') assert.equal(await widget.locator('figure').count(), 0, 'no image, no figure');
+    // It is live: a click on "Back to top" or typing reaches the widget's own handlers.
+    if (await widget.locator('textarea[name=content]').count()) {
+      await widget.locator('button[type=submit]').click();
+      await widget.locator('.aw-error-summary').waitFor();
+    }
+    assert.deepEqual(page.problems, []);
+  });
+}
+
+test('hydration restores the reader\'s stored draft and details instead of erasing them', async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/read/corrections`);
+  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  const widget = page.locator('article-widget');
+  await widget.locator('input[name=author]').fill('Returning Reader');
+  await widget.locator('input[type=checkbox]').check();
+  await widget.locator('textarea[name=content]').fill('A draft kept between visits');
+  await page.waitForTimeout(300);
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await page.waitForTimeout(300);
+  assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'A draft kept between visits');
+  assert.equal(await widget.locator('input[name=author]').inputValue(), 'Returning Reader');
+  assert.ok(await widget.locator('input[type=checkbox]').isChecked(), 'consent as the reader left it');
+  assert.deepEqual(page.problems, []);
+});
+
+test('a refused form\'s page (a state only the server had) is taken over by rendering, not hydration', async () => {
+  const page = await open(browser);
+  // The plain form, posted before the widget took over: the loader is held back.
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/article-widget.js', async (route) => { await gate; await route.continue(); });
+  await page.goto(`${SERVICE}/read/russia-iran-explainer`, { waitUntil: 'commit' });
+  const widget = page.locator('article-widget');
+  await widget.locator('textarea[name=content]').waitFor();
+  await widget.locator('textarea[name=content]').fill('Sent before the script ran');
+  await widget.locator('button[type=submit]').click();
+  // (Not the load event: the held-back module script holds it back too.)
+  await page.waitForURL('**/comments', { waitUntil: 'commit' });
+  await widget.locator('.aw-error-summary').waitFor();
+  assert.equal(await page.evaluate(() => document.querySelector('article-widget').hasAttribute('data-aw-hydrate')), false);
+  release();
+  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await page.waitForTimeout(200);
+  assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'Sent before the script ran');
+  assert.deepEqual(page.problems.filter((p) => !p.includes('HTTP 422')), []);
+});

@@ -5,7 +5,6 @@
 use yew::prelude::*;
 
 use super::model::{Action, Model};
-use crate::components::texts::use_texts;
 use crate::domain::comment_rules::Field;
 use crate::domain::form::Sending;
 use crate::domain::wire::PostError;
@@ -24,11 +23,6 @@ pub struct FormContext {
     pub action: AttrValue,
     /// Indentation when shown under a comment (0 at the bottom of the thread).
     pub depth: usize,
-}
-
-#[derive(Properties, PartialEq)]
-pub struct CommentFormProps {
-    pub context: FormContext,
 }
 
 fn field_id(prefix: &str, field: Field) -> String {
@@ -50,12 +44,12 @@ fn counter(value: &str, field: Field, texts: &'static Texts) -> Option<String> {
     })
 }
 
-#[component]
-pub fn CommentForm(props: &CommentFormProps) -> Html {
-    let context = &props.context;
+/// A function, not a component: it holds no state, and it re-renders with the section's model
+/// on every keystroke either way (a component would only add Yew's lifecycle code for it to
+/// the module; see `header::article_header`).
+pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
     let model = &context.model;
     let form = &model.form;
-    let texts = use_texts();
     let prefix = context.id_prefix.as_str();
     let field_refs: [NodeRef; 4] = [
         context.comment_ref.clone(),

@@ -7,4 +7,4 @@ mod model;
 mod section;
 mod thread;
 
-pub use section::{CommentsProps, CommentsSection};
+pub use section::{comments_section, CommentsProps};

@@ -42,6 +42,9 @@ pub enum Action {
     /// The post failed; the key is used only if the server certainly stored nothing.
     Failed(PostError, IdempotencyKey),
     Storage(Option<StorageError>),
+    /// The model the section starts from, once a hydrated section has rendered the server's
+    /// (see `section::OpenComments`): the reader's draft, details or typed text.
+    Start(Box<Model>),
 }
 
 impl Model {
@@ -107,6 +110,7 @@ impl Reducible for Model {
                 next.outgoing = None;
             }
             Action::Storage(problem) => next.storage_problem = problem,
+            Action::Start(model) => next = *model,
         }
         if next == *self {
             self

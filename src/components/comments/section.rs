@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use yew::prelude::*;
 
-use super::form::{CommentForm, FormContext};
+use super::form::{comment_form, FormContext};
 use super::model::{Action, Model};
 use super::thread::Thread;
 use crate::components::texts::use_texts;
@@ -17,6 +17,7 @@ use crate::domain::form::FormState;
 use crate::domain::thread::{build_thread, in_order, ThreadEntry, ThreadOrder, MAX_DEPTH};
 use crate::domain::wire::request_body;
 use crate::host_contract::WidgetEvent;
+use crate::i18n::Texts;
 use crate::shell::http::{list_comments, post_comment, Abort};
 use crate::shell::{dom, storage};
 
@@ -33,15 +34,18 @@ pub struct CommentsProps {
     /// The form to start from (see `ArticleWidgetProps::form`); else the stored draft.
     #[prop_or_default]
     pub form: Option<Rc<FormState>>,
+    /// The section hydrates the server's markup (see `ArticleWidgetProps::hydrating`).
+    #[prop_or_default]
+    pub hydrating: bool,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
 }
 
-#[component]
-pub fn CommentsSection(props: &CommentsProps) -> Html {
-    let texts = use_texts();
+/// The section: open (`OpenComments`), or a note that comments are closed. A function, not a
+/// component (see `header::article_header`).
+pub fn comments_section(props: CommentsProps, texts: &Texts) -> Html {
     match &props.url {
-        Some(_) => html! { <OpenComments ..props.clone() /> },
+        Some(_) => html! { <OpenComments ..props /> },
         None => html! {
             <section class="aw-comments aw-comments--closed">
                 <p>{texts.comments_closed}</p>
@@ -69,12 +73,20 @@ fn OpenComments(props: &CommentsProps) -> Html {
     // The first load only refreshes a thread the page gave.
     let quiet = use_mut_ref(|| props.thread.is_some());
     let list_attempt = use_state(|| 0u32);
-    let model = use_reducer_eq({
-        let id = props.article_id.clone();
-        let form = props.form.clone();
-        move || match form {
-            Some(form) => Model::with_form(form.as_ref().clone(), dom::now_ms()),
-            None => restore_model(&id),
+    let start = || match &props.form {
+        Some(form) => Model::with_form(form.as_ref().clone(), dom::now_ms()),
+        None => restore_model(&props.article_id),
+    };
+    // Hydrating, the first render must be the server's, which knows nothing of this browser:
+    // an empty form (as `restore_model` gives natively). The reader's own start (draft,
+    // details, what they typed before the widget took over) waits here, and is applied right
+    // after; until then the storage effects below leave storage alone.
+    let pending = use_mut_ref(|| props.hydrating.then(start));
+    let model = use_reducer_eq(|| {
+        if props.hydrating {
+            Model::new(None, None, None, dom::new_idempotency_key(), dom::now_ms())
+        } else {
+            start()
         }
     });
     let summary_ref = use_node_ref();
@@ -111,9 +123,13 @@ fn OpenComments(props: &CommentsProps) -> Html {
     // Keep the draft as it changes; forget it once it is empty (after a post).
     {
         let dispatcher = model.dispatcher();
+        let pending = pending.clone();
         use_effect_with(
             (props.article_id.clone(), model.form.draft()),
             move |(id, draft)| {
+                if pending.borrow().is_some() {
+                    return;
+                }
                 let key = draft_storage_key(id);
                 let result = if draft.is_empty() {
                     storage::remove(&key)
@@ -128,9 +144,13 @@ fn OpenComments(props: &CommentsProps) -> Html {
     // The reader's details: stored only while they consent, removed the moment they do not.
     {
         let remember = model.form.remember();
+        let pending = pending.clone();
         use_effect_with(
             (remember, model.form.identity()),
             move |(remember, identity)| {
+                if pending.borrow().is_some() {
+                    return;
+                }
                 let _ = if *remember {
                     storage::write(IDENTITY_STORAGE_KEY, &identity.to_json())
                 } else {
@@ -138,6 +158,18 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 };
             },
         );
+    }
+
+    // The reader's start, once the server's markup is adopted (declared after the storage
+    // effects, which run first and so still see it pending).
+    {
+        let dispatcher = model.dispatcher();
+        let pending = pending.clone();
+        use_effect_with((), move |_| {
+            if let Some(start) = pending.borrow_mut().take() {
+                dispatcher.dispatch(Action::Start(Box::new(start)));
+            }
+        });
     }
 
     // Send what Submit queued, once per submit.
@@ -212,8 +244,8 @@ fn OpenComments(props: &CommentsProps) -> Html {
 
     let ids = Ids::new(&props.article_id);
     let form = |depth: usize| {
-        html! {
-            <CommentForm context={FormContext {
+        comment_form(
+            &FormContext {
                 model: model.clone(),
                 on_action: on_action.clone(),
                 summary_ref: summary_ref.clone(),
@@ -221,8 +253,9 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 id_prefix: ids.prefix.clone(),
                 action: url.clone(),
                 depth,
-            }} />
-        }
+            },
+            texts,
+        )
     };
 
     // The loaded comments and this reader's new ones, as one thread: built again only when
