@@ -7,7 +7,7 @@
 //! rules, the parent check and moderation, and stores.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use article_widget::domain::comment::Comment;
@@ -55,6 +55,8 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
+    // A new release may render pages differently: they are modified as of now.
+    LazyLock::force(&crate::prerendered::STARTED);
     let settings = state.settings.clone();
     let api = Router::new()
         .route("/api/articles/{id}/comments", get(list).post(post))

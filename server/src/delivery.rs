@@ -96,6 +96,62 @@ pub fn file_etag(headers: &HeaderMap) -> Option<String> {
     Some(format!("W/{}", content_tag([length, modified, encoding])))
 }
 
+/// For an answer with a modification time too (`Last-Modified`, whole seconds as HTTP has
+/// them): a 304 when `If-None-Match` names the tag or, only when there is no `If-None-Match`
+/// (RFC 9110 §13.2.2), when `If-Modified-Since` is not before the modification.
+pub fn not_modified_since(
+    request_headers: &HeaderMap,
+    tag: &str,
+    modified: std::time::SystemTime,
+    cache: &'static str,
+) -> Option<Response> {
+    let unchanged = if request_headers.contains_key(header::IF_NONE_MATCH) {
+        none_match(request_headers, tag)
+    } else {
+        request_headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| httpdate::parse_http_date(value).ok())
+            .is_some_and(|since| whole_seconds(modified) <= since)
+    };
+    unchanged.then(|| {
+        with_validators(
+            StatusCode::NOT_MODIFIED.into_response(),
+            tag,
+            modified,
+            cache,
+        )
+    })
+}
+
+/// `with_validator`, and `Last-Modified` once its second is over: HTTP dates have whole
+/// seconds, so a change later in the same second would carry the same date, and a cache
+/// revalidating with `If-Modified-Since` would keep the older page (Apache's rule too). The
+/// `ETag` covers that second.
+pub fn with_validators(
+    response: Response,
+    tag: &str,
+    modified: std::time::SystemTime,
+    cache: &'static str,
+) -> Response {
+    let mut response = with_validator(response, tag, cache);
+    let second_over = whole_seconds(modified) < whole_seconds(std::time::SystemTime::now());
+    if let (true, Ok(value)) = (
+        second_over,
+        HeaderValue::from_str(&httpdate::fmt_http_date(modified)),
+    ) {
+        response.headers_mut().insert(header::LAST_MODIFIED, value);
+    }
+    response
+}
+
+fn whole_seconds(time: std::time::SystemTime) -> std::time::SystemTime {
+    let seconds = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds)
+}
+
 /// True when `If-None-Match` names `etag` (or is `*`). Weak comparison, as RFC 9110 asks for
 /// `If-None-Match`.
 pub fn none_match(request_headers: &HeaderMap, etag: &str) -> bool {

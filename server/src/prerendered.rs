@@ -13,6 +13,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::LazyLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use article_widget::domain::article::valid_article_id;
 use article_widget::host_contract::{comments_enabled, Theme};
@@ -25,7 +27,7 @@ use article_widget::domain::form::FormState;
 use article_widget::domain::wire::comment_list_body;
 
 use crate::api::{cookie, public_comment, token_hash, AppState, AUTHOR_COOKIE};
-use crate::delivery::{content_tag, not_modified, with_validator};
+use crate::delivery::{content_tag, not_modified_since, with_validators};
 
 /// Renders on a thread of its own: Yew's server renderer is not `Send`, so it runs on a
 /// single-threaded runtime there instead of on the service's workers.
@@ -132,6 +134,33 @@ fn etag(article: &str, options: &PrerenderOptions, page: bool) -> String {
     )
 }
 
+/// When this process started (forced by `api::router`).
+pub static STARTED: LazyLock<SystemTime> = LazyLock::new(SystemTime::now);
+
+/// When the rendering last changed: the article file, its public thread (`changed_at`, moved
+/// by every publication and moderation), and this process (a new release may render
+/// differently), whichever is latest.
+async fn last_modified(state: &AppState, id: &str) -> SystemTime {
+    let file = state
+        .settings
+        .articles
+        .as_deref()
+        .and_then(|folder| std::fs::metadata(folder.join(format!("{id}.json"))).ok())
+        .and_then(|meta| meta.modified().ok());
+    let thread = state
+        .store
+        .changed_at(id)
+        .await
+        .ok()
+        .flatten()
+        .map(|ms| UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64));
+    [Some(*STARTED), file, thread]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(UNIX_EPOCH)
+}
+
 async fn respond(
     state: AppState,
     id: String,
@@ -148,19 +177,21 @@ async fn respond(
     let viewer = cookie(&headers, AUTHOR_COOKIE).and_then(token_hash);
     options.thread = thread(&state, &id, viewer.as_deref()).await;
     let tag = etag(&text, &options, page);
+    let modified = last_modified(&state, &id).await;
     let cache = if viewer.is_some() {
         "private, no-cache"
     } else {
         "public, max-age=60, stale-while-revalidate=600"
     };
-    if let Some(answer) = not_modified(&headers, &tag, cache) {
+    if let Some(answer) = not_modified_since(&headers, &tag, modified, cache) {
         return answer;
     }
     let loader = page.then(|| "/article-widget.js".to_owned());
     match render_on_own_thread(text, options, loader).await {
-        Ok(html) => with_validator(
+        Ok(html) => with_validators(
             ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
             &tag,
+            modified,
             cache,
         ),
         Err(error) => {

@@ -275,23 +275,45 @@ impl Store {
         }
     }
 
-    /// Sets a comment's status; false when there is no such comment.
+    /// Sets a comment's status; false when there is no such comment. Its article's public
+    /// thread may have changed (`changed_at`), recorded in the same transaction.
     pub async fn set_status(&self, id: &str, status: ModerationStatus) -> Result<bool> {
-        let done = sqlx::query(&self.sql("UPDATE comments SET status = ? WHERE id = ?"))
-            .bind(status.as_str())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        let sql = self.sql("UPDATE comments SET status = ? WHERE id = ? RETURNING article_id");
+        self.change_comment(sqlx::query_scalar(&sql).bind(status.as_str()).bind(id))
+            .await
     }
 
     /// Deletes a comment; its replies stay, shown at the top level by the widget.
     pub async fn delete(&self, id: &str) -> Result<bool> {
-        let done = sqlx::query(&self.sql("DELETE FROM comments WHERE id = ?"))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        let sql = self.sql("DELETE FROM comments WHERE id = ? RETURNING article_id");
+        self.change_comment(sqlx::query_scalar(&sql).bind(id)).await
+    }
+
+    /// Runs a change that returns the comment's article (none: no such comment), and records
+    /// the change of that article's thread with it. Every moderation counts as a change (a
+    /// held comment rejected changes nothing public: a needless revalidation at worst).
+    async fn change_comment<'q>(
+        &self,
+        change: sqlx::query::QueryScalar<'q, sqlx::Any, String, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<bool> {
+        let mut transaction = self.pool.begin().await?;
+        let Some(article_id) = change.fetch_optional(&mut *transaction).await? else {
+            transaction.rollback().await?;
+            return Ok(false);
+        };
+        touch(&mut transaction, &self.sql(TOUCH), &article_id, now_ms()).await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    /// When the article's public thread last changed (ms since the epoch), if ever.
+    pub async fn changed_at(&self, article_id: &str) -> Result<Option<i64>> {
+        sqlx::query_scalar(
+            &self.sql("SELECT changed_at FROM article_activity WHERE article_id = ?"),
+        )
+        .bind(article_id)
+        .fetch_optional(&self.pool)
+        .await
     }
 
     /// How many approved comments each of these articles has (absent: none), in one query.
@@ -456,6 +478,9 @@ impl Store {
         .bind(&comment.author_token)
         .execute(&mut *transaction)
         .await?;
+        if comment.status == ModerationStatus::Approved {
+            touch(&mut transaction, &self.sql(TOUCH), &comment.article_id, now).await?;
+        }
         let answer = answer(comment);
         sqlx::query(
             &self.sql("UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?"),
@@ -472,4 +497,31 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Records that an article's public thread changed at `now`: never earlier than the last
+/// change (the clocks of several instances differ), so every change is a later time.
+const TOUCH: &str = "INSERT INTO article_activity (article_id, changed_at) VALUES (?, ?)
+     ON CONFLICT (article_id) DO UPDATE SET changed_at = CASE
+         WHEN excluded.changed_at > article_activity.changed_at THEN excluded.changed_at
+         ELSE article_activity.changed_at + 1 END";
+
+async fn touch(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
+    article_id: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(sql)
+        .bind(article_id)
+        .bind(now)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -982,15 +982,41 @@ async fn comments_post_without_javascript() {
     assert!(refused.contains("My words, kept"));
     assert!(refused.contains("value=\"nora@\""));
 
-    // An approved comment changes the fragment's tag (and shows in it).
+    // An approved comment changes the fragment's tag (and shows in it). (A second later:
+    // `Last-Modified` is sent once the second of the last change is over.)
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let before = client
         .get(service.url("/prerendered/russia-iran-treaty.html"))
         .send()
         .await
         .unwrap();
     let tag = before.headers()["etag"].to_str().unwrap().to_owned();
+    let modified = before.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let since = |date: &str| {
+        client
+            .get(service.url("/prerendered/russia-iran-treaty.html"))
+            .header("If-Modified-Since", date)
+            .send()
+    };
+    assert_eq!(
+        since(&modified).await.unwrap().status(),
+        StatusCode::NOT_MODIFIED,
+        "Last-Modified revalidates as well as the tag"
+    );
     let id = listed.split_whitespace().next().unwrap().to_owned();
     assert_eq!(service.moderate(&["approve", &id]).0, 0);
+    let changed = since(&modified).await.unwrap();
+    assert_eq!(changed.status(), StatusCode::OK, "approved: modified since");
+    // (No `Last-Modified` while the second of the approval lasts; a later one after it.)
+    if let Some(date) = changed.headers().get("last-modified") {
+        assert!(
+            httpdate::parse_http_date(date.to_str().unwrap()).unwrap()
+                > httpdate::parse_http_date(&modified).unwrap()
+        );
+    }
     let after = client
         .get(service.url("/prerendered/russia-iran-treaty.html"))
         .header("If-None-Match", &tag)

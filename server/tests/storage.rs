@@ -79,6 +79,13 @@ async fn suite(store: Store) {
         ["a"],
         "{engine}"
     );
+    // The public thread changed when "a" was published, not when "b" was held.
+    assert_eq!(
+        store.changed_at("article").await.unwrap(),
+        Some(1_000),
+        "{engine}"
+    );
+    assert_eq!(store.changed_at("other").await.unwrap(), None);
     assert_eq!(
         ids(store
             .visible_comments("article", Some("bob-token"))
@@ -105,6 +112,8 @@ async fn suite(store: Store) {
         .set_status("nope", ModerationStatus::Approved)
         .await
         .unwrap());
+    let approved_at = store.changed_at("article").await.unwrap().unwrap();
+    assert!(approved_at > 1_000, "approval is a change ({engine})");
     assert_eq!(
         ids(store
             .comments_with_status(Some(ModerationStatus::Approved))
@@ -115,6 +124,10 @@ async fn suite(store: Store) {
     );
     assert!(store.delete("b").await.unwrap());
     assert!(!store.delete("b").await.unwrap());
+    assert!(
+        store.changed_at("article").await.unwrap().unwrap() > approved_at,
+        "a deletion is a later change, even within the same millisecond ({engine})"
+    );
     assert_eq!(
         store.comment("a").await.unwrap().unwrap().content,
         "comment a"
@@ -253,7 +266,7 @@ async fn migrations_recorded(url: &str) -> i64 {
 }
 
 /// The files in `server/migrations`.
-const MIGRATIONS: i64 = 2;
+const MIGRATIONS: i64 = 3;
 
 async fn reset_postgres(url: &str) {
     use sqlx::Executor;
@@ -262,7 +275,7 @@ async fn reset_postgres(url: &str) {
         .await
         .expect("the PostgreSQL server answers");
     pool.execute(
-        "DROP TABLE IF EXISTS comments, idempotency, flood, schema_migrations, _sqlx_migrations",
+        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, schema_migrations, _sqlx_migrations",
     )
     .await
     .unwrap();
