@@ -11,7 +11,7 @@
 
 import init, { Widget } from './article-widget-core.js';
 
-const OPTIONS = ['src', 'theme', 'lang', 'loading', 'comments'];
+const OPTIONS = ['src', 'theme', 'lang', 'loading', 'comments', 'comments-order'];
 let ready = null; // the module's initialisation, started by the first widget that needs it
 
 // A failed load is forgotten, so the next widget that mounts (the reader back online, a

@@ -8,6 +8,7 @@ use web_sys::{Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
 
 use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
+use crate::domain::thread::ThreadOrder;
 use crate::host_contract::{comments_enabled, Theme, WidgetEvent};
 
 /// One widget on one host element (a custom element or a `div`).
@@ -36,6 +37,9 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
         page_lang: text_option(options, "pageLang").map(AttrValue::from),
         theme: Theme::from_attribute(text_option(options, "theme").as_deref()),
         comments: comments_enabled(text_option(options, "comments").as_deref()),
+        comments_order: ThreadOrder::from_attribute(
+            text_option(options, "comments-order").as_deref()
+        ),
         article: given_article(options),
         thread: given_thread(options),
         form: typed_form(options),
@@ -57,11 +61,11 @@ fn given_article(options: &JsValue) -> Option<std::rc::Rc<crate::domain::article
 }
 
 /// The comment thread a prerendered element carries (`options.thread`, the API's list JSON).
-fn given_thread(options: &JsValue) -> Option<std::rc::Rc<Vec<crate::domain::comment::Comment>>> {
+fn given_thread(options: &JsValue) -> Option<std::rc::Rc<crate::domain::wire::CommentList>> {
     let text = js_sys::Reflect::get(options, &JsValue::from_str("thread"))
         .ok()?
         .as_string()?;
-    crate::domain::wire::parse_comment_list(&text)
+    crate::domain::wire::parse_comment_page(&text)
         .ok()
         .map(std::rc::Rc::new)
 }
@@ -75,7 +79,7 @@ fn typed_form(options: &JsValue) -> Option<std::rc::Rc<crate::domain::form::Form
     let text = js_sys::Reflect::get(options, &JsValue::from_str("typed"))
         .ok()?
         .as_string()?;
-    let typed: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let typed = crate::domain::json::parse(&text).ok()?;
     let mut input = CommentInput::default();
     for field in Field::ALL {
         let value = typed

@@ -28,7 +28,8 @@ use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
 use crate::domain::article::{Article, ArticleError};
 use crate::domain::form::FormState;
 use crate::domain::structured_data::{escape_for_script, news_article, script_safe_json};
-use crate::domain::wire::parse_comment_list;
+use crate::domain::thread::ThreadOrder;
+use crate::domain::wire::parse_comment_page;
 use crate::host_contract::Theme;
 
 /// What to render, besides the article.
@@ -42,6 +43,8 @@ pub struct PrerenderOptions {
     pub theme: Theme,
     /// False for `comments="off"`.
     pub comments: bool,
+    /// The publisher's `comments-order`: which threads come first (the first page's).
+    pub comments_order: ThreadOrder,
     /// The comment thread to show, as the comments API answers (`{"comments": […]}`): the
     /// approved comments. `None` shows the section loading, as a widget that fetches it.
     pub thread: Option<String>,
@@ -110,11 +113,12 @@ async fn fragment_html(
         lang: options.lang.clone().map(AttrValue::from),
         theme: options.theme,
         comments: options.comments,
+        comments_order: options.comments_order,
         article: Some(article),
         thread: options
             .thread
             .as_deref()
-            .and_then(|text| parse_comment_list(text).ok())
+            .and_then(|text| parse_comment_page(text).ok())
             .map(Rc::new),
         form: options.form.clone().map(Rc::new),
     });
@@ -142,6 +146,12 @@ async fn fragment_html(
     }
     if !options.comments {
         out.push_str(" comments=\"off\"");
+    }
+    if options.comments_order != ThreadOrder::default() {
+        out.push_str(&format!(
+            " comments-order=\"{}\"",
+            options.comments_order.as_str()
+        ));
     }
     out.push('>');
     out.push_str("<template shadowrootmode=\"open\">");

@@ -189,10 +189,12 @@ async fn every_failure_shows_its_cause() {
     .await;
     shows_error("/status/500", "The news server had a problem", "HTTP 500").await;
     shows_error("/status/403", "not available", "HTTP 403").await;
+    // The words are the JavaScript engine's (the module reads JSON with `JSON.parse`, see
+    // `domain::json`); the position is ours, in the reader's language.
     shows_error(
         "/bad/truncated",
         "cannot be displayed",
-        "not valid JSON: EOF while parsing a string at line 1, column",
+        "not valid JSON: Unterminated string at line 1, column",
     )
     .await;
     shows_error("/bad/syntax", "cannot be displayed", "at line 3, column 3").await;

@@ -14,11 +14,11 @@ use article_widget::domain::comment::Comment;
 use article_widget::domain::comment_rules::validate;
 use article_widget::domain::date::Timestamp;
 use article_widget::domain::wire::{
-    comment_list_body, field_errors_body, posted_comment_body, problems_body, CommentRequest,
-    AUTHOR_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
+    comment_list_body, comment_page_body, field_errors_body, posted_comment_body, problems_body,
+    CommentRequest, AUTHOR_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
 };
 use axum::extract::{
-    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State,
+    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State,
 };
 use axum::http::request::Parts;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
@@ -38,7 +38,10 @@ use crate::config::{Moderation, Settings};
 use crate::delivery;
 use crate::error::ApiError;
 use crate::prerendered;
-use crate::store::{Claim, ModerationStatus, Store, StoredAnswer, StoredComment, TooSoon};
+use crate::store::{
+    Claim, Cursor, ModerationStatus, PageRequest, Store, StoredAnswer, StoredComment, TooSoon,
+};
+use article_widget::domain::thread::ThreadOrder;
 
 /// The largest body accepted: a comment of 65,525 four-byte characters, with room to spare.
 pub const BODY_LIMIT: usize = 320 * 1024;
@@ -397,33 +400,137 @@ impl<S: Send + Sync> FromRequest<S> for CommentBody {
 /// The thread, with a validator over its bytes (a newly approved comment changes it at once)
 /// and a short lifetime; a request with an author token may see its held comments, so its
 /// answer is private; 304 for a matching revalidation.
+/// `GET {url}`'s paging parameters. Without `per_page`, the whole thread (the contract's
+/// original answer, kept for clients that page themselves).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageParams {
+    per_page: Option<String>,
+    order: Option<String>,
+    after: Option<String>,
+}
+
+/// Comments per page at most (WordPress's default is 50; a client may ask for fewer or more).
+pub const MAX_PER_PAGE: usize = 100;
+
+impl PageParams {
+    /// The parameters as one text, for the validator (each page has its own).
+    fn query(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.per_page.as_deref().unwrap_or_default(),
+            self.order.as_deref().unwrap_or_default(),
+            self.after.as_deref().unwrap_or_default()
+        )
+    }
+
+    /// The page asked for, or a message saying what is wrong with the parameters.
+    pub fn request(&self) -> Result<Option<PageRequest>, String> {
+        let Some(per_page) = &self.per_page else {
+            return Ok(None);
+        };
+        let per_page = per_page
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_PER_PAGE).contains(n))
+            .ok_or(format!(
+                "per_page must be a number from 1 to {MAX_PER_PAGE}"
+            ))?;
+        let order = match self.order.as_deref() {
+            None | Some("oldest") => ThreadOrder::OldestFirst,
+            Some("newest") => ThreadOrder::NewestFirst,
+            Some(_) => return Err("order must be oldest or newest".to_owned()),
+        };
+        let after = match &self.after {
+            None => None,
+            Some(text) => Some(Cursor::parse(text).ok_or("after is not a page cursor")?),
+        };
+        Ok(Some(PageRequest {
+            per_page,
+            order,
+            after,
+        }))
+    }
+}
+
+/// The next page's address, relative to this one's (only the query changes).
+pub fn next_page(request: &PageRequest, next: &Cursor) -> String {
+    format!(
+        "?per_page={}&order={}&after={}",
+        request.per_page,
+        request.order.as_str(),
+        next.to_param()
+    )
+}
+
 async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
     AuthorToken(token): AuthorToken,
+    Query(params): Query<PageParams>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     if !state.articles.comments_open(&id) {
         return Err(ApiError::NoComments);
     }
-    let comments = state.store.visible_comments(&id, token.as_deref()).await?;
-    let public: Vec<Comment> = comments.iter().map(public_comment).collect();
-    let body = comment_list_body(&public);
-    let tag = delivery::content_tag([body.as_bytes()]);
+    let request = params.request().map_err(ApiError::BadPage)?;
     let cache = if token.is_some() {
         "private, no-cache"
     } else {
         "public, max-age=10, stale-while-revalidate=60"
     };
-    let mut response = delivery::not_modified(&headers, &tag, cache).unwrap_or_else(|| {
+    // The public list changes only with its article's recorded activity (every publication
+    // and moderation moves it, in its own transaction): its validator comes from that, and
+    // a revalidation is answered without reading a comment. A reader with a token may see
+    // held comments, which move nothing public: theirs is a validator over the content.
+    let public_tag = match &token {
+        None => {
+            let activity = state.store.activity(&id).await?;
+            let (changed, approved) = activity.map_or((0, 0), |a| (a.changed_at, a.approved));
+            Some(delivery::content_tag([
+                changed.to_string().as_bytes(),
+                approved.to_string().as_bytes(),
+                params.query().as_bytes(),
+                env!("CARGO_PKG_VERSION").as_bytes(),
+            ]))
+        }
+        Some(_) => None,
+    };
+    if let Some(answer) = public_tag
+        .as_deref()
+        .and_then(|tag| delivery::not_modified(&headers, tag, cache))
+    {
+        return Ok(with_vary(answer));
+    }
+    let body = match request {
+        None => {
+            let comments = state.store.visible_comments(&id, token.as_deref()).await?;
+            let public: Vec<Comment> = comments.iter().map(public_comment).collect();
+            comment_list_body(&public)
+        }
+        Some(request) => {
+            let page = state
+                .store
+                .comment_page(&id, token.as_deref(), &request)
+                .await?;
+            let public: Vec<Comment> = page.comments.iter().map(public_comment).collect();
+            let next = page.next.as_ref().map(|next| next_page(&request, next));
+            comment_page_body(&public, page.total.max(0) as usize, next.as_deref())
+        }
+    };
+    let tag = public_tag.unwrap_or_else(|| delivery::content_tag([body.as_bytes()]));
+    let response = delivery::not_modified(&headers, &tag, cache).unwrap_or_else(|| {
         let answer = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
         delivery::with_validator(answer, &tag, cache)
     });
-    // Whose list it is depends on these; caches must not hand one browser's to another.
+    Ok(with_vary(response))
+}
+
+/// Whose list it is depends on these; caches must not hand one browser's to another.
+fn with_vary(mut response: Response) -> Response {
     response
         .extensions_mut()
         .insert(delivery::VaryAlso("comment-author-token, cookie"));
-    Ok(response)
+    response
 }
 
 /// A comment id from the system's cryptographic random source; none without it (fail closed:

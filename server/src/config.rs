@@ -61,6 +61,9 @@ pub struct RenderArgs {
     /// on or off.
     #[arg(long, default_value = "on")]
     pub comments: String,
+    /// Which threads come first: oldest (WordPress's default) or newest.
+    #[arg(long, default_value = "oldest", value_parser = ["oldest", "newest"])]
+    pub comments_order: String,
     /// A whole reading page that loads the widget from this URL, instead of the fragment.
     #[arg(long, value_name = "LOADER_URL")]
     pub page: Option<String>,

@@ -22,6 +22,9 @@ pub enum ApiError {
     KeyInProgress,
     #[error("Ask for at most 100 articles at a time.")]
     TooManyArticles,
+    /// A page of the thread asked for with parameters that are not (the message says which).
+    #[error("{0}.")]
+    BadPage(String),
     /// No secure random source for a comment id: refuse rather than make a guessable one.
     #[error("The comments are unavailable right now. Please try again.")]
     NoRandomness,
@@ -35,7 +38,9 @@ impl ApiError {
             ApiError::ForeignOrigin => StatusCode::FORBIDDEN,
             ApiError::NoComments | ApiError::Closed => StatusCode::NOT_FOUND,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::MissingKey | ApiError::TooManyArticles => StatusCode::BAD_REQUEST,
+            ApiError::MissingKey | ApiError::TooManyArticles | ApiError::BadPage(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::KeyInProgress => StatusCode::CONFLICT,
             ApiError::NoRandomness | ApiError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
         }

@@ -2,8 +2,8 @@
 //! sends `application/x-www-form-urlencoded` to the comments API, which runs the very same
 //! checks (rules, spam, flood, idempotency) and answers as a browser expects:
 //! - accepted: `303 See Other` back to the page the reader was on (its `Referer`, when that
-//!   is this service or an allowed origin; else the article's reading page), where the
-//!   comment now shows (a held one to this browser only, through the author-token cookie);
+//!   is this service or an allowed origin; else the article's reading page), at
+//!   `#comment-<id>`, where the comment now shows (a held one to this browser only, through the author-token cookie);
 //! - refused: the article's reading page again, with the error summary, each field's message
 //!   and everything the reader typed (422, or 429 for flood control).
 
@@ -112,6 +112,15 @@ pub async fn respond(
             &state.settings.allowed_origins,
             &post.article_id,
         );
+        // To the comment itself (the widget scrolls to it; hex ids need no escaping).
+        let id = article_widget::domain::wire::parse_posted_comment(&answer.body)
+            .ok()
+            .map(|comment| comment.id)
+            .filter(|id| id.chars().all(|c| c.is_ascii_alphanumeric()));
+        let target = match id {
+            Some(id) => format!("{target}#comment-{id}"),
+            None => target,
+        };
         (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response()
     } else {
         let retry = retry_after.map(|s| s.to_string());

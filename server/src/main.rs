@@ -81,6 +81,9 @@ async fn render(args: &comment_service::config::RenderArgs) -> i32 {
         lang: args.lang.clone(),
         theme: Theme::from_attribute(Some(&args.theme)),
         comments: comments_enabled(Some(&args.comments)),
+        comments_order: article_widget::domain::thread::ThreadOrder::from_attribute(Some(
+            &args.comments_order,
+        )),
         thread: None,
         form: None,
     };

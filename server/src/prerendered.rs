@@ -24,9 +24,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use article_widget::domain::form::FormState;
-use article_widget::domain::wire::comment_list_body;
+use article_widget::domain::wire::comment_page_body;
 
-use crate::api::{cookie, public_comment, token_hash, AppState, AUTHOR_COOKIE};
+use crate::api::{cookie, next_page, public_comment, token_hash, AppState, AUTHOR_COOKIE};
+use crate::store::PageRequest;
+use article_widget::domain::thread::ThreadOrder;
+
+/// Threads on a prerendered page's first page of comments (the widget's page size).
+pub const PRERENDERED_PAGE: usize = 50;
 use crate::delivery::{content_tag, not_modified_since, with_validators};
 
 /// Renders on a thread of its own: Yew's server renderer is not `Send`, so it runs on a
@@ -74,6 +79,9 @@ fn options(state: &AppState, id: &str, query: &HashMap<String, String>) -> Prere
         lang: query.get("lang").cloned().filter(|l| !l.trim().is_empty()),
         theme: Theme::from_attribute(query.get("theme").map(String::as_str)),
         comments: comments_enabled(query.get("comments").map(String::as_str)),
+        comments_order: ThreadOrder::from_attribute(
+            query.get("comments-order").map(String::as_str),
+        ),
         thread: None,
         form: None,
     }
@@ -82,13 +90,29 @@ fn options(state: &AppState, id: &str, query: &HashMap<String, String>) -> Prere
 /// The thread a viewer sees, as the API would list it: approved comments, and the viewer's
 /// own held ones when `viewer` (a token hash) is given. `None` when the article takes no
 /// comments (or the database does not answer: the widget then loads the thread itself).
-async fn thread(state: &AppState, id: &str, viewer: Option<&str>) -> Option<String> {
+async fn thread(
+    state: &AppState,
+    id: &str,
+    viewer: Option<&str>,
+    order: ThreadOrder,
+) -> Option<String> {
     if !state.articles.comments_open(id) {
         return None;
     }
-    match state.store.visible_comments(id, viewer).await {
-        Ok(comments) => Some(comment_list_body(
-            &comments.iter().map(public_comment).collect::<Vec<_>>(),
+    // The first page, as the widget asks for it (it loads the others on demand).
+    let request = PageRequest {
+        per_page: PRERENDERED_PAGE,
+        order,
+        after: None,
+    };
+    match state.store.comment_page(id, viewer, &request).await {
+        Ok(page) => Some(comment_page_body(
+            &page.comments.iter().map(public_comment).collect::<Vec<_>>(),
+            page.total.max(0) as usize,
+            page.next
+                .as_ref()
+                .map(|next| next_page(&request, next))
+                .as_deref(),
         )),
         Err(error) => {
             tracing::error!(%error, "the thread for a prerendered page");
@@ -101,7 +125,7 @@ async fn thread(state: &AppState, id: &str, viewer: Option<&str>) -> Option<Stri
 pub async fn reading_page_with_form(state: &AppState, id: &str, form: FormState) -> Option<String> {
     let text = article_text(state.settings.articles.as_deref(), id)?;
     let mut options = options(state, id, &HashMap::new());
-    options.thread = thread(state, id, None).await;
+    options.thread = thread(state, id, None, options.comments_order).await;
     options.form = Some(form);
     render_on_own_thread(text, options, Some("/article-widget.js".to_owned()))
         .await
@@ -175,7 +199,7 @@ async fn respond(
     let mut options = options(&state, &id, &query);
     // A browser that posted without JavaScript sees its own held comments: its page is its own.
     let viewer = cookie(&headers, AUTHOR_COOKIE).and_then(token_hash);
-    options.thread = thread(&state, &id, viewer.as_deref()).await;
+    options.thread = thread(&state, &id, viewer.as_deref(), options.comments_order).await;
     let tag = etag(&text, &options, page);
     let modified = last_modified(&state, &id).await;
     let cache = if viewer.is_some() {

@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use article_widget::domain::comment::CommentStatus;
+use article_widget::domain::thread::ThreadOrder;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -138,6 +139,59 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 const COMMENT_COLUMNS: &str =
     "id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token";
+/// What a viewer may see: approved comments, and their own held ones (one bound token; stored
+/// tokens are 64 hex digits, so the empty string matches none).
+const VISIBLE: &str = "AND (status = 'approved' OR (status = 'pending' AND author_token = ?))";
+
+/// Where the next page starts: after this root (keyset paging: a page costs the same deep in
+/// a long thread as at its start, and a comment posted meanwhile shifts nothing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl Cursor {
+    /// `1737100000000.3f2a…`: the root's time and id, as the `after` parameter carries it.
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (time, id) = text.split_once('.')?;
+        let valid =
+            !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric());
+        Some(Cursor {
+            created_at: time.parse().ok()?,
+            id: id.to_owned(),
+        })
+        .filter(|_| valid)
+    }
+
+    pub fn to_param(&self) -> String {
+        format!("{}.{}", self.created_at, self.id)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PageRequest {
+    pub per_page: usize,
+    pub order: ThreadOrder,
+    pub after: Option<Cursor>,
+}
+
+/// An article's public thread in two numbers (`article_activity`), kept with every change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Activity {
+    /// Ms since the epoch; later with every change.
+    pub changed_at: i64,
+    pub approved: i64,
+}
+
+/// A page: its comments (roots in page order, then their replies, oldest first), how many
+/// comments the viewer can see in all, and where the next page starts.
+#[derive(Debug)]
+pub struct CommentPage {
+    pub comments: Vec<StoredComment>,
+    pub total: i64,
+    pub next: Option<Cursor>,
+}
 
 impl Store {
     /// Connects (creating a SQLite file if needed) and migrates.
@@ -182,23 +236,7 @@ impl Store {
 
     /// `?` placeholders as the engine wants them (`$1, $2…` for PostgreSQL).
     fn sql(&self, text: &str) -> String {
-        match self.engine {
-            Engine::Sqlite => text.to_owned(),
-            Engine::Postgres => {
-                let mut out = String::with_capacity(text.len() + 8);
-                let mut n = 0;
-                for c in text.chars() {
-                    if c == '?' {
-                        n += 1;
-                        out.push('$');
-                        out.push_str(&n.to_string());
-                    } else {
-                        out.push(c);
-                    }
-                }
-                out
-            }
-        }
+        placeholders(self.engine, text)
     }
 
     /// SQLite's journal mode and `synchronous` level on one pooled connection (`None` on
@@ -242,6 +280,161 @@ impl Store {
         .await
     }
 
+    /// One page of the thread as this viewer sees it: up to `per_page` threads (a root and
+    /// all its visible replies) after `after` in `order`, and whether more follow. A reply
+    /// whose root this viewer cannot see (held, rejected or deleted after the reply was
+    /// approved) is on the first page, where the widget shows it at the top level, so no
+    /// visible comment is on no page.
+    pub async fn comment_page(
+        &self,
+        article_id: &str,
+        author_token: Option<&str>,
+        request: &PageRequest,
+    ) -> Result<CommentPage> {
+        let token = author_token.unwrap_or("");
+        let (direction, compare) = match request.order {
+            ThreadOrder::OldestFirst => ("ASC", ">"),
+            ThreadOrder::NewestFirst => ("DESC", "<"),
+        };
+        let after = match &request.after {
+            // A row-value comparison, which both engines read as a seek in the index.
+            Some(_) => format!("AND (created_at, id) {compare} (?, ?)"),
+            None => String::new(),
+        };
+        let sql = self.sql(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments
+             WHERE article_id = ? AND root_id = id {VISIBLE} {after}
+             ORDER BY created_at {direction}, id {direction} LIMIT ?"
+        ));
+        let mut query = sqlx::query_as::<_, StoredComment>(&sql)
+            .bind(article_id)
+            .bind(token);
+        if let Some(cursor) = &request.after {
+            query = query.bind(cursor.created_at).bind(&cursor.id);
+        }
+        let mut roots = query
+            .bind(request.per_page as i64 + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let more = roots.len() > request.per_page;
+        roots.truncate(request.per_page);
+        let next = more.then(|| roots.last()).flatten().map(|last| Cursor {
+            created_at: last.created_at,
+            id: last.id.clone(),
+        });
+        let mut comments = Vec::with_capacity(roots.len() * 2);
+        if !roots.is_empty() {
+            let marks = vec!["?"; roots.len()].join(", ");
+            let sql = self.sql(&format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments
+                 WHERE root_id IN ({marks}) AND root_id <> id {VISIBLE}
+                 ORDER BY created_at, id"
+            ));
+            let mut query = sqlx::query_as::<_, StoredComment>(&sql);
+            for root in &roots {
+                query = query.bind(&root.id);
+            }
+            // (A root's replies are of its article: a reply's root is found only within
+            // its own article when it is stored.)
+            let replies = query.bind(token).fetch_all(&self.pool).await?;
+            comments.extend(roots);
+            comments.extend(replies);
+        }
+        if request.after.is_none() {
+            // Replies in threads whose first comment this viewer cannot see (held, rejected):
+            // the hidden roots are few, and indexed apart (`comments_hidden_roots`).
+            let sql = self.sql(&format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments
+                 WHERE root_id IN (SELECT id FROM comments
+                     WHERE article_id = ? AND root_id = id AND status <> 'approved'
+                     AND NOT (status = 'pending' AND COALESCE(author_token, '') = ?))
+                 AND root_id <> id {VISIBLE}
+                 ORDER BY created_at, id"
+            ));
+            let orphans: Vec<StoredComment> = sqlx::query_as(&sql)
+                .bind(article_id)
+                .bind(token)
+                .bind(token)
+                .fetch_all(&self.pool)
+                .await?;
+            comments.extend(orphans);
+        }
+        // Approved comments as counted with each change, and this viewer's held ones.
+        let approved = self.activity(article_id).await?.map_or(0, |a| a.approved);
+        let held: i64 = match author_token {
+            Some(token) => {
+                sqlx::query_scalar(&self.sql(
+                    "SELECT COUNT(*) FROM comments
+                     WHERE article_id = ? AND status = 'pending' AND author_token = ?",
+                ))
+                .bind(article_id)
+                .bind(token)
+                .fetch_one(&self.pool)
+                .await?
+            }
+            None => 0,
+        };
+        let total = approved + held;
+        Ok(CommentPage {
+            comments,
+            total,
+            next,
+        })
+    }
+
+    /// The query plans of the paging queries, for the README and a test (`EXPLAIN QUERY
+    /// PLAN` on SQLite, `EXPLAIN` on PostgreSQL): each must use an index, never scan.
+    /// `natural`: as the planner chooses for the table as it is (else, on PostgreSQL, with
+    /// sequential scans discouraged, to show which index serves on a small table).
+    pub async fn explain_paging(&self, natural: bool) -> Result<Vec<String>> {
+        let explain = match self.engine {
+            Engine::Sqlite => "EXPLAIN QUERY PLAN",
+            Engine::Postgres => "EXPLAIN",
+        };
+        let queries = [
+            format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE article_id = ? AND root_id = id {VISIBLE}
+                 AND (created_at, id) > (?, ?) ORDER BY created_at ASC, id ASC LIMIT ?"
+            ),
+            format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE root_id IN (?, ?) AND root_id <> id
+                 {VISIBLE} ORDER BY created_at, id"
+            ),
+        ];
+        let mut plans = Vec::new();
+        let mut connection = self.pool.acquire().await?;
+        if self.engine == Engine::Postgres && !natural {
+            // A small table is read whole whatever the indexes; this asks whether an index
+            // can serve the query at all (with 10,000 comments the planner picks it itself).
+            connection.execute("SET enable_seqscan = off").await?;
+        }
+        for (index, query) in queries.iter().enumerate() {
+            let sql = self.sql(&format!("{explain} {query}"));
+            let mut q = sqlx::query(&sql);
+            q = if index == 0 {
+                q.bind("a").bind("").bind(0i64).bind("x").bind(51i64)
+            } else {
+                q.bind("r1").bind("r2").bind("")
+            };
+            let rows = q.fetch_all(&mut *connection).await?;
+            let mut lines = Vec::new();
+            for row in rows {
+                use sqlx::Row;
+                // SQLite: (id, parent, notused, detail); PostgreSQL: one text column.
+                let line: String = match self.engine {
+                    Engine::Sqlite => row.try_get(3)?,
+                    Engine::Postgres => row.try_get(0)?,
+                };
+                lines.push(line);
+            }
+            plans.push(lines.join("\n"));
+        }
+        if self.engine == Engine::Postgres && !natural {
+            connection.execute("RESET enable_seqscan").await?;
+        }
+        Ok(plans)
+    }
+
     pub async fn comment(&self, id: &str) -> Result<Option<StoredComment>> {
         sqlx::query_as(&self.sql(&format!(
             "SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?"
@@ -283,10 +476,36 @@ impl Store {
             .await
     }
 
-    /// Deletes a comment; its replies stay, shown at the top level by the widget.
+    /// Deletes a comment; its replies stay, shown at the top level by the widget. When it
+    /// began a thread, every reply in it becomes a thread of its own (each still shown under
+    /// its parent when both are on one page), so none hangs on a root that is gone.
     pub async fn delete(&self, id: &str) -> Result<bool> {
         let sql = self.sql("DELETE FROM comments WHERE id = ? RETURNING article_id");
-        self.change_comment(sqlx::query_scalar(&sql).bind(id)).await
+        let reroot = self.sql("UPDATE comments SET root_id = id WHERE root_id = ? AND id <> ?");
+        let mut transaction = self.pool.begin().await?;
+        let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
+            .bind(id)
+            .fetch_optional(&mut *transaction)
+            .await?
+        else {
+            transaction.rollback().await?;
+            return Ok(false);
+        };
+        sqlx::query(&reroot)
+            .bind(id)
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        touch(
+            &mut transaction,
+            self.engine,
+            &article_id,
+            now_ms(),
+            Approved::Recount,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
     }
 
     /// Runs a change that returns the comment's article (none: no such comment), and records
@@ -301,31 +520,43 @@ impl Store {
             transaction.rollback().await?;
             return Ok(false);
         };
-        touch(&mut transaction, &self.sql(TOUCH), &article_id, now_ms()).await?;
+        touch(
+            &mut transaction,
+            self.engine,
+            &article_id,
+            now_ms(),
+            Approved::Recount,
+        )
+        .await?;
         transaction.commit().await?;
         Ok(true)
     }
 
     /// When the article's public thread last changed (ms since the epoch), if ever.
     pub async fn changed_at(&self, article_id: &str) -> Result<Option<i64>> {
-        sqlx::query_scalar(
-            &self.sql("SELECT changed_at FROM article_activity WHERE article_id = ?"),
+        Ok(self.activity(article_id).await?.map(|a| a.changed_at))
+    }
+
+    /// The article's public thread: when it last changed, and how many comments it has.
+    pub async fn activity(&self, article_id: &str) -> Result<Option<Activity>> {
+        sqlx::query_as(
+            &self.sql("SELECT changed_at, approved FROM article_activity WHERE article_id = ?"),
         )
         .bind(article_id)
         .fetch_optional(&self.pool)
         .await
     }
 
-    /// How many approved comments each of these articles has (absent: none), in one query.
+    /// How many approved comments each of these articles has (absent: none), in one query
+    /// (the counts kept with each change: one row per article).
     pub async fn approved_counts(&self, article_ids: &[String]) -> Result<Vec<(String, i64)>> {
         if article_ids.is_empty() {
             return Ok(Vec::new());
         }
         let placeholders = vec!["?"; article_ids.len()].join(", ");
         let sql = self.sql(&format!(
-            "SELECT article_id, COUNT(*) FROM comments
-             WHERE status = 'approved' AND article_id IN ({placeholders})
-             GROUP BY article_id"
+            "SELECT article_id, approved FROM article_activity
+             WHERE article_id IN ({placeholders}) AND approved > 0"
         ));
         let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
         for id in article_ids {
@@ -463,7 +694,8 @@ impl Store {
             }
         }
         sqlx::query(&self.sql(&format!(
-            "INSERT INTO comments ({COMMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO comments ({COMMENT_COLUMNS}, root_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                 COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?))"
         )))
         .bind(&comment.id)
         .bind(&comment.article_id)
@@ -476,10 +708,21 @@ impl Store {
         .bind(comment.created_at)
         .bind(&comment.client_address)
         .bind(&comment.author_token)
+        // Its thread's root: its parent's, or itself (see migration 0004).
+        .bind(&comment.parent_id)
+        .bind(&comment.article_id)
+        .bind(&comment.id)
         .execute(&mut *transaction)
         .await?;
         if comment.status == ModerationStatus::Approved {
-            touch(&mut transaction, &self.sql(TOUCH), &comment.article_id, now).await?;
+            touch(
+                &mut transaction,
+                self.engine,
+                &comment.article_id,
+                now,
+                Approved::OneMore,
+            )
+            .await?;
         }
         let answer = answer(comment);
         sqlx::query(
@@ -494,30 +737,122 @@ impl Store {
         Ok(Ok(answer))
     }
 
+    /// Stores many comments in one transaction, as they are (their own ids, times and
+    /// statuses), each after its parent when `comments` is in time order; an id already stored
+    /// is skipped. Returns how many were new. For imports and benchmarks: no rules, no flood
+    /// control, no idempotency keys.
+    pub async fn insert_many(&self, comments: &[StoredComment]) -> Result<u64> {
+        let sql = self.sql(&format!(
+            "INSERT INTO comments ({COMMENT_COLUMNS}, root_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                 COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?))
+             ON CONFLICT (id) DO NOTHING"
+        ));
+        let mut transaction = self.pool.begin().await?;
+        let mut added = 0;
+        let mut touched: Vec<&str> = Vec::new();
+        for comment in comments {
+            let done = sqlx::query(&sql)
+                .bind(&comment.id)
+                .bind(&comment.article_id)
+                .bind(&comment.parent_id)
+                .bind(&comment.author)
+                .bind(&comment.email)
+                .bind(&comment.website)
+                .bind(&comment.content)
+                .bind(comment.status.as_str())
+                .bind(comment.created_at)
+                .bind(&comment.client_address)
+                .bind(&comment.author_token)
+                .bind(&comment.parent_id)
+                .bind(&comment.article_id)
+                .bind(&comment.id)
+                .execute(&mut *transaction)
+                .await?;
+            added += done.rows_affected();
+            if done.rows_affected() > 0 && !touched.contains(&comment.article_id.as_str()) {
+                touched.push(&comment.article_id);
+            }
+        }
+        for article_id in touched {
+            touch(
+                &mut transaction,
+                self.engine,
+                article_id,
+                now_ms(),
+                Approved::Recount,
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(added)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
 
-/// Records that an article's public thread changed at `now`: never earlier than the last
-/// change (the clocks of several instances differ), so every change is a later time.
-const TOUCH: &str = "INSERT INTO article_activity (article_id, changed_at) VALUES (?, ?)
-     ON CONFLICT (article_id) DO UPDATE SET changed_at = CASE
-         WHEN excluded.changed_at > article_activity.changed_at THEN excluded.changed_at
-         ELSE article_activity.changed_at + 1 END";
+/// How an article's approved comments changed with the change `touch` records.
+#[derive(Clone, Copy)]
+enum Approved {
+    /// One more (a comment stored approved): counted up.
+    OneMore,
+    /// Anything else (moderation, an import): counted again.
+    Recount,
+}
 
+/// Records that an article's public thread changed at `now`, never earlier than the last
+/// change (the clocks of several instances differ), so every change is a later time; and its
+/// number of approved comments. In the transaction of the change itself.
 async fn touch(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
-    sql: &str,
+    engine: Engine,
     article_id: &str,
     now: i64,
+    approved: Approved,
 ) -> Result<()> {
-    sqlx::query(sql)
-        .bind(article_id)
-        .bind(now)
-        .execute(&mut **transaction)
-        .await?;
+    let (value, update) = match approved {
+        Approved::OneMore => ("1", "article_activity.approved + 1"),
+        Approved::Recount => (
+            "(SELECT COUNT(*) FROM comments WHERE article_id = ? AND status = 'approved')",
+            "excluded.approved",
+        ),
+    };
+    let sql = format!(
+        "INSERT INTO article_activity (article_id, changed_at, approved) VALUES (?, ?, {value})
+         ON CONFLICT (article_id) DO UPDATE SET changed_at = CASE
+             WHEN excluded.changed_at > article_activity.changed_at THEN excluded.changed_at
+             ELSE article_activity.changed_at + 1 END,
+         approved = {update}"
+    );
+    let sql = placeholders(engine, &sql);
+    let mut query = sqlx::query(&sql).bind(article_id).bind(now);
+    if let Approved::Recount = approved {
+        query = query.bind(article_id);
+    }
+    query.execute(&mut **transaction).await?;
     Ok(())
+}
+
+/// `?` placeholders as the engine writes them (`$1`, `$2`… on PostgreSQL).
+fn placeholders(engine: Engine, text: &str) -> String {
+    match engine {
+        Engine::Sqlite => text.to_owned(),
+        Engine::Postgres => {
+            let mut out = String::with_capacity(text.len() + 8);
+            let mut n = 0;
+            for c in text.chars() {
+                if c == '?' {
+                    n += 1;
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
 }
 
 fn now_ms() -> i64 {

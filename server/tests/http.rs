@@ -925,7 +925,13 @@ async fn comments_post_without_javascript() {
         .await
         .unwrap();
     assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
-    assert_eq!(accepted.headers()["location"], "/read/russia-iran-treaty");
+    let location = accepted.headers()["location"].to_str().unwrap().to_owned();
+    let (page, comment) = location.split_once('#').unwrap();
+    assert_eq!(page, "/read/russia-iran-treaty");
+    assert!(
+        comment.starts_with("comment-") && comment.len() > "comment-".len(),
+        "back at the comment itself: {location}"
+    );
     let cookie = accepted.headers()["set-cookie"]
         .to_str()
         .unwrap()
@@ -1254,4 +1260,77 @@ fn help_lists_every_setting() {
     ] {
         assert!(help.contains(flag), "{flag} in\n{help}");
     }
+}
+
+/// `GET {url}?per_page=N`: a page of threads with the total and the next page's address
+/// (relative: only the query changes), each page cacheable on its own; bad parameters are a
+/// 400 that says which; without `per_page` the whole thread, as the contract always allowed.
+#[tokio::test]
+async fn the_thread_comes_in_pages() {
+    let service = Service::start(&["--moderation", "approve-all", "--flood-seconds", "0"]);
+    for (key, text) in [("p1", "First"), ("p2", "Second"), ("p3", "Third")] {
+        let (status, _, _) = post(&service, key, &body("Ann", "ann@example.com", text)).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let client = Client::new();
+    let get = |query: String| {
+        client
+            .get(format!("{}{query}", service.comments_url()))
+            .send()
+    };
+
+    let first = get("?per_page=2".into()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let page: Value = first.json().await.unwrap();
+    let texts = |page: &Value| {
+        page["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["content"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&page), ["First", "Second"]);
+    assert_eq!(page["total"], 3);
+    let next = page["next"].as_str().unwrap().to_owned();
+    assert!(
+        next.starts_with("?per_page=2&order=oldest&after="),
+        "{next}"
+    );
+    let last: Value = get(next).await.unwrap().json().await.unwrap();
+    assert_eq!(texts(&last), ["Third"]);
+    assert_eq!(last["next"], Value::Null, "the last page says so");
+
+    let newest: Value = get("?per_page=1&order=newest".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(texts(&newest), ["Third"]);
+
+    // Each page has its own validator.
+    let again = client
+        .get(format!("{}?per_page=2", service.comments_url()))
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    for (query, says) in [
+        ("?per_page=0", "per_page"),
+        ("?per_page=1000", "per_page"),
+        ("?per_page=10&order=sideways", "order"),
+        ("?per_page=10&after=nonsense", "after"),
+    ] {
+        let refused = get(query.into()).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{query}");
+        assert!(refused.text().await.unwrap().contains(says), "{query}");
+    }
+
+    let whole: Value = get(String::new()).await.unwrap().json().await.unwrap();
+    assert_eq!(texts(&whole), ["First", "Second", "Third"]);
+    assert!(whole.get("next").is_none() && whole.get("total").is_none());
 }

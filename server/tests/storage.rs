@@ -2,8 +2,9 @@
 //! `COMMENTS_TEST_POSTGRES` names a server (scripts/test.sh starts one on loopback when it
 //! can). The output says which engines ran.
 
+use article_widget::domain::thread::ThreadOrder;
 use comment_service::store::{
-    Claim, ModerationStatus, Store, StoredAnswer, StoredComment, TooSoon,
+    Claim, CommentPage, ModerationStatus, PageRequest, Store, StoredAnswer, StoredComment, TooSoon,
 };
 
 fn comment(id: &str, email: &str, status: &str, at: i64, token: Option<&str>) -> StoredComment {
@@ -250,7 +251,149 @@ async fn suite(store: Store) {
 
     // The answer for a stored comment is stored with it.
     assert_eq!(store.answer("key-c1").await.unwrap().unwrap().status, 201);
+    paging(&store, engine).await;
     println!("storage suite passed on {engine}");
+}
+
+/// Pages of threads on article "paged": roots r0…r4 (minutes 0…4), r1 with replies (a reply
+/// to a reply too) that come after later roots, a held root visible to its author only, and
+/// a reply whose root was rejected (on the first page, so no visible comment is on none).
+async fn paging(store: &Store, engine: &str) {
+    let at = |minute: i64| 1_800_000_000_000 + minute * 60_000;
+    let add = |id: &str, parent: Option<&str>, status: &str, minute: i64, token: Option<&str>| {
+        let mut c = comment(id, &format!("{id}@example.com"), status, at(minute), token);
+        c.article_id = "paged".into();
+        c.parent_id = parent.map(Into::into);
+        c
+    };
+    let rows = [
+        add("r0", None, "approved", 0, None),
+        add("r1", None, "approved", 1, None),
+        add("r2", None, "approved", 2, None),
+        add("r3", None, "pending", 3, Some("mine")),
+        add("r4", None, "approved", 4, None),
+        add("r1a", Some("r1"), "approved", 5, None),
+        add("r1b", Some("r1a"), "approved", 6, None),
+        add("gone", None, "approved", 7, None),
+        add("orphan", Some("gone"), "approved", 8, None),
+    ];
+    for row in &rows {
+        insert(store, row, &[], 0).await.unwrap();
+    }
+    assert!(store
+        .set_status("gone", ModerationStatus::Rejected)
+        .await
+        .unwrap());
+    let ids = |page: &CommentPage| {
+        page.comments
+            .iter()
+            .map(|c| c.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let request = |per_page, order, after| PageRequest {
+        per_page,
+        order,
+        after,
+    };
+
+    let first = store
+        .comment_page("paged", None, &request(2, ThreadOrder::OldestFirst, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&first),
+        ["r0", "r1", "r1a", "r1b", "orphan"],
+        "{engine}: two threads, the replies with theirs, the orphan on the first page"
+    );
+    assert_eq!(first.total, 7, "{engine}: every visible comment");
+    let second = store
+        .comment_page(
+            "paged",
+            None,
+            &request(2, ThreadOrder::OldestFirst, first.next.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&second),
+        ["r2", "r4"],
+        "{engine}: the held root is not shown to others"
+    );
+    assert_eq!(second.next, None, "{engine}: the last page");
+
+    let mine = store
+        .comment_page(
+            "paged",
+            Some("mine"),
+            &request(2, ThreadOrder::OldestFirst, first.next.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&mine),
+        ["r2", "r3"],
+        "{engine}: its author sees the held one"
+    );
+    assert_eq!(mine.total, 8);
+    assert!(mine.next.is_some());
+
+    let newest = store
+        .comment_page("paged", None, &request(3, ThreadOrder::NewestFirst, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&newest),
+        ["r4", "r2", "r1", "r1a", "r1b", "orphan"],
+        "{engine}: newest threads first, replies still oldest first"
+    );
+    let rest = store
+        .comment_page(
+            "paged",
+            None,
+            &request(3, ThreadOrder::NewestFirst, newest.next.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(&rest), ["r0"], "{engine}");
+    assert_eq!(rest.next, None);
+
+    // The counts kept with each change: 7 approved (gone rejected, r3 held).
+    let approved = |store: &Store| {
+        let store = store.clone();
+        async move { store.activity("paged").await.unwrap().unwrap().approved }
+    };
+    assert_eq!(approved(store).await, 7, "{engine}");
+    assert_eq!(
+        store.approved_counts(&["paged".into()]).await.unwrap(),
+        [("paged".to_owned(), 7)]
+    );
+    // A deleted first comment: its replies become threads of their own, still on the pages.
+    assert!(store.delete("r1").await.unwrap());
+    assert_eq!(approved(store).await, 6, "{engine}");
+    let all = store
+        .comment_page("paged", None, &request(10, ThreadOrder::OldestFirst, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&all),
+        ["r0", "r2", "r4", "r1a", "r1b", "orphan"],
+        "{engine}: the replies of a deleted comment stay listed"
+    );
+    assert_eq!(all.total, 6);
+
+    // Both paging queries are served by an index.
+    let plans = store.explain_paging(false).await.unwrap();
+    assert!(
+        plans[0].contains("comments_roots"),
+        "{engine}: the roots by their index: {}",
+        plans[0]
+    );
+    assert!(
+        plans[1].contains("comments_by_root"),
+        "{engine}: the replies by their index: {}",
+        plans[1]
+    );
+    println!("{engine} paging plans:\n{}\n{}", plans[0], plans[1]);
 }
 
 /// Rows in sqlx's `_sqlx_migrations`: one per migration that ran.
@@ -266,7 +409,7 @@ async fn migrations_recorded(url: &str) -> i64 {
 }
 
 /// The files in `server/migrations`.
-const MIGRATIONS: i64 = 3;
+const MIGRATIONS: i64 = 5;
 
 async fn reset_postgres(url: &str) {
     use sqlx::Executor;

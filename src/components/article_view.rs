@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::back_to_top::BackToTop;
+use super::back_to_top::{back_to_top, use_back_to_top};
 use super::body::article_body;
 use super::comments::{comments_section, CommentsProps};
 use super::figure::figure;
@@ -12,8 +12,9 @@ use super::header::article_header;
 use super::related::related_links;
 use super::texts::use_texts;
 use crate::domain::article::Article;
-use crate::domain::comment::Comment;
 use crate::domain::form::FormState;
+use crate::domain::thread::ThreadOrder;
+use crate::domain::wire::CommentList;
 use crate::host_contract::WidgetEvent;
 
 #[derive(Properties, PartialEq)]
@@ -27,13 +28,15 @@ pub struct ArticleViewProps {
     pub comments: bool,
     /// The comment thread the page already has, if any.
     #[prop_or_default]
-    pub thread: Option<Rc<Vec<Comment>>>,
+    pub thread: Option<Rc<CommentList>>,
     /// The comment form to start from, if not the reader's stored draft.
     #[prop_or_default]
     pub form: Option<Rc<FormState>>,
     /// The first render adopts the server's markup (see `ArticleWidgetProps::hydrating`).
     #[prop_or_default]
     pub hydrating: bool,
+    #[prop_or_default]
+    pub comments_order: ThreadOrder,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
 }
@@ -44,6 +47,7 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let texts = use_texts();
     let story_ref = use_node_ref();
     let headline_ref = use_node_ref();
+    let back_visible = use_back_to_top(story_ref.clone());
     // Ids are per article so that two widgets on one page do not share them.
     let headline_id: AttrValue = format!("aw-{}-headline", article.id).into();
     let related_id: AttrValue = format!("aw-{}-related", article.id).into();
@@ -70,10 +74,11 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
                 thread: props.thread.clone(),
                 form: props.form.clone(),
                 hydrating: props.hydrating,
+                order: props.comments_order,
                 on_event: props.on_event.clone(),
             }), texts) }
         }
-        <BackToTop area={story_ref} target={headline_ref} />
+        { back_to_top(back_visible, &story_ref, &headline_ref, texts) }
         </div>
     }
 }

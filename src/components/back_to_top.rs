@@ -3,35 +3,32 @@
 
 use yew::prelude::*;
 
-use super::texts::use_texts;
+use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
-pub struct BackToTopProps {
-    /// The article and its comments: the button shows while the reader is inside, far from
-    /// its top.
-    pub area: NodeRef,
-    /// Where focus goes (the headline, `tabindex="-1"`).
-    pub target: NodeRef,
-}
-
-#[component]
-pub fn BackToTop(props: &BackToTopProps) -> Html {
-    let texts = use_texts();
+/// Whether "Back to top" shows: true while the reader is inside `area` (the article and its
+/// comments), far from its top. A hook of the view that has the area, rather than a
+/// component of its own (see `header::article_header`).
+#[hook]
+pub fn use_back_to_top(area: NodeRef) -> bool {
     let visible = use_state_eq(|| false);
     {
         let visible = visible.clone();
-        let article = props.area.clone();
         use_effect_with((), move |_| {
-            watch_scroll(article, move |show| visible.set(show))
+            watch_scroll(area, move |show| visible.set(show))
         });
     }
+    *visible
+}
+
+/// The button: back to the top of `area`, focus on `target` (the headline, `tabindex="-1"`).
+pub fn back_to_top(visible: bool, area: &NodeRef, target: &NodeRef, texts: &Texts) -> Html {
     let onclick = {
-        let article = props.area.clone();
-        let target = props.target.clone();
-        Callback::from(move |_: MouseEvent| scroll_to_top(&article, &target))
+        let area = area.clone();
+        let target = target.clone();
+        Callback::from(move |_: MouseEvent| scroll_to_top(&area, &target))
     };
     html! {
-        <button type="button" class="aw-back-to-top" hidden={!*visible} {onclick}>
+        <button type="button" class="aw-back-to-top" hidden={!visible} {onclick}>
             <span aria-hidden="true">{"↑ "}</span>{texts.back_to_top}
         </button>
     }

@@ -10,9 +10,10 @@ use super::article_view::ArticleView;
 use super::status::{failed, loading};
 use super::styles::style_element;
 use crate::domain::article::Article;
-use crate::domain::comment::Comment;
 use crate::domain::errors::LoadError;
 use crate::domain::form::FormState;
+use crate::domain::thread::ThreadOrder;
+use crate::domain::wire::CommentList;
 use crate::host_contract::{Theme, WidgetEvent};
 use crate::i18n::{Language, Texts};
 use crate::shell::http::DEFAULT_TIMEOUT;
@@ -35,6 +36,10 @@ pub struct ArticleWidgetProps {
     /// `comments="off"` hides the comment section entirely.
     #[prop_or(true)]
     pub comments: bool,
+    /// `comments-order`: the publisher's choice of which threads come first (and so which
+    /// page loads first); the reader can switch.
+    #[prop_or_default]
+    pub comments_order: ThreadOrder,
     /// The article of `src`, when the page already has it (a prerendered widget carries its
     /// article's JSON): shown at once, and not fetched again.
     #[prop_or_default]
@@ -42,7 +47,7 @@ pub struct ArticleWidgetProps {
     /// The article's comment thread, when the page already has it (a prerendered widget
     /// carries the list it shows): shown at once, then refreshed.
     #[prop_or_default]
-    pub thread: Option<Rc<Vec<Comment>>>,
+    pub thread: Option<Rc<CommentList>>,
     /// The comment form to start from (a post refused without JavaScript, re-rendered by the
     /// server with the reader's text and the errors).
     #[prop_or_default]
@@ -156,6 +161,7 @@ pub fn view_state(state: &LoadState, on_retry: Callback<()>, props: &ArticleWidg
                     thread={props.thread.clone()}
                     form={props.form.clone()}
                     hydrating={props.hydrating}
+                    comments_order={props.comments_order}
                     on_event={props.on_event.clone()}
                 />
             </ContextProvider<&'static Texts>>

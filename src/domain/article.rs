@@ -157,10 +157,10 @@ const WORDS_PER_MINUTE: usize = 230;
 impl Article {
     /// Parses the article JSON text.
     pub fn parse(json: &str) -> Result<Article, ArticleError> {
-        let value: Value = serde_json::from_str(json).map_err(|error| ArticleError::Syntax {
-            line: error.line(),
-            column: error.column(),
-            detail: syntax_detail(&error),
+        let value: Value = super::json::parse(json).map_err(|error| ArticleError::Syntax {
+            line: error.line,
+            column: error.column,
+            detail: error.detail,
         })?;
         Article::from_value(&value)
     }
@@ -346,14 +346,6 @@ fn count_words(text: &str) -> usize {
 }
 
 /// serde_json's message without its trailing " at line L column C".
-fn syntax_detail(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message,
-    }
-}
-
 /// Reads fields of one JSON object, noting what it has to drop.
 struct Fields<'a> {
     object: &'a Map<String, Value>,

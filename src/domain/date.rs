@@ -118,9 +118,14 @@ impl Timestamp {
     }
 
     /// The machine-readable form for `<time datetime>`: `2025-01-17T19:13:00Z`.
+    /// RFC 3339 in UTC, with milliseconds when there are any (comments posted within one
+    /// second keep their order).
     pub fn to_rfc3339(self) -> String {
         let (y, mo, d, h, mi, s) = self.to_utc_parts();
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+        match self.millis.rem_euclid(1_000) {
+            0 => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"),
+            ms => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z"),
+        }
     }
 }
 
@@ -264,6 +269,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_keeps_milliseconds_when_there_are_any() {
+        assert_eq!(
+            Timestamp::from_millis(1_737_141_180_000).to_rfc3339(),
+            "2025-01-17T19:13:00Z"
+        );
+        let precise = Timestamp::from_millis(1_737_141_180_042);
+        assert_eq!(precise.to_rfc3339(), "2025-01-17T19:13:00.042Z");
+        assert_eq!(Timestamp::parse(&precise.to_rfc3339()), Ok(precise));
+    }
 
     fn ms(text: &str) -> i64 {
         Timestamp::parse(text).unwrap().millis()

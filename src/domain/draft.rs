@@ -69,7 +69,7 @@ impl Draft {
 
     /// Reads a stored draft; anything unreadable is treated as no draft.
     pub fn from_json(text: &str) -> Option<Draft> {
-        let value: Value = serde_json::from_str(text).ok()?;
+        let value: Value = super::json::parse(text).ok()?;
         let reply_to = value.get("reply_to").and_then(|r| {
             Some(ReplyTarget {
                 id: r.get("id")?.as_str()?.to_owned(),
@@ -102,7 +102,7 @@ impl Identity {
     }
 
     pub fn from_json(text: &str) -> Option<Identity> {
-        let value: Value = serde_json::from_str(text).ok()?;
+        let value: Value = super::json::parse(text).ok()?;
         Some(Identity {
             author: text_field(&value, "author"),
             email: text_field(&value, "email"),

@@ -104,6 +104,12 @@ pub fn build_thread(comments: &[Comment]) -> Vec<ThreadEntry> {
     out
 }
 
+impl AsRef<ThreadEntry> for ThreadEntry {
+    fn as_ref(&self) -> &ThreadEntry {
+        self
+    }
+}
+
 /// The order the reader chose for the thread's top level. Replies stay oldest first under
 /// their parent, as WordPress shows them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -111,6 +117,26 @@ pub enum ThreadOrder {
     #[default]
     OldestFirst,
     NewestFirst,
+}
+
+impl ThreadOrder {
+    /// The publisher's `comments-order` (an element attribute, a query parameter):
+    /// `newest` puts the newest threads first; anything else is oldest first, WordPress's
+    /// default.
+    pub fn from_attribute(value: Option<&str>) -> ThreadOrder {
+        match value.map(str::trim) {
+            Some(v) if v.eq_ignore_ascii_case("newest") => ThreadOrder::NewestFirst,
+            _ => ThreadOrder::OldestFirst,
+        }
+    }
+
+    /// As the attribute and the comments API's `order` parameter spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThreadOrder::OldestFirst => "oldest",
+            ThreadOrder::NewestFirst => "newest",
+        }
+    }
 }
 
 /// A built thread in the chosen order: the top-level comments, each with its replies.

@@ -28,19 +28,58 @@ pub fn posted_comment_body(comment: &Comment) -> String {
     json!({ "comment": comment.to_value() }).to_string()
 }
 
-/// Reads `{"comments": [...]}`; entries that are not comments are skipped.
-pub fn parse_comment_list(json: &str) -> Result<Vec<Comment>, MalformedAnswer> {
-    let value: Value = serde_json::from_str(json).map_err(|_| MalformedAnswer)?;
+/// `{"comments": [...], "total": N, "next": "?…" | null}`: one page of a thread (`GET
+/// {url}?per_page=N`), with how many comments the thread has in all and the address of the
+/// next page (relative to this one's), `null` on the last.
+pub fn comment_page_body(comments: &[Comment], total: usize, next: Option<&str>) -> String {
+    json!({
+        "comments": comments.iter().map(Comment::to_value).collect::<Vec<_>>(),
+        "total": total,
+        "next": next,
+    })
+    .to_string()
+}
+
+/// A list answer: a page (with `total` and `next`), or the whole thread at once, which the
+/// contract allows too (neither field: the widget then pages it itself).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CommentList {
+    pub comments: Vec<Comment>,
+    pub total: Option<usize>,
+    /// The next page's address as the server wrote it (resolve it against this page's).
+    pub next: Option<String>,
+}
+
+/// Reads `{"comments": [...]}` and, if there, `total` and `next`; entries that are not
+/// comments are skipped.
+pub fn parse_comment_page(json: &str) -> Result<CommentList, MalformedAnswer> {
+    let value: Value = super::json::parse(json).map_err(|_| MalformedAnswer)?;
     let list = value
         .get("comments")
         .and_then(Value::as_array)
         .ok_or(MalformedAnswer)?;
-    Ok(list.iter().filter_map(Comment::from_value).collect())
+    Ok(CommentList {
+        comments: list.iter().filter_map(Comment::from_value).collect(),
+        total: value
+            .get("total")
+            .and_then(Value::as_u64)
+            .map(|n| n as usize),
+        next: value
+            .get("next")
+            .and_then(Value::as_str)
+            .filter(|next| !next.is_empty())
+            .map(str::to_owned),
+    })
+}
+
+/// The comments of a list answer (see `parse_comment_page`).
+pub fn parse_comment_list(json: &str) -> Result<Vec<Comment>, MalformedAnswer> {
+    parse_comment_page(json).map(|page| page.comments)
 }
 
 /// Reads `{"comment": {...}}`, the answer to a successful post.
 pub fn parse_posted_comment(json: &str) -> Result<Comment, MalformedAnswer> {
-    let value: Value = serde_json::from_str(json).map_err(|_| MalformedAnswer)?;
+    let value: Value = super::json::parse(json).map_err(|_| MalformedAnswer)?;
     value
         .get("comment")
         .and_then(Comment::from_value)
@@ -89,7 +128,7 @@ impl CommentRequest {
     /// Reads a body; `None` when it is not a JSON object. Missing fields read as empty, for
     /// the rules to report.
     pub fn parse(body: &str) -> Option<CommentRequest> {
-        let value: Value = serde_json::from_str(body).ok()?;
+        let value: Value = super::json::parse(body).ok()?;
         let object = value.as_object()?;
         let text = |key: &str| text_field(&value, key);
         Some(CommentRequest {
@@ -200,7 +239,7 @@ pub fn interpret_answer(
 fn parse_field_errors(body: &str) -> PostError {
     let mut fields = Vec::new();
     let mut other = Vec::new();
-    let errors = serde_json::from_str::<Value>(body)
+    let errors = super::json::parse(body)
         .ok()
         .and_then(|v| v.get("errors").cloned());
     match errors {

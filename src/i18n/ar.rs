@@ -19,6 +19,7 @@ pub static ARABIC: Texts = Texts {
     order_label: "ترتيب التعليقات",
     oldest_first: "الأقدم أولاً",
     newest_first: "الأحدث أولاً",
+    show_more_comments: "عرض المزيد من التعليقات",
     leave_reply: "اترك تعليقاً",
     cancel_reply: "إلغاء الرد",
     email_note: "لن يتم نشر عنوان بريدك الإلكتروني.",

@@ -19,6 +19,7 @@ pub static GERMAN: Texts = Texts {
     order_label: "Reihenfolge der Kommentare",
     oldest_first: "Älteste zuerst",
     newest_first: "Neueste zuerst",
+    show_more_comments: "Weitere Kommentare anzeigen",
     leave_reply: "Schreibe einen Kommentar",
     cancel_reply: "Antworten abbrechen",
     email_note: "Deine E-Mail-Adresse wird nicht veröffentlicht.",

@@ -19,6 +19,7 @@ pub static ENGLISH: Texts = Texts {
     order_label: "Order of the comments",
     oldest_first: "Oldest first",
     newest_first: "Newest first",
+    show_more_comments: "Show more comments",
     leave_reply: "Leave a Reply",
     cancel_reply: "Cancel reply",
     email_note: "Your email address will not be published.",

@@ -19,6 +19,7 @@ pub static PERSIAN: Texts = Texts {
     order_label: "ترتیب دیدگاه‌ها",
     oldest_first: "قدیمی‌ترین اول",
     newest_first: "جدیدترین اول",
+    show_more_comments: "نمایش دیدگاه‌های بیشتر",
     leave_reply: "دیدگاهتان را بنویسید",
     cancel_reply: "لغو پاسخ",
     email_note: "نشانی ایمیل شما منتشر نخواهد شد.",

@@ -19,6 +19,7 @@ pub static FRENCH: Texts = Texts {
     order_label: "Ordre des commentaires",
     oldest_first: "Les plus anciens d’abord",
     newest_first: "Les plus récents d’abord",
+    show_more_comments: "Afficher plus de commentaires",
     leave_reply: "Laisser un commentaire",
     cancel_reply: "Annuler la réponse",
     email_note: "Votre adresse e-mail ne sera pas publiée.",

@@ -262,6 +262,8 @@ pub struct Texts {
     pub order_label: &'static str,
     pub oldest_first: &'static str,
     pub newest_first: &'static str,
+    /// The button under a long thread that shows its next page.
+    pub show_more_comments: &'static str,
     pub leave_reply: &'static str,
     pub cancel_reply: &'static str,
     pub email_note: &'static str,

@@ -19,6 +19,7 @@ pub static RUSSIAN: Texts = Texts {
     order_label: "Порядок комментариев",
     oldest_first: "Сначала старые",
     newest_first: "Сначала новые",
+    show_more_comments: "Показать ещё комментарии",
     leave_reply: "Добавить комментарий",
     cancel_reply: "Отменить ответ",
     email_note: "Ваш адрес email не будет опубликован.",

@@ -106,6 +106,48 @@ pub fn focus(element: &yew::NodeRef) {
     let _ = element;
 }
 
+/// The page address's fragment (`#…`), if any.
+pub fn location_hash() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()?
+            .location()
+            .hash()
+            .ok()
+            .filter(|hash| !hash.is_empty())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    None
+}
+
+/// Scrolls the element with this id inside `within` into view and focuses it (what the
+/// browser does for a link to `#id`, which does not reach into a shadow root).
+pub fn reveal(within: &yew::NodeRef, id: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(element) = within
+        .cast::<web_sys::Element>()
+        .and_then(|within| {
+            within
+                .query_selector(&format!("[id=\"{id}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok())
+    {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Start);
+        if !prefers_reduced_motion() {
+            options.set_behavior(web_sys::ScrollBehavior::Smooth);
+        }
+        element.scroll_into_view_with_scroll_into_view_options(&options);
+        let focus = web_sys::FocusOptions::new();
+        focus.set_prevent_scroll(true);
+        let _ = element.focus_with_options(&focus);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (within, id);
+}
+
 /// This browser's comment author token: a random secret kept in localStorage, sent with
 /// comment requests so that the service shows a reader their own comments while they await
 /// moderation. Without storage, it lasts as long as the page. Without a cryptographic random

@@ -11,7 +11,8 @@ use crate::domain::comment::Comment;
 use crate::domain::draft::IdempotencyKey;
 use crate::domain::errors::{ListError, LoadError, NoAnswer};
 use crate::domain::wire::{
-    interpret_answer, parse_comment_list, PostError, AUTHOR_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
+    interpret_answer, parse_comment_page, CommentList, PostError, AUTHOR_TOKEN_HEADER,
+    IDEMPOTENCY_KEY_HEADER,
 };
 
 /// How long a reader waits before the widget gives up and offers Retry.
@@ -157,7 +158,7 @@ pub async fn list_comments(
     url: &str,
     timeout: Duration,
     cancel: Option<&web_sys::AbortSignal>,
-) -> Result<Vec<Comment>, ListError> {
+) -> Result<CommentList, ListError> {
     let token = super::dom::author_token();
     let mut headers = vec![("Accept", "application/json")];
     if let Some(token) = &token {
@@ -169,7 +170,7 @@ pub async fn list_comments(
     if !(200..300).contains(&answer.status) {
         return Err(ListError::Status(answer.status));
     }
-    parse_comment_list(&answer.body).map_err(|_| ListError::Malformed)
+    parse_comment_page(&answer.body).map_err(|_| ListError::Malformed)
 }
 
 /// POSTs a comment with its idempotency key.

@@ -8,14 +8,16 @@ use yew::prelude::*;
 
 use super::form::{comment_form, FormContext};
 use super::model::{Action, Model};
-use super::thread::Thread;
+use super::thread::{comment_element_id, Thread};
 use crate::components::texts::use_texts;
 use crate::domain::comment::Comment;
 use crate::domain::draft::{draft_storage_key, Draft, Identity, ReplyTarget, IDENTITY_STORAGE_KEY};
 use crate::domain::errors::ListError;
 use crate::domain::form::FormState;
+use crate::domain::paging;
 use crate::domain::thread::{build_thread, in_order, ThreadEntry, ThreadOrder, MAX_DEPTH};
 use crate::domain::wire::request_body;
+use crate::domain::wire::CommentList;
 use crate::host_contract::WidgetEvent;
 use crate::i18n::Texts;
 use crate::shell::http::{list_comments, post_comment, Abort};
@@ -27,16 +29,19 @@ pub struct CommentsProps {
     /// The comments endpoint; `None` when comments are closed.
     pub url: Option<AttrValue>,
     pub timeout: Duration,
-    /// The thread the page already has (prerendered): shown at once, then refreshed quietly
-    /// (a failed refresh keeps it).
+    /// The thread's first page as the page already has it (prerendered): shown at once, then
+    /// refreshed quietly (a failed refresh keeps it).
     #[prop_or_default]
-    pub thread: Option<Rc<Vec<Comment>>>,
+    pub thread: Option<Rc<CommentList>>,
     /// The form to start from (see `ArticleWidgetProps::form`); else the stored draft.
     #[prop_or_default]
     pub form: Option<Rc<FormState>>,
     /// The section hydrates the server's markup (see `ArticleWidgetProps::hydrating`).
     #[prop_or_default]
     pub hydrating: bool,
+    /// The publisher's order: which threads come first, and so which page loads first.
+    #[prop_or_default]
+    pub order: ThreadOrder,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
 }
@@ -58,7 +63,59 @@ pub fn comments_section(props: CommentsProps, texts: &Texts) -> Html {
 enum ListState {
     Loading,
     /// Shared, so that comparing and keeping it costs nothing per keystroke.
-    Loaded(Rc<Vec<Comment>>),
+    Loaded(Rc<Loaded>),
+    Failed(ListError),
+}
+
+/// The pages loaded so far.
+#[derive(PartialEq)]
+struct Loaded {
+    comments: Vec<Comment>,
+    /// How many comments the thread has in all (a paging server says), else those loaded.
+    total: usize,
+    /// The next page's absolute address; `None` on the last page, or when the server sent
+    /// the whole thread at once.
+    next: Option<String>,
+}
+
+impl Loaded {
+    /// A list answer for the page at `address` (against which `next` is resolved).
+    fn from_answer(list: CommentList, address: &str) -> Loaded {
+        Loaded {
+            total: list.total.unwrap_or(list.comments.len()),
+            next: list
+                .next
+                .and_then(|next| dom::absolute_url(&next, Some(address))),
+            comments: list.comments,
+        }
+    }
+
+    /// This with the next page added.
+    fn and(&self, page: Loaded) -> Loaded {
+        let mut comments = self.comments.clone();
+        paging::merge(&mut comments, page.comments);
+        Loaded {
+            total: page.total.max(comments.len()),
+            next: page.next,
+            comments,
+        }
+    }
+}
+
+/// Which page to load: the first, in `order` (`attempt` counts Retries), or with `next`, the
+/// one after those loaded.
+#[derive(Clone, PartialEq)]
+struct Wanted {
+    order: ThreadOrder,
+    attempt: u32,
+    next: Option<String>,
+}
+
+/// "Show more comments": waiting for the next page, or why it did not come.
+#[derive(Clone, PartialEq)]
+enum More {
+    Idle,
+    Loading,
     Failed(ListError),
 }
 
@@ -66,13 +123,33 @@ enum ListState {
 fn OpenComments(props: &CommentsProps) -> Html {
     let texts = use_texts();
     let url = props.url.clone().unwrap_or_default();
+    // The page to load, and the order shown.
+    let wanted = use_state_eq(|| Wanted {
+        order: props.order,
+        attempt: 0,
+        next: None,
+    });
+    let loaded_from = use_mut_ref(String::new);
+    let order = use_state_eq(|| props.order);
     let list = use_state(|| match &props.thread {
-        Some(thread) => ListState::Loaded(thread.clone()),
+        Some(thread) => ListState::Loaded(Rc::new(Loaded::from_answer(
+            thread.as_ref().clone(),
+            &paging::first_page(&url, props.order),
+        ))),
         None => ListState::Loading,
     });
+    let more = use_state_eq(|| More::Idle);
+    let shown_threads = use_state_eq(|| paging::PER_PAGE);
+    // A comment the page's address links to (`#comment-<id>`), until it is shown.
+    let seeking = use_mut_ref(|| {
+        dom::location_hash()
+            .as_deref()
+            .and_then(paging::linked_comment)
+            .map(str::to_owned)
+    });
+    let section_ref = use_node_ref();
     // The first load only refreshes a thread the page gave.
     let quiet = use_mut_ref(|| props.thread.is_some());
-    let list_attempt = use_state(|| 0u32);
     let start = || match &props.form {
         Some(form) => Model::with_form(form.as_ref().clone(), dom::now_ms()),
         None => restore_model(&props.article_id),
@@ -92,28 +169,55 @@ fn OpenComments(props: &CommentsProps) -> Html {
     let summary_ref = use_node_ref();
     let comment_ref = use_node_ref();
 
-    // Load the thread (again on Retry).
+    // Load a page: the first (again on Retry, and in the other order when the reader switches
+    // it while pages are still to come), or the next one, added to those loaded.
     {
         let list = list.clone();
+        let more = more.clone();
+        let shown_threads = shown_threads.clone();
         let timeout = props.timeout;
         let quiet = quiet.clone();
-        use_effect_with((url.clone(), *list_attempt), move |(url, _)| {
+        let loaded_from = loaded_from.clone();
+        use_effect_with((url.clone(), (*wanted).clone()), move |(url, wanted)| {
+            // A next page only of the comments URL whose pages are loaded.
+            let append = wanted
+                .next
+                .clone()
+                .filter(|_| *loaded_from.borrow() == url.as_str());
+            *loaded_from.borrow_mut() = url.to_string();
             let quiet = std::mem::take(&mut *quiet.borrow_mut());
-            if !quiet {
+            let address = match &append {
+                Some(next) => next.clone(),
+                None => paging::first_page(url, wanted.order),
+            };
+            let before = (*list).clone();
+            if append.is_some() {
+                more.set(More::Loading);
+            } else if !quiet {
                 list.set(ListState::Loading);
+                more.set(More::Idle);
+                shown_threads.set(paging::PER_PAGE);
             }
-            let url = url.to_string();
             let abort = Abort::new();
             let signal = abort.signal();
             yew::platform::spawn_local(async move {
-                let result = list_comments(&url, timeout, signal.as_ref()).await;
+                let result = list_comments(&address, timeout, signal.as_ref()).await;
                 if signal.as_ref().is_some_and(|s| s.aborted()) {
                     return;
                 }
-                match result {
-                    Ok(comments) => list.set(ListState::Loaded(Rc::new(comments))),
-                    Err(_) if quiet => {}
-                    Err(error) => list.set(ListState::Failed(error)),
+                match (result, before) {
+                    (Ok(answer), ListState::Loaded(loaded)) if append.is_some() => {
+                        let page = Loaded::from_answer(answer, &address);
+                        list.set(ListState::Loaded(Rc::new(loaded.and(page))));
+                        shown_threads.set(*shown_threads + paging::PER_PAGE);
+                        more.set(More::Idle);
+                    }
+                    (Err(error), _) if append.is_some() => more.set(More::Failed(error)),
+                    (Ok(answer), _) => list.set(ListState::Loaded(Rc::new(Loaded::from_answer(
+                        answer, &address,
+                    )))),
+                    (Err(_), _) if quiet => {}
+                    (Err(error), _) => list.set(ListState::Failed(error)),
                 }
             });
             move || abort.abort()
@@ -238,8 +342,14 @@ fn OpenComments(props: &CommentsProps) -> Html {
         Callback::from(move |action: Action| dispatcher.dispatch(action))
     };
     let retry_list = {
-        let list_attempt = list_attempt.clone();
-        Callback::from(move |_: MouseEvent| list_attempt.set(*list_attempt + 1))
+        let wanted = wanted.clone();
+        Callback::from(move |_: MouseEvent| {
+            wanted.set(Wanted {
+                attempt: wanted.attempt + 1,
+                next: None,
+                ..(*wanted).clone()
+            })
+        })
     };
 
     let ids = Ids::new(&props.article_id);
@@ -264,22 +374,80 @@ fn OpenComments(props: &CommentsProps) -> Html {
         ListState::Loaded(loaded) => Some(loaded.clone()),
         _ => None,
     };
-    let order = use_state_eq(ThreadOrder::default);
     let thread: Rc<Vec<Rc<ThreadEntry>>> = use_memo(
-        (loaded, model.posted.clone(), *order),
+        (loaded.clone(), model.posted.clone(), *order),
         |(loaded, posted, order)| {
-            let mut comments: Vec<Comment> = loaded.as_deref().cloned().unwrap_or_default();
-            for mine in posted {
-                if !comments.iter().any(|c| c.id == mine.id) {
-                    comments.push(mine.clone());
-                }
-            }
+            let mut comments: Vec<Comment> = loaded
+                .as_ref()
+                .map(|l| l.comments.clone())
+                .unwrap_or_default();
+            paging::merge(&mut comments, posted.clone());
             in_order(build_thread(&comments), *order)
                 .into_iter()
                 .map(Rc::new)
                 .collect()
         },
     );
+    // Shown: the first pages' threads, each whole.
+    let shown: Rc<Vec<Rc<ThreadEntry>>> =
+        use_memo((thread.clone(), *shown_threads), |(thread, shown)| {
+            let end = paging::first_threads_len(thread, *shown);
+            thread[..end].to_vec()
+        });
+    let next = loaded.as_ref().and_then(|l| l.next.clone());
+    let hidden_threads = paging::thread_count(&thread).saturating_sub(*shown_threads);
+
+    // "Show more comments": the next threads already loaded (a server that sent the whole
+    // thread), else the server's next page.
+    let show_more = {
+        let wanted = wanted.clone();
+        let more = more.clone();
+        let shown_threads = shown_threads.clone();
+        let next = next.clone();
+        Rc::new(move || {
+            if hidden_threads > 0 {
+                shown_threads.set(*shown_threads + paging::PER_PAGE);
+            } else if next.is_some() && *more != More::Loading {
+                wanted.set(Wanted {
+                    attempt: wanted.attempt + 1,
+                    next: next.clone(),
+                    ..(*wanted).clone()
+                });
+            }
+        })
+    };
+
+    // A linked comment (`#comment-<id>`): shown at once if it is; else the pages up to it are
+    // shown or loaded, one after the other, until it is (or there is no page left).
+    {
+        let seeking = seeking.clone();
+        let section_ref = section_ref.clone();
+        let shown_threads = shown_threads.clone();
+        let show_more = show_more.clone();
+        let prefix = format!("aw-{}", props.article_id);
+        let waiting = matches!(*list, ListState::Loading) || *more == More::Loading;
+        use_effect_with(
+            (thread.clone(), *shown_threads, next.clone(), waiting),
+            move |(thread, shown, next, waiting)| {
+                let Some(id) = seeking.borrow().clone() else {
+                    return;
+                };
+                if *waiting {
+                    return;
+                }
+                match paging::place(thread, *shown, &id) {
+                    paging::Place::Shown => {
+                        *seeking.borrow_mut() = None;
+                        dom::reveal(&section_ref, &comment_element_id(&prefix, &id));
+                    }
+                    paging::Place::Hidden { threads } => shown_threads.set(threads),
+                    paging::Place::NotLoaded if next.is_some() => show_more(),
+                    paging::Place::NotLoaded => *seeking.borrow_mut() = None,
+                }
+            },
+        );
+    }
+
     // One callback for every comment's Reply, the same from render to render.
     let on_reply = {
         let dispatcher = model.dispatcher();
@@ -290,16 +458,41 @@ fn OpenComments(props: &CommentsProps) -> Html {
     let reply_target = model.form.reply_to().map(|target| target.id.clone());
     let form_in_thread = reply_target
         .as_ref()
-        .is_some_and(|id| thread.iter().any(|e| &e.comment.id == id));
+        .is_some_and(|id| shown.iter().any(|e| &e.comment.id == id));
 
-    let heading = match (&*list, thread.len()) {
-        (ListState::Loaded(_), 0) => texts.no_comments.to_owned(),
-        (ListState::Loaded(_), n) => texts.responses(n),
+    let heading = match &*list {
+        ListState::Loaded(loaded) => {
+            let mine = model
+                .posted
+                .iter()
+                .filter(|c| !loaded.comments.iter().any(|l| l.id == c.id))
+                .count();
+            match loaded.total + mine {
+                0 => texts.no_comments.to_owned(),
+                n => texts.responses(n),
+            }
+        }
         _ => texts.comments.to_owned(),
+    };
+    let switch_order = {
+        let order = order.clone();
+        let wanted = wanted.clone();
+        let complete = next.is_none();
+        move |choice: ThreadOrder| {
+            order.set(choice);
+            // Pages still to come are fetched anew in the other order, from its first page.
+            if !complete {
+                wanted.set(Wanted {
+                    order: choice,
+                    next: None,
+                    attempt: wanted.attempt,
+                });
+            }
+        }
     };
 
     html! {
-        <section class="aw-comments" aria-labelledby={ids.heading.clone()}>
+        <section class="aw-comments" aria-labelledby={ids.heading.clone()} ref={section_ref}>
             <h2 id={ids.heading.clone()} class="aw-comments-heading">{heading}</h2>
             {
                 match &*list {
@@ -320,31 +513,43 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     { for [(ThreadOrder::OldestFirst, texts.oldest_first), (ThreadOrder::NewestFirst, texts.newest_first)]
                         .into_iter()
                         .map(|(choice, label)| {
-                            let order = order.clone();
                             let pressed = *order == choice;
+                            let switch_order = switch_order.clone();
                             html! {
                                 <button type="button" class="aw-button aw-button--secondary"
                                     aria-pressed={if pressed { "true" } else { "false" }}
-                                    onclick={Callback::from(move |_: MouseEvent| order.set(choice))}>
+                                    onclick={Callback::from(move |_: MouseEvent| switch_order(choice))}>
                                     {label}
                                 </button>
                             }
                         }) }
                 </div>
             }
-            if !thread.is_empty() {
+            if !shown.is_empty() {
                 <Thread
-                    entries={thread.clone()}
+                    entries={shown.clone()}
                     id_prefix={ids.prefix.clone()}
                     on_reply={on_reply.clone()}
                     reply_form={reply_target.clone().filter(|_| form_in_thread).map(|id| {
-                        let depth = thread
+                        let depth = shown
                             .iter()
                             .find(|e| e.comment.id == id)
                             .map_or(1, |e| e.depth);
                         (AttrValue::from(id), form((depth + 1).min(MAX_DEPTH)))
                     })}
                 />
+            }
+            if hidden_threads > 0 || next.is_some() {
+                <div class="aw-more" aria-live="polite">
+                    if let More::Failed(error) = &*more {
+                        <p class="aw-error-inline" role="alert">{texts.list_error(error)}</p>
+                    }
+                    <button type="button" class="aw-button aw-button--secondary"
+                        aria-busy={if *more == More::Loading { "true" } else { "false" }}
+                        onclick={Callback::from(move |_: MouseEvent| show_more())}>
+                        { if *more == More::Loading { texts.loading_comments } else { texts.show_more_comments } }
+                    </button>
+                </div>
             }
             if !form_in_thread {
                 { form(0) }

@@ -46,28 +46,27 @@ pub struct ThreadProps {
 
 /// The thread. Its inputs do not change while the reader types in the form at the bottom, so
 /// a keystroke does not even visit the comments; with the form open under a comment (a
-/// reply), the thread renders with it, and unchanged comments are still skipped.
+/// reply), the thread renders with it, and unchanged comments are still skipped. Comments
+/// are keyed by id: a page added, or the order switched, moves them instead of rendering
+/// them again.
 #[component]
 pub fn Thread(props: &ThreadProps) -> Html {
-    html! {
-        <ol class="aw-thread">
-            { for props.entries.iter().map(|entry| {
-                let form = props
-                    .reply_form
-                    .as_ref()
-                    .filter(|(id, _)| id.as_str() == entry.comment.id)
-                    .map(|(_, form)| form.clone());
-                html! {
-                    <>
-                        <CommentItem entry={entry.clone()} id_prefix={props.id_prefix.clone()} on_reply={props.on_reply.clone()} />
-                        if let Some(form) = form {
-                            <li class="aw-thread-form">{ form }</li>
-                        }
-                    </>
-                }
-            }) }
-        </ol>
+    let mut items: Vec<Html> = Vec::with_capacity(props.entries.len() + 1);
+    for entry in props.entries.iter() {
+        items.push(html! {
+            <CommentItem key={entry.comment.id.clone()} entry={entry.clone()} id_prefix={props.id_prefix.clone()} on_reply={props.on_reply.clone()} />
+        });
+        if let Some((_, form)) = props
+            .reply_form
+            .as_ref()
+            .filter(|(id, _)| id.as_str() == entry.comment.id)
+        {
+            items.push(
+                html! { <li key="aw-reply-form" class="aw-thread-form">{ form.clone() }</li> },
+            );
+        }
     }
+    html! { <ol class="aw-thread">{ items }</ol> }
 }
 
 /// One comment. A component of its own with comparable props: when the reader types, or
@@ -102,6 +101,7 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
     html! {
         <li
             id={comment_element_id(&context.id_prefix, &comment.id)}
+            tabindex="-1"
             class={classes!("aw-comment", format!("aw-depth-{}", entry.depth), comment.is_pending().then_some("aw-comment--pending"))}
         >
             <article class="aw-comment-body">

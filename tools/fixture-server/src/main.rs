@@ -18,7 +18,8 @@
 //!   `pending` (held for moderation), `slow` (stored at once, answered after 3 s), `flaky`
 //!   (500 on a key's first post, before the service sees it), `error` (500), `ratelimit`
 //!   (429), `invalid` (422 with field errors), `malformed` (unreadable bodies), `listerror`
-//!   (the list answers 500). Only the faults are written here; storing, idempotency, the
+//!   (the list answers 500), `whole` (ignores the paging parameters and answers the whole
+//!   thread, as a server of the contract's first version does). Only the faults are written here; storing, idempotency, the
 //!   rules and the answers are the service's own.
 //! - `GET /posts/{mode}/{id}`               how many POSTs that thread received
 //! - `GET /host-page?widget=URL&article=URL` a publisher's page on this origin that embeds
@@ -228,7 +229,13 @@ async fn comments(
     // The real service, as if the browser had called it directly: its own path, and no
     // Origin (CORS for the test page's origin is this server's business, above). A new
     // request, so nothing this router put in the extensions (its path parameters) goes along.
-    let Ok(uri) = format!("/api/articles/{mode}-{id}/comments").parse::<Uri>() else {
+    // Its query goes along (pages), except for `whole`: a server of the contract's first
+    // version, which answers the whole thread whatever is asked.
+    let query = match request.uri().query() {
+        Some(query) if mode != "whole" => format!("?{query}"),
+        _ => String::new(),
+    };
+    let Ok(uri) = format!("/api/articles/{mode}-{id}/comments{query}").parse::<Uri>() else {
         return (StatusCode::BAD_REQUEST, "bad id").into_response();
     };
     let (parts, body) = request.into_parts();
