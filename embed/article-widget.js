@@ -170,11 +170,13 @@ function typedIn(root) {
   if (!form) return null;
   const fields = {};
   for (const name of FIELDS) fields[name] = form.elements.namedItem(name)?.value ?? '';
+  // The comment it replies to (a page asked with ?replytocom=).
+  fields.parent = form.elements.namedItem('parent')?.value ?? '';
   const active = root.activeElement;
   const focus = active && FIELDS.includes(active.name)
     ? { name: active.name, start: active.selectionStart, end: active.selectionEnd }
     : null;
-  return { fields: FIELDS.some((name) => fields[name] !== '') ? fields : null, focus };
+  return { fields: FIELDS.some((name) => fields[name] !== '') || fields.parent ? fields : null, focus };
 }
 
 /// Puts the caret back where it was, in the widget's own field of the same name.

@@ -92,11 +92,25 @@ fn typed_form(options: &JsValue) -> Option<std::rc::Rc<crate::domain::form::Form
         .ok()
         .flatten()
         .and_then(|text| Identity::from_json(&text));
-    Some(std::rc::Rc::new(crate::domain::form::FormState::resume(
+    let mut form = crate::domain::form::FormState::resume(
         &input,
         identity,
         crate::shell::dom::new_idempotency_key(),
-    )))
+    );
+    // The comment it replied to (a page asked with ?replytocom=), when the thread has it.
+    let parent = typed
+        .get("parent")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    if let Some(comment) = given_thread(options)
+        .and_then(|thread| thread.comments.iter().find(|c| c.id == parent).cloned())
+    {
+        form.reply(Some(crate::domain::draft::ReplyTarget {
+            id: comment.id,
+            author: comment.author,
+        }));
+    }
+    Some(std::rc::Rc::new(form))
 }
 
 /// Sends a widget event to the page as a bubbling, composed `CustomEvent` on the host.

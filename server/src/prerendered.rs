@@ -23,8 +23,9 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use article_widget::domain::draft::{IdempotencyKey, ReplyTarget};
 use article_widget::domain::form::FormState;
-use article_widget::domain::wire::comment_page_body;
+use article_widget::domain::wire::{comment_page_body, parse_comment_list};
 
 use crate::api::{cookie, next_page, public_comment, token_hash, AppState, AUTHOR_COOKIE};
 use crate::store::PageRequest;
@@ -132,6 +133,20 @@ pub async fn reading_page_with_form(state: &AppState, id: &str, form: FormState)
         .ok()
 }
 
+/// An empty form replying to `parent`, when the thread shown has it.
+fn reply_form(thread: &str, parent: &str) -> Option<FormState> {
+    let comment = parse_comment_list(thread)
+        .ok()?
+        .into_iter()
+        .find(|comment| comment.id == parent)?;
+    let mut form = FormState::restore(None, None, IdempotencyKey::from_random_bytes([0; 16]));
+    form.reply(Some(ReplyTarget {
+        id: comment.id,
+        author: comment.author,
+    }));
+    Some(form)
+}
+
 /// The article's JSON text, when the id is well-formed and the file is there.
 fn article_text(folder: Option<&Path>, id: &str) -> Option<String> {
     if !valid_article_id(id) {
@@ -142,10 +157,11 @@ fn article_text(folder: Option<&Path>, id: &str) -> Option<String> {
 
 /// A tag for this rendering: the article's bytes, its thread, the options, and this build (a
 /// new release may render differently). A new approved comment changes it.
-fn etag(article: &str, options: &PrerenderOptions, page: bool) -> String {
+fn etag(article: &str, options: &PrerenderOptions, page: bool, reply_to: &str) -> String {
     content_tag(
         [
             article,
+            reply_to,
             options.thread.as_deref().unwrap_or_default(),
             &options.src,
             options.lang.as_deref().unwrap_or_default(),
@@ -200,7 +216,17 @@ async fn respond(
     // A browser that posted without JavaScript sees its own held comments: its page is its own.
     let viewer = cookie(&headers, AUTHOR_COOKIE).and_then(token_hash);
     options.thread = thread(&state, &id, viewer.as_deref(), options.comments_order).await;
-    let tag = etag(&text, &options, page);
+    // Reply without JavaScript, as WordPress does it: `?replytocom=ID` puts the form under
+    // that comment (a page of its own: the widget then renders instead of hydrating).
+    let reply = query
+        .get("replytocom")
+        .and_then(|parent| reply_form(options.thread.as_deref()?, parent));
+    let reply_to = reply
+        .as_ref()
+        .and_then(|form| form.reply_to().map(|target| target.id.clone()))
+        .unwrap_or_default();
+    options.form = reply;
+    let tag = etag(&text, &options, page, &reply_to);
     let modified = last_modified(&state, &id).await;
     let cache = if viewer.is_some() {
         "private, no-cache"

@@ -120,9 +120,29 @@ pub fn location_hash() -> Option<String> {
     None
 }
 
-/// Scrolls the element with this id inside `within` into view and focuses it (what the
-/// browser does for a link to `#id`, which does not reach into a shadow root).
-pub fn reveal(within: &yew::NodeRef, id: &str) {
+/// True when nothing has the keyboard focus (it was on an element that is gone).
+pub fn focus_is_lost() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return false;
+        };
+        match (document.active_element(), document.body()) {
+            (None, _) => true,
+            (Some(active), Some(body)) => {
+                let body: &web_sys::Element = &body;
+                active == *body
+            }
+            _ => false,
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    false
+}
+
+/// Scrolls the element with this id inside `within` into view (when `scroll`) and focuses it
+/// (what the browser does for a link to `#id`, which does not reach into a shadow root).
+pub fn reveal(within: &yew::NodeRef, id: &str, scroll: bool) {
     #[cfg(target_arch = "wasm32")]
     if let Some(element) = within
         .cast::<web_sys::Element>()
@@ -134,18 +154,20 @@ pub fn reveal(within: &yew::NodeRef, id: &str) {
         })
         .and_then(|element| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok())
     {
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Start);
-        if !prefers_reduced_motion() {
-            options.set_behavior(web_sys::ScrollBehavior::Smooth);
+        if scroll {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Start);
+            if !prefers_reduced_motion() {
+                options.set_behavior(web_sys::ScrollBehavior::Smooth);
+            }
+            element.scroll_into_view_with_scroll_into_view_options(&options);
         }
-        element.scroll_into_view_with_scroll_into_view_options(&options);
         let focus = web_sys::FocusOptions::new();
         focus.set_prevent_scroll(true);
         let _ = element.focus_with_options(&focus);
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = (within, id);
+    let _ = (within, id, scroll);
 }
 
 /// This browser's comment author token: a random secret kept in localStorage, sent with

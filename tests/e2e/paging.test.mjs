@@ -98,6 +98,11 @@ test('a server that sends the whole thread at once is paged in the widget', asyn
   await page.locator('article-widget .aw-more button').click();
   await page.waitForFunction(() => document.querySelector('article-widget').shadowRoot
     .querySelectorAll('.aw-thread > .aw-comment.aw-depth-1').length === 55);
+  // The button is gone with the last threads: focus goes to the first of them, not lost.
+  await page.waitForFunction(() => document.querySelector('article-widget').shadowRoot
+    .activeElement?.matches('.aw-comment.aw-depth-1'));
+  assert.match(await page.evaluate(() => document.querySelector('article-widget').shadowRoot
+    .activeElement.querySelector('.aw-comment-text').textContent), /Comment 51(?!\d)/);
   const listRequests = page.requests.filter((url) => url.includes('/api/whole/articles/long/comments'));
   assert.equal(listRequests.length, 1, 'one request: the rest was there already');
   assert.deepEqual(page.problems, []);

@@ -167,3 +167,33 @@ test('a refused form\'s page (a state only the server had) is taken over by rend
   assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'Sent before the script ran');
   assert.deepEqual(page.problems.filter((p) => !p.includes('HTTP 422')), []);
 });
+
+test('without JavaScript a reader replies to a comment, as on WordPress (?replytocom=)', async () => {
+  const api = `${SERVICE}/api/articles/russia-iran-treaty/comments`;
+  const posted = await fetch(api, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+    body: JSON.stringify({ parent: null, author: 'Olga', email: 'olga@example.com', website: '',
+      content: 'A comment to answer.', honeypot: '', rendered_at: Date.now() - 10_000 }),
+  });
+  assert.equal(posted.status, 201);
+  const page = await open(browser, { javaScriptEnabled: false });
+  await page.goto(`${SERVICE}/read/russia-iran-treaty`);
+  const widget = page.locator('article-widget');
+  const olga = widget.locator('.aw-comment', { hasText: 'A comment to answer.' });
+  await olga.getByRole('button', { name: /Olga/ }).click();
+  await page.waitForURL(/\?replytocom=/);
+  // The form is under that comment now, saying whom it answers.
+  const form = widget.locator('.aw-thread-form form');
+  assert.match(await widget.locator('.aw-thread-form').textContent(), /Leave a Reply to Olga/);
+  await page.waitForTimeout(3100);
+  await form.locator('textarea[name=content]').fill('An answer without a script.');
+  await form.locator('input[name=author]').fill('Pavel');
+  await form.locator('input[name=email]').fill('pavel@example.com');
+  await form.locator('button[type=submit]').click();
+  await page.waitForURL(/#comment-/);
+  const reply = widget.locator('.aw-comment.aw-depth-2', { hasText: 'An answer without a script.' });
+  await reply.waitFor();
+  assert.match(await reply.textContent(), /In reply to Olga/);
+  assert.deepEqual(page.problems, []);
+});

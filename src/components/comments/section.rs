@@ -438,7 +438,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 match paging::place(thread, *shown, &id) {
                     paging::Place::Shown => {
                         *seeking.borrow_mut() = None;
-                        dom::reveal(&section_ref, &comment_element_id(&prefix, &id));
+                        dom::reveal(&section_ref, &comment_element_id(&prefix, &id), true);
                     }
                     paging::Place::Hidden { threads } => shown_threads.set(threads),
                     paging::Place::NotLoaded if next.is_some() => show_more(),
@@ -446,6 +446,34 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 }
             },
         );
+    }
+
+    // After "Show more", focus stays on the button; when the last threads came and the button
+    // is gone, it goes to the first of them, so the reader's place is kept.
+    let refocus = use_mut_ref(|| None::<usize>);
+    {
+        let refocus = refocus.clone();
+        let section_ref = section_ref.clone();
+        let prefix = format!("aw-{}", props.article_id);
+        let button_gone = hidden_threads == 0 && next.is_none();
+        use_effect_with((shown.clone(), button_gone), move |(shown, button_gone)| {
+            let Some(before) = *refocus.borrow() else {
+                return;
+            };
+            if paging::thread_count(shown) <= before {
+                return;
+            }
+            *refocus.borrow_mut() = None;
+            let first_new = shown.iter().filter(|e| e.depth == 1).nth(before);
+            // Only when focus was on the button, now gone (not when the reader is typing).
+            if let (true, Some(entry)) = (*button_gone && dom::focus_is_lost(), first_new) {
+                dom::reveal(
+                    &section_ref,
+                    &comment_element_id(&prefix, &entry.comment.id),
+                    false,
+                );
+            }
+        });
     }
 
     // One callback for every comment's Reply, the same from render to render.
@@ -546,7 +574,14 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     }
                     <button type="button" class="aw-button aw-button--secondary"
                         aria-busy={if *more == More::Loading { "true" } else { "false" }}
-                        onclick={Callback::from(move |_: MouseEvent| show_more())}>
+                        onclick={
+                            let refocus = refocus.clone();
+                            let threads = paging::thread_count(&shown);
+                            Callback::from(move |_: MouseEvent| {
+                                *refocus.borrow_mut() = Some(threads);
+                                show_more()
+                            })
+                        }>
                         { if *more == More::Loading { texts.loading_comments } else { texts.show_more_comments } }
                     </button>
                 </div>

@@ -96,8 +96,15 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
             id: comment.id.clone(),
             author: author_name.clone(),
         };
-        context.on_reply.reform(move |_: MouseEvent| target.clone())
+        context.on_reply.reform(move |event: MouseEvent| {
+            event.prevent_default();
+            target.clone()
+        })
     };
+    // A link, as WordPress's: without JavaScript it asks the page for the form under this
+    // comment (`?replytocom=`, which the comment service's pages answer); with it, the form
+    // moves here at once.
+    let reply_href = format!("?replytocom={}", comment.id);
     html! {
         <li
             id={comment_element_id(&context.id_prefix, &comment.id)}
@@ -118,10 +125,10 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
                 <div class="aw-comment-text">
                     { for split_paragraphs(&comment.content).into_iter().map(|paragraph| html! { <p>{paragraph}</p> }) }
                 </div>
-                <button type="button" class="aw-reply-button" onclick={on_reply}
-                    aria-label={texts.reply_to(&author_name)}>
+                <a class="aw-reply-button" href={reply_href} role="button" rel="nofollow"
+                    onclick={on_reply} aria-label={texts.reply_to(&author_name)}>
                     {texts.reply}
-                </button>
+                </a>
             </article>
         </li>
     }
