@@ -25,9 +25,17 @@ struct Service {
 
 impl Service {
     fn start(extra: &[&str]) -> Service {
+        Service::start_on(None, extra)
+    }
+
+    /// On this database (a PostgreSQL URL), or a fresh SQLite file.
+    fn start_on(database: Option<&str>, extra: &[&str]) -> Service {
         let dir = tempfile::tempdir().unwrap();
         let dir_path = dir.path().to_owned();
-        let database = format!("sqlite://{}", dir_path.join("comments.db").display());
+        let database = database.map_or_else(
+            || format!("sqlite://{}", dir_path.join("comments.db").display()),
+            str::to_owned,
+        );
         let mut service = Service {
             child: spawn(&database, extra),
             base: String::new(),
@@ -1042,7 +1050,46 @@ async fn comments_post_without_javascript() {
 /// private answer; a newly approved comment changes the tag at once, a held one does not.
 #[tokio::test]
 async fn the_thread_is_cached_as_it_should_be() {
-    let service = Service::start(&["--flood-seconds", "0"]);
+    caching(&Service::start(CACHING)).await;
+}
+
+const CACHING: &[&str] = &["--flood-seconds", "0"];
+const PAGING: &[&str] = &["--moderation", "approve-all", "--flood-seconds", "0"];
+
+/// The caching and paging scenarios on PostgreSQL too (when `COMMENTS_TEST_POSTGRES` names a
+/// server): their validators come from what the store records, on either engine. One after
+/// the other, each on emptied tables.
+#[tokio::test]
+async fn caching_and_pages_on_postgres() {
+    let Some(url) = std::env::var("COMMENTS_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
+        println!("PostgreSQL not tested: COMMENTS_TEST_POSTGRES is not set");
+        return;
+    };
+    empty_postgres(&url).await;
+    caching(&Service::start_on(Some(&url), CACHING)).await;
+    empty_postgres(&url).await;
+    pages(&Service::start_on(Some(&url), PAGING)).await;
+    empty_postgres(&url).await;
+    println!("caching and pages tested on postgres");
+}
+
+/// Every table dropped (the service migrates anew); the storage suite does the same.
+async fn empty_postgres(url: &str) {
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    pool.execute(
+        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, schema_migrations, _sqlx_migrations",
+    )
+    .await
+    .unwrap();
+    pool.close().await;
+}
+
+async fn caching(service: &Service) {
     let client = Client::new();
     let get = |token: Option<&'static str>, tag: Option<String>| {
         let mut request = client.get(service.comments_url());
@@ -1267,7 +1314,10 @@ fn help_lists_every_setting() {
 /// 400 that says which; without `per_page` the whole thread, as the contract always allowed.
 #[tokio::test]
 async fn the_thread_comes_in_pages() {
-    let service = Service::start(&["--moderation", "approve-all", "--flood-seconds", "0"]);
+    pages(&Service::start(PAGING)).await;
+}
+
+async fn pages(service: &Service) {
     for (key, text) in [("p1", "First"), ("p2", "Second"), ("p3", "Third")] {
         let (status, _, _) = post(&service, key, &body("Ann", "ann@example.com", text)).await;
         assert_eq!(status, StatusCode::CREATED);
