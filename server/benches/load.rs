@@ -5,22 +5,14 @@
 //! SQLite file; a postgres:// URL to load PostgreSQL). The service runs with flood control
 //! off and approve-all moderation, so that it measures storing comments, not refusing them.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use comment_service::store::Store;
 use serde_json::{json, Value};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_comment-service");
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod support;
+use support::{setting, start_service};
 
 #[tokio::main]
 async fn main() {
@@ -29,37 +21,10 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let database = std::env::var("BENCH_DATABASE")
         .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap();
-    let mut child = Command::new(BINARY)
-        .current_dir(root)
-        .args([
-            "--database",
-            &database,
-            "serve",
-            "--address",
-            "127.0.0.1:0",
-            "--flood-seconds",
-            "0",
-            "--moderation",
-            "approve-all",
-        ])
-        .stdout(Stdio::piped())
-        // The service logs a line per request at its default level, as deployed; the cost
-        // of writing them is measured, the lines themselves are not wanted here.
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line[line.find("http://").unwrap()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let (mut child, base) = start_service(
+        &database,
+        &["--flood-seconds", "0", "--moderation", "approve-all"],
+    );
     let url = Arc::new(format!("{base}/api/articles/russia-iran-treaty/comments"));
     println!(
         "load: {posters} posters for {seconds} s against {base} ({})",

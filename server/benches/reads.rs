@@ -8,23 +8,15 @@
 //! BENCH_DATABASE: a fresh SQLite file by default; a postgres:// URL to read PostgreSQL
 //! (seeded once: rows already there are kept).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use comment_service::store::{ModerationStatus, Store, StoredComment};
 use serde_json::Value;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_comment-service");
+mod support;
+use support::{setting, start_service};
 const ARTICLE: &str = "bench-long";
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn comment(id: String, article: &str, parent: Option<String>, at: i64) -> StoredComment {
     StoredComment {
@@ -195,29 +187,7 @@ async fn main() {
         std::fs::write(folder.join(format!("{id}.json")), article).unwrap();
     }
     let folder = folder.display().to_string();
-    let mut child = Command::new(BINARY)
-        .args([
-            "--database",
-            &database,
-            "serve",
-            "--address",
-            "127.0.0.1:0",
-            "--articles",
-            &folder,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line[line.find("http://").unwrap()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let (mut child, base) = start_service(&database, &["--articles", &folder]);
     let client = reqwest::Client::new();
     let api = format!("{base}/api/articles/{ARTICLE}/comments");
 

@@ -496,16 +496,7 @@ impl Store {
             .bind(id)
             .execute(&mut *transaction)
             .await?;
-        touch(
-            &mut transaction,
-            self.engine,
-            &article_id,
-            now_ms(),
-            Approved::Recount,
-        )
-        .await?;
-        transaction.commit().await?;
-        Ok(true)
+        self.changed(transaction, &article_id).await
     }
 
     /// Runs a change that returns the comment's article (none: no such comment), and records
@@ -520,11 +511,21 @@ impl Store {
             transaction.rollback().await?;
             return Ok(false);
         };
+        self.changed(transaction, &article_id).await
+    }
+
+    /// Ends a moderation's transaction: the article's thread changed, counted again.
+    async fn changed(
+        &self,
+        mut transaction: sqlx::Transaction<'_, sqlx::Any>,
+        article_id: &str,
+    ) -> Result<bool> {
+        let now = now_ms();
         touch(
             &mut transaction,
             self.engine,
-            &article_id,
-            now_ms(),
+            article_id,
+            now,
             Approved::Recount,
         )
         .await?;
@@ -693,27 +694,7 @@ impl Store {
                 }
             }
         }
-        sqlx::query(&self.sql(&format!(
-            "INSERT INTO comments ({COMMENT_COLUMNS}, root_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                 COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?))"
-        )))
-        .bind(&comment.id)
-        .bind(&comment.article_id)
-        .bind(&comment.parent_id)
-        .bind(&comment.author)
-        .bind(&comment.email)
-        .bind(&comment.website)
-        .bind(&comment.content)
-        .bind(comment.status.as_str())
-        .bind(comment.created_at)
-        .bind(&comment.client_address)
-        .bind(&comment.author_token)
-        // Its thread's root: its parent's, or itself (see migration 0004).
-        .bind(&comment.parent_id)
-        .bind(&comment.article_id)
-        .bind(&comment.id)
-        .execute(&mut *transaction)
-        .await?;
+        insert_row(&mut transaction, self.engine, comment, false).await?;
         if comment.status == ModerationStatus::Approved {
             touch(
                 &mut transaction,
@@ -742,34 +723,13 @@ impl Store {
     /// is skipped. Returns how many were new. For imports and benchmarks: no rules, no flood
     /// control, no idempotency keys.
     pub async fn insert_many(&self, comments: &[StoredComment]) -> Result<u64> {
-        let sql = self.sql(&format!(
-            "INSERT INTO comments ({COMMENT_COLUMNS}, root_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                 COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?))
-             ON CONFLICT (id) DO NOTHING"
-        ));
         let mut transaction = self.pool.begin().await?;
         let mut added = 0;
         let mut touched: Vec<&str> = Vec::new();
         for comment in comments {
-            let done = sqlx::query(&sql)
-                .bind(&comment.id)
-                .bind(&comment.article_id)
-                .bind(&comment.parent_id)
-                .bind(&comment.author)
-                .bind(&comment.email)
-                .bind(&comment.website)
-                .bind(&comment.content)
-                .bind(comment.status.as_str())
-                .bind(comment.created_at)
-                .bind(&comment.client_address)
-                .bind(&comment.author_token)
-                .bind(&comment.parent_id)
-                .bind(&comment.article_id)
-                .bind(&comment.id)
-                .execute(&mut *transaction)
-                .await?;
-            added += done.rows_affected();
-            if done.rows_affected() > 0 && !touched.contains(&comment.article_id.as_str()) {
+            let new = insert_row(&mut transaction, self.engine, comment, true).await?;
+            added += new;
+            if new > 0 && !touched.contains(&comment.article_id.as_str()) {
                 touched.push(&comment.article_id);
             }
         }
@@ -790,6 +750,46 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Stores one comment as it is, with its thread's root: its parent's, or itself (see
+/// migration 0004). With `skip_known`, an id already stored is left alone (0 rows).
+async fn insert_row(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    comment: &StoredComment,
+    skip_known: bool,
+) -> Result<u64> {
+    let sql = placeholders(
+        engine,
+        &format!(
+            "INSERT INTO comments ({COMMENT_COLUMNS}, root_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                 COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?)){}",
+            if skip_known {
+                " ON CONFLICT (id) DO NOTHING"
+            } else {
+                ""
+            }
+        ),
+    );
+    let done = sqlx::query(&sql)
+        .bind(&comment.id)
+        .bind(&comment.article_id)
+        .bind(&comment.parent_id)
+        .bind(&comment.author)
+        .bind(&comment.email)
+        .bind(&comment.website)
+        .bind(&comment.content)
+        .bind(comment.status.as_str())
+        .bind(comment.created_at)
+        .bind(&comment.client_address)
+        .bind(&comment.author_token)
+        .bind(&comment.parent_id)
+        .bind(&comment.article_id)
+        .bind(&comment.id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// How an article's approved comments changed with the change `touch` records.
