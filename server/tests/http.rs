@@ -1126,12 +1126,7 @@ async fn caching(service: &Service) {
     assert_eq!(mine.headers()["cache-control"], "private, no-cache");
 
     // A held comment changes nothing for others…
-    let (status, _, _) = post(
-        &service,
-        "c1",
-        &body("Ann", "ann@example.com", "Held first"),
-    )
-    .await;
+    let (status, _, _) = post(service, "c1", &body("Ann", "ann@example.com", "Held first")).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(
         get(None, Some(tag.clone())).await.unwrap().status(),
@@ -1319,7 +1314,7 @@ async fn the_thread_comes_in_pages() {
 
 async fn pages(service: &Service) {
     for (key, text) in [("p1", "First"), ("p2", "Second"), ("p3", "Third")] {
-        let (status, _, _) = post(&service, key, &body("Ann", "ann@example.com", text)).await;
+        let (status, _, _) = post(service, key, &body("Ann", "ann@example.com", text)).await;
         assert_eq!(status, StatusCode::CREATED);
     }
     let client = Client::new();
