@@ -87,6 +87,7 @@ SERVICE_PID=$!
 for _ in $(seq 100); do grep -q 'http://' "$SERVICE_LOG" && break; sleep 0.1; done
 export E2E_SERVICE=$(grep -o 'http://[0-9.:]*' "$SERVICE_LOG" | head -n 1)
 export E2E_FIXTURES=$FIXTURES
+export E2E_DATABASE="sqlite://$E2E_DIR/comments.db"
 (cd tests/e2e && node --test --test-concurrency=1 --test-timeout=120000)
 kill "$SERVICE_PID" 2>/dev/null || true
 rm -rf "$E2E_DIR"

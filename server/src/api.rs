@@ -78,6 +78,8 @@ pub fn router(state: AppState) -> Router {
     } else {
         api
     };
+    // The moderation area: its own forms (no CORS, no cross-origin use), behind its sign-in.
+    let api = api.merge(crate::moderation_area::routes());
     let mut app = api.with_state(state);
     // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
     let files = |folder: &std::path::Path| {
@@ -710,10 +712,13 @@ async fn accept(
     let store = &state.store;
     let parent = request.parent;
     if let Some(parent_id) = &parent {
-        let exists = store
-            .comment(parent_id)
-            .await?
-            .is_some_and(|p| p.article_id == article_id && p.status != ModerationStatus::Rejected);
+        let exists = store.comment(parent_id).await?.is_some_and(|p| {
+            p.article_id == article_id
+                && !matches!(
+                    p.status,
+                    ModerationStatus::Rejected | ModerationStatus::Spam
+                )
+        });
         if !exists {
             return Ok(Accepted::Refused(refusal(
                 "parent",
@@ -723,9 +728,15 @@ async fn accept(
     }
 
     let email = valid.email.to_lowercase();
+    // Blocked by a moderator: the message every refusal gets.
+    if store.is_blocked(&email, &address.to_string()).await? {
+        return Ok(Accepted::Refused(refusal("form", generic)));
+    }
+    let links = crate::moderation_area::too_many_links(&valid.content, state.settings.hold_links);
     let status = match state.settings.moderation {
         Moderation::ApproveAll => ModerationStatus::Approved,
         Moderation::HoldAll => ModerationStatus::Pending,
+        Moderation::Auto if links => ModerationStatus::Pending,
         Moderation::Auto if store.has_approved(&email).await? => ModerationStatus::Approved,
         Moderation::Auto => ModerationStatus::Pending,
     };

@@ -27,6 +27,16 @@ impl ArticleGate {
         }
     }
 
+    /// The article's headline, for the moderation area (read from its file each time).
+    pub fn headline(&self, id: &str) -> Option<String> {
+        if !valid_article_id(id) {
+            return None;
+        }
+        let text =
+            std::fs::read_to_string(self.folder.as_ref()?.join(format!("{id}.json"))).ok()?;
+        Article::parse(&text).ok().map(|article| article.headline)
+    }
+
     pub fn comments_open(&self, id: &str) -> bool {
         if !valid_article_id(id) {
             return false;

@@ -39,6 +39,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ModerateAction,
     },
+    /// Add, remove or list the moderators who sign in to the moderation area (/moderate).
+    Moderators {
+        #[command(subcommand)]
+        action: ModeratorsAction,
+    },
     /// Prerender an article JSON file to stdout: the widget's HTML fragment (or with --page a
     /// whole reading page), for static-site builds. Needs no database.
     Render(RenderArgs),
@@ -114,6 +119,11 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMENTS_MODERATION", value_enum, default_value_t = Moderation::Auto)]
     pub moderation: Moderation,
 
+    /// Hold a comment that contains this many links or more for moderation (WordPress's
+    /// rule; 0: off). Applies with --moderation auto.
+    #[arg(long, env = "COMMENTS_HOLD_LINKS", default_value_t = 2)]
+    pub hold_links: usize,
+
     /// Seconds between two comments from one email address or client address (0: off).
     #[arg(long, env = "COMMENTS_FLOOD_SECONDS", default_value_t = 15)]
     pub flood_seconds: u64,
@@ -128,12 +138,24 @@ pub struct ServeArgs {
     pub front_page: Option<String>,
 }
 
+#[derive(Subcommand, Debug, Clone)]
+pub enum ModeratorsAction {
+    /// Add a moderator, or give one a new password (prompted; read from standard input when
+    /// it is not a terminal).
+    Add { name: String },
+    /// Remove a moderator; their sessions end.
+    Remove { name: String },
+    /// List the moderators.
+    List,
+}
+
 /// `moderate list --status`: a moderation status, or all of them.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusFilter {
     Pending,
     Approved,
     Rejected,
+    Spam,
     All,
 }
 
@@ -143,6 +165,7 @@ impl StatusFilter {
             StatusFilter::Pending => Some(ModerationStatus::Pending),
             StatusFilter::Approved => Some(ModerationStatus::Approved),
             StatusFilter::Rejected => Some(ModerationStatus::Rejected),
+            StatusFilter::Spam => Some(ModerationStatus::Spam),
             StatusFilter::All => None,
         }
     }
@@ -162,6 +185,8 @@ pub struct Settings {
     pub site: Option<PathBuf>,
     pub allowed_origins: Vec<String>,
     pub moderation: Moderation,
+    /// Links that hold a comment (see `ServeArgs::hold_links`).
+    pub hold_links: usize,
     pub flood_window_ms: i64,
     pub trust_forwarded_for: bool,
     /// A form posted sooner than this after it was shown is a bot's (3 s; only the test
@@ -183,6 +208,7 @@ impl From<&ServeArgs> for Settings {
                 .filter(|o| !o.is_empty())
                 .collect(),
             moderation: args.moderation,
+            hold_links: args.hold_links,
             flood_window_ms: args.flood_seconds as i64 * 1000,
             trust_forwarded_for: args.trust_forwarded_for,
             min_form_age_ms: MIN_FORM_AGE_MS,

@@ -10,5 +10,6 @@ pub mod delivery;
 pub mod error;
 pub mod form_post;
 pub mod moderate;
+pub mod moderation_area;
 pub mod prerendered;
 pub mod store;

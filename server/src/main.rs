@@ -40,6 +40,7 @@ async fn main() {
             }
         }
         Some(Command::Serve(args)) => serve(store, &args).await,
+        Some(Command::Moderators { action }) => moderators(&store, action).await,
         Some(Command::Render(_)) => unreachable!("rendered above, without a database"),
         None => {
             let args = match Cli::try_parse_from(["comment-service", "serve"]) {
@@ -146,4 +147,72 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
             1
         }
     }
+}
+
+/// `comment-service moderators …`.
+async fn moderators(
+    store: &comment_service::store::Store,
+    action: comment_service::config::ModeratorsAction,
+) -> i32 {
+    use comment_service::config::ModeratorsAction;
+    use comment_service::moderation_area::{hash_password, read_password};
+    let result = match action {
+        ModeratorsAction::Add { name } => {
+            let name = name.trim().to_owned();
+            if name.is_empty() || name.len() > 100 || name.contains(char::is_control) {
+                eprintln!(
+                    "A moderator's name is 1 to 100 characters, none of them control characters."
+                );
+                return 2;
+            }
+            let password = match read_password(&format!("Password for {name}: ")) {
+                Ok(password) => password,
+                Err(error) => {
+                    eprintln!("The password could not be read: {error}");
+                    return 1;
+                }
+            };
+            if password.chars().count() < 12 {
+                eprintln!("The password must be at least 12 characters.");
+                return 2;
+            }
+            let hash = match hash_password(&password) {
+                Ok(hash) => hash,
+                Err(error) => {
+                    eprintln!("The password could not be hashed: {error}");
+                    return 1;
+                }
+            };
+            store.set_moderator(&name, &hash).await.map(|new| {
+                if new {
+                    println!("Added moderator {name}.");
+                } else {
+                    println!("Gave moderator {name} a new password.");
+                }
+                0
+            })
+        }
+        ModeratorsAction::Remove { name } => store.remove_moderator(&name).await.map(|done| {
+            if done {
+                println!("Removed moderator {name}; their sessions have ended.");
+                0
+            } else {
+                eprintln!("There is no moderator {name}.");
+                1
+            }
+        }),
+        ModeratorsAction::List => store.moderators().await.map(|names| {
+            if names.is_empty() {
+                println!("No moderators. Add one with `comment-service moderators add NAME`.");
+            }
+            for name in names {
+                println!("{name}");
+            }
+            0
+        }),
+    };
+    result.unwrap_or_else(|error| {
+        tracing::error!(%error, "moderators");
+        1
+    })
 }

@@ -70,6 +70,7 @@ fn settings(moderation: Moderation) -> Settings {
         site: None,
         allowed_origins: Vec::new(),
         moderation,
+        hold_links: 0,
         flood_window_ms: 0,
         trust_forwarded_for: false,
         min_form_age_ms: 0,

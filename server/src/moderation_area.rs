@@ -1,0 +1,755 @@
+//! The moderation area at `/moderate`: server-rendered HTML forms, no script (so it works on
+//! any phone and exposes no second API), behind a sign-in.
+//!
+//! - Accounts are made on the command line (`comment-service moderators add NAME`, the
+//!   password prompted, stored as an Argon2id hash). Signing in sets a session cookie
+//!   (`HttpOnly`, `SameSite=Strict`, `Secure` behind HTTPS, path `/moderate`, 12 hours); the
+//!   database keeps only a hash of its token, so signing out (or removing the moderator)
+//!   ends it for good.
+//! - Five failed sign-ins for one account, or twenty from one client address, within 15
+//!   minutes lock further attempts for the rest of that window, right password or not.
+//! - Every state-changing request carries the session's CSRF token in its form; a request
+//!   without it (or with another) is refused. `SameSite=Strict` is the second line.
+//! - Every action is written to the audit log, shown in the area.
+//! - Everything a commenter wrote is escaped: it is shown as text.
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use sha2::{Digest, Sha256};
+
+use crate::api::{cookie, now_ms, AppState, ClientAddress};
+use crate::error::ApiError;
+use crate::store::{ModerationStatus, StoredComment};
+use article_widget::domain::date::Timestamp;
+
+const SESSION_COOKIE: &str = "aw-moderator";
+const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
+const LOCK_WINDOW_MS: i64 = 15 * 60 * 1000;
+const ACCOUNT_ATTEMPTS: i64 = 5;
+const ADDRESS_ATTEMPTS: i64 = 20;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/moderate", get(queue))
+        .route("/moderate/sign-in", get(sign_in_page).post(sign_in))
+        .route("/moderate/sign-out", post(sign_out))
+        .route("/moderate/act", post(act))
+        .route("/moderate/blocks", get(blocks_page).post(change_blocks))
+        .route("/moderate/audit", get(audit_page))
+}
+
+// ----- Passwords -----
+
+/// An Argon2id hash of the password, with a random salt (PHC string).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| error.to_string())
+}
+
+fn password_matches(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+// ----- Sessions -----
+
+struct Session {
+    moderator: String,
+    csrf: String,
+}
+
+fn random_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| ApiError::NoRandomness)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn hashed(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .session(&hashed(token), now_ms())
+        .await?
+        .map(|(moderator, csrf)| Session { moderator, csrf }))
+}
+
+/// The request came over HTTPS (directly, or through a proxy that says so).
+fn over_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+fn session_cookie(token: &str, max_age_s: i64, headers: &HeaderMap) -> HeaderValue {
+    let secure = if over_https(headers) { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/moderate; Max-Age={max_age_s}; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn to(location: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_owned())],
+    )
+        .into_response()
+}
+
+/// A form's fields (repeated names kept, in order).
+fn fields(body: &Bytes) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The session of a state-changing request, when its form carries the session's CSRF token.
+async fn authorised(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &[(String, String)],
+) -> Result<Result<Session, Response>, ApiError> {
+    let Some(session) = session(state, headers).await? else {
+        return Ok(Err(page(
+            StatusCode::FORBIDDEN,
+            "Signed out",
+            None,
+            "<p>Your session has ended. <a href=\"/moderate/sign-in\">Sign in</a> again.</p>",
+        )));
+    };
+    if field(form, "csrf") != Some(session.csrf.as_str()) {
+        return Ok(Err(page(
+            StatusCode::FORBIDDEN,
+            "Refused",
+            None,
+            "<p>This request did not come from a page of the moderation area. Nothing was changed.</p>",
+        )));
+    }
+    Ok(Ok(session))
+}
+
+// ----- Pages -----
+
+/// Text for HTML (content and attribute values alike).
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn when(ms: i64) -> String {
+    let text = Timestamp::from_millis(ms).to_rfc3339();
+    text.replace('T', " ").replace('Z', " UTC")
+}
+
+const STYLE: &str = "body{font:16px/1.45 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}\
+header{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:center;padding:.75rem 1rem;background:#fff;border-bottom:1px solid #ddd}\
+header strong{margin-right:auto}main{max-width:60rem;margin:0 auto;padding:1rem}\
+.card{background:#fff;border:1px solid #ddd;border-radius:8px;padding:.75rem 1rem;margin:0 0 1rem}\
+.meta{color:#555;font-size:.875rem;overflow-wrap:anywhere}.text{white-space:pre-line;overflow-wrap:anywhere}\
+.context{border-left:3px solid #ccc;padding-left:.75rem;color:#555;font-size:.875rem}\
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.5rem}button,input,select{font:inherit;padding:.4rem .7rem}\
+button{border:1px solid #888;border-radius:6px;background:#fff}form.inline{display:inline}\
+.filters{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}table{border-collapse:collapse;width:100%}\
+td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}\
+.error{color:#a00}@media (prefers-color-scheme:dark){body{background:#111;color:#eee}header,.card{background:#1b1b1b;border-color:#333}\
+.meta,.context{color:#aaa}button{background:#222;color:#eee}}";
+
+fn page(status: StatusCode, title: &str, session: Option<&Session>, body: &str) -> Response {
+    let nav = match session {
+        Some(session) => format!(
+            "<nav><a href=\"/moderate\">Queue</a> <a href=\"/moderate?status=approved\">Published</a> \
+             <a href=\"/moderate?status=all\">All</a> <a href=\"/moderate/blocks\">Blocks</a> \
+             <a href=\"/moderate/audit\">Audit log</a></nav>\
+             <form class=\"inline\" method=\"post\" action=\"/moderate/sign-out\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><span>{}</span> <button>Sign out</button></form>",
+            esc(&session.csrf),
+            esc(&session.moderator)
+        ),
+        None => String::new(),
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"referrer\" content=\"same-origin\"><title>{} · Comments</title><style>{STYLE}</style></head>\
+         <body><header><strong>Comments · moderation</strong>{nav}</header><main><h1>{}</h1>{body}</main></body></html>",
+        esc(title),
+        esc(title)
+    );
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+    );
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    response
+}
+
+async fn sign_in_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if session(&state, &headers).await?.is_some() {
+        return Ok(to("/moderate"));
+    }
+    Ok(sign_in_form(StatusCode::OK, None))
+}
+
+fn sign_in_form(status: StatusCode, problem: Option<&str>) -> Response {
+    let problem = problem.map_or(String::new(), |p| {
+        format!("<p class=\"error\" role=\"alert\">{}</p>", esc(p))
+    });
+    page(
+        status,
+        "Sign in",
+        None,
+        &format!(
+            "{problem}<form method=\"post\" action=\"/moderate/sign-in\" class=\"card\">\
+             <p><label>Name<br><input name=\"name\" autocomplete=\"username\" required></label></p>\
+             <p><label>Password<br><input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
+             <button>Sign in</button></form>"
+        ),
+    )
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = fields(&body);
+    let name = field(&form, "name").unwrap_or_default().trim().to_owned();
+    let password = field(&form, "password").unwrap_or_default();
+    let now = now_ms();
+    let account = format!("account:{name}");
+    let from = format!("address:{address}");
+    let store = &state.store;
+    if store.signin_failures(&account, now, LOCK_WINDOW_MS).await? >= ACCOUNT_ATTEMPTS
+        || store.signin_failures(&from, now, LOCK_WINDOW_MS).await? >= ADDRESS_ATTEMPTS
+    {
+        return Ok(sign_in_form(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("Too many failed attempts. Try again in 15 minutes."),
+        ));
+    }
+    let stored = store.moderator_password(&name).await?;
+    // Verified against a hash even for an unknown name, so the answer takes as long.
+    let valid = match &stored {
+        Some(hash) => password_matches(password, hash),
+        None => {
+            let _ = password_matches(password, &DUMMY_HASH);
+            false
+        }
+    };
+    if !valid {
+        store
+            .record_signin_failure(&account, now, LOCK_WINDOW_MS)
+            .await?;
+        store
+            .record_signin_failure(&from, now, LOCK_WINDOW_MS)
+            .await?;
+        tracing::warn!(%address, "a failed sign-in to the moderation area");
+        return Ok(sign_in_form(
+            StatusCode::UNAUTHORIZED,
+            Some("The name or the password is wrong."),
+        ));
+    }
+    store.clear_signin_failures(&account).await?;
+    let token = random_token()?;
+    let csrf = random_token()?;
+    store
+        .create_session(&hashed(&token), &name, &csrf, now + SESSION_MS)
+        .await?;
+    store
+        .audit(&name, "sign-in", &address.to_string(), "")
+        .await?;
+    let mut response = to("/moderate");
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&token, SESSION_MS / 1000, &headers),
+    );
+    Ok(response)
+}
+
+/// A hash to verify against when the name is unknown (of a random password, made once).
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let password: String = random_token().unwrap_or_default();
+    hash_password(&password).unwrap_or_default()
+});
+
+async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = fields(&body);
+    let session = match authorised(&state, &headers, &form).await? {
+        Ok(session) => session,
+        Err(refused) => return Ok(refused),
+    };
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.store.end_session(&hashed(token), now_ms()).await?;
+    }
+    state
+        .store
+        .audit(&session.moderator, "sign-out", "", "")
+        .await?;
+    let mut response = to("/moderate/sign-in");
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie("", 0, &headers));
+    Ok(response)
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Filters {
+    status: Option<String>,
+    article: Option<String>,
+    q: Option<String>,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    Query(filters): Query<Filters>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else {
+        return Ok(to("/moderate/sign-in"));
+    };
+    let status_name = filters.status.as_deref().unwrap_or("pending");
+    let status = ModerationStatus::ALL
+        .into_iter()
+        .find(|s| s.as_str() == status_name);
+    let article = filters
+        .article
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    let search = filters
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty());
+    let comments = state
+        .store
+        .search_comments(status, article, search, 100)
+        .await?;
+
+    let mut body = String::new();
+    let options: String = ["pending", "approved", "rejected", "spam", "all"]
+        .iter()
+        .map(|s| {
+            let selected = if *s == status_name { " selected" } else { "" };
+            format!(
+                "<option value=\"{s}\"{selected}>{}</option>",
+                status_label(s)
+            )
+        })
+        .collect();
+    body.push_str(&format!(
+        "<form class=\"filters\" method=\"get\" action=\"/moderate\">\
+         <select name=\"status\" aria-label=\"Status\">{options}</select>\
+         <input name=\"article\" placeholder=\"Article id\" value=\"{}\" aria-label=\"Article id\">\
+         <input name=\"q\" type=\"search\" placeholder=\"Author, email, address or text\" value=\"{}\" aria-label=\"Search\">\
+         <button>Show</button></form>",
+        esc(article.unwrap_or_default()),
+        esc(search.unwrap_or_default())
+    ));
+    if comments.is_empty() {
+        body.push_str("<p>Nothing here.</p>");
+    } else {
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"/moderate/act\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <input type=\"hidden\" name=\"back\" value=\"{}\">\
+             <div class=\"actions card\"><span>With the ticked ones:</span>\
+             <button name=\"bulk\" value=\"approve\">Approve</button><button name=\"bulk\" value=\"reject\">Reject</button>\
+             <button name=\"bulk\" value=\"spam\">Spam</button><button name=\"bulk\" value=\"delete\">Delete</button></div>",
+            esc(&session.csrf),
+            esc(&back_address(status_name, article, search))
+        ));
+        for comment in &comments {
+            body.push_str(&card(&state, comment).await?);
+        }
+        body.push_str("</form>");
+    }
+    let title = match status {
+        Some(ModerationStatus::Pending) => "Held for moderation".to_owned(),
+        Some(other) => status_label(other.as_str()).to_owned(),
+        None => "All comments".to_owned(),
+    };
+    Ok(page(
+        StatusCode::OK,
+        &format!("{title} ({})", comments.len()),
+        Some(&session),
+        &body,
+    ))
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "pending" => "Held",
+        "approved" => "Published",
+        "rejected" => "Rejected",
+        "spam" => "Spam",
+        _ => "All",
+    }
+}
+
+fn back_address(status: &str, article: Option<&str>, search: Option<&str>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("status", status);
+    if let Some(article) = article {
+        query.append_pair("article", article);
+    }
+    if let Some(search) = search {
+        query.append_pair("q", search);
+    }
+    format!("/moderate?{}", query.finish())
+}
+
+/// One comment: what it is on, what it answers, who wrote it from where, and its actions.
+async fn card(state: &AppState, comment: &StoredComment) -> Result<String, ApiError> {
+    let title = state
+        .articles
+        .headline(&comment.article_id)
+        .unwrap_or_else(|| comment.article_id.clone());
+    let context = match &comment.parent_id {
+        Some(parent) => match state.store.comment(parent).await? {
+            Some(parent) => format!(
+                "<p class=\"context\">In reply to {}: {}</p>",
+                esc(&parent.author),
+                esc(&excerpt(&parent.content, 200))
+            ),
+            None => String::new(),
+        },
+        None => String::new(),
+    };
+    let website = comment
+        .website
+        .as_deref()
+        .map_or(String::new(), |w| format!(" · {}", esc(w)));
+    let id = esc(&comment.id);
+    let actions: String = [
+        (
+            "approve",
+            "Approve",
+            comment.status != ModerationStatus::Approved,
+        ),
+        (
+            "unpublish",
+            "Unpublish",
+            comment.status == ModerationStatus::Approved,
+        ),
+        (
+            "reject",
+            "Reject",
+            comment.status != ModerationStatus::Rejected,
+        ),
+        ("spam", "Spam", comment.status != ModerationStatus::Spam),
+        ("delete", "Delete", true),
+    ]
+    .iter()
+    .filter(|(_, _, shown)| *shown)
+    .map(|(action, label, _)| {
+        format!("<button name=\"one\" value=\"{action}:{id}\">{label}</button>")
+    })
+    .collect();
+    Ok(format!(
+        "<article class=\"card\"><label><input type=\"checkbox\" name=\"ids\" value=\"{id}\"> \
+         <strong>{}</strong></label> <span class=\"meta\">({}) on <a href=\"/moderate?status=all&amp;article={}\">{}</a></span>\
+         <p class=\"meta\">{} · {}{} · {} · {}</p>{context}<p class=\"text\">{}</p>\
+         <div class=\"actions\">{actions}\
+         <button name=\"one\" value=\"block-email:{id}\">Block email</button>\
+         <button name=\"one\" value=\"block-address:{id}\">Block address</button></div></article>",
+        esc(if comment.author.is_empty() { "Anonymous" } else { &comment.author }),
+        status_label(comment.status.as_str()),
+        esc(&comment.article_id),
+        esc(&title),
+        esc(&comment.email),
+        esc(&comment.client_address),
+        website,
+        esc(&when(comment.created_at)),
+        id,
+        esc(&comment.content)
+    ))
+}
+
+fn excerpt(text: &str, chars: usize) -> String {
+    let mut out: String = text.chars().take(chars).collect();
+    if text.chars().count() > chars {
+        out.push('…');
+    }
+    out
+}
+
+async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = fields(&body);
+    let session = match authorised(&state, &headers, &form).await? {
+        Ok(session) => session,
+        Err(refused) => return Ok(refused),
+    };
+    // One comment's button ("approve:ID"), or the bulk buttons with the ticked ids.
+    let targets: Vec<(String, String)> = match field(&form, "one").and_then(|v| v.split_once(':')) {
+        Some((action, id)) => vec![(action.to_owned(), id.to_owned())],
+        None => {
+            let action = field(&form, "bulk").unwrap_or_default().to_owned();
+            form.iter()
+                .filter(|(k, _)| k == "ids")
+                .map(|(_, id)| (action.clone(), id.clone()))
+                .collect()
+        }
+    };
+    let store = &state.store;
+    for (action, id) in targets {
+        let done = match action.as_str() {
+            "approve" => store.set_status(&id, ModerationStatus::Approved).await?,
+            "unpublish" => store.set_status(&id, ModerationStatus::Pending).await?,
+            "reject" => store.set_status(&id, ModerationStatus::Rejected).await?,
+            "spam" => store.set_status(&id, ModerationStatus::Spam).await?,
+            "delete" => store.delete(&id).await?,
+            "block-email" | "block-address" => match store.comment(&id).await? {
+                Some(comment) => {
+                    let (kind, value) = if action == "block-email" {
+                        ("email", comment.email)
+                    } else {
+                        ("address", comment.client_address)
+                    };
+                    store.block(kind, &value, &session.moderator).await?;
+                    store
+                        .audit(
+                            &session.moderator,
+                            &format!("block {kind}"),
+                            &value,
+                            &format!("from comment {id}"),
+                        )
+                        .await?;
+                    continue;
+                }
+                None => false,
+            },
+            _ => false,
+        };
+        if done {
+            store.audit(&session.moderator, &action, &id, "").await?;
+        }
+    }
+    let back = field(&form, "back")
+        .filter(|b| b.starts_with("/moderate") && !b.starts_with("//"))
+        .unwrap_or("/moderate");
+    Ok(to(back))
+}
+
+async fn blocks_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else {
+        return Ok(to("/moderate/sign-in"));
+    };
+    let csrf = esc(&session.csrf);
+    let mut body = format!(
+        "<p>A blocked email or client address cannot comment: its comments are refused with the \
+         message every refusal gets.</p>\
+         <form class=\"filters card\" method=\"post\" action=\"/moderate/blocks\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <select name=\"kind\" aria-label=\"Kind\"><option value=\"email\">Email</option><option value=\"address\">Client address</option></select>\
+         <input name=\"value\" required aria-label=\"Email or address\"><button name=\"do\" value=\"add\">Block</button></form>"
+    );
+    let blocks = state.store.blocks().await?;
+    if blocks.is_empty() {
+        body.push_str("<p>No blocks.</p>");
+    } else {
+        body.push_str("<table><tr><th>Blocked</th><th>Since</th><th>By</th><th>Undo</th></tr>");
+        for (kind, value, at, by) in blocks {
+            body.push_str(&format!(
+                "<tr><td>{} {}</td><td>{}</td><td>{}</td><td><form class=\"inline\" method=\"post\" action=\"/moderate/blocks\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"kind\" value=\"{}\">\
+                 <input type=\"hidden\" name=\"value\" value=\"{}\"><button name=\"do\" value=\"remove\">Unblock</button></form></td></tr>",
+                esc(&kind),
+                esc(&value),
+                esc(&when(at)),
+                esc(&by),
+                esc(&kind),
+                esc(&value)
+            ));
+        }
+        body.push_str("</table>");
+    }
+    Ok(page(StatusCode::OK, "Blocks", Some(&session), &body))
+}
+
+async fn change_blocks(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = fields(&body);
+    let session = match authorised(&state, &headers, &form).await? {
+        Ok(session) => session,
+        Err(refused) => return Ok(refused),
+    };
+    let kind = field(&form, "kind").filter(|k| matches!(*k, "email" | "address"));
+    let value = field(&form, "value")
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    if let (Some(kind), Some(value)) = (kind, value) {
+        let value = if kind == "email" {
+            value.to_lowercase()
+        } else {
+            value.to_owned()
+        };
+        let done = match field(&form, "do") {
+            Some("remove") => state.store.unblock(kind, &value).await?,
+            _ => state.store.block(kind, &value, &session.moderator).await?,
+        };
+        if done {
+            let action = if field(&form, "do") == Some("remove") {
+                "unblock"
+            } else {
+                "block"
+            };
+            state
+                .store
+                .audit(&session.moderator, &format!("{action} {kind}"), &value, "")
+                .await?;
+        }
+    }
+    Ok(to("/moderate/blocks"))
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else {
+        return Ok(to("/moderate/sign-in"));
+    };
+    let mut body = String::from(
+        "<table><tr><th>When</th><th>Who</th><th>What</th><th>On</th><th>Detail</th></tr>",
+    );
+    for (at, who, action, target, detail) in state.store.audit_log(200).await? {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&when(at)),
+            esc(&who),
+            esc(&action),
+            esc(&target),
+            esc(&detail)
+        ));
+    }
+    body.push_str("</table>");
+    Ok(page(StatusCode::OK, "Audit log", Some(&session), &body))
+}
+
+/// Whether a comment with this many links is held for moderation (WordPress's "hold a
+/// comment if it contains N or more links"); `limit` 0 is off.
+/// (The commenter's own website field is not counted, as in WordPress.)
+pub fn too_many_links(text: &str, limit: usize) -> bool {
+    if limit == 0 {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    let links = lower.matches("http://").count()
+        + lower.matches("https://").count()
+        + lower
+            .split(|c: char| c.is_whitespace() || c == '(' || c == '<')
+            .filter(|word| word.starts_with("www."))
+            .count();
+    links >= limit
+}
+
+/// For the command line: reads a password (without echo on a terminal; a line of standard
+/// input otherwise, for scripts).
+pub fn read_password(prompt: &str) -> std::io::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_argon2id_and_verified() {
+        let hash = hash_password("correct horse battery staple").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(password_matches("correct horse battery staple", &hash));
+        assert!(!password_matches("wrong", &hash));
+        assert!(DUMMY_HASH.starts_with("$argon2id$"));
+        assert!(!password_matches("anything", &DUMMY_HASH));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            esc("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+
+    #[test]
+    fn links_are_counted_as_wordpress_counts_them() {
+        assert!(!too_many_links("see https://a.example", 2));
+        assert!(too_many_links(
+            "see https://a.example and http://b.example",
+            2
+        ));
+        assert!(too_many_links("www.a.example (www.b.example)", 2));
+        assert!(!too_many_links("https://a https://b https://c", 0));
+    }
+}
