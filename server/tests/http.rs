@@ -1082,7 +1082,7 @@ async fn empty_postgres(url: &str) {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
     pool.execute(
-        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, schema_migrations, _sqlx_migrations",
+        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, moderators, moderator_sessions, signin_failures, audit_log, blocks, schema_migrations, _sqlx_migrations",
     )
     .await
     .unwrap();

@@ -252,7 +252,108 @@ async fn suite(store: Store) {
     // The answer for a stored comment is stored with it.
     assert_eq!(store.answer("key-c1").await.unwrap().unwrap().status, 201);
     paging(&store, engine).await;
+    moderation_area(&store, engine).await;
     println!("storage suite passed on {engine}");
+}
+
+/// What the moderation area keeps: moderators, sessions, failed sign-ins, audit, blocks.
+async fn moderation_area(store: &Store, engine: &str) {
+    assert!(
+        store.set_moderator("ed", "hash-1").await.unwrap(),
+        "{engine}"
+    );
+    assert!(
+        !store.set_moderator("ed", "hash-2").await.unwrap(),
+        "a new password"
+    );
+    assert_eq!(
+        store.moderator_password("ed").await.unwrap().as_deref(),
+        Some("hash-2")
+    );
+    store
+        .create_session("t1", "ed", "csrf-1", 5_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.session("t1", 4_000).await.unwrap(),
+        Some(("ed".to_owned(), "csrf-1".to_owned())),
+        "{engine}"
+    );
+    assert_eq!(store.session("t1", 5_000).await.unwrap(), None, "expired");
+    store
+        .create_session("t2", "ed", "csrf-2", 9_000)
+        .await
+        .unwrap();
+    store.end_session("t2", 1_000).await.unwrap();
+    assert_eq!(
+        store.session("t2", 1_000).await.unwrap(),
+        None,
+        "signed out"
+    );
+    // Failures count within their window, and start again after it.
+    for now in [10_000, 11_000, 12_000] {
+        store
+            .record_signin_failure("account:ed", now, 60_000)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store
+            .signin_failures("account:ed", 12_000, 60_000)
+            .await
+            .unwrap(),
+        3,
+        "{engine}"
+    );
+    assert_eq!(
+        store
+            .signin_failures("account:ed", 80_000, 60_000)
+            .await
+            .unwrap(),
+        0
+    );
+    store
+        .record_signin_failure("account:ed", 80_000, 60_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .signin_failures("account:ed", 80_000, 60_000)
+            .await
+            .unwrap(),
+        1,
+        "{engine}"
+    );
+    store.clear_signin_failures("account:ed").await.unwrap();
+    assert_eq!(
+        store
+            .signin_failures("account:ed", 80_000, 60_000)
+            .await
+            .unwrap(),
+        0
+    );
+    store.audit("ed", "approve", "c1", "").await.unwrap();
+    assert_eq!(store.audit_log(10).await.unwrap()[0].2, "approve");
+    assert!(store.block("email", "x@example.com", "ed").await.unwrap());
+    assert!(!store.block("email", "x@example.com", "ed").await.unwrap());
+    assert!(
+        store.is_blocked("x@example.com", "10.0.0.1").await.unwrap(),
+        "{engine}"
+    );
+    assert!(!store.is_blocked("y@example.com", "10.0.0.1").await.unwrap());
+    assert!(store.unblock("email", "x@example.com").await.unwrap());
+    assert!(store.blocks().await.unwrap().is_empty());
+    // The lists and search of the area.
+    let found = store
+        .search_comments(None, None, Some("COMMENT A"), 10)
+        .await
+        .unwrap();
+    assert!(
+        found.iter().any(|c| c.id == "a"),
+        "{engine}: case-insensitive search"
+    );
+    assert!(store.remove_moderator("ed").await.unwrap());
+    assert!(!store.remove_moderator("ed").await.unwrap());
 }
 
 /// Pages of threads on article "paged": roots r0…r4 (minutes 0…4), r1 with replies (a reply
@@ -409,7 +510,7 @@ async fn migrations_recorded(url: &str) -> i64 {
 }
 
 /// The files in `server/migrations`.
-const MIGRATIONS: i64 = 5;
+const MIGRATIONS: i64 = 6;
 
 async fn reset_postgres(url: &str) {
     use sqlx::Executor;
@@ -418,7 +519,7 @@ async fn reset_postgres(url: &str) {
         .await
         .expect("the PostgreSQL server answers");
     pool.execute(
-        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, schema_migrations, _sqlx_migrations",
+        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, moderators, moderator_sessions, signin_failures, audit_log, blocks, schema_migrations, _sqlx_migrations",
     )
     .await
     .unwrap();
