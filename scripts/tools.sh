@@ -55,8 +55,17 @@ ensure_npm_tools() {
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "${want[@]}" >/dev/null
 }
 
+# The mail tests' SMTP server: aiosmtpd (RFC 5321), Debian's package, run by Debian's Python.
+ensure_smtp_server() {
+  if /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then return; fi
+  say "installing Debian packages: python3-aiosmtpd (an SMTP server for the mail tests)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-aiosmtpd >/dev/null
+}
+
 ensure_all() {
   ensure_wasm_target
+  ensure_smtp_server
   ensure_apt chromium chromium chromium-driver
   ensure_apt chromedriver chromium-driver
   ensure_npm_tools

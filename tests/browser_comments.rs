@@ -17,7 +17,7 @@ const COMMENT: &str = "textarea[name=content]";
 const NAME: &str = "input[name=author]";
 const EMAIL: &str = "input[name=email]";
 const WEBSITE: &str = "input[name=website]";
-const CONSENT: &str = "input[type=checkbox]";
+const CONSENT: &str = "input[id$=\"-consent\"]";
 const SUBMIT: &str = "button[type=submit]";
 const IDENTITY: &str = "article-widget:identity";
 

@@ -442,7 +442,7 @@ async fn the_comment_form_has_wordpress_fields_with_real_labels() {
         attr(one(&dom, "form"), "novalidate").is_some(),
         "the widget validates, not the browser's bubbles"
     );
-    let consent = one(&dom, "input[type=checkbox]");
+    let consent = one(&dom, "input[id$=\"-consent\"]");
     assert_eq!(
         text(one(
             &dom,

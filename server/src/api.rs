@@ -79,7 +79,9 @@ pub fn router(state: AppState) -> Router {
         api
     };
     // The moderation area: its own forms (no CORS, no cross-origin use), behind its sign-in.
-    let api = api.merge(crate::moderation_area::routes());
+    let api = api
+        .merge(crate::moderation_area::routes())
+        .merge(crate::notify::routes());
     let mut app = api.with_state(state);
     // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
     let files = |folder: &std::path::Path| {
@@ -357,6 +359,8 @@ struct FormFields {
     homepage: String,
     rendered_at: String,
     parent: String,
+    /// The "notify me" checkbox: present when ticked.
+    notify: String,
 }
 
 impl<S: Send + Sync> FromRequest<S> for CommentBody {
@@ -391,6 +395,7 @@ impl<S: Send + Sync> FromRequest<S> for CommentBody {
                     parent: Some(fields.parent).filter(|p| !p.trim().is_empty()),
                     honeypot: fields.homepage,
                     rendered_at: fields.rendered_at.trim().parse().ok(),
+                    notify: !fields.notify.is_empty(),
                 })
         } else {
             CommentRequest::parse(&text)
@@ -752,6 +757,7 @@ async fn accept(
         created_at: now,
         client_address: address.to_string(),
         author_token,
+        notify: request.notify,
     };
     let subjects = [format!("email:{email}"), format!("address:{address}")];
     let stored = store

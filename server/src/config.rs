@@ -132,6 +132,46 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMENTS_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
+    /// Mail: the SMTP server's host (no mail without it; the outbox keeps every message).
+    #[arg(long, env = "COMMENTS_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "COMMENTS_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    /// none (plain, for a server on this machine), starttls, or tls.
+    #[arg(long, env = "COMMENTS_SMTP_TLS", value_enum, default_value_t = SmtpTls::Starttls)]
+    pub smtp_tls: SmtpTls,
+    #[arg(long, env = "COMMENTS_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    #[arg(long, env = "COMMENTS_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The sender of every message, e.g. "Comments <comments@news.example>".
+    #[arg(
+        long,
+        env = "COMMENTS_MAIL_FROM",
+        default_value = "Comments <comments@localhost>"
+    )]
+    pub mail_from: String,
+    /// Who hears of held comments (comma-separated addresses).
+    #[arg(long, env = "COMMENTS_MODERATOR_EMAILS", value_delimiter = ',')]
+    pub moderator_email: Vec<String>,
+    /// 0: a message for each held comment; N: one digest every N minutes.
+    #[arg(long, env = "COMMENTS_MODERATOR_DIGEST_MINUTES", default_value_t = 0)]
+    pub moderator_digest_minutes: u64,
+    /// The service's address as readers reach it, for the links in messages.
+    #[arg(
+        long,
+        env = "COMMENTS_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8787"
+    )]
+    pub public_url: String,
+    /// The first wait after a failed send (seconds); it doubles with each failure, up to an
+    /// hour.
+    #[arg(long, env = "COMMENTS_MAIL_RETRY_SECONDS", default_value_t = 30)]
+    pub mail_retry_seconds: u64,
+    /// How often the mail worker looks at the outbox (milliseconds).
+    #[arg(long, env = "COMMENTS_OUTBOX_POLL_MS", default_value_t = 2_000)]
+    pub outbox_poll_ms: u64,
+
     /// Serve this article's prerendered reading page at / (as /read/<id> does), e.g. for the
     /// demo; without it, / is the site's index.html.
     #[arg(long, env = "COMMENTS_FRONT_PAGE", value_name = "ARTICLE_ID")]
@@ -172,6 +212,13 @@ impl StatusFilter {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Moderation {
     Auto,
     ApproveAll,
@@ -194,6 +241,8 @@ pub struct Settings {
     pub min_form_age_ms: i64,
     /// The article whose reading page is served at `/`.
     pub front_page: Option<String>,
+    /// The service's address as readers reach it (links in messages), without a final `/`.
+    pub public_url: String,
 }
 
 impl From<&ServeArgs> for Settings {
@@ -213,6 +262,7 @@ impl From<&ServeArgs> for Settings {
             trust_forwarded_for: args.trust_forwarded_for,
             min_form_age_ms: MIN_FORM_AGE_MS,
             front_page: args.front_page.clone(),
+            public_url: args.public_url.trim_end_matches('/').to_owned(),
         }
     }
 }

@@ -11,5 +11,6 @@ pub mod error;
 pub mod form_post;
 pub mod moderate;
 pub mod moderation_area;
+pub mod notify;
 pub mod prerendered;
 pub mod store;

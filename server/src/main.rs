@@ -105,6 +105,21 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
     let settings = Settings::from(args);
     let engine = store.engine().name();
     let articles = Arc::new(ArticleGate::new(settings.articles.clone()));
+    // The mail worker: messages from the outbox, when an SMTP server is named.
+    match comment_service::notify::Mailer::from_args(args) {
+        Ok(Some(mailer)) => {
+            tokio::spawn(comment_service::notify::run(
+                store.clone(),
+                articles.clone(),
+                mailer,
+            ));
+        }
+        Ok(None) => tracing::info!("no --smtp-host: messages wait in the outbox"),
+        Err(error) => {
+            tracing::error!(%error, "mail settings");
+            return 2;
+        }
+    }
     let app = router(AppState {
         store: store.clone(),
         settings: Arc::new(settings),

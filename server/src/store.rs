@@ -109,6 +109,9 @@ pub struct StoredComment {
     pub created_at: i64,
     pub client_address: String,
     pub author_token: Option<String>,
+    /// The commenter asked to hear of replies (stored; not read back with the comment).
+    #[sqlx(skip)]
+    pub notify: bool,
 }
 
 /// The answer stored for an idempotency key.
@@ -531,8 +534,26 @@ impl Store {
     /// thread may have changed (`changed_at`), recorded in the same transaction.
     pub async fn set_status(&self, id: &str, status: ModerationStatus) -> Result<bool> {
         let sql = self.sql("UPDATE comments SET status = ? WHERE id = ? RETURNING article_id");
-        self.change_comment(sqlx::query_scalar(&sql).bind(status.as_str()).bind(id))
-            .await
+        let mut transaction = self.pool.begin().await?;
+        let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
+            .bind(status.as_str())
+            .bind(id)
+            .fetch_optional(&mut *transaction)
+            .await?
+        else {
+            transaction.rollback().await?;
+            return Ok(false);
+        };
+        // An approved reply tells its parent's author, if they asked (once per reply).
+        enqueue(
+            &mut transaction,
+            self.engine,
+            id,
+            now_ms(),
+            Event::ReplyApproved,
+        )
+        .await?;
+        self.changed(transaction, &article_id).await
     }
 
     /// Deletes a comment; its replies stay, shown at the top level by the widget. When it
@@ -555,21 +576,6 @@ impl Store {
             .bind(id)
             .execute(&mut *transaction)
             .await?;
-        self.changed(transaction, &article_id).await
-    }
-
-    /// Runs a change that returns the comment's article (none: no such comment), and records
-    /// the change of that article's thread with it. Every moderation counts as a change (a
-    /// held comment rejected changes nothing public: a needless revalidation at worst).
-    async fn change_comment<'q>(
-        &self,
-        change: sqlx::query::QueryScalar<'q, sqlx::Any, String, sqlx::any::AnyArguments<'q>>,
-    ) -> Result<bool> {
-        let mut transaction = self.pool.begin().await?;
-        let Some(article_id) = change.fetch_optional(&mut *transaction).await? else {
-            transaction.rollback().await?;
-            return Ok(false);
-        };
         self.changed(transaction, &article_id).await
     }
 
@@ -754,6 +760,17 @@ impl Store {
             }
         }
         insert_row(&mut transaction, self.engine, comment, false).await?;
+        // Its messages, in the same transaction: moderators hear of a held comment, a
+        // parent's author of an approved reply.
+        enqueue(&mut transaction, self.engine, &comment.id, now, Event::Held).await?;
+        enqueue(
+            &mut transaction,
+            self.engine,
+            &comment.id,
+            now,
+            Event::ReplyApproved,
+        )
+        .await?;
         if comment.status == ModerationStatus::Approved {
             touch(
                 &mut transaction,
@@ -804,6 +821,134 @@ impl Store {
         }
         transaction.commit().await?;
         Ok(added)
+    }
+
+    // ----- Notifications: the outbox, unsubscriptions, the signing key -----
+
+    /// Claims up to `limit` messages that are due (of these kinds) for `worker` until
+    /// `until`: one statement, so two instances never claim one message (the condition is
+    /// checked again on the row itself when another instance got there first).
+    pub async fn claim_outbox(
+        &self,
+        worker: &str,
+        kinds: &[&str],
+        now: i64,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; kinds.len()].join(", ");
+        let free = "sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)";
+        let sql = self.sql(&format!(
+            "UPDATE outbox SET claimed_by = ?, claimed_until = ?
+             WHERE id IN (SELECT id FROM outbox WHERE {free} AND next_attempt_at <= ?
+                          AND kind IN ({marks}) ORDER BY created_at LIMIT ?)
+               AND {free}
+             RETURNING id, kind, comment_id, attempts"
+        ));
+        let mut query = sqlx::query_as::<_, OutboxItem>(&sql)
+            .bind(worker)
+            .bind(until)
+            .bind(now)
+            .bind(now);
+        for kind in kinds {
+            query = query.bind(*kind);
+        }
+        query.bind(limit).bind(now).fetch_all(&self.pool).await
+    }
+
+    /// A claimed message was handed to the mail server.
+    pub async fn outbox_sent(&self, id: &str, worker: &str, now: i64) -> Result<()> {
+        sqlx::query(&self.sql(
+            "UPDATE outbox SET sent_at = ?, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+        ))
+        .bind(now)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A claimed message could not be sent: tried again at `retry_at`.
+    pub async fn outbox_failed(
+        &self,
+        id: &str,
+        worker: &str,
+        retry_at: i64,
+        error: &str,
+    ) -> Result<()> {
+        sqlx::query(&self.sql(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+                 claimed_by = NULL, claimed_until = NULL
+             WHERE id = ? AND claimed_by = ?",
+        ))
+        .bind(retry_at)
+        .bind(error)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The outbox in numbers: (waiting, sent).
+    pub async fn outbox_counts(&self) -> Result<(i64, i64)> {
+        sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN sent_at IS NULL THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN sent_at IS NULL THEN 0 ELSE 1 END), 0) FROM outbox",
+        )
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// This address gets no more messages of ours (and its waiting ones are dropped).
+    pub async fn unsubscribe(&self, email: &str) -> Result<()> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query(&self.sql(
+            "INSERT INTO unsubscribed (email, at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING",
+        ))
+        .bind(email)
+        .bind(now_ms())
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query(&self.sql(
+            "UPDATE outbox SET sent_at = ?, last_error = 'unsubscribed'
+             WHERE sent_at IS NULL AND kind = 'reply' AND comment_id IN (
+                 SELECT r.id FROM comments r JOIN comments p ON p.id = r.parent_id WHERE p.email = ?)",
+        ))
+        .bind(now_ms())
+        .bind(email)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    pub async fn is_unsubscribed(&self, email: &str) -> Result<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar(&self.sql("SELECT 1 FROM unsubscribed WHERE email = ?"))
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    /// A secret shared by every instance: made by the first that asks, kept in the database.
+    pub async fn secret(&self, name: &str, fresh: &str) -> Result<String> {
+        sqlx::query(&self.sql(
+            "INSERT INTO service_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        ))
+        .bind(name)
+        .bind(fresh)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query_scalar(&self.sql("SELECT value FROM service_secrets WHERE name = ?"))
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await
     }
 
     // ----- The moderation area: moderators, sessions, sign-in failures, audit, blocks -----
@@ -1038,7 +1183,7 @@ async fn insert_row(
     let sql = placeholders(
         engine,
         &format!(
-            "INSERT INTO comments ({COMMENT_COLUMNS}, root_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+            "INSERT INTO comments ({COMMENT_COLUMNS}, notify, root_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                  COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?)){}",
             if skip_known {
                 " ON CONFLICT (id) DO NOTHING"
@@ -1059,12 +1204,65 @@ async fn insert_row(
         .bind(comment.created_at)
         .bind(&comment.client_address)
         .bind(&comment.author_token)
+        .bind(i64::from(comment.notify))
         .bind(&comment.parent_id)
         .bind(&comment.article_id)
         .bind(&comment.id)
         .execute(&mut **transaction)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// What a comment's change may tell someone by email.
+#[derive(Clone, Copy)]
+enum Event {
+    /// It is held for moderation (moderators hear of it).
+    Held,
+    /// It is an approved reply (its parent's author hears of it, if they asked and did not
+    /// unsubscribe, and it is not their own).
+    ReplyApproved,
+}
+
+/// Writes the event's message to the outbox, if it has one, once per comment and event
+/// (`held:ID`, `reply:ID`).
+async fn enqueue(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    comment_id: &str,
+    now: i64,
+    event: Event,
+) -> Result<()> {
+    let sql = match event {
+        Event::Held => {
+            "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
+             SELECT 'held:' || id, 'held', id, ?, ? FROM comments WHERE id = ? AND status = 'pending'
+             ON CONFLICT (id) DO NOTHING"
+        }
+        Event::ReplyApproved => {
+            "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
+             SELECT 'reply:' || r.id, 'reply', r.id, ?, ? FROM comments r
+             JOIN comments p ON p.id = r.parent_id
+             WHERE r.id = ? AND r.status = 'approved' AND p.notify = 1 AND p.email <> r.email
+               AND NOT EXISTS (SELECT 1 FROM unsubscribed u WHERE u.email = p.email)
+             ON CONFLICT (id) DO NOTHING"
+        }
+    };
+    sqlx::query(&placeholders(engine, sql))
+        .bind(now)
+        .bind(now)
+        .bind(comment_id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// A message to send, as the worker claims it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxItem {
+    pub id: String,
+    pub kind: String,
+    pub comment_id: String,
+    pub attempts: i64,
 }
 
 /// How an article's approved comments changed with the change `touch` records.

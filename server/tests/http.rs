@@ -1057,10 +1057,10 @@ const CACHING: &[&str] = &["--flood-seconds", "0"];
 const PAGING: &[&str] = &["--moderation", "approve-all", "--flood-seconds", "0"];
 
 /// The caching and paging scenarios on PostgreSQL too (when `COMMENTS_TEST_POSTGRES` names a
-/// server): their validators come from what the store records, on either engine. One after
-/// the other, each on emptied tables.
+/// server): their validators come from what the store records, on either engine; and two
+/// instances sharing one outbox. One after the other, each on emptied tables.
 #[tokio::test]
-async fn caching_and_pages_on_postgres() {
+async fn caching_pages_and_the_outbox_on_postgres() {
     let Some(url) = std::env::var("COMMENTS_TEST_POSTGRES")
         .ok()
         .filter(|url| !url.is_empty())
@@ -1073,7 +1073,56 @@ async fn caching_and_pages_on_postgres() {
     empty_postgres(&url).await;
     pages(&Service::start_on(Some(&url), PAGING)).await;
     empty_postgres(&url).await;
-    println!("caching and pages tested on postgres");
+    two_instances_send_each_message_once(&url).await;
+    empty_postgres(&url).await;
+    println!("caching, pages and the outbox of two instances tested on postgres");
+}
+
+/// Two instances on one PostgreSQL database, both with a mail worker: each held comment's
+/// message reaches the mail server once.
+async fn two_instances_send_each_message_once(url: &str) {
+    let smtp = SmtpServer::start();
+    let args = mail_args(smtp.port);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let first = Service::start_on(Some(url), &args);
+    let second = Service::start_on(Some(url), &args);
+    for n in 0..12 {
+        let service = if n % 2 == 0 { &first } else { &second };
+        let (status, _, _) = post(
+            service,
+            &format!("twice-{n}"),
+            &body(
+                "Eve",
+                &format!("eve{n}@example.com"),
+                &format!("Held comment {n}"),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let messages = smtp.wait_for(12).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let messages = if smtp.messages().len() > messages.len() {
+        smtp.messages()
+    } else {
+        messages
+    };
+    assert_eq!(
+        messages.len(),
+        12,
+        "each message once, by one of the two workers"
+    );
+    for n in 0..12 {
+        let subject = format!("Held comment {n}");
+        assert_eq!(
+            messages
+                .iter()
+                .filter(|m| quoted_printable(m).contains(&format!("{subject}\n")))
+                .count(),
+            1,
+            "{subject}"
+        );
+    }
 }
 
 /// Every table dropped (the service migrates anew); the storage suite does the same.
@@ -1082,7 +1131,7 @@ async fn empty_postgres(url: &str) {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
     pool.execute(
-        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, moderators, moderator_sessions, signin_failures, audit_log, blocks, schema_migrations, _sqlx_migrations",
+        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, moderators, moderator_sessions, signin_failures, audit_log, blocks, outbox, unsubscribed, service_secrets, schema_migrations, _sqlx_migrations",
     )
     .await
     .unwrap();
@@ -1656,4 +1705,276 @@ async fn the_moderation_area_is_for_signed_in_moderators_only() {
             .status(),
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+/// A real SMTP server on 127.0.0.1 (aiosmtpd, which scripts/tools.sh installs), delivering
+/// into a Maildir the test reads.
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    fn start() -> SmtpServer {
+        let port = free_port();
+        SmtpServer::start_on(port)
+    }
+
+    fn start_on(port: u16) -> SmtpServer {
+        let maildir = tempfile::tempdir().unwrap();
+        let child = Command::new("/usr/bin/python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd: run scripts/tools.sh");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        SmtpServer {
+            child,
+            port,
+            maildir,
+        }
+    }
+
+    /// The messages delivered so far, as text.
+    fn messages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for folder in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(self.maildir.path().join("mail").join(folder)) {
+                for entry in entries.flatten() {
+                    out.push(std::fs::read_to_string(entry.path()).unwrap_or_default());
+                }
+            }
+        }
+        out
+    }
+
+    /// Waits until `n` messages arrived (or 10 s), and returns them.
+    async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let messages = self.messages();
+            if messages.len() >= n {
+                return messages;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.messages()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn mail_args(port: u16) -> Vec<String> {
+    [
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port.to_string(),
+        "--smtp-tls",
+        "none",
+        "--mail-from",
+        "Comments <comments@news.example>",
+        "--moderator-email",
+        "desk@news.example",
+        "--public-url",
+        "https://news.example",
+        "--outbox-poll-ms",
+        "100",
+        "--mail-retry-seconds",
+        "1",
+        "--flood-seconds",
+        "0",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// A quoted-printable body as text (RFC 2045: `=XX` bytes, `=` at a line's end joins lines).
+fn quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn with_notify(mut body: Value) -> Value {
+    body["notify"] = json!(true);
+    body
+}
+
+/// Moderators hear of a held comment; a commenter who asked hears of an approved reply, with
+/// a one-click unsubscribe that works; after it, nothing more.
+#[tokio::test]
+async fn notifications_reach_moderators_and_commenters_and_stop_on_unsubscribe() {
+    let smtp = SmtpServer::start();
+    let args = mail_args(smtp.port);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let service = Service::start(&args);
+
+    let (status, _, answer) = post(
+        &service,
+        "n1",
+        &with_notify(body(
+            "Ann",
+            "ann@example.com",
+            "A first comment, tell me of replies",
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let parent = answer["comment"]["id"].as_str().unwrap().to_owned();
+    let held = smtp.wait_for(1).await;
+    assert_eq!(held.len(), 1, "the moderators are told");
+    assert!(held[0].contains("To: desk@news.example"), "{}", held[0]);
+    assert!(held[0].contains("A comment awaits moderation"));
+    assert!(quoted_printable(&held[0]).contains("https://news.example/moderate"));
+    assert_eq!(service.moderate(&["approve", &parent]).0, 0);
+
+    // A reply, approved by a moderator: Ann hears of it.
+    let mut reply = body("Bob", "bob@example.com", "An answer to Ann");
+    reply["parent"] = json!(parent);
+    let (_, _, answer) = post(&service, "n2", &reply).await;
+    let reply_id = answer["comment"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(service.moderate(&["approve", &reply_id]).0, 0);
+    let messages = smtp.wait_for(3).await;
+    let to_ann: Vec<&String> = messages
+        .iter()
+        .filter(|m| m.contains("To: ann@example.com"))
+        .collect();
+    assert_eq!(to_ann.len(), 1, "one message to Ann: {messages:?}");
+    let message = to_ann[0];
+    assert!(message.contains("Subject: A reply to your comment"));
+    let text = quoted_printable(message.split_once("\n\n").unwrap().1);
+    assert!(
+        text.contains("Bob replied to your comment on “Russia and Iran"),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "https://news.example/read/{ARTICLE}#comment-{reply_id}"
+    )));
+    assert!(message.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    let link = message
+        .lines()
+        .find(|l| l.starts_with("List-Unsubscribe: <"))
+        .unwrap()
+        .trim_start_matches("List-Unsubscribe: <")
+        .trim_end_matches('>')
+        .to_owned();
+    assert!(link.starts_with("https://news.example/unsubscribe?token="));
+
+    // One click, as a mail client sends it (RFC 8058), to this service.
+    let path = &link["https://news.example".len()..];
+    let clicked = Client::new()
+        .post(service.url(path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clicked.status(), StatusCode::OK);
+    let forged = Client::new()
+        .post(service.url(&path.replace("token=", "token=00")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        StatusCode::BAD_REQUEST,
+        "a token must be ours"
+    );
+
+    // Another approved reply: nothing more for Ann.
+    let mut again = body("Cleo", "cleo@example.com", "Another answer to Ann");
+    again["parent"] = json!(parent);
+    let (_, _, answer) = post(&service, "n3", &again).await;
+    let again_id = answer["comment"]["id"].as_str().unwrap().to_owned();
+    let before = smtp.wait_for(4).await.len(); // Cleo's held comment tells the moderators
+    assert_eq!(service.moderate(&["approve", &again_id]).0, 0);
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let after = smtp.messages();
+    assert_eq!(
+        after.len(),
+        before,
+        "unsubscribed: no message about Cleo's reply"
+    );
+    assert_eq!(
+        after
+            .iter()
+            .filter(|m| m.contains("To: ann@example.com"))
+            .count(),
+        1
+    );
+}
+
+/// The mail server is down while a comment is held, and the service restarts: the message
+/// waits in the outbox and is sent once, when both are back.
+#[tokio::test]
+async fn the_outbox_survives_a_mail_server_outage_and_a_restart() {
+    let port = free_port();
+    let args = mail_args(port);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut service = Service::start(&args);
+    let (status, _, _) = post(
+        &service,
+        "o1",
+        &body("Dan", "dan@example.com", "Held while mail is down"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await; // a few failed attempts
+    service.restart(&args);
+    let smtp = SmtpServer::start_on(port);
+    // Retries back off from 1 s here (`--mail-retry-seconds`): wait for them.
+    let messages = {
+        let mut messages = Vec::new();
+        for _ in 0..80 {
+            messages = smtp.messages();
+            if !messages.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        messages
+    };
+    assert_eq!(
+        messages.len(),
+        1,
+        "sent once, after the outage and the restart"
+    );
+    assert!(messages[0].contains("Held while mail is down"));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(smtp.messages().len(), 1, "and not again");
 }

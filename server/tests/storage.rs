@@ -20,6 +20,7 @@ fn comment(id: &str, email: &str, status: &str, at: i64, token: Option<&str>) ->
         created_at: at,
         client_address: "127.0.0.1".into(),
         author_token: token.map(Into::into),
+        notify: false,
     }
 }
 
@@ -510,7 +511,7 @@ async fn migrations_recorded(url: &str) -> i64 {
 }
 
 /// The files in `server/migrations`.
-const MIGRATIONS: i64 = 6;
+const MIGRATIONS: i64 = 7;
 
 async fn reset_postgres(url: &str) {
     use sqlx::Executor;
@@ -519,7 +520,7 @@ async fn reset_postgres(url: &str) {
         .await
         .expect("the PostgreSQL server answers");
     pool.execute(
-        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, moderators, moderator_sessions, signin_failures, audit_log, blocks, schema_migrations, _sqlx_migrations",
+        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, moderators, moderator_sessions, signin_failures, audit_log, blocks, outbox, unsubscribed, service_secrets, schema_migrations, _sqlx_migrations",
     )
     .await
     .unwrap();

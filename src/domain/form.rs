@@ -104,6 +104,8 @@ pub struct Submission {
     pub parent: Option<String>,
     pub key: IdempotencyKey,
     pub honeypot: String,
+    /// "Notify me of follow-up comments by email."
+    pub notify: bool,
 }
 
 /// The form. Its fields change only through the transitions below, so the rules (when a
@@ -116,6 +118,8 @@ pub struct FormState {
     key: IdempotencyKey,
     /// "Save my name, email, and website in this browser…"
     remember: bool,
+    /// The reader asks to hear of replies by email.
+    notify: bool,
     /// The form's own findings; a field has at most one (the first).
     errors: PerField<Problem>,
     /// What the server said of a field (422). It stays until the reader changes that field:
@@ -153,6 +157,7 @@ impl FormState {
             reply_to: draft.reply_to,
             key: draft.key.unwrap_or(fresh_key),
             remember,
+            notify: false,
             errors: PerField::default(),
             server_errors: PerField::default(),
             general_errors: Vec::new(),
@@ -274,6 +279,14 @@ impl FormState {
         self.remember = remember;
     }
 
+    pub fn notify(&self) -> bool {
+        self.notify
+    }
+
+    pub fn set_notify(&mut self, notify: bool) {
+        self.notify = notify;
+    }
+
     pub fn set_honeypot(&mut self, value: String) {
         self.honeypot = value;
     }
@@ -311,6 +324,7 @@ impl FormState {
                     parent: self.reply_to.as_ref().map(|target| target.id.clone()),
                     key: self.key.clone(),
                     honeypot: self.honeypot.clone(),
+                    notify: self.notify,
                 })
             }
             Err(problems) => {

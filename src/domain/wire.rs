@@ -92,8 +92,10 @@ pub fn request_body(
     parent: Option<&str>,
     honeypot: &str,
     rendered_at_ms: f64,
+    notify: bool,
 ) -> String {
     json!({
+        "notify": notify,
         "parent": parent,
         "author": comment.author,
         "email": comment.email,
@@ -122,6 +124,8 @@ pub struct CommentRequest {
     pub honeypot: String,
     /// Milliseconds since the epoch when the form was first shown, if sent.
     pub rendered_at: Option<i64>,
+    /// The commenter asks to hear of replies by email.
+    pub notify: bool,
 }
 
 impl CommentRequest {
@@ -144,6 +148,10 @@ impl CommentRequest {
                 .get("rendered_at")
                 .and_then(Value::as_f64)
                 .map(|ms| ms as i64),
+            notify: object
+                .get("notify")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })
     }
 }
@@ -286,13 +294,19 @@ mod tests {
             email: "ann@example.com".into(),
             website: None,
         };
-        let body: Value =
-            serde_json::from_str(&request_body(&comment, Some("7"), "", 1_737_141_180_000.0))
-                .unwrap();
+        let body: Value = serde_json::from_str(&request_body(
+            &comment,
+            Some("7"),
+            "",
+            1_737_141_180_000.0,
+            true,
+        ))
+        .unwrap();
         assert_eq!(
             body,
             json!({"parent": "7", "author": "Ann", "email": "ann@example.com", "website": null,
-                   "content": "Hello", "honeypot": "", "rendered_at": 1_737_141_180_000_i64})
+                   "content": "Hello", "honeypot": "", "rendered_at": 1_737_141_180_000_i64,
+                   "notify": true})
         );
     }
 
@@ -305,15 +319,21 @@ mod tests {
             website: Some("https://ann.example".into()),
         };
         let request =
-            CommentRequest::parse(&request_body(&comment, Some("7"), "", 1_000.0)).unwrap();
+            CommentRequest::parse(&request_body(&comment, Some("7"), "", 1_000.0, true)).unwrap();
+        assert!(request.notify);
         assert_eq!(request.input.author, "Ann");
         assert_eq!(request.input.website, "https://ann.example");
         assert_eq!(request.parent.as_deref(), Some("7"));
         assert_eq!(request.rendered_at, Some(1_000));
         let bare = CommentRequest::parse(r#"{"content":"x","parent":null}"#).unwrap();
         assert_eq!(
-            (bare.parent, bare.rendered_at, bare.input.email.as_str()),
-            (None, None, "")
+            (
+                bare.parent,
+                bare.rendered_at,
+                bare.input.email.as_str(),
+                bare.notify
+            ),
+            (None, None, "", false)
         );
         assert_eq!(CommentRequest::parse("[1]"), None);
         assert_eq!(CommentRequest::parse("{nope"), None);

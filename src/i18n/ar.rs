@@ -20,6 +20,7 @@ pub static ARABIC: Texts = Texts {
     oldest_first: "الأقدم أولاً",
     newest_first: "الأحدث أولاً",
     show_more_comments: "عرض المزيد من التعليقات",
+    notify_replies: "أعلمني بالتعليقات الجديدة عبر البريد الإلكتروني.",
     leave_reply: "اترك تعليقاً",
     cancel_reply: "إلغاء الرد",
     email_note: "لن يتم نشر عنوان بريدك الإلكتروني.",

@@ -20,6 +20,7 @@ pub static GERMAN: Texts = Texts {
     oldest_first: "Älteste zuerst",
     newest_first: "Neueste zuerst",
     show_more_comments: "Weitere Kommentare anzeigen",
+    notify_replies: "Benachrichtige mich über nachfolgende Kommentare per E-Mail.",
     leave_reply: "Schreibe einen Kommentar",
     cancel_reply: "Antworten abbrechen",
     email_note: "Deine E-Mail-Adresse wird nicht veröffentlicht.",

@@ -20,6 +20,7 @@ pub static ENGLISH: Texts = Texts {
     oldest_first: "Oldest first",
     newest_first: "Newest first",
     show_more_comments: "Show more comments",
+    notify_replies: "Notify me of follow-up comments by email.",
     leave_reply: "Leave a Reply",
     cancel_reply: "Cancel reply",
     email_note: "Your email address will not be published.",

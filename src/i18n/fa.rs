@@ -20,6 +20,7 @@ pub static PERSIAN: Texts = Texts {
     oldest_first: "قدیمی‌ترین اول",
     newest_first: "جدیدترین اول",
     show_more_comments: "نمایش دیدگاه‌های بیشتر",
+    notify_replies: "مرا با ایمیل از دیدگاه‌های بعدی باخبر کن.",
     leave_reply: "دیدگاهتان را بنویسید",
     cancel_reply: "لغو پاسخ",
     email_note: "نشانی ایمیل شما منتشر نخواهد شد.",

@@ -20,6 +20,7 @@ pub static FRENCH: Texts = Texts {
     oldest_first: "Les plus anciens d’abord",
     newest_first: "Les plus récents d’abord",
     show_more_comments: "Afficher plus de commentaires",
+    notify_replies: "Me notifier des commentaires suivants par e-mail.",
     leave_reply: "Laisser un commentaire",
     cancel_reply: "Annuler la réponse",
     email_note: "Votre adresse e-mail ne sera pas publiée.",

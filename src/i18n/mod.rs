@@ -264,6 +264,8 @@ pub struct Texts {
     pub newest_first: &'static str,
     /// The button under a long thread that shows its next page.
     pub show_more_comments: &'static str,
+    /// The checkbox that asks for replies by email (WordPress's words).
+    pub notify_replies: &'static str,
     pub leave_reply: &'static str,
     pub cancel_reply: &'static str,
     pub email_note: &'static str,

@@ -20,6 +20,7 @@ pub static RUSSIAN: Texts = Texts {
     oldest_first: "Сначала старые",
     newest_first: "Сначала новые",
     show_more_comments: "Показать ещё комментарии",
+    notify_replies: "Уведомлять меня о новых комментариях по почте.",
     leave_reply: "Добавить комментарий",
     cancel_reply: "Отменить ответ",
     email_note: "Ваш адрес email не будет опубликован.",

@@ -134,7 +134,7 @@ test('hydration restores the reader\'s stored draft and details instead of erasi
   await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
   const widget = page.locator('article-widget');
   await widget.locator('input[name=author]').fill('Returning Reader');
-  await widget.locator('input[type=checkbox]').check();
+  await widget.locator('input[id$="-consent"]').check();
   await widget.locator('textarea[name=content]').fill('A draft kept between visits');
   await page.waitForTimeout(300);
   await page.reload();
@@ -142,7 +142,7 @@ test('hydration restores the reader\'s stored draft and details instead of erasi
   await page.waitForTimeout(300);
   assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'A draft kept between visits');
   assert.equal(await widget.locator('input[name=author]').inputValue(), 'Returning Reader');
-  assert.ok(await widget.locator('input[type=checkbox]').isChecked(), 'consent as the reader left it');
+  assert.ok(await widget.locator('input[id$="-consent"]').isChecked(), 'consent as the reader left it');
   assert.deepEqual(page.problems, []);
 });
 
@@ -195,5 +195,26 @@ test('without JavaScript a reader replies to a comment, as on WordPress (?replyt
   const reply = widget.locator('.aw-comment.aw-depth-2', { hasText: 'An answer without a script.' });
   await reply.waitFor();
   assert.match(await reply.textContent(), /In reply to Olga/);
+  assert.deepEqual(page.problems, []);
+});
+
+test('a reader asks to hear of replies: the box goes with the comment, with and without JavaScript', async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/read/corrections`);
+  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  const widget = page.locator('article-widget');
+  await page.waitForTimeout(3100);
+  await widget.locator('textarea[name=content]').fill('Tell me when someone answers.');
+  await widget.locator('input[name=author]').fill('Quinn');
+  await widget.locator('input[name=email]').fill('quinn@example.com');
+  await widget.getByLabel('Notify me of follow-up comments by email.').check();
+  const posted = page.waitForRequest((request) => request.method() === 'POST' && request.url().includes('/comments'));
+  await widget.locator('button[type=submit]').click();
+  assert.equal(JSON.parse((await posted).postData()).notify, true);
+  await widget.locator('.aw-comment', { hasText: 'Tell me when someone answers.' }).waitFor();
+  const plain = await open(browser, { javaScriptEnabled: false });
+  await plain.goto(`${SERVICE}/read/corrections`);
+  const box = plain.locator('article-widget input[name=notify]');
+  assert.equal(await box.getAttribute('value'), '1', 'the plain form sends notify=1 when ticked');
   assert.deepEqual(page.problems, []);
 });

@@ -163,6 +163,9 @@ pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
     let on_remember = context
         .on_action
         .reform(|event: Event| Action::Remember(checkbox_checked(&event)));
+    let on_notify = context
+        .on_action
+        .reform(|event: Event| Action::Notify(checkbox_checked(&event)));
     let on_honeypot = context
         .on_action
         .reform(|event: InputEvent| Action::Honeypot(input_value(&event)));
@@ -215,6 +218,10 @@ pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
                 <p class="aw-consent">
                     <input id={format!("{prefix}-consent")} type="checkbox" checked={form.remember()} onchange={on_remember} />
                     <label for={format!("{prefix}-consent")}>{texts.consent}</label>
+                </p>
+                <p class="aw-consent">
+                    <input id={format!("{prefix}-notify")} name="notify" value="1" type="checkbox" checked={form.notify()} onchange={on_notify} />
+                    <label for={format!("{prefix}-notify")}>{texts.notify_replies}</label>
                 </p>
                 if let Some(problem) = &model.storage_problem {
                     <p class="aw-storage-note" role="note">{texts.storage_error(*problem)}</p>

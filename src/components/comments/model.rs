@@ -34,6 +34,7 @@ pub enum Action {
     Input(Field, String),
     Blur(Field),
     Remember(bool),
+    Notify(bool),
     Honeypot(String),
     Reply(Option<ReplyTarget>),
     Submit,
@@ -88,6 +89,7 @@ impl Reducible for Model {
             Action::Input(field, value) => next.form.edit(field, value),
             Action::Blur(field) => next.form.blur(field),
             Action::Remember(remember) => next.form.set_remember(remember),
+            Action::Notify(notify) => next.form.set_notify(notify),
             Action::Honeypot(value) => next.form.set_honeypot(value),
             Action::Reply(to) => {
                 next.form.reply(to);

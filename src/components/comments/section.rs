@@ -293,6 +293,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     outgoing.parent.as_deref(),
                     &outgoing.honeypot,
                     rendered_at,
+                    outgoing.notify,
                 );
                 yew::platform::spawn_local(async move {
                     let result =

@@ -75,6 +75,7 @@ fn settings(moderation: Moderation) -> Settings {
         trust_forwarded_for: false,
         min_form_age_ms: 0,
         front_page: None,
+        public_url: String::new(),
     }
 }
 
