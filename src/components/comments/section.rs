@@ -449,6 +449,20 @@ fn OpenComments(props: &CommentsProps) -> Html {
         );
     }
 
+    // A comment the reader just posted is shown, even past the pages shown so far.
+    {
+        let shown_threads = shown_threads.clone();
+        let newest = model.posted.last().map(|c| c.id.clone());
+        use_effect_with((thread.clone(), newest), move |(thread, newest)| {
+            if let Some(id) = newest {
+                if let paging::Place::Hidden { threads } = paging::place(thread, *shown_threads, id)
+                {
+                    shown_threads.set(threads);
+                }
+            }
+        });
+    }
+
     // After "Show more", focus stays on the button; when the last threads came and the button
     // is gone, it goes to the first of them, so the reader's place is kept.
     let refocus = use_mut_ref(|| None::<usize>);
