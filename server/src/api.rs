@@ -81,7 +81,8 @@ pub fn router(state: AppState) -> Router {
     // The moderation area: its own forms (no CORS, no cross-origin use), behind its sign-in.
     let api = api
         .merge(crate::moderation_area::routes())
-        .merge(crate::notify::routes());
+        .merge(crate::notify::routes())
+        .merge(crate::feeds::routes());
     let mut app = api.with_state(state);
     // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
     let files = |folder: &std::path::Path| {

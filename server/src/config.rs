@@ -39,6 +39,21 @@ pub enum Command {
         #[command(subcommand)]
         action: ModerateAction,
     },
+    /// Import comments from WordPress's export (WXR) or Disqus's; running it again adds
+    /// nothing twice.
+    Import {
+        /// wordpress or disqus.
+        #[arg(value_enum)]
+        source: crate::import::Source,
+        /// The export file.
+        file: PathBuf,
+        /// Lines `SLUG-OR-URL ARTICLE-ID`, when the article ids are not the slugs.
+        #[arg(long)]
+        map: Option<PathBuf>,
+        /// Only articles with a file here (`<id>.json`) take comments.
+        #[arg(long)]
+        articles: Option<PathBuf>,
+    },
     /// Add, remove or list the moderators who sign in to the moderation area (/moderate).
     Moderators {
         #[command(subcommand)]

@@ -41,6 +41,12 @@ async fn main() {
         }
         Some(Command::Serve(args)) => serve(store, &args).await,
         Some(Command::Moderators { action }) => moderators(&store, action).await,
+        Some(Command::Import {
+            source,
+            file,
+            map,
+            articles,
+        }) => import(&store, source, &file, map.as_deref(), articles.as_deref()).await,
         Some(Command::Render(_)) => unreachable!("rendered above, without a database"),
         None => {
             let args = match Cli::try_parse_from(["comment-service", "serve"]) {
@@ -230,4 +236,58 @@ async fn moderators(
         tracing::error!(%error, "moderators");
         1
     })
+}
+
+/// `comment-service import wordpress|disqus FILE`.
+async fn import(
+    store: &comment_service::store::Store,
+    source: comment_service::import::Source,
+    file: &std::path::Path,
+    map: Option<&std::path::Path>,
+    articles: Option<&std::path::Path>,
+) -> i32 {
+    use comment_service::import::{self, Articles, Source};
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("{}: {error}", file.display());
+            return 1;
+        }
+    };
+    let articles = match Articles::new(map, articles) {
+        Ok(articles) => articles,
+        Err(error) => {
+            eprintln!("{error}");
+            return 2;
+        }
+    };
+    let read = match source {
+        Source::Wordpress => import::read_wordpress(&text, &articles),
+        Source::Disqus => import::read_disqus(&text, &articles),
+    };
+    let read = match read {
+        Ok(read) => read,
+        Err(error) => {
+            eprintln!("{}: {error}", file.display());
+            return 2;
+        }
+    };
+    match import::store(store, read, &mut std::io::stderr()).await {
+        Ok(summary) => {
+            println!(
+                "Imported {} comments; {} were there already; {} refused.",
+                summary.imported,
+                summary.already_there,
+                summary.refused.len()
+            );
+            for why in &summary.refused {
+                println!("  refused: {why}");
+            }
+            0
+        }
+        Err(error) => {
+            tracing::error!(%error, "the import stopped; run it again to go on (nothing is stored twice)");
+            1
+        }
+    }
 }
