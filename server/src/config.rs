@@ -169,9 +169,9 @@ pub struct ServeArgs {
     /// Who hears of held comments (comma-separated addresses).
     #[arg(long, env = "COMMENTS_MODERATOR_EMAILS", value_delimiter = ',')]
     pub moderator_email: Vec<String>,
-    /// 0: a message for each held comment; N: one digest every N minutes.
-    #[arg(long, env = "COMMENTS_MODERATOR_DIGEST_MINUTES", default_value_t = 0)]
-    pub moderator_digest_minutes: u64,
+    /// 0: a message for each held comment; N: one digest every N minutes (fractions too).
+    #[arg(long, env = "COMMENTS_MODERATOR_DIGEST_MINUTES", default_value_t = 0.0)]
+    pub moderator_digest_minutes: f64,
     /// The service's address as readers reach it, for the links in messages.
     #[arg(
         long,

@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/moderate/act", post(act))
         .route("/moderate/blocks", get(blocks_page).post(change_blocks))
         .route("/moderate/audit", get(audit_page))
+        .route("/moderate/overview", get(overview))
 }
 
 // ----- Passwords -----
@@ -196,7 +197,7 @@ td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align
 fn page(status: StatusCode, title: &str, session: Option<&Session>, body: &str) -> Response {
     let nav = match session {
         Some(session) => format!(
-            "<nav><a href=\"/moderate\">Queue</a> <a href=\"/moderate?status=approved\">Published</a> \
+            "<nav><a href=\"/moderate/overview\">Overview</a> <a href=\"/moderate\">Queue</a> <a href=\"/moderate?status=approved\">Published</a> \
              <a href=\"/moderate?status=all\">All</a> <a href=\"/moderate/blocks\">Blocks</a> \
              <a href=\"/moderate/audit\">Audit log</a></nav>\
              <form class=\"inline\" method=\"post\" action=\"/moderate/sign-out\">\
@@ -688,6 +689,112 @@ async fn audit_page(
     }
     body.push_str("</table>");
     Ok(page(StatusCode::OK, "Audit log", Some(&session), &body))
+}
+
+const DAYS: i64 = 28;
+const DAY_MS: i64 = 86_400_000;
+
+/// At a glance: comments per day over the last four weeks (published, held, spam) and the
+/// most discussed articles, as small SVG charts (with titles for each bar and a summary for
+/// screen readers), not tables of numbers.
+async fn overview(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else {
+        return Ok(to("/moderate/sign-in"));
+    };
+    let today = now_ms().div_euclid(DAY_MS);
+    let first = today - DAYS + 1;
+    let counts = state.store.daily_counts(first * DAY_MS).await?;
+    let series = ["approved", "pending", "spam"];
+    let mut days = vec![[0i64; 3]; DAYS as usize];
+    for (day, status, n) in counts {
+        if let (Some(slot), Some(kind)) = (
+            days.get_mut((day - first) as usize),
+            series.iter().position(|s| *s == status),
+        ) {
+            slot[kind] += n;
+        }
+    }
+    let totals: Vec<i64> = (0..3).map(|k| days.iter().map(|d| d[k]).sum()).collect();
+    let tallest = days
+        .iter()
+        .map(|d| d.iter().sum::<i64>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let colours = ["#2e7d32", "#f9a825", "#c62828"];
+    let (width, height, bar) = (560.0, 140.0, 560.0 / DAYS as f64);
+    let mut bars = String::new();
+    for (i, day) in days.iter().enumerate() {
+        let mut y = height;
+        let label = Timestamp::from_millis((first + i as i64) * DAY_MS).to_rfc3339();
+        let label = &label[..10];
+        for (k, n) in day.iter().enumerate() {
+            if *n == 0 {
+                continue;
+            }
+            let h = height * *n as f64 / tallest as f64;
+            y -= h;
+            bars.push_str(&format!(
+                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{}\"><title>{label}: {n} {}</title></rect>",
+                i as f64 * bar + 1.0,
+                bar - 2.0,
+                colours[k],
+                status_label(series[k]).to_lowercase()
+            ));
+        }
+    }
+    let summary = format!(
+        "Last {DAYS} days: {} published, {} held, {} spam",
+        totals[0], totals[1], totals[2]
+    );
+    let legend: String = (0..3)
+        .map(|k| {
+            format!(
+                "<span><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" fill=\"{}\"/></svg> {} ({})</span> ",
+                colours[k],
+                status_label(series[k]),
+                totals[k]
+            )
+        })
+        .collect();
+    let mut body = format!(
+        "<section class=\"card\"><h2>Comments per day</h2>         <svg viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\" style=\"max-height:10rem\">{bars}</svg>         <p class=\"meta\">{legend}</p></section>",
+        esc(&summary)
+    );
+    let discussed = state.store.most_discussed(first * DAY_MS, 5).await?;
+    body.push_str("<section class=\"card\"><h2>Most discussed</h2>");
+    if discussed.is_empty() {
+        body.push_str("<p>No published comments in these four weeks.</p>");
+    } else {
+        let most = discussed.first().map_or(1, |(_, n)| (*n).max(1));
+        let rows = discussed.len() as f64;
+        let mut chart = String::new();
+        for (i, (article, n)) in discussed.iter().enumerate() {
+            let title = state
+                .articles
+                .headline(article)
+                .unwrap_or_else(|| article.clone());
+            let y = i as f64 * 34.0;
+            let w = 360.0 * *n as f64 / most as f64;
+            chart.push_str(&format!(
+                "<text x=\"0\" y=\"{:.0}\" font-size=\"12\" fill=\"currentColor\">{}</text>                 <rect x=\"0\" y=\"{:.0}\" width=\"{w:.1}\" height=\"12\" fill=\"#1565c0\"><title>{}: {n}</title></rect>                 <text x=\"{:.1}\" y=\"{:.0}\" font-size=\"12\" fill=\"currentColor\">{n}</text>",
+                y + 12.0,
+                esc(&excerpt(&title, 60)),
+                y + 16.0,
+                esc(&title),
+                w + 6.0,
+                y + 27.0
+            ));
+        }
+        let names: Vec<String> = discussed.iter().map(|(a, n)| format!("{a}: {n}")).collect();
+        body.push_str(&format!(
+            "<svg viewBox=\"0 0 420 {:.0}\" width=\"100%\" role=\"img\" aria-label=\"{}\">{chart}</svg>",
+            rows * 34.0,
+            esc(&format!("Most published comments: {}", names.join(", ")))
+        ));
+    }
+    body.push_str("</section>");
+    Ok(page(StatusCode::OK, "Overview", Some(&session), &body))
 }
 
 /// Whether a comment with this many links is held for moderation (WordPress's "hold a

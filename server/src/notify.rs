@@ -85,8 +85,8 @@ impl Mailer {
             transport: builder.build(),
             from,
             moderators,
-            digest: (args.moderator_digest_minutes > 0)
-                .then(|| Duration::from_secs(args.moderator_digest_minutes * 60)),
+            digest: (args.moderator_digest_minutes > 0.0)
+                .then(|| Duration::from_secs_f64(args.moderator_digest_minutes * 60.0)),
             public_url: args.public_url.trim_end_matches('/').to_owned(),
             poll: Duration::from_millis(args.outbox_poll_ms.max(50)),
             retry_ms: (args.mail_retry_seconds.max(1) * 1000) as i64,

@@ -1666,6 +1666,23 @@ async fn the_moderation_area_is_for_signed_in_moderators_only() {
     .await;
     assert_eq!(answer["comment"]["status"], "pending", "two links: held");
 
+    // The overview: the last weeks at a glance, as charts.
+    let overview = client
+        .get(url("/moderate/overview"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        overview.contains("aria-label=\"Last 28 days: 2 published, 1 held, 0 spam\""),
+        "{overview}"
+    );
+    assert!(overview.contains("<rect") && overview.contains("Most discussed"));
+    assert!(overview.contains("Russia and Iran sign a cooperation treaty in the Kremlin: 2"));
+
     // Signed out, the old cookie opens nothing.
     let out = client
         .post(url("/moderate/sign-out"))
@@ -2176,4 +2193,46 @@ async fn comment_feeds_are_atom() {
         StatusCode::NOT_FOUND,
         "comments closed: no feed"
     );
+}
+
+/// With a digest interval, moderators get one message for all the comments held since the
+/// last one, not one each.
+#[tokio::test]
+async fn moderators_can_have_a_digest_instead() {
+    let smtp = SmtpServer::start();
+    let mut args = mail_args(smtp.port);
+    args.extend(["--moderator-digest-minutes".to_owned(), "0.03".to_owned()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let service = Service::start(&args);
+    for n in 0..3 {
+        let (status, _, _) = post(
+            &service,
+            &format!("digest-{n}"),
+            &body(
+                "Fay",
+                &format!("fay{n}@example.com"),
+                &format!("Held for the digest {n}"),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let messages = smtp.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        smtp.messages().len(),
+        1,
+        "one digest, and none after it: {messages:?}"
+    );
+    let digest = quoted_printable(&smtp.messages()[0]);
+    assert!(
+        digest.contains("Subject: 3 comments await moderation"),
+        "{digest}"
+    );
+    for n in 0..3 {
+        assert!(
+            digest.contains(&format!("Held for the digest {n}")),
+            "{digest}"
+        );
+    }
 }

@@ -58,7 +58,7 @@ test('a moderator on a phone signs in, unpublishes and approves a comment, and r
   await page.waitForURL(/\/moderate/);
   listed = await (await fetch(`${SERVICE}/api/articles/russia-iran-explainer/comments`)).json();
   assert.ok(listed.comments.some((c) => c.id === comment.id), 'approved again');
-  for (const path of ['/moderate?status=all', '/moderate/audit', '/moderate/blocks']) {
+  for (const path of ['/moderate/overview', '/moderate?status=all', '/moderate/audit', '/moderate/blocks']) {
     await page.goto(`${SERVICE}${path}`);
     const wide = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
     assert.ok(wide <= 0, `${path}: ${wide} px wider than the screen`);
