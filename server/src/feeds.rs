@@ -14,6 +14,7 @@ use article_widget::domain::date::Timestamp;
 use crate::api::{now_ms, AppState};
 use crate::delivery::{content_tag, not_modified, with_validator};
 use crate::error::ApiError;
+use crate::markup::escape as xml;
 use crate::store::{ModerationStatus, StoredComment};
 
 const ENTRIES: i64 = 50;
@@ -21,23 +22,6 @@ const CACHE: &str = "public, max-age=300, stale-while-revalidate=3600";
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/feeds/{file}", get(feed))
-}
-
-/// Text for XML (content and attribute values alike); characters XML 1.0 forbids are dropped.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn date(ms: i64) -> String {

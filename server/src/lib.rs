@@ -11,6 +11,7 @@ pub mod error;
 pub mod feeds;
 pub mod form_post;
 pub mod import;
+pub mod markup;
 pub mod moderate;
 pub mod moderation_area;
 pub mod notify;

@@ -18,7 +18,7 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::{cookie, now_ms, AppState, ClientAddress};
 use crate::error::ApiError;
+use crate::markup::{escape as esc, excerpt};
 use crate::store::{ModerationStatus, StoredComment};
 use article_widget::domain::date::Timestamp;
 
@@ -158,23 +159,31 @@ async fn authorised(
     Ok(Ok(session))
 }
 
-// ----- Pages -----
+/// A state-changing request of the area: its form, sent from a live session whose CSRF
+/// token it carries; otherwise the refusal page is the answer.
+struct Authorised {
+    session: Session,
+    form: Vec<(String, String)>,
+}
 
-/// Text for HTML (content and attribute values alike).
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+impl FromRequest<AppState> for Authorised {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let headers = request.headers().clone();
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = fields(&body);
+        match authorised(state, &headers, &form).await {
+            Ok(Ok(session)) => Ok(Authorised { session, form }),
+            Ok(Err(refused)) => Err(refused),
+            Err(error) => Err(error.into_response()),
         }
     }
-    out
 }
+
+// ----- Pages -----
 
 fn when(ms: i64) -> String {
     let text = Timestamp::from_millis(ms).to_rfc3339();
@@ -327,13 +336,8 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    Authorised { session, .. }: Authorised,
 ) -> Result<Response, ApiError> {
-    let form = fields(&body);
-    let session = match authorised(&state, &headers, &form).await? {
-        Ok(session) => session,
-        Err(refused) => return Ok(refused),
-    };
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         state.store.end_session(&hashed(token), now_ms()).await?;
     }
@@ -521,24 +525,10 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<String, ApiEr
     ))
 }
 
-fn excerpt(text: &str, chars: usize) -> String {
-    let mut out: String = text.chars().take(chars).collect();
-    if text.chars().count() > chars {
-        out.push('…');
-    }
-    out
-}
-
 async fn act(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    Authorised { session, form }: Authorised,
 ) -> Result<Response, ApiError> {
-    let form = fields(&body);
-    let session = match authorised(&state, &headers, &form).await? {
-        Ok(session) => session,
-        Err(refused) => return Ok(refused),
-    };
     // One comment's button ("approve:ID"), or the bulk buttons with the ticked ids.
     let targets: Vec<(String, String)> = match field(&form, "one").and_then(|v| v.split_once(':')) {
         Some((action, id)) => vec![(action.to_owned(), id.to_owned())],
@@ -630,14 +620,8 @@ async fn blocks_page(
 
 async fn change_blocks(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    Authorised { session, form }: Authorised,
 ) -> Result<Response, ApiError> {
-    let form = fields(&body);
-    let session = match authorised(&state, &headers, &form).await? {
-        Ok(session) => session,
-        Err(refused) => return Ok(refused),
-    };
     let kind = field(&form, "kind").filter(|k| matches!(*k, "email" | "address"));
     let value = field(&form, "value")
         .map(str::trim)
@@ -839,14 +823,6 @@ mod tests {
         assert!(!password_matches("wrong", &hash));
         assert!(DUMMY_HASH.starts_with("$argon2id$"));
         assert!(!password_matches("anything", &DUMMY_HASH));
-    }
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            esc("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
     }
 
     #[test]

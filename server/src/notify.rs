@@ -34,6 +34,7 @@ use crate::api::{now_ms, AppState};
 use crate::articles::ArticleGate;
 use crate::config::{ServeArgs, SmtpTls};
 use crate::error::ApiError;
+use crate::markup::excerpt;
 use crate::store::{OutboxItem, Store, StoredComment};
 
 /// What the worker needs.
@@ -235,14 +236,6 @@ fn held_summary(articles: &ArticleGate, comment: &StoredComment) -> String {
         comment.email,
         excerpt(&comment.content, 600)
     )
-}
-
-fn excerpt(text: &str, chars: usize) -> String {
-    let mut out: String = text.chars().take(chars).collect();
-    if text.chars().count() > chars {
-        out.push('…');
-    }
-    out
 }
 
 /// The message for an outbox item, from what the database holds now.
