@@ -114,7 +114,7 @@ async fn fragment_html(
         theme: options.theme,
         comments: options.comments,
         comments_order: options.comments_order,
-        article: Some(article),
+        article: Some(article.clone()),
         thread: options
             .thread
             .as_deref()
@@ -128,6 +128,22 @@ async fn fragment_html(
         .await;
 
     let mut out = String::with_capacity(body.len() + article_json.len() + 512);
+    // The featured image is the page's largest paint, but inside a declarative shadow root
+    // the browser's preload scanner does not see it: a preload ahead of the element asks for
+    // it as early as a plain <img> would be (valid in the body too, so the fragment carries it).
+    if let Some(image) = &article.image {
+        out.push_str(&format!(
+            "<link rel=\"preload\" as=\"image\" href=\"{}\" fetchpriority=\"high\"",
+            attribute(&image.src)
+        ));
+        if let Some(srcset) = image.srcset_attribute() {
+            out.push_str(&format!(" imagesrcset=\"{}\"", attribute(&srcset)));
+            if let Some(sizes) = &image.sizes {
+                out.push_str(&format!(" imagesizes=\"{}\"", attribute(sizes)));
+            }
+        }
+        out.push('>');
+    }
     out.push_str(&format!(
         "<article-widget src=\"{}\" data-aw-prerendered=\"\"",
         attribute(&options.src)
