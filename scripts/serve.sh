@@ -22,7 +22,8 @@ watcher=$!
 mkdir -p target/demo
 trap 'kill $watcher 2>/dev/null || true' EXIT INT TERM
 echo "The demo: http://127.0.0.1:8080/  (every sample: /read/<id>; the client-only page: /index.html)"
-echo "Moderate the demo's comments with:"
-echo "  ./target/debug/comment-service --database sqlite://target/demo/comments.db moderate list"
+echo "Moderate the demo's comments at http://127.0.0.1:8080/moderate once you are a moderator:"
+echo "  ./target/debug/comment-service --database sqlite://target/demo/comments.db moderators add NAME"
 ./target/debug/comment-service --database sqlite://target/demo/comments.db serve \
-  --address 127.0.0.1:8080 --site dist --articles static/articles --front-page russia-iran-treaty
+  --address 127.0.0.1:8080 --site dist --articles static/articles --front-page russia-iran-treaty \
+  --public-url http://127.0.0.1:8080
