@@ -7,19 +7,8 @@
 #   BENCH_ROUNDS=7 BENCH_LIGHTHOUSE_ROUNDS=3 scripts/bench-page.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/tools.sh
-ensure_all
-cargo build --quiet --release -p comment-service
-trunk build --release --offline >/dev/null
-(cd tests/e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-DIR=$(mktemp -d)
-./target/release/comment-service --database "sqlite://$DIR/comments.db" serve --address 127.0.0.1:0 \
-  --site dist --articles static/articles > "$DIR/service.log" 2>/dev/null &
-SERVICE_PID=$!
-trap 'kill $SERVICE_PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
-for _ in $(seq 100); do grep -q 'http://' "$DIR/service.log" && break; sleep 0.1; done
-export BENCH_SERVICE=$(grep -o 'http://[0-9.:]*' "$DIR/service.log" | head -n 1)
-export BENCH_DIST=$PWD/dist
+source scripts/bench-service.sh
+start_bench_service
 node tests/e2e/bench/page-load.mjs
 LIGHTHOUSE_BIN="$TOOLS_DIR/node_modules/.bin/lighthouse"
 if ! "$LIGHTHOUSE_BIN" --version 2>/dev/null | grep -q '^12\.2\.3$'; then

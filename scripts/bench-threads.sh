@@ -5,17 +5,6 @@
 #   BENCH_ROUNDS=3 scripts/bench-threads.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/tools.sh
-ensure_all
-cargo build --quiet --release -p comment-service
-trunk build --release --offline >/dev/null
-(cd tests/e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-DIR=$(mktemp -d)
-./target/release/comment-service --database "sqlite://$DIR/comments.db" serve --address 127.0.0.1:0 \
-  --site dist --articles static/articles --flood-seconds 0 --moderation approve-all \
-  > "$DIR/service.log" 2>/dev/null &
-SERVICE_PID=$!
-trap 'kill $SERVICE_PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
-for _ in $(seq 100); do grep -q 'http://' "$DIR/service.log" && break; sleep 0.1; done
-export BENCH_SERVICE=$(grep -o 'http://[0-9.:]*' "$DIR/service.log" | head -n 1)
+source scripts/bench-service.sh
+start_bench_service --flood-seconds 0 --moderation approve-all
 node tests/e2e/bench/threads.mjs

@@ -19,10 +19,16 @@ pub struct Widget {
     root: ShadowRoot,
 }
 
-fn text_option(options: &JsValue, key: &str) -> Option<String> {
+/// An option's text as the loader passed it.
+fn raw_option(options: &JsValue, key: &str) -> Option<String> {
     js_sys::Reflect::get(options, &JsValue::from_str(key))
         .ok()
         .and_then(|v| v.as_string())
+}
+
+/// An attribute's value, trimmed; `None` when empty.
+fn text_option(options: &JsValue, key: &str) -> Option<String> {
+    raw_option(options, key)
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
 }
@@ -31,6 +37,7 @@ fn text_option(options: &JsValue, key: &str) -> Option<String> {
 fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
     let host = host.clone();
     let on_event = Callback::from(move |event: WidgetEvent| dispatch(&host, event));
+    let thread = given_thread(options);
     yew::props!(ArticleWidgetProps {
         src: text_option(options, "src").unwrap_or_default(),
         lang: text_option(options, "lang").map(AttrValue::from),
@@ -41,8 +48,8 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
             text_option(options, "comments-order").as_deref()
         ),
         article: given_article(options),
-        thread: given_thread(options),
-        form: typed_form(options),
+        form: typed_form(options, thread.as_deref()),
+        thread,
         on_event,
     })
 }
@@ -50,9 +57,7 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
 /// The article a prerendered element carries (`options.article`, its JSON text), read as a
 /// fetched one would be; `None` when there is none or it does not parse (then it is fetched).
 fn given_article(options: &JsValue) -> Option<std::rc::Rc<crate::domain::article::Article>> {
-    let text = js_sys::Reflect::get(options, &JsValue::from_str("article"))
-        .ok()?
-        .as_string()?;
+    let text = raw_option(options, "article")?;
     let src = text_option(options, "src")?;
     let address = crate::shell::dom::absolute_url(&src, None)?;
     crate::shell::http::article_from_text(&text, &address)
@@ -62,9 +67,7 @@ fn given_article(options: &JsValue) -> Option<std::rc::Rc<crate::domain::article
 
 /// The comment thread a prerendered element carries (`options.thread`, the API's list JSON).
 fn given_thread(options: &JsValue) -> Option<std::rc::Rc<crate::domain::wire::CommentList>> {
-    let text = js_sys::Reflect::get(options, &JsValue::from_str("thread"))
-        .ok()?
-        .as_string()?;
+    let text = raw_option(options, "thread")?;
     crate::domain::wire::parse_comment_page(&text)
         .ok()
         .map(std::rc::Rc::new)
@@ -73,12 +76,13 @@ fn given_thread(options: &JsValue) -> Option<std::rc::Rc<crate::domain::wire::Co
 /// The form as the reader left it in the prerendered markup before the widget took over
 /// (`options.typed`: the fields' values), so nothing typed is lost: their text, with the
 /// details the reader let the browser keep and consent as it was.
-fn typed_form(options: &JsValue) -> Option<std::rc::Rc<crate::domain::form::FormState>> {
+fn typed_form(
+    options: &JsValue,
+    thread: Option<&crate::domain::wire::CommentList>,
+) -> Option<std::rc::Rc<crate::domain::form::FormState>> {
     use crate::domain::comment_rules::{CommentInput, Field};
     use crate::domain::draft::{Identity, IDENTITY_STORAGE_KEY};
-    let text = js_sys::Reflect::get(options, &JsValue::from_str("typed"))
-        .ok()?
-        .as_string()?;
+    let text = raw_option(options, "typed")?;
     let typed = crate::domain::json::parse(&text).ok()?;
     let mut input = CommentInput::default();
     for field in Field::ALL {
@@ -97,13 +101,14 @@ fn typed_form(options: &JsValue) -> Option<std::rc::Rc<crate::domain::form::Form
         identity,
         crate::shell::dom::new_idempotency_key(),
     );
-    // The comment it replied to (a page asked with ?replytocom=), when the thread has it.
+    // The comment it replied to (a page asked with ?replytocom=), when the thread has it
+    // (the thread the element carries, read once by `props_from`).
     let parent = typed
         .get("parent")
         .and_then(|v| v.as_str())
         .unwrap_or_default();
-    if let Some(comment) = given_thread(options)
-        .and_then(|thread| thread.comments.iter().find(|c| c.id == parent).cloned())
+    if let Some(comment) =
+        thread.and_then(|thread| thread.comments.iter().find(|c| c.id == parent).cloned())
     {
         form.reply(Some(crate::domain::draft::ReplyTarget {
             id: comment.id,

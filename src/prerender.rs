@@ -75,13 +75,7 @@ fn resolve(base: &str, reference: &str) -> Option<String> {
 }
 
 /// Escapes text for an HTML attribute value in double quotes.
-fn attribute(value: &str) -> String {
-    value
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
+use crate::domain::text::escape_markup as attribute;
 
 /// Renders the widget for an article's JSON text. Fails only when the text is not an article
 /// (the same errors the widget would show).

@@ -490,18 +490,19 @@ async fn list(
     // and moderation moves it, in its own transaction): its validator comes from that, and
     // a revalidation is answered without reading a comment. A reader with a token may see
     // held comments, which move nothing public: theirs is a validator over the content.
-    let public_tag = match &token {
+    let (public_tag, approved) = match &token {
         None => {
             let activity = state.store.activity(&id).await?;
             let (changed, approved) = activity.map_or((0, 0), |a| (a.changed_at, a.approved));
-            Some(delivery::content_tag([
+            let tag = delivery::content_tag([
                 changed.to_string().as_bytes(),
                 approved.to_string().as_bytes(),
                 params.query().as_bytes(),
                 env!("CARGO_PKG_VERSION").as_bytes(),
-            ]))
+            ]);
+            (Some(tag), Some(approved))
         }
-        Some(_) => None,
+        Some(_) => (None, None),
     };
     if let Some(answer) = public_tag
         .as_deref()
@@ -518,7 +519,7 @@ async fn list(
         Some(request) => {
             let page = state
                 .store
-                .comment_page(&id, token.as_deref(), &request)
+                .comment_page(&id, token.as_deref(), &request, approved)
                 .await?;
             let public: Vec<Comment> = page.comments.iter().map(public_comment).collect();
             let next = page.next.as_ref().map(|next| next_page(&request, next));

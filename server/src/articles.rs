@@ -14,8 +14,15 @@ type Version = (SystemTime, u64);
 
 pub struct ArticleGate {
     folder: Option<PathBuf>,
-    /// Per article id: the file's (modified, length) when read, and the verdict.
-    seen: Mutex<HashMap<String, (Version, bool)>>,
+    /// Per article id: the file's (modified, length) when read, and what it said.
+    seen: Mutex<HashMap<String, (Version, Known)>>,
+}
+
+/// What the gate keeps of an article file.
+#[derive(Clone, Default)]
+struct Known {
+    open: bool,
+    headline: Option<String>,
 }
 
 impl ArticleGate {
@@ -27,46 +34,52 @@ impl ArticleGate {
         }
     }
 
-    /// The article's headline, for the moderation area (read from its file each time).
+    /// The article's headline (the moderation area, the feeds, the messages), from the same
+    /// once-per-version reading as `comments_open`.
     pub fn headline(&self, id: &str) -> Option<String> {
-        if !valid_article_id(id) {
-            return None;
-        }
-        let text =
-            std::fs::read_to_string(self.folder.as_ref()?.join(format!("{id}.json"))).ok()?;
-        Article::parse(&text).ok().map(|article| article.headline)
+        self.known(id)?.headline
     }
 
     pub fn comments_open(&self, id: &str) -> bool {
         if !valid_article_id(id) {
             return false;
         }
-        let Some(folder) = &self.folder else {
+        if self.folder.is_none() {
             return true;
-        };
-        let path = folder.join(format!("{id}.json"));
-        let Ok(metadata) = std::fs::metadata(&path) else {
-            return false;
-        };
+        }
+        self.known(id).is_some_and(|known| known.open)
+    }
+
+    /// The article file as last read, read again only when it changed; `None` without a
+    /// folder or a file.
+    fn known(&self, id: &str) -> Option<Known> {
+        if !valid_article_id(id) {
+            return None;
+        }
+        let path = self.folder.as_ref()?.join(format!("{id}.json"));
+        let metadata = std::fs::metadata(&path).ok()?;
         let version: Version = (
             metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH),
             metadata.len(),
         );
-        if let Some((seen_version, open)) =
-            self.seen.lock().ok().and_then(|seen| seen.get(id).copied())
+        if let Some((seen_version, known)) =
+            self.seen.lock().ok().and_then(|seen| seen.get(id).cloned())
         {
             if seen_version == version {
-                return open;
+                return Some(known);
             }
         }
-        let open = std::fs::read_to_string(&path)
+        let article = std::fs::read_to_string(&path)
             .ok()
-            .and_then(|text| Article::parse(&text).ok())
-            .is_some_and(|article| article.comments_url.is_some());
+            .and_then(|text| Article::parse(&text).ok());
+        let known = Known {
+            open: article.as_ref().is_some_and(|a| a.comments_url.is_some()),
+            headline: article.map(|a| a.headline),
+        };
         if let Ok(mut seen) = self.seen.lock() {
-            seen.insert(id.to_owned(), (version, open));
+            seen.insert(id.to_owned(), (version, known.clone()));
         }
-        open
+        Some(known)
     }
 }
 

@@ -1,24 +1,9 @@
 //! Text into the markup the service writes itself (the moderation area's HTML, the Atom
-//! feeds, the messages): one escaper, so nothing a commenter wrote becomes markup.
+//! feeds): the same escaper as the prerendered markup's, so nothing a commenter wrote becomes
+//! markup; and excerpts.
 
-/// Text for HTML and XML, in content and in attribute values alike: `&`, `<`, `>`, `"` and
-/// `'` as references; the control characters XML 1.0 forbids dropped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// The one escaper, shared with the prerendered markup (`article_widget::domain::text`).
+pub use article_widget::domain::text::escape_markup as escape;
 
 /// The first `chars` characters, with `…` when there were more.
 pub fn excerpt(text: &str, chars: usize) -> String {

@@ -18,7 +18,8 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -157,6 +158,21 @@ async fn authorised(
         )));
     }
     Ok(Ok(session))
+}
+
+/// A page of the area, asked from a live session; otherwise the answer is the way to sign in.
+struct SignedIn(Session);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match session(state, &parts.headers).await {
+            Ok(Some(session)) => Ok(SignedIn(session)),
+            Ok(None) => Err(to("/moderate/sign-in")),
+            Err(error) => Err(error.into_response()),
+        }
+    }
 }
 
 /// A state-changing request of the area: its form, sent from a live session whose CSRF
@@ -362,11 +378,8 @@ struct Filters {
 async fn queue(
     State(state): State<AppState>,
     Query(filters): Query<Filters>,
-    headers: HeaderMap,
+    SignedIn(session): SignedIn,
 ) -> Result<Response, ApiError> {
-    let Some(session) = session(&state, &headers).await? else {
-        return Ok(to("/moderate/sign-in"));
-    };
     let status_name = filters.status.as_deref().unwrap_or("pending");
     let status = ModerationStatus::ALL
         .into_iter()
@@ -582,11 +595,8 @@ async fn act(
 
 async fn blocks_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(session): SignedIn,
 ) -> Result<Response, ApiError> {
-    let Some(session) = session(&state, &headers).await? else {
-        return Ok(to("/moderate/sign-in"));
-    };
     let csrf = esc(&session.csrf);
     let mut body = format!(
         "<p>A blocked email or client address cannot comment: its comments are refused with the \
@@ -653,11 +663,8 @@ async fn change_blocks(
 
 async fn audit_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(session): SignedIn,
 ) -> Result<Response, ApiError> {
-    let Some(session) = session(&state, &headers).await? else {
-        return Ok(to("/moderate/sign-in"));
-    };
     let mut body = String::from(
         "<table><tr><th>When</th><th>Who</th><th>What</th><th>On</th><th>Detail</th></tr>",
     );
@@ -681,10 +688,10 @@ const DAY_MS: i64 = 86_400_000;
 /// At a glance: comments per day over the last four weeks (published, held, spam) and the
 /// most discussed articles, as small SVG charts (with titles for each bar and a summary for
 /// screen readers), not tables of numbers.
-async fn overview(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let Some(session) = session(&state, &headers).await? else {
-        return Ok(to("/moderate/sign-in"));
-    };
+async fn overview(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Response, ApiError> {
     let today = now_ms().div_euclid(DAY_MS);
     let first = today - DAYS + 1;
     let counts = state.store.daily_counts(first * DAY_MS).await?;

@@ -108,7 +108,15 @@ pub fn retry_delay_ms(first: i64, attempts: i64) -> i64 {
 /// Runs the worker until the process ends.
 pub async fn run(store: Store, articles: std::sync::Arc<ArticleGate>, mailer: Mailer) {
     let worker = format!("worker-{}", random_hex(8));
-    let key = signing_key(&store).await;
+    let key = loop {
+        match signing_key(&store).await {
+            Ok(key) => break key,
+            Err(error) => {
+                tracing::error!(%error, "the signing key could not be read; the mail waits");
+                tokio::time::sleep(mailer.poll).await;
+            }
+        }
+    };
     let mut last_digest = now_ms();
     loop {
         let now = now_ms();
@@ -375,14 +383,18 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The key that signs unsubscribe links, shared by every instance (kept in the database).
-pub async fn signing_key(store: &Store) -> Vec<u8> {
-    match store.secret("unsubscribe", &random_hex(32)).await {
-        Ok(secret) => secret.into_bytes(),
-        Err(error) => {
-            tracing::error!(%error, "the signing key could not be read");
-            random_hex(32).into_bytes()
-        }
-    }
+/// Read once per process (made by the first instance that asks); an error is not kept, so
+/// the next call tries again rather than signing with a key no other instance knows.
+pub async fn signing_key(store: &Store) -> Result<&'static [u8], sqlx::Error> {
+    static KEY: tokio::sync::OnceCell<Vec<u8>> = tokio::sync::OnceCell::const_new();
+    KEY.get_or_try_init(|| async {
+        store
+            .secret("unsubscribe", &random_hex(32))
+            .await
+            .map(String::into_bytes)
+    })
+    .await
+    .map(Vec::as_slice)
 }
 
 /// `<hex of the address>.<hex of its HMAC-SHA256>`.
@@ -439,7 +451,7 @@ async fn unsubscribe_page(
     State(state): State<AppState>,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, ApiError> {
-    let key = signing_key(&state.store).await;
+    let key = signing_key(&state.store).await?;
     let Some(token) = query.token.filter(|t| token_email(&key, t).is_some()) else {
         return Ok(small_page(
             StatusCode::BAD_REQUEST,
@@ -463,7 +475,7 @@ async fn unsubscribe(
     Query(query): Query<TokenQuery>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let key = signing_key(&state.store).await;
+    let key = signing_key(&state.store).await?;
     let token = query.token.or_else(|| {
         url::form_urlencoded::parse(&body)
             .find(|(k, _)| k == "token")

@@ -106,7 +106,7 @@ async fn thread(
         order,
         after: None,
     };
-    match state.store.comment_page(id, viewer, &request).await {
+    match state.store.comment_page(id, viewer, &request, None).await {
         Ok(page) => Some(comment_page_body(
             &page.comments.iter().map(public_comment).collect::<Vec<_>>(),
             page.total.max(0) as usize,

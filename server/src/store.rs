@@ -294,11 +294,14 @@ impl Store {
     /// whose root this viewer cannot see (held, rejected or deleted after the reply was
     /// approved) is on the first page, where the widget shows it at the top level, so no
     /// visible comment is on no page.
+    /// `approved`: the article's approved count when the caller has just read it (its
+    /// `activity`), so it is not read twice.
     pub async fn comment_page(
         &self,
         article_id: &str,
         author_token: Option<&str>,
         request: &PageRequest,
+        approved: Option<i64>,
     ) -> Result<CommentPage> {
         let token = author_token.unwrap_or("");
         let (direction, compare) = match request.order {
@@ -369,7 +372,10 @@ impl Store {
             comments.extend(orphans);
         }
         // Approved comments as counted with each change, and this viewer's held ones.
-        let approved = self.activity(article_id).await?.map_or(0, |a| a.approved);
+        let approved = match approved {
+            Some(approved) => approved,
+            None => self.activity(article_id).await?.map_or(0, |a| a.approved),
+        };
         let held: i64 = match author_token {
             Some(token) => {
                 sqlx::query_scalar(&self.sql(

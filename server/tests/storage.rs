@@ -399,7 +399,12 @@ async fn paging(store: &Store, engine: &str) {
     };
 
     let first = store
-        .comment_page("paged", None, &request(2, ThreadOrder::OldestFirst, None))
+        .comment_page(
+            "paged",
+            None,
+            &request(2, ThreadOrder::OldestFirst, None),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -413,6 +418,7 @@ async fn paging(store: &Store, engine: &str) {
             "paged",
             None,
             &request(2, ThreadOrder::OldestFirst, first.next.clone()),
+            None,
         )
         .await
         .unwrap();
@@ -428,6 +434,7 @@ async fn paging(store: &Store, engine: &str) {
             "paged",
             Some("mine"),
             &request(2, ThreadOrder::OldestFirst, first.next.clone()),
+            None,
         )
         .await
         .unwrap();
@@ -440,7 +447,12 @@ async fn paging(store: &Store, engine: &str) {
     assert!(mine.next.is_some());
 
     let newest = store
-        .comment_page("paged", None, &request(3, ThreadOrder::NewestFirst, None))
+        .comment_page(
+            "paged",
+            None,
+            &request(3, ThreadOrder::NewestFirst, None),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -453,6 +465,7 @@ async fn paging(store: &Store, engine: &str) {
             "paged",
             None,
             &request(3, ThreadOrder::NewestFirst, newest.next.clone()),
+            None,
         )
         .await
         .unwrap();
@@ -473,7 +486,12 @@ async fn paging(store: &Store, engine: &str) {
     assert!(store.delete("r1").await.unwrap());
     assert_eq!(approved(store).await, 6, "{engine}");
     let all = store
-        .comment_page("paged", None, &request(10, ThreadOrder::OldestFirst, None))
+        .comment_page(
+            "paged",
+            None,
+            &request(10, ThreadOrder::OldestFirst, None),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -111,6 +111,20 @@ struct Wanted {
     next: Option<String>,
 }
 
+/// The threads shown: their entries, how many threads that is, and how many more are loaded.
+struct Window {
+    entries: Rc<Vec<Rc<ThreadEntry>>>,
+    threads: usize,
+    hidden: usize,
+}
+
+impl PartialEq for Window {
+    /// The same window when it holds the same entries (a new one is built only on change).
+    fn eq(&self, other: &Window) -> bool {
+        Rc::ptr_eq(&self.entries, &other.entries)
+    }
+}
+
 /// "Show more comments": waiting for the next page, or why it did not come.
 #[derive(Clone, PartialEq)]
 enum More {
@@ -389,14 +403,20 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 .collect()
         },
     );
-    // Shown: the first pages' threads, each whole.
-    let shown: Rc<Vec<Rc<ThreadEntry>>> =
-        use_memo((thread.clone(), *shown_threads), |(thread, shown)| {
-            let end = paging::first_threads_len(thread, *shown);
-            thread[..end].to_vec()
-        });
+    // Shown: the first pages' threads, each whole, and how many threads are shown and
+    // loaded but not shown: counted when the thread or the window changes, not per keystroke.
+    let window = use_memo((thread.clone(), *shown_threads), |(thread, shown)| {
+        let end = paging::first_threads_len(thread, *shown);
+        let threads = paging::thread_count(&thread[..end]);
+        Window {
+            entries: Rc::new(thread[..end].to_vec()),
+            threads,
+            hidden: paging::thread_count(&thread[end..]),
+        }
+    });
+    let shown = window.entries.clone();
     let next = loaded.as_ref().and_then(|l| l.next.clone());
-    let hidden_threads = paging::thread_count(&thread).saturating_sub(*shown_threads);
+    let hidden_threads = window.hidden;
 
     // "Show more comments": the next threads already loaded (a server that sent the whole
     // thread), else the server's next page.
@@ -471,24 +491,28 @@ fn OpenComments(props: &CommentsProps) -> Html {
         let section_ref = section_ref.clone();
         let prefix = format!("aw-{}", props.article_id);
         let button_gone = hidden_threads == 0 && next.is_none();
-        use_effect_with((shown.clone(), button_gone), move |(shown, button_gone)| {
-            let Some(before) = *refocus.borrow() else {
-                return;
-            };
-            if paging::thread_count(shown) <= before {
-                return;
-            }
-            *refocus.borrow_mut() = None;
-            let first_new = shown.iter().filter(|e| e.depth == 1).nth(before);
-            // Only when focus was on the button, now gone (not when the reader is typing).
-            if let (true, Some(entry)) = (*button_gone && dom::focus_is_lost(), first_new) {
-                dom::reveal(
-                    &section_ref,
-                    &comment_element_id(&prefix, &entry.comment.id),
-                    false,
-                );
-            }
-        });
+        use_effect_with(
+            (window.clone(), button_gone),
+            move |(window, button_gone)| {
+                let shown = &window.entries;
+                let Some(before) = *refocus.borrow() else {
+                    return;
+                };
+                if window.threads <= before {
+                    return;
+                }
+                *refocus.borrow_mut() = None;
+                let first_new = shown.iter().filter(|e| e.depth == 1).nth(before);
+                // Only when focus was on the button, now gone (not when the reader is typing).
+                if let (true, Some(entry)) = (*button_gone && dom::focus_is_lost(), first_new) {
+                    dom::reveal(
+                        &section_ref,
+                        &comment_element_id(&prefix, &entry.comment.id),
+                        false,
+                    );
+                }
+            },
+        );
     }
 
     // One callback for every comment's Reply, the same from render to render.
@@ -591,7 +615,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                         aria-busy={if *more == More::Loading { "true" } else { "false" }}
                         onclick={
                             let refocus = refocus.clone();
-                            let threads = paging::thread_count(&shown);
+                            let threads = window.threads;
                             Callback::from(move |_: MouseEvent| {
                                 *refocus.borrow_mut() = Some(threads);
                                 show_more()
