@@ -8,10 +8,13 @@
 #   4. end to end: the release build served by the comment service, embedded in the demo and
 #      in the host pages of static/host/ (hostile CSS, lazy loading, strict CSP, the div form,
 #      another origin), driven in headless Chromium by playwright-core (tests/e2e/)
+#   5. WordPress: Debian's WordPress with MariaDB on loopback (scripts/wordpress.sh), read and
+#      written by the widget in headless Chromium (tests/e2e/wordpress.test.mjs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
 source scripts/postgres.sh
+source scripts/wordpress.sh
 # Each step says how long the one before it took, and the end prints them all (the README's
 # timings come from these lines).
 STEP_NAME=""
@@ -45,6 +48,7 @@ cleanup() {
   if [ -n "${SERVER_PID:-}" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi
   rm -f "$SERVER_LOG"
   stop_test_postgres
+  stop_test_wordpress
 }
 trap cleanup EXIT
 
@@ -88,7 +92,13 @@ for _ in $(seq 100); do grep -q 'http://' "$SERVICE_LOG" && break; sleep 0.1; do
 export E2E_SERVICE=$(grep -o 'http://[0-9.:]*' "$SERVICE_LOG" | head -n 1)
 export E2E_FIXTURES=$FIXTURES
 export E2E_DATABASE="sqlite://$E2E_DIR/comments.db"
-(cd tests/e2e && node --test --test-concurrency=1 --test-timeout=120000)
+(cd tests/e2e && node --test --test-concurrency=1 --test-timeout=120000 $(ls *.test.mjs | grep -v '^wordpress'))
+
+step "WordPress and MariaDB: install if missing, start on loopback, write the test site (scripts/wordpress.sh)"
+start_test_wordpress
+
+step "end-to-end against that WordPress: its posts, pages and comments in the widget, posting to it"
+(cd tests/e2e && node --test --test-concurrency=1 --test-timeout=120000 wordpress.test.mjs)
 kill "$SERVICE_PID" 2>/dev/null || true
 rm -rf "$E2E_DIR"
 report_timings

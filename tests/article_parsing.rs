@@ -181,14 +181,11 @@ fn malformed_json_names_the_position() {
         "{truncated}"
     );
     assert!(matches!(error_of(""), ArticleError::Syntax { .. }));
-    assert!(matches!(
+    // An HTML page is read for its schema.org JSON-LD; without one it says so.
+    assert_eq!(
         error_of("<!doctype html><html>"),
-        ArticleError::Syntax {
-            line: 1,
-            column: 1,
-            ..
-        }
-    ));
+        ArticleError::NoStructuredData
+    );
 }
 
 #[test]

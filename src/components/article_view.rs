@@ -70,6 +70,8 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             { comments_section(yew::props!(CommentsProps {
                 article_id: article.id.clone(),
                 url: article.comments_url.clone().map(AttrValue::from),
+                api: article.comments_api,
+                site: article.url.clone().map(AttrValue::from),
                 timeout: props.timeout,
                 thread: props.thread.clone(),
                 form: props.form.clone(),

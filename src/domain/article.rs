@@ -14,6 +14,7 @@ use super::inline::{parse_inline, plain_text, Inline, InlineKind};
 use super::language::{direction_of, valid_language_tag, Direction};
 use super::text::split_paragraphs;
 use super::url::{safe_url, UrlUse};
+use super::{schema_org, wordpress};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Article {
@@ -31,8 +32,20 @@ pub struct Article {
     pub related: Vec<RelatedLink>,
     /// The comments endpoint; `None` when comments are closed or absent.
     pub comments_url: Option<String>,
+    /// Which API the comments endpoint speaks.
+    pub comments_api: CommentsApi,
     /// What was dropped or skipped while parsing, for the developer console.
     pub notices: Vec<String>,
+}
+
+/// The API behind an article's comments URL.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CommentsApi {
+    /// Ours (the README's contract; the comment service).
+    #[default]
+    Service,
+    /// WordPress's REST API (`/wp/v2/comments`), for the post with this id.
+    WordPress { post: u64 },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +121,8 @@ pub enum ArticleError {
         detail: String,
     },
     NotAnObject,
+    /// An HTML page without a schema.org article in its JSON-LD.
+    NoStructuredData,
     Missing(&'static str),
     Invalid {
         field: &'static str,
@@ -127,6 +142,9 @@ impl fmt::Display for ArticleError {
                 "The article is not valid JSON: {detail} at line {line}, column {column}."
             ),
             ArticleError::NotAnObject => f.write_str("The article is not a JSON object."),
+            ArticleError::NoStructuredData => {
+                f.write_str("The page has no schema.org article (JSON-LD) to show.")
+            }
             ArticleError::Missing(field) => write!(f, "The article has no {}.", describe(field)),
             ArticleError::Invalid { field, reason } => {
                 write!(
@@ -155,8 +173,17 @@ fn describe(field: &str) -> &str {
 const WORDS_PER_MINUTE: usize = 230;
 
 impl Article {
-    /// Parses the article JSON text.
+    /// Parses the article JSON text (ours, a WordPress post or schema.org JSON-LD), or an HTML
+    /// page's schema.org JSON-LD.
     pub fn parse(json: &str) -> Result<Article, ArticleError> {
+        if json.trim_start().starts_with('<') {
+            return schema_org::json_ld_scripts(json)
+                .into_iter()
+                .filter_map(|script| super::json::parse(script).ok())
+                .find_map(|value| schema_org::find_article(&value).cloned())
+                .ok_or(ArticleError::NoStructuredData)
+                .and_then(|value| schema_org::article_from_json_ld(&value));
+        }
         let value: Value = super::json::parse(json).map_err(|error| ArticleError::Syntax {
             line: error.line,
             column: error.column,
@@ -165,7 +192,17 @@ impl Article {
         Article::from_value(&value)
     }
 
+    /// An article from JSON: recognised by its shape as a WordPress post or page, schema.org
+    /// JSON-LD, or ours.
     pub fn from_value(value: &Value) -> Result<Article, ArticleError> {
+        if wordpress::is_post(value) {
+            return wordpress::article_from_post(value);
+        }
+        if schema_org::is_json_ld(value) {
+            return schema_org::find_article(value)
+                .ok_or(ArticleError::NoStructuredData)
+                .and_then(schema_org::article_from_json_ld);
+        }
         let object = value.as_object().ok_or(ArticleError::NotAnObject)?;
         let mut notices = Vec::new();
         let mut fields = Fields {
@@ -220,6 +257,7 @@ impl Article {
             body,
             related,
             comments_url,
+            comments_api: CommentsApi::Service,
             notices,
         })
     }
@@ -455,15 +493,7 @@ impl<'a> Fields<'a> {
         };
         let srcset = self
             .optional_str("srcset")
-            .map(|set| {
-                set.split(',')
-                    .filter_map(|candidate| {
-                        let mut words = candidate.split_whitespace();
-                        let url = safe_url(words.next()?, UrlUse::Image)?;
-                        Some((url, words.collect::<Vec<_>>().join(" ")))
-                    })
-                    .collect()
-            })
+            .map(|set| parse_srcset(&set))
             .unwrap_or_default();
         Some(Image {
             src,
@@ -638,6 +668,17 @@ impl<'a> Fields<'a> {
         }
         comments.optional_url("url", UrlUse::Link)
     }
+}
+
+/// A `srcset` value as checked candidates `(url, descriptor)`; unusable URLs are dropped.
+pub(super) fn parse_srcset(set: &str) -> Vec<(String, String)> {
+    set.split(',')
+        .filter_map(|candidate| {
+            let mut words = candidate.split_whitespace();
+            let url = safe_url(words.next()?, UrlUse::Image)?;
+            Some((url, words.collect::<Vec<_>>().join(" ")))
+        })
+        .collect()
 }
 
 /// The one rule for article ids (the widget's parser and the service's routes use it): a–z,

@@ -124,7 +124,7 @@ pub struct FormState {
     errors: PerField<Problem>,
     /// What the server said of a field (422). It stays until the reader changes that field:
     /// leaving the field must not erase it, as the local rules cannot know what it means.
-    server_errors: PerField<String>,
+    server_errors: PerField<Problem>,
     /// Problems not tied to a field (from the server).
     general_errors: Vec<String>,
     /// The error summary shows after a submit that failed validation, until all is fixed.
@@ -244,8 +244,8 @@ impl FormState {
         for field in Field::ALL {
             if let Some(problem) = self.errors.get(&field) {
                 messages.insert(field, problem.clone());
-            } else if let Some(message) = self.server_errors.get(&field) {
-                messages.insert(field, Problem::Server(message.clone()));
+            } else if let Some(problem) = self.server_errors.get(&field) {
+                messages.insert(field, problem.clone());
             }
         }
         messages
@@ -357,8 +357,8 @@ impl FormState {
             self.key = next_key;
         }
         if let PostError::Invalid { fields, other } = &error {
-            for (field, message) in fields {
-                self.server_errors.insert_if_absent(*field, message.clone());
+            for (field, problem) in fields {
+                self.server_errors.insert_if_absent(*field, problem.clone());
             }
             self.general_errors = other.clone();
             self.show_summary = true;
@@ -506,7 +506,10 @@ mod tests {
         form.submit();
         form.failed(
             PostError::Invalid {
-                fields: vec![(Field::Email, "That address is blocked".into())],
+                fields: vec![(
+                    Field::Email,
+                    Problem::Server("That address is blocked".into()),
+                )],
                 other: vec!["Slow down".into()],
             },
             key(2),

@@ -67,11 +67,15 @@ pub fn parse_inline(html: &str) -> Vec<Inline> {
         }
         rest = match parse_markup(rest) {
             Markup::Comment(after) => after,
-            Markup::Start { name, href, after } => {
+            Markup::Start {
+                name,
+                attributes,
+                after,
+            } => {
                 if name == "script" || name == "style" {
                     skip_raw_text(after, &name)
                 } else {
-                    builder.open(&name, href.as_deref());
+                    builder.open(&name, attribute(&attributes, "href"));
                     after
                 }
             }
@@ -88,11 +92,12 @@ pub fn parse_inline(html: &str) -> Vec<Inline> {
     builder.finish()
 }
 
-enum Markup<'a> {
+/// One piece of markup (shared with the block reader, `blocks.rs`).
+pub(super) enum Markup<'a> {
     Comment(&'a str),
     Start {
         name: String,
-        href: Option<String>,
+        attributes: Vec<(String, String)>,
         after: &'a str,
     },
     End {
@@ -104,7 +109,7 @@ enum Markup<'a> {
 }
 
 /// Reads one piece of markup at the start of `text` (which begins with `<`).
-fn parse_markup(text: &str) -> Markup<'_> {
+pub(super) fn parse_markup(text: &str) -> Markup<'_> {
     let body = &text[1..];
     if let Some(comment) = body.strip_prefix("!--") {
         return Markup::Comment(match comment.find("-->") {
@@ -134,12 +139,20 @@ fn parse_markup(text: &str) -> Markup<'_> {
     if closing {
         Markup::End { name, after }
     } else {
-        let href = attributes
-            .into_iter()
-            .find(|(key, _)| key == "href")
-            .map(|(_, value)| value);
-        Markup::Start { name, href, after }
+        Markup::Start {
+            name,
+            attributes,
+            after,
+        }
     }
+}
+
+/// The value of the attribute `name` (lower case), if the tag has it.
+pub(super) fn attribute<'a>(attributes: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    attributes
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 /// Reads attributes up to the closing `>` of a tag; returns them (names lower-cased, values
@@ -186,7 +199,7 @@ fn read_attributes(mut text: &str) -> (Vec<(String, String)>, &str) {
 }
 
 /// Skips the contents of a raw-text element up to and including its end tag.
-fn skip_raw_text<'a>(text: &'a str, name: &str) -> &'a str {
+pub(super) fn skip_raw_text<'a>(text: &'a str, name: &str) -> &'a str {
     let lower = text.to_ascii_lowercase();
     let needle = format!("</{name}");
     match lower.find(&needle) {

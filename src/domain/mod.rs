@@ -1,6 +1,7 @@
 //! The functional core: pure Rust, no web APIs, tested natively. The comment service reuses it.
 
 pub mod article;
+pub mod blocks;
 pub mod comment;
 pub mod comment_rules;
 pub mod date;
@@ -12,8 +13,10 @@ pub mod inline;
 pub mod json;
 pub mod language;
 pub mod paging;
+pub mod schema_org;
 pub mod structured_data;
 pub mod text;
 pub mod thread;
 pub mod url;
 pub mod wire;
+pub mod wordpress;

@@ -183,11 +183,15 @@ pub fn problems_body(problems: &[(Field, Problem)]) -> String {
 /// Why a post did not go through, and whether the comment may have been stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PostError {
-    /// 422: messages per field (and any the form has no field for).
+    /// 422: problems per field (and messages the form has no field for).
     Invalid {
-        fields: Vec<(Field, String)>,
+        fields: Vec<(Field, Problem)>,
         other: Vec<String>,
     },
+    /// The site takes comments only from readers signed in to it (WordPress's default).
+    LoginRequired,
+    /// Comments were closed meanwhile.
+    Closed,
     /// 429: wait this many seconds (when the server said).
     TooSoon(Option<u32>),
     /// No answer: offline, refused, CORS.
@@ -209,7 +213,11 @@ impl PostError {
     pub fn definitely_not_stored(&self) -> bool {
         matches!(
             self,
-            PostError::Invalid { .. } | PostError::TooSoon(_) | PostError::Refused(_)
+            PostError::Invalid { .. }
+                | PostError::TooSoon(_)
+                | PostError::Refused(_)
+                | PostError::LoginRequired
+                | PostError::Closed
         )
     }
 
@@ -264,7 +272,7 @@ fn parse_field_errors(body: &str) -> PostError {
                 };
                 for message in messages.into_iter().filter(|m| !m.trim().is_empty()) {
                     match Field::from_key(&key) {
-                        Some(field) => fields.push((field, message)),
+                        Some(field) => fields.push((field, Problem::Server(message))),
                         None => other.push(message),
                     }
                 }
@@ -358,7 +366,7 @@ mod tests {
         // What the service writes, the widget reads back onto its fields.
         assert!(
             matches!(interpret_answer(422, None, &problems_body(&[(Field::Author, Problem::Missing)])),
-            Err(PostError::Invalid { fields, .. }) if fields == vec![(Field::Author, "Enter your name".to_owned())])
+            Err(PostError::Invalid { fields, .. }) if fields == vec![(Field::Author, Problem::Server("Enter your name".to_owned()))])
         );
     }
 
@@ -395,9 +403,9 @@ mod tests {
             ),
             Err(PostError::Invalid {
                 fields: vec![
-                    (Field::Email, "Bad email".into()),
-                    (Field::Email, "Also this".into()),
-                    (Field::Website, "Bad site".into())
+                    (Field::Email, Problem::Server("Bad email".into())),
+                    (Field::Email, Problem::Server("Also this".into())),
+                    (Field::Website, Problem::Server("Bad site".into()))
                 ],
                 other: vec!["No bots".into()],
             })

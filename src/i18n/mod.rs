@@ -306,6 +306,7 @@ pub struct Texts {
     /// `{detail}`, `{line}`, `{column}`
     pub syntax: &'static str,
     pub not_object: &'static str,
+    pub no_structured_data: &'static str,
     /// `{field}`
     pub missing_field: &'static str,
     /// `{field}`, `{reason}`
@@ -319,6 +320,10 @@ pub struct Texts {
     /// `{status}`
     pub post_refused: &'static str,
     pub post_malformed: &'static str,
+    /// WordPress takes comments from signed-in readers only.
+    pub login_required: &'static str,
+    /// The link to the article's own comment form on the publisher's site.
+    pub comment_on_site: &'static str,
     pub list_network: &'static str,
     /// `{status}`
     pub list_status: &'static str,
@@ -503,6 +508,7 @@ impl Texts {
                 ],
             ),
             ArticleError::NotAnObject => self.not_object.to_owned(),
+            ArticleError::NoStructuredData => self.no_structured_data.to_owned(),
             ArticleError::Missing(field) => {
                 fill(self.missing_field, &[("field", self.article_field(field))])
             }
@@ -530,6 +536,8 @@ impl Texts {
                 fill(self.post_refused, &[("status", status.to_string())])
             }
             PostError::Malformed => self.post_malformed.to_owned(),
+            PostError::LoginRequired => self.login_required.to_owned(),
+            PostError::Closed => self.comments_closed.to_owned(),
         }
     }
 

@@ -6,14 +6,16 @@ use std::time::Duration;
 use futures::future::{select, Either};
 use gloo_net::http::{Method, RequestBuilder};
 
-use crate::domain::article::Article;
+use crate::domain::article::{Article, CommentsApi};
 use crate::domain::comment::Comment;
-use crate::domain::draft::IdempotencyKey;
+use crate::domain::date::Timestamp;
 use crate::domain::errors::{ListError, LoadError, NoAnswer};
+use crate::domain::form::Submission;
 use crate::domain::wire::{
-    interpret_answer, parse_comment_page, CommentList, PostError, AUTHOR_TOKEN_HEADER,
-    IDEMPOTENCY_KEY_HEADER,
+    interpret_answer, parse_comment_page, request_body, CommentList, PostError,
+    AUTHOR_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
 };
+use crate::domain::wordpress;
 
 /// How long a reader waits before the widget gives up and offers Retry.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -22,6 +24,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct Answer {
     pub status: u16,
     pub retry_after: Option<String>,
+    /// WordPress's `X-WP-TotalPages`: how many pages a collection has.
+    pub pages: Option<u32>,
     pub body: String,
 }
 
@@ -92,11 +96,16 @@ pub async fn send(
     let exchange = async {
         let response = request.send().await.map_err(|_| NoAnswer::Network)?;
         let status = response.status();
-        let retry_after = response.headers().get("retry-after");
+        let headers = response.headers();
+        let retry_after = headers.get("retry-after");
+        let pages = headers
+            .get("x-wp-totalpages")
+            .and_then(|pages| pages.trim().parse().ok());
         let body = response.text().await.map_err(|_| NoAnswer::Network)?;
         Ok(Answer {
             status,
             retry_after,
+            pages,
             body,
         })
     };
@@ -154,30 +163,59 @@ pub fn article_from_text(
     Ok(article)
 }
 
+/// Lists comments. Ours: the page at `address` (a page of the thread at `url`). WordPress:
+/// every comment of the post at `url`, oldest first, page after page as `X-WP-TotalPages`
+/// says (one after the other: joined futures would cost the module more than they save the
+/// reader), at most 100 pages (10,000 comments), answered as a server without paging
+/// answers (the section pages it itself).
 pub async fn list_comments(
+    api: CommentsApi,
     url: &str,
+    address: &str,
     timeout: Duration,
     cancel: Option<&web_sys::AbortSignal>,
 ) -> Result<CommentList, ListError> {
     let token = super::dom::author_token();
     let mut headers = vec![("Accept", "application/json")];
-    if let Some(token) = &token {
+    if let (Some(token), CommentsApi::Service) = (&token, api) {
         headers.push((AUTHOR_TOKEN_HEADER, token.as_str()));
     }
-    let answer = send(Method::GET, url, &headers, None, timeout, cancel)
-        .await
-        .map_err(ListError::NoAnswer)?;
-    if !(200..300).contains(&answer.status) {
-        return Err(ListError::Status(answer.status));
+    let mut comments = Vec::new();
+    let mut page = 1;
+    loop {
+        let address = match api {
+            CommentsApi::Service => address.to_owned(),
+            CommentsApi::WordPress { .. } => wordpress::comments_page_url(url, page),
+        };
+        let answer = send(Method::GET, &address, &headers, None, timeout, cancel)
+            .await
+            .map_err(ListError::NoAnswer)?;
+        if !(200..300).contains(&answer.status) {
+            return Err(ListError::Status(answer.status));
+        }
+        if api == CommentsApi::Service {
+            return parse_comment_page(&answer.body).map_err(|_| ListError::Malformed);
+        }
+        comments.extend(wordpress::parse_comments(&answer.body).ok_or(ListError::Malformed)?);
+        if page >= answer.pages.unwrap_or(1).min(100) {
+            return Ok(CommentList {
+                comments,
+                total: None,
+                next: None,
+            });
+        }
+        page += 1;
     }
-    parse_comment_page(&answer.body).map_err(|_| ListError::Malformed)
 }
 
-/// POSTs a comment with its idempotency key.
+/// POSTs a comment to the API that takes it: ours with its idempotency key (and the author
+/// token); WordPress's without (its CORS does not allow the header; its duplicate check
+/// answers a repeat, see `wordpress::interpret_answer`).
 pub async fn post_comment(
+    api: CommentsApi,
     url: &str,
-    key: &IdempotencyKey,
-    body: String,
+    outgoing: &Submission,
+    rendered_at_ms: f64,
     timeout: Duration,
     cancel: Option<&web_sys::AbortSignal>,
 ) -> Result<Comment, PostError> {
@@ -185,13 +223,37 @@ pub async fn post_comment(
     let mut headers = vec![
         ("Content-Type", "application/json"),
         ("Accept", "application/json"),
-        (IDEMPOTENCY_KEY_HEADER, key.as_str()),
     ];
-    if let Some(token) = &token {
-        headers.push((AUTHOR_TOKEN_HEADER, token.as_str()));
-    }
+    let parent = outgoing.parent.as_deref();
+    let body = match api {
+        CommentsApi::Service => {
+            headers.push((IDEMPOTENCY_KEY_HEADER, outgoing.key.as_str()));
+            if let Some(token) = &token {
+                headers.push((AUTHOR_TOKEN_HEADER, token.as_str()));
+            }
+            request_body(
+                &outgoing.comment,
+                parent,
+                &outgoing.honeypot,
+                rendered_at_ms,
+                outgoing.notify,
+            )
+        }
+        CommentsApi::WordPress { post } => wordpress::request_body(&outgoing.comment, parent, post),
+    };
     match send(Method::POST, url, &headers, Some(body), timeout, cancel).await {
-        Ok(answer) => interpret_answer(answer.status, answer.retry_after.as_deref(), &answer.body),
+        Ok(answer) => match api {
+            CommentsApi::Service => {
+                interpret_answer(answer.status, answer.retry_after.as_deref(), &answer.body)
+            }
+            CommentsApi::WordPress { .. } => {
+                let sent = wordpress::sent_comment(
+                    outgoing,
+                    Timestamp::from_millis(super::dom::now_ms() as i64),
+                );
+                wordpress::interpret_answer(answer.status, &answer.body, sent)
+            }
+        },
         Err(NoAnswer::Network) => Err(PostError::Network),
         Err(NoAnswer::Timeout(seconds)) => Err(PostError::Timeout(seconds)),
     }

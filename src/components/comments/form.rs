@@ -23,6 +23,10 @@ pub struct FormContext {
     pub action: AttrValue,
     /// Indentation when shown under a comment (0 at the bottom of the thread).
     pub depth: usize,
+    /// The article on the publisher's site, linked when the site wants a signed-in reader.
+    pub site: Option<AttrValue>,
+    /// Whether the API can tell the reader of replies (the checkbox is shown).
+    pub notify: bool,
 }
 
 fn field_id(prefix: &str, field: Field) -> String {
@@ -185,6 +189,31 @@ pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
         _ => None,
     };
 
+    // The site wants a signed-in reader, or closed comments meanwhile: the form gives way to
+    // a link to the site's own form, and the reader's text stays here to copy.
+    if let Sending::Failed(error @ (PostError::LoginRequired | PostError::Closed)) = form.sending()
+    {
+        let site = context
+            .site
+            .as_ref()
+            .filter(|_| *error == PostError::LoginRequired)
+            .map(|site| format!("{site}#respond"));
+        return html! {
+            <div class="aw-respond">
+                <h3 class="aw-reply-title">{heading}</h3>
+                <p role="status">{texts.post_error(error)}</p>
+                if let Some(site) = site {
+                    <p><a class="aw-button" href={site}>{texts.comment_on_site}</a></p>
+                }
+                <p class="aw-field">
+                    <label for={field_id(prefix, Field::Content)}>{texts.label_comment}</label>
+                    <textarea id={field_id(prefix, Field::Content)} readonly=true rows="4"
+                        value={form.input().get(Field::Content).to_owned()} />
+                </p>
+            </div>
+        };
+    }
+
     html! {
         <div class={classes!("aw-respond", (context.depth > 0).then(|| format!("aw-depth-{}", context.depth)))}>
             <h3 id={heading_id.clone()} class="aw-reply-title">
@@ -219,10 +248,12 @@ pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
                     <input id={format!("{prefix}-consent")} type="checkbox" checked={form.remember()} onchange={on_remember} />
                     <label for={format!("{prefix}-consent")}>{texts.consent}</label>
                 </p>
+                if context.notify {
                 <p class="aw-consent">
                     <input id={format!("{prefix}-notify")} name="notify" value="1" type="checkbox" checked={form.notify()} onchange={on_notify} />
                     <label for={format!("{prefix}-notify")}>{texts.notify_replies}</label>
                 </p>
+                }
                 if let Some(problem) = &model.storage_problem {
                     <p class="aw-storage-note" role="note">{texts.storage_error(*problem)}</p>
                 }

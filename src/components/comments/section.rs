@@ -10,13 +10,13 @@ use super::form::{comment_form, FormContext};
 use super::model::{Action, Model};
 use super::thread::{comment_element_id, Thread};
 use crate::components::texts::use_texts;
+use crate::domain::article::CommentsApi;
 use crate::domain::comment::Comment;
 use crate::domain::draft::{draft_storage_key, Draft, Identity, ReplyTarget, IDENTITY_STORAGE_KEY};
 use crate::domain::errors::ListError;
 use crate::domain::form::FormState;
 use crate::domain::paging;
 use crate::domain::thread::{build_thread, in_order, ThreadEntry, ThreadOrder, MAX_DEPTH};
-use crate::domain::wire::request_body;
 use crate::domain::wire::CommentList;
 use crate::host_contract::WidgetEvent;
 use crate::i18n::Texts;
@@ -28,6 +28,13 @@ pub struct CommentsProps {
     pub article_id: AttrValue,
     /// The comments endpoint; `None` when comments are closed.
     pub url: Option<AttrValue>,
+    /// The API it speaks.
+    #[prop_or_default]
+    pub api: CommentsApi,
+    /// The article on the publisher's own site (where a reader can comment when the site
+    /// takes comments from signed-in readers only).
+    #[prop_or_default]
+    pub site: Option<AttrValue>,
     pub timeout: Duration,
     /// The thread's first page as the page already has it (prerendered): shown at once, then
     /// refreshed quietly (a failed refresh keeps it).
@@ -192,6 +199,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
         let timeout = props.timeout;
         let quiet = quiet.clone();
         let loaded_from = loaded_from.clone();
+        let api = props.api;
         use_effect_with((url.clone(), (*wanted).clone()), move |(url, wanted)| {
             // A next page only of the comments URL whose pages are loaded.
             let append = wanted
@@ -214,8 +222,9 @@ fn OpenComments(props: &CommentsProps) -> Html {
             }
             let abort = Abort::new();
             let signal = abort.signal();
+            let url = url.clone();
             yew::platform::spawn_local(async move {
-                let result = list_comments(&address, timeout, signal.as_ref()).await;
+                let result = list_comments(api, &url, &address, timeout, signal.as_ref()).await;
                 if signal.as_ref().is_some_and(|s| s.aborted()) {
                     return;
                 }
@@ -298,20 +307,15 @@ fn OpenComments(props: &CommentsProps) -> Html {
         let timeout = props.timeout;
         let url = url.clone();
         let on_event = props.on_event.clone();
+        let api = props.api;
         use_effect_with(model.send_token, move |_| {
             let abort = Abort::new();
             let signal = abort.signal();
             if let Some(outgoing) = outgoing {
-                let body = request_body(
-                    &outgoing.comment,
-                    outgoing.parent.as_deref(),
-                    &outgoing.honeypot,
-                    rendered_at,
-                    outgoing.notify,
-                );
                 yew::platform::spawn_local(async move {
                     let result =
-                        post_comment(&url, &outgoing.key, body, timeout, signal.as_ref()).await;
+                        post_comment(api, &url, &outgoing, rendered_at, timeout, signal.as_ref())
+                            .await;
                     let next_key = dom::new_idempotency_key();
                     if signal.as_ref().is_some_and(|s| s.aborted()) {
                         // Unmounted: the draft and its key stay stored, so a later retry
@@ -378,6 +382,8 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 id_prefix: ids.prefix.clone(),
                 action: url.clone(),
                 depth,
+                site: props.site.clone(),
+                notify: props.api == CommentsApi::Service,
             },
             texts,
         )

@@ -1,0 +1,422 @@
+//! Block-level HTML read through an allowlist, the sibling of `inline.rs`: what WordPress
+//! serves as `content.rendered` (block-editor or classic HTML, possibly written by an editor
+//! whom WordPress does not sanitise) becomes the article's blocks.
+//!
+//! `p` and loose text → paragraph (the inline allowlist inside); `h1`–`h6` → heading;
+//! `blockquote` (its `cite` or `.wp-block-quote__citation` → the citation) → quote; `ul`/`ol`
+//! with `li` → list; `figure` with an `img` (its `srcset`, `sizes`, `width`, `height`) and
+//! `figcaption` → image, and `img` alone; `figure.wp-block-embed` → a paragraph linking to what
+//! it embeds; other containers (`div`, tables, …) are read for what they hold. Scripts,
+//! styles, frames, forms, SVG, MathML, templates and media players are dropped with their
+//! content. Attributes other than those named never leave here, and nothing here produces
+//! HTML: the result is the same model the article JSON gives.
+
+use super::article::{parse_srcset, Block, Image};
+use super::inline::{
+    attribute, parse_inline, parse_markup, skip_raw_text, Inline, InlineKind, Markup,
+};
+use super::url::{safe_url, UrlUse};
+
+/// Elements whose content is not markup (a `</p>` inside a script is not an end tag).
+const RAW_TEXT: &[&str] = &[
+    "script", "style", "textarea", "title", "xmp", "iframe", "noscript", "noembed", "noframes",
+];
+/// Elements dropped with everything inside (besides the raw-text ones).
+const DROPPED: &[&str] = &[
+    "template", "object", "svg", "math", "form", "select", "button", "canvas", "video", "audio",
+    "map", "head", "dialog", "datalist",
+];
+/// Elements that belong to the paragraph around them (the inline reader decides which of
+/// them survive).
+const INLINE: &[&str] = &[
+    "a", "em", "strong", "i", "b", "code", "br", "span", "small", "sub", "sup", "mark", "abbr",
+    "time", "u", "s", "q", "kbd", "del", "ins", "font", "bdi", "bdo", "wbr", "data", "var", "samp",
+    "dfn", "cite", "label",
+];
+/// Elements without content or end tag.
+const VOID: &[&str] = &[
+    "area", "base", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track",
+];
+
+/// Reads block-level HTML into blocks. Never fails: what it does not understand becomes text
+/// or is dropped.
+pub fn parse_blocks(html: &str) -> Vec<Block> {
+    let mut reader = Reader::default();
+    reader.read(html);
+    reader.flush();
+    reader.blocks
+}
+
+/// The text of some HTML as a reader sees it: white space collapsed, line breaks kept,
+/// paragraphs separated by a blank line. For comments, titles, captions and names.
+pub fn html_text(html: &str) -> String {
+    let mut paragraphs: Vec<String> = Vec::new();
+    for block in parse_blocks(html) {
+        let text = match block {
+            Block::Paragraph(nodes) | Block::Quote { text: nodes, .. } => lines(&nodes),
+            Block::Heading(text) => text,
+            Block::List { items, .. } => items
+                .iter()
+                .map(|i| lines(i))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::Image(_) => continue,
+        };
+        if !text.is_empty() {
+            paragraphs.push(text);
+        }
+    }
+    paragraphs.join("\n\n")
+}
+
+/// Inline nodes as text: runs of white space as one space, `br` as a line break, each line
+/// trimmed.
+fn lines(nodes: &[Inline]) -> String {
+    fn walk(nodes: &[Inline], out: &mut String) {
+        for node in nodes {
+            match node {
+                Inline::Text(text) => {
+                    for (index, word) in text.split(|c: char| c.is_whitespace()).enumerate() {
+                        if index > 0 && !out.ends_with([' ', '\n']) {
+                            out.push(' ');
+                        }
+                        out.push_str(word);
+                    }
+                }
+                Inline::LineBreak => out.push('\n'),
+                Inline::Element { children, .. } => walk(children, out),
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(nodes, &mut out);
+    out.split('\n')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+#[derive(Default)]
+struct Reader {
+    blocks: Vec<Block>,
+    /// Inline HTML gathered for the paragraph under way.
+    loose: String,
+}
+
+impl Reader {
+    fn read(&mut self, html: &str) {
+        let mut rest = html;
+        while let Some(lt) = rest.find('<') {
+            self.loose.push_str(&rest[..lt]);
+            let tag = &rest[lt..];
+            rest = match parse_markup(tag) {
+                Markup::Comment(after) => after,
+                Markup::Text => {
+                    self.loose.push_str("&lt;");
+                    &tag[1..]
+                }
+                Markup::End { name, after } => {
+                    if INLINE.contains(&name.as_str()) {
+                        self.loose.push_str(&tag[..tag.len() - after.len()]);
+                    }
+                    after
+                }
+                Markup::Start {
+                    name,
+                    attributes,
+                    after,
+                } => {
+                    if INLINE.contains(&name.as_str()) {
+                        self.loose.push_str(&tag[..tag.len() - after.len()]);
+                        after
+                    } else {
+                        self.element(&name, &attributes, after)
+                    }
+                }
+            };
+        }
+        self.loose.push_str(rest);
+    }
+
+    /// A block-level (or unknown) element whose start tag ends where `after` begins; returns
+    /// the HTML after its end.
+    fn element<'a>(
+        &mut self,
+        name: &str,
+        attributes: &[(String, String)],
+        after: &'a str,
+    ) -> &'a str {
+        if RAW_TEXT.contains(&name) {
+            return skip_raw_text(after, name);
+        }
+        if VOID.contains(&name) {
+            if name == "img" || name == "hr" {
+                self.flush();
+            }
+            if let Some(image) = (name == "img").then(|| image(attributes, None)).flatten() {
+                self.blocks.push(Block::Image(image));
+            }
+            return after;
+        }
+        let (inner, rest) = split_element(after, name);
+        if DROPPED.contains(&name) {
+            return rest;
+        }
+        self.flush();
+        match name {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                let text = html_text(inner).replace('\n', " ");
+                if !text.is_empty() {
+                    self.blocks.push(Block::Heading(text));
+                }
+            }
+            "ul" | "ol" => self.list(name == "ol", inner),
+            "blockquote" => self.quote(inner),
+            "figure" => self.figure(attribute(attributes, "class").unwrap_or_default(), inner),
+            _ => self.read(inner),
+        }
+        self.flush();
+        rest
+    }
+
+    /// Ends the paragraph under way, if it has any text.
+    fn flush(&mut self) {
+        let nodes = trimmed(parse_inline(&std::mem::take(&mut self.loose)));
+        if !nodes.is_empty() {
+            self.blocks.push(Block::Paragraph(nodes));
+        }
+    }
+
+    fn list(&mut self, ordered: bool, html: &str) {
+        let mut items = Vec::new();
+        let mut rest = html;
+        while let Some(found) = find_element(rest, |name, _| name == "li") {
+            let item = flattened(parse_blocks(found.inner));
+            if !item.is_empty() {
+                items.push(item);
+            }
+            rest = found.rest;
+        }
+        if !items.is_empty() {
+            self.blocks.push(Block::List { ordered, items });
+        }
+    }
+
+    fn quote(&mut self, html: &str) {
+        let citation = find_element(html, |name, attributes| {
+            name == "cite"
+                || attribute(attributes, "class")
+                    .is_some_and(|class| class.contains("wp-block-quote__citation"))
+        });
+        let (body, cite) = match citation {
+            Some(found) => (
+                format!("{}{}", found.before, found.rest),
+                Some(html_text(found.inner).replace('\n', " ")).filter(|c| !c.is_empty()),
+            ),
+            None => (html.to_owned(), None),
+        };
+        let text = flattened(parse_blocks(&body));
+        if !text.is_empty() {
+            self.blocks.push(Block::Quote { text, cite });
+        }
+    }
+
+    fn figure(&mut self, class: &str, html: &str) {
+        let caption = find_element(html, |name, _| name == "figcaption")
+            .map(|found| html_text(found.inner).replace('\n', " "))
+            .filter(|caption| !caption.is_empty());
+        if class.contains("wp-block-embed") {
+            // The address of what is embedded: the wrapper's text (as WordPress writes it when
+            // it could not fetch the embed), else its link, else its frame.
+            let wrapper = find_element(html, |_, attributes| {
+                attribute(attributes, "class")
+                    .is_some_and(|c| c.contains("wp-block-embed__wrapper"))
+            })
+            .map(|found| html_text(found.inner));
+            let linked = |element: &str, key: &str| {
+                find_element(html, |name, _| name == element)
+                    .and_then(|found| attribute(&found.attributes, key).map(str::to_owned))
+            };
+            let url = [wrapper, linked("a", "href"), linked("iframe", "src")]
+                .into_iter()
+                .flatten()
+                .find_map(|url| safe_url(&url, UrlUse::Image));
+            if let Some(url) = url {
+                let label = caption.unwrap_or_else(|| url.clone());
+                self.blocks.push(Block::Paragraph(vec![Inline::Element {
+                    kind: InlineKind::Link { href: url },
+                    children: vec![Inline::Text(label)],
+                }]));
+            }
+            return;
+        }
+        let picture = find_element(html, |name, _| name == "img")
+            .and_then(|found| image(&found.attributes, caption.clone()));
+        match picture {
+            Some(picture) => self.blocks.push(Block::Image(picture)),
+            // Any other figure (a table, a pull quote): what it holds, then its caption.
+            None => {
+                let without_caption = match find_element(html, |name, _| name == "figcaption") {
+                    Some(found) => format!("{}{}", found.before, found.rest),
+                    None => html.to_owned(),
+                };
+                self.read(&without_caption);
+                self.flush();
+                if let Some(caption) = caption {
+                    self.blocks
+                        .push(Block::Paragraph(vec![Inline::Text(caption)]));
+                }
+            }
+        }
+    }
+}
+
+/// An `img` element's allowlisted attributes as an image; `None` without a usable `src`.
+fn image(attributes: &[(String, String)], caption: Option<String>) -> Option<Image> {
+    let src = safe_url(attribute(attributes, "src")?, UrlUse::Image)?;
+    let dimension = |key: &str| {
+        attribute(attributes, key)
+            .and_then(|value| value.trim().parse::<u32>().ok())
+            .filter(|n| (1..=100_000).contains(n))
+    };
+    Some(Image {
+        src,
+        alt: attribute(attributes, "alt")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        caption,
+        credit: None,
+        width: dimension("width"),
+        height: dimension("height"),
+        srcset: attribute(attributes, "srcset")
+            .map(parse_srcset)
+            .unwrap_or_default(),
+        sizes: attribute(attributes, "sizes")
+            .map(str::trim)
+            .filter(|sizes| !sizes.is_empty())
+            .map(str::to_owned),
+    })
+}
+
+/// Blocks as the inline content of one block (a list item, a quote): paragraphs separated by
+/// line breaks; images dropped.
+fn flattened(blocks: Vec<Block>) -> Vec<Inline> {
+    let mut out = Vec::new();
+    let push = |nodes: Vec<Inline>, out: &mut Vec<Inline>| {
+        if !out.is_empty() {
+            out.push(Inline::LineBreak);
+        }
+        out.extend(nodes);
+    };
+    for block in blocks {
+        match block {
+            Block::Paragraph(nodes) | Block::Quote { text: nodes, .. } => push(nodes, &mut out),
+            Block::Heading(text) => push(vec![Inline::Text(text)], &mut out),
+            Block::List { items, .. } => items.into_iter().for_each(|item| push(item, &mut out)),
+            Block::Image(_) => {}
+        }
+    }
+    out
+}
+
+/// Inline nodes without white space at either end; empty when they hold no text.
+fn trimmed(mut nodes: Vec<Inline>) -> Vec<Inline> {
+    if let Some(Inline::Text(first)) = nodes.first_mut() {
+        *first = first.trim_start().to_owned();
+    }
+    if let Some(Inline::Text(last)) = nodes.last_mut() {
+        *last = last.trim_end().to_owned();
+    }
+    nodes.retain(|node| !matches!(node, Inline::Text(text) if text.is_empty()));
+    let has_text = |nodes: &[Inline]| !lines(nodes).is_empty();
+    if has_text(&nodes) {
+        nodes
+    } else {
+        Vec::new()
+    }
+}
+
+/// An element found in some HTML: the HTML before its start tag, its attributes, its content
+/// and the HTML after its end.
+struct Found<'a> {
+    before: &'a str,
+    attributes: Vec<(String, String)>,
+    inner: &'a str,
+    rest: &'a str,
+}
+
+/// The first element (at any depth, outside raw text) that `wanted` accepts.
+fn find_element<'a>(
+    html: &'a str,
+    wanted: impl Fn(&str, &[(String, String)]) -> bool,
+) -> Option<Found<'a>> {
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let tag = &rest[lt..];
+        rest = match parse_markup(tag) {
+            Markup::Start {
+                name,
+                attributes,
+                after,
+            } => {
+                if wanted(&name, &attributes) {
+                    let (inner, rest) = if VOID.contains(&name.as_str()) {
+                        ("", after)
+                    } else {
+                        split_element(after, &name)
+                    };
+                    return Some(Found {
+                        before: &html[..html.len() - tag.len()],
+                        attributes,
+                        inner,
+                        rest,
+                    });
+                }
+                if RAW_TEXT.contains(&name.as_str()) {
+                    skip_raw_text(after, &name)
+                } else {
+                    after
+                }
+            }
+            Markup::End { after, .. } | Markup::Comment(after) => after,
+            Markup::Text => &tag[1..],
+        };
+    }
+    None
+}
+
+/// Splits the HTML after an element's start tag at its matching end tag: (content, after).
+/// Without an end tag the element runs to the end.
+fn split_element<'a>(html: &'a str, element: &str) -> (&'a str, &'a str) {
+    let mut depth = 0;
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let tag = &rest[lt..];
+        rest = match parse_markup(tag) {
+            Markup::Start { name, after, .. } => {
+                if RAW_TEXT.contains(&name.as_str()) && name != element {
+                    skip_raw_text(after, &name)
+                } else {
+                    depth += usize::from(name == element);
+                    after
+                }
+            }
+            Markup::End { name, after } => {
+                if name == element {
+                    if depth == 0 {
+                        return (&html[..html.len() - tag.len()], after);
+                    }
+                    depth -= 1;
+                }
+                after
+            }
+            Markup::Comment(after) => after,
+            Markup::Text => &tag[1..],
+        };
+    }
+    (html, "")
+}
