@@ -193,7 +193,7 @@ impl Reader {
     fn list(&mut self, ordered: bool, html: &str) {
         let mut items = Vec::new();
         let mut rest = html;
-        while let Some(found) = find_element(rest, |name, _| name == "li") {
+        while let Some(found) = find_element(rest, &|name, _| name == "li") {
             let item = flattened(parse_blocks(found.inner));
             if !item.is_empty() {
                 items.push(item);
@@ -206,7 +206,7 @@ impl Reader {
     }
 
     fn quote(&mut self, html: &str) {
-        let citation = find_element(html, |name, attributes| {
+        let citation = find_element(html, &|name, attributes| {
             name == "cite"
                 || attribute(attributes, "class")
                     .is_some_and(|class| class.contains("wp-block-quote__citation"))
@@ -225,19 +225,19 @@ impl Reader {
     }
 
     fn figure(&mut self, class: &str, html: &str) {
-        let caption = find_element(html, |name, _| name == "figcaption")
+        let caption = find_element(html, &|name, _| name == "figcaption")
             .map(|found| html_text(found.inner).replace('\n', " "))
             .filter(|caption| !caption.is_empty());
         if class.contains("wp-block-embed") {
             // The address of what is embedded: the wrapper's text (as WordPress writes it when
             // it could not fetch the embed), else its link, else its frame.
-            let wrapper = find_element(html, |_, attributes| {
+            let wrapper = find_element(html, &|_, attributes| {
                 attribute(attributes, "class")
                     .is_some_and(|c| c.contains("wp-block-embed__wrapper"))
             })
             .map(|found| html_text(found.inner));
             let linked = |element: &str, key: &str| {
-                find_element(html, |name, _| name == element)
+                find_element(html, &|name, _| name == element)
                     .and_then(|found| attribute(&found.attributes, key).map(str::to_owned))
             };
             let url = [wrapper, linked("a", "href"), linked("iframe", "src")]
@@ -253,13 +253,13 @@ impl Reader {
             }
             return;
         }
-        let picture = find_element(html, |name, _| name == "img")
+        let picture = find_element(html, &|name, _| name == "img")
             .and_then(|found| image(&found.attributes, caption.clone()));
         match picture {
             Some(picture) => self.blocks.push(Block::Image(picture)),
             // Any other figure (a table, a pull quote): what it holds, then its caption.
             None => {
-                let without_caption = match find_element(html, |name, _| name == "figcaption") {
+                let without_caption = match find_element(html, &|name, _| name == "figcaption") {
                     Some(found) => format!("{}{}", found.before, found.rest),
                     None => html.to_owned(),
                 };
@@ -342,17 +342,18 @@ fn trimmed(mut nodes: Vec<Inline>) -> Vec<Inline> {
 
 /// An element found in some HTML: the HTML before its start tag, its attributes, its content
 /// and the HTML after its end.
-struct Found<'a> {
-    before: &'a str,
-    attributes: Vec<(String, String)>,
-    inner: &'a str,
-    rest: &'a str,
+pub(super) struct Found<'a> {
+    pub before: &'a str,
+    pub attributes: Vec<(String, String)>,
+    pub inner: &'a str,
+    pub rest: &'a str,
 }
 
-/// The first element (at any depth, outside raw text) that `wanted` accepts.
-fn find_element<'a>(
+/// The first element (at any depth, outside raw text) that `wanted` accepts (a `dyn`: one
+/// copy of this loop in the module, not one per caller).
+pub(super) fn find_element<'a>(
     html: &'a str,
-    wanted: impl Fn(&str, &[(String, String)]) -> bool,
+    wanted: &dyn Fn(&str, &[(String, String)]) -> bool,
 ) -> Option<Found<'a>> {
     let mut rest = html;
     while let Some(lt) = rest.find('<') {

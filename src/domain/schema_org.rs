@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use super::article::{valid_article_id, Article, ArticleError, Author, Block, CommentsApi, Image};
+use super::blocks::find_element;
 use super::date::Timestamp;
-use super::inline::{attribute, parse_markup, skip_raw_text, Inline, Markup};
+use super::inline::{attribute, Inline};
 use super::language::valid_language_tag;
 use super::text::split_paragraphs;
 use super::url::{safe_url, UrlUse};
@@ -45,32 +46,13 @@ pub fn find_article(value: &Value) -> Option<&Value> {
 pub fn json_ld_scripts(html: &str) -> Vec<&str> {
     let mut scripts = Vec::new();
     let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        let tag = &rest[lt..];
-        rest = match parse_markup(tag) {
-            Markup::Start {
-                name,
-                attributes,
-                after,
-            } if name == "script" => {
-                let end = skip_raw_text(after, "script");
-                if attribute(&attributes, "type")
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-                {
-                    let inner = &after[..after.len() - end.len()];
-                    scripts.push(
-                        inner
-                            .get(..inner.rfind("</").unwrap_or(inner.len()))
-                            .unwrap_or(inner),
-                    );
-                }
-                end
-            }
-            Markup::Start { after, .. } | Markup::End { after, .. } | Markup::Comment(after) => {
-                after
-            }
-            Markup::Text => &tag[1..],
-        };
+    while let Some(found) = find_element(rest, &|name, attributes| {
+        name == "script"
+            && attribute(attributes, "type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+    }) {
+        scripts.push(found.inner);
+        rest = found.rest;
     }
     scripts
 }
