@@ -7,7 +7,10 @@
 //   WORDPRESS_SITE  what setup.php printed: post ids, an application password for the admin
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SERVICE, launch, open } from './harness.mjs';
 
 const WP = process.env.WORDPRESS_URL;
@@ -129,6 +132,25 @@ test('a page, and a post whose comments are closed', { skip }, async () => {
   await threadShown(closed);
   assert.equal(await closed.locator('article-widget form').count(), 0);
   assert.match(await closed.locator('article-widget .aw-comments--closed').textContent(), /Comments are closed/);
+});
+
+test('WordPress\'s own export (WXR) imports into the comment service: every comment once, again nothing', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aw-wxr-'));
+  try {
+    const file = join(dir, 'export.xml');
+    writeFileSync(file, execFileSync('php', ['../../scripts/wordpress/export.php'], {
+      env: { ...process.env, AW_WP_HOST: new URL(WP).host }, maxBuffer: 64 << 20,
+    }));
+    const run = () => execFileSync('../../target/debug/comment-service',
+      ['--database', `sqlite://${dir}/comments.db`, 'import', 'wordpress', file],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // WordPress's "Hello world!" comment, the block post's 4 approved and 1 held, the long
+    // discussion's 130 (nothing is posted yet).
+    assert.match(run(), /^Imported 136 comments; 0 were there already; 0 refused\./m);
+    assert.match(run(), /^Imported 0 comments; 136 were there already; 0 refused\./m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // Posting. WordPress refuses a second comment from one address within 15 s (its flood
