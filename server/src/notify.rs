@@ -131,7 +131,7 @@ pub async fn run(store: Store, articles: std::sync::Arc<ArticleGate>, mailer: Ma
         {
             Ok(items) => {
                 for item in items {
-                    let outcome = match compose(&store, &articles, &mailer, &key, &item).await {
+                    let outcome = match compose(&store, &articles, &mailer, key, &item).await {
                         Ok(Some(message)) => mailer
                             .transport
                             .send(message)
@@ -452,7 +452,7 @@ async fn unsubscribe_page(
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, ApiError> {
     let key = signing_key(&state.store).await?;
-    let Some(token) = query.token.filter(|t| token_email(&key, t).is_some()) else {
+    let Some(token) = query.token.filter(|t| token_email(key, t).is_some()) else {
         return Ok(small_page(
             StatusCode::BAD_REQUEST,
             "<p>This link is not valid.</p>",
@@ -481,7 +481,7 @@ async fn unsubscribe(
             .find(|(k, _)| k == "token")
             .map(|(_, v)| v.into_owned())
     });
-    let Some(email) = token.as_deref().and_then(|t| token_email(&key, t)) else {
+    let Some(email) = token.as_deref().and_then(|t| token_email(key, t)) else {
         return Ok(small_page(
             StatusCode::BAD_REQUEST,
             "<p>This link is not valid.</p>",

@@ -340,6 +340,9 @@ fn trimmed(mut nodes: Vec<Inline>) -> Vec<Inline> {
     }
 }
 
+/// A tag's attributes: lower-case names and decoded values.
+pub(super) type Attributes = [(String, String)];
+
 /// An element found in some HTML: the HTML before its start tag, its attributes, its content
 /// and the HTML after its end.
 pub(super) struct Found<'a> {
@@ -353,7 +356,7 @@ pub(super) struct Found<'a> {
 /// copy of this loop in the module, not one per caller).
 pub(super) fn find_element<'a>(
     html: &'a str,
-    wanted: &dyn Fn(&str, &[(String, String)]) -> bool,
+    wanted: &dyn Fn(&str, &Attributes) -> bool,
 ) -> Option<Found<'a>> {
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
