@@ -126,8 +126,8 @@ fn the_other_samples_use_every_block_type_and_link_to_each_other() {
         .related
         .iter()
         .any(|r| r.url.contains("russia-iran-explainer.json")));
-    assert_eq!(persian.direction(), Direction::Rtl);
-    assert_eq!(explainer.direction(), Direction::Ltr);
+    assert_eq!(persian.direction(), Some(Direction::Rtl));
+    assert_eq!(explainer.direction(), Some(Direction::Ltr));
     assert_eq!(persian.comments_url, None, "comments disabled");
     assert_eq!(
         persian.published,

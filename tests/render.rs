@@ -545,3 +545,24 @@ async fn theme_and_comments_off_come_from_the_host() {
         "comments off: no section at all"
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_article_without_a_language_takes_the_host_pages_language_and_direction() {
+    // A WordPress post carries no language: neither `lang` nor `dir` is set, so the shadow
+    // tree inherits both from the page (a Persian site's post reads right to left).
+    let post = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/wordpress/post-blocks.json"
+    ))
+    .unwrap();
+    let dom = render_article(parse(&post)).await;
+    let root = one(&dom, "article.aw-article");
+    assert_eq!((attr(root, "lang"), attr(root, "dir")), (None, None));
+    // With one, both are the article's.
+    let dom = render_article(sample("iran-russia-treaty-fa")).await;
+    let root = one(&dom, "article.aw-article");
+    assert_eq!(
+        (attr(root, "lang"), attr(root, "dir")),
+        (Some("fa"), Some("rtl"))
+    );
+}

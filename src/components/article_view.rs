@@ -56,7 +56,10 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         <article
             class="aw-article"
             lang={article.language.clone()}
-            dir={article.direction().as_str()}
+            // Without a language (a WordPress post has none) both are the host page's: the
+            // shadow tree inherits its host's direction, so a Persian site's post reads right
+            // to left.
+            dir={article.direction().map(|d| d.as_str())}
             aria-labelledby={headline_id.clone()}
         >
             { article_header(article, &headline_ref, &headline_id, texts) }

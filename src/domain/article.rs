@@ -262,12 +262,10 @@ impl Article {
         })
     }
 
-    /// The writing direction of the article's language (left to right when none is given).
-    pub fn direction(&self) -> Direction {
-        self.language
-            .as_deref()
-            .map(direction_of)
-            .unwrap_or(Direction::Ltr)
+    /// The writing direction of the article's language; `None` without a language (then the
+    /// host page's applies).
+    pub fn direction(&self) -> Option<Direction> {
+        self.language.as_deref().map(direction_of)
     }
 
     /// Words in the standfirst and body.

@@ -92,6 +92,16 @@ test('a block-editor post: every block type, the featured image with srcset, the
   assert.deepEqual(page.problems, []);
 });
 
+test('a post carries no language: on a Persian site\'s page it reads right to left, the interface in Persian', { skip }, async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/static/host/wordpress.html?page-lang=fa&page-dir=rtl&src=${encodeURIComponent(post('blocks'))}`);
+  const article = page.locator('article-widget article.aw-article');
+  await article.waitFor();
+  assert.equal(await article.evaluate((el) => getComputedStyle(el).direction), 'rtl');
+  assert.equal(await page.locator('article-widget .aw-reply-title').first().textContent(), 'دیدگاهتان را بنویسید');
+  assert.deepEqual(page.problems, []);
+});
+
 test('its comments: nested, oldest first, line breaks kept, held ones not shown', { skip }, async () => {
   const page = await show(post('blocks', 'plain'));
   await threadShown(page);
