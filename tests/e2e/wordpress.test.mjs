@@ -195,7 +195,7 @@ test('posting: held for moderation (a new author), then approved through WordPre
   assert.deepEqual(page.problems.filter((p) => !/HTTP 400/.test(p)), []);
 });
 
-test('a retry after a lost answer posts once: WordPress\'s 409 duplicate means "already posted"', { skip }, async () => {
+test('a reply whose answer is lost, retried, posts once: WordPress\'s 409 duplicate means "already posted"', { skip }, async () => {
   // Past the flood window of the post before.
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstPostAt + 16_000 - Date.now())));
   const page = await show(post('blocks'));
@@ -209,14 +209,19 @@ test('a retry after a lost answer posts once: WordPress\'s 409 duplicate means "
     await route.abort('connectionreset');
   });
   const content = `Posted once, whatever the network does (${Date.now()}).`;
-  await write(page, content);
   const widget = page.locator('article-widget');
+  // A reply, to Lena's comment: the parent goes to WordPress as its number.
+  await widget.locator('.aw-comment', { hasText: 'A second thread.' }).locator('.aw-reply-button').click();
+  await write(page, content);
   const retried = page.waitForResponse((r) => r.url().includes('/wp/v2/comments') && r.request().method() === 'POST');
   await widget.locator('.aw-post-status button', { hasText: 'Retry' }).click();
   assert.equal((await retried).status(), 409, 'WordPress has it already');
   await widget.locator('.aw-post-status').filter({ hasText: /awaiting moderation/i }).waitFor();
   const stored = await admin(`comments?post=${SITE.posts.blocks}&status=all&search=${encodeURIComponent('whatever the network does')}&context=edit`);
-  assert.equal(stored.filter((c) => c.content.raw === content).length, 1, 'stored once');
+  const mine = stored.filter((c) => c.content.raw === content);
+  assert.equal(mine.length, 1, 'stored once');
+  const lena = (await admin(`comments?post=${SITE.posts.blocks}&search=${encodeURIComponent('A second thread')}`))[0];
+  assert.equal(mine[0].parent, lena.id, 'as a reply to Lena');
 });
 
 test('a site that wants readers signed in: the form gives way to a link to the site, the text kept', { skip }, async () => {
