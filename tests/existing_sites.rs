@@ -251,6 +251,21 @@ fn wordpress_answers_to_a_post_mean_what_the_reader_is_told() {
         (comment.id.as_str(), comment.status),
         ("137", CommentStatus::Pending)
     );
+    // What a spam filter marks is not public either.
+    let spam = held.replace(r#""status":"hold""#, r#""status":"spam""#);
+    assert_eq!(
+        wordpress::interpret_answer(201, &spam, sent())
+            .unwrap()
+            .status,
+        CommentStatus::Pending
+    );
+    let approved = held.replace(r#""status":"hold""#, r#""status":"approved""#);
+    assert_eq!(
+        wordpress::interpret_answer(201, &approved, sent())
+            .unwrap()
+            .status,
+        CommentStatus::Approved
+    );
     // A repeat WordPress already has: posted (a retry after a lost answer posts nothing twice).
     let duplicate = r#"{"code":"comment_duplicate","message":"Duplicate comment detected; it looks as though you&#8217;ve already said that!","data":{"status":409}}"#;
     let comment = wordpress::interpret_answer(409, duplicate, sent()).unwrap();
@@ -311,6 +326,19 @@ fn classic_editor_html_and_comments_read_as_text() {
     );
     assert_eq!(html_text("<p>a  b<br>\n c</p>\n<p>d</p>"), "a b\nc\n\nd");
     assert_eq!(html_text("Tom &amp; Jerry"), "Tom & Jerry");
+    // An embed of a post elsewhere (a tweet): its text is no address; its link is.
+    let tweet = parse_blocks(
+        r#"<figure class="wp-block-embed is-provider-twitter"><div class="wp-block-embed__wrapper"><blockquote class="twitter-tweet"><p>Signed today</p>&mdash; A minister <a href="https://twitter.com/x/status/1">November 20, 2026</a></blockquote></div></figure>"#,
+    );
+    assert_eq!(
+        tweet,
+        vec![Block::Paragraph(vec![Inline::Element {
+            kind: InlineKind::Link {
+                href: "https://twitter.com/x/status/1".into()
+            },
+            children: vec![Inline::Text("https://twitter.com/x/status/1".into())],
+        }])]
+    );
 }
 
 const NEWS_ARTICLE: &str = r#"{

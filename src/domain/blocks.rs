@@ -240,10 +240,17 @@ impl Reader {
                 find_element(html, &|name, _| name == element)
                     .and_then(|found| attribute(&found.attributes, key).map(str::to_owned))
             };
+            // Only an absolute http(s) address: the wrapper of a quoted post (a tweet) holds
+            // its text, which must not become a relative link.
             let url = [wrapper, linked("a", "href"), linked("iframe", "src")]
                 .into_iter()
                 .flatten()
-                .find_map(|url| safe_url(&url, UrlUse::Image));
+                .filter_map(|url| safe_url(&url, UrlUse::Image))
+                .find(|url| {
+                    let lower = url.to_ascii_lowercase();
+                    (lower.starts_with("https://") || lower.starts_with("http://"))
+                        && !url.contains(char::is_whitespace)
+                });
             if let Some(url) = url {
                 let label = caption.unwrap_or_else(|| url.clone());
                 self.blocks.push(Block::Paragraph(vec![Inline::Element {

@@ -209,9 +209,11 @@ pub fn comment_from_value(value: &Value) -> Option<Comment> {
             .filter(|url| url.contains("//")),
         content: html_text(rendered(value, "content")),
         published: Timestamp::parse(text(value, "date_gmt")?).ok()?,
+        // Only "approved" is public; "hold" and whatever a spam filter answers ("spam") are
+        // not, so they are shown as awaiting moderation, never as published.
         status: match text(value, "status") {
-            Some("hold") => CommentStatus::Pending,
-            _ => CommentStatus::Approved,
+            Some("approved") | None => CommentStatus::Approved,
+            _ => CommentStatus::Pending,
         },
     })
 }
