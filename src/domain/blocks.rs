@@ -15,7 +15,7 @@ use super::article::{parse_srcset, Block, Image};
 use super::inline::{
     attribute, parse_inline, parse_markup, skip_raw_text, Inline, InlineKind, Markup,
 };
-use super::url::{safe_url, UrlUse};
+use super::url::{is_external, safe_url, UrlUse};
 
 /// Elements whose content is not markup (a `</p>` inside a script is not an end tag).
 const RAW_TEXT: &[&str] = &[
@@ -240,17 +240,13 @@ impl Reader {
                 find_element(html, &|name, _| name == element)
                     .and_then(|found| attribute(&found.attributes, key).map(str::to_owned))
             };
-            // Only an absolute http(s) address: the wrapper of a quoted post (a tweet) holds
-            // its text, which must not become a relative link.
+            // Only an absolute address: the wrapper of a quoted post (a tweet) holds its text,
+            // which must not become a relative link.
             let url = [wrapper, linked("a", "href"), linked("iframe", "src")]
                 .into_iter()
                 .flatten()
                 .filter_map(|url| safe_url(&url, UrlUse::Image))
-                .find(|url| {
-                    let lower = url.to_ascii_lowercase();
-                    (lower.starts_with("https://") || lower.starts_with("http://"))
-                        && !url.contains(char::is_whitespace)
-                });
+                .find(|url| is_external(url) && !url.contains(' '));
             if let Some(url) = url {
                 let label = caption.unwrap_or_else(|| url.clone());
                 self.blocks.push(Block::Paragraph(vec![Inline::Element {
