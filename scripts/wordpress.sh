@@ -95,7 +95,10 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   cd "$(dirname "$0")/.."
   as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+  # Ctrl-C or a TERM ends the script normally, so that the EXIT trap stops both servers.
   trap stop_test_wordpress EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   start_test_wordpress
   cat "$WORDPRESS_SITE"
   wp_say "serving until interrupted (Ctrl-C)"
