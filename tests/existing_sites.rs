@@ -432,3 +432,40 @@ fn an_html_page_is_read_for_its_json_ld() {
         Err(ArticleError::NoStructuredData)
     );
 }
+
+#[test]
+fn an_excerpt_an_editor_wrote_is_the_standfirst_and_wordpresss_own_is_not() {
+    let mut post: serde_json::Value = serde_json::from_str(&fixture("post-blocks.json")).unwrap();
+    let with_excerpt = |post: &mut serde_json::Value, excerpt: &str| {
+        post["excerpt"]["rendered"] = excerpt.into();
+        Article::from_value(post).unwrap().standfirst
+    };
+    assert_eq!(
+        with_excerpt(
+            &mut post,
+            "<p>Moscow and Tehran bind themselves for twenty years.</p>\n"
+        ),
+        Some("Moscow and Tehran bind themselves for twenty years.".to_owned())
+    );
+    // WordPress's own: the body's opening words, cut with "[…]" or not.
+    assert_eq!(
+        with_excerpt(&mut post, "<p>Iran and Russia signed a comprehensive strategic partnership on Friday [&hellip;]</p>"),
+        None
+    );
+    assert_eq!(
+        with_excerpt(
+            &mut post,
+            "<p>Iran and Russia signed a comprehensive deal.</p>"
+        ),
+        None
+    );
+    // Comments open without the link to them: shown closed, and the console says why.
+    post["_links"] = serde_json::json!({});
+    let article = Article::from_value(&post).unwrap();
+    assert_eq!(article.comments_url, None);
+    assert!(
+        article.notices.iter().any(|n| n.contains("_links.replies")),
+        "{:?}",
+        article.notices
+    );
+}

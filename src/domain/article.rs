@@ -103,6 +103,23 @@ pub enum Block {
     Image(Image),
 }
 
+impl Block {
+    /// What a reader reads of the block: its text (a list's items on lines of their own, an
+    /// image's caption).
+    pub fn text(&self) -> String {
+        match self {
+            Block::Paragraph(text) | Block::Quote { text, .. } => plain_text(text),
+            Block::Heading(text) => text.clone(),
+            Block::List { items, .. } => items
+                .iter()
+                .map(|item| plain_text(item))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::Image(image) => image.caption.clone().unwrap_or_default(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelatedLink {
     pub title: String,
@@ -270,20 +287,13 @@ impl Article {
 
     /// Words in the standfirst and body.
     pub fn word_count(&self) -> usize {
-        let mut words = self.standfirst.as_deref().map(count_words).unwrap_or(0);
-        for block in &self.body {
-            words += match block {
-                Block::Paragraph(text) | Block::Quote { text, .. } => {
-                    count_words(&plain_text(text))
-                }
-                Block::Heading(text) => count_words(text),
-                Block::List { items, .. } => {
-                    items.iter().map(|i| count_words(&plain_text(i))).sum()
-                }
-                Block::Image(image) => image.caption.as_deref().map(count_words).unwrap_or(0),
-            };
-        }
-        words
+        let standfirst = self.standfirst.as_deref().map(count_words).unwrap_or(0);
+        standfirst
+            + self
+                .body
+                .iter()
+                .map(|block| count_words(&block.text()))
+                .sum::<usize>()
     }
 
     /// Whole minutes to read, at least one.

@@ -70,6 +70,11 @@ pub fn html_text(html: &str) -> String {
     paragraphs.join("\n\n")
 }
 
+/// [`html_text`] on one line (a title, a caption, a name); `None` when it has no text.
+pub fn html_line(html: &str) -> Option<String> {
+    Some(html_text(html).replace('\n', " ")).filter(|text| !text.is_empty())
+}
+
 /// Inline nodes as text: runs of white space as one space, `br` as a line break, each line
 /// trimmed.
 fn lines(nodes: &[Inline]) -> String {
@@ -168,8 +173,7 @@ impl Reader {
         self.flush();
         match name {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                let text = html_text(inner).replace('\n', " ");
-                if !text.is_empty() {
+                if let Some(text) = html_line(inner) {
                     self.blocks.push(Block::Heading(text));
                 }
             }
@@ -212,10 +216,7 @@ impl Reader {
                     .is_some_and(|class| class.contains("wp-block-quote__citation"))
         });
         let (body, cite) = match citation {
-            Some(found) => (
-                format!("{}{}", found.before, found.rest),
-                Some(html_text(found.inner).replace('\n', " ")).filter(|c| !c.is_empty()),
-            ),
+            Some(found) => (found.outside(), html_line(found.inner)),
             None => (html.to_owned(), None),
         };
         let text = flattened(parse_blocks(&body));
@@ -225,9 +226,8 @@ impl Reader {
     }
 
     fn figure(&mut self, class: &str, html: &str) {
-        let caption = find_element(html, &|name, _| name == "figcaption")
-            .map(|found| html_text(found.inner).replace('\n', " "))
-            .filter(|caption| !caption.is_empty());
+        let figcaption = find_element(html, &|name, _| name == "figcaption");
+        let caption = figcaption.as_ref().and_then(|found| html_line(found.inner));
         if class.contains("wp-block-embed") {
             // The address of what is embedded: the wrapper's text (as WordPress writes it when
             // it could not fetch the embed), else its link, else its frame.
@@ -262,11 +262,10 @@ impl Reader {
             Some(picture) => self.blocks.push(Block::Image(picture)),
             // Any other figure (a table, a pull quote): what it holds, then its caption.
             None => {
-                let without_caption = match find_element(html, &|name, _| name == "figcaption") {
-                    Some(found) => format!("{}{}", found.before, found.rest),
-                    None => html.to_owned(),
-                };
-                self.read(&without_caption);
+                match &figcaption {
+                    Some(found) => self.read(&found.outside()),
+                    None => self.read(html),
+                }
                 self.flush();
                 if let Some(caption) = caption {
                     self.blocks
@@ -353,6 +352,13 @@ pub(super) struct Found<'a> {
     pub attributes: Vec<(String, String)>,
     pub inner: &'a str,
     pub rest: &'a str,
+}
+
+impl Found<'_> {
+    /// The HTML around the element, without it.
+    fn outside(&self) -> String {
+        format!("{}{}", self.before, self.rest)
+    }
 }
 
 /// The first element (at any depth, outside raw text) that `wanted` accepts (a `dyn`: one

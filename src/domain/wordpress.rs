@@ -4,9 +4,9 @@
 
 use serde_json::{json, Value};
 
-use super::article::{Article, ArticleError, Author, CommentsApi, Image};
-use super::blocks::{html_text, parse_blocks};
-use super::comment::{Comment, CommentStatus};
+use super::article::{Article, ArticleError, Author, Block, CommentsApi, Image};
+use super::blocks::{html_line, html_text, parse_blocks};
+use super::comment::{website, Comment, CommentStatus};
 use super::comment_rules::{Field, Problem, ValidComment};
 use super::date::Timestamp;
 use super::form::Submission;
@@ -43,13 +43,10 @@ pub fn article_from_post(post: &Value) -> Result<Article, ArticleError> {
         .get("id")
         .and_then(Value::as_u64)
         .ok_or(ArticleError::Missing("id"))?;
-    let headline = html_text(rendered(post, "title")).replace('\n', " ");
-    if headline.is_empty() {
-        return Err(ArticleError::Missing("headline"));
-    }
+    let headline = html_line(rendered(post, "title")).ok_or(ArticleError::Missing("headline"))?;
     let date = |key: &str| text(post, key).and_then(|d| Timestamp::parse(d).ok());
     let published = date("date_gmt").ok_or(ArticleError::Missing("published"))?;
-    let content = rendered(post, "content");
+    let body = parse_blocks(rendered(post, "content"));
     let mut notices = Vec::new();
     let embedded = post.get("_embedded");
     if embedded.is_none() {
@@ -85,25 +82,32 @@ pub fn article_from_post(post: &Value) -> Result<Article, ArticleError> {
             })
         })
         .collect();
-    let comments_url = (text(post, "comment_status") == Some("open"))
-        .then(|| {
-            post.pointer("/_links/replies/0/href")
-                .and_then(Value::as_str)
-        })
-        .flatten()
-        .and_then(|url| safe_url(url, UrlUse::Link));
+    let comments_url = if text(post, "comment_status") == Some("open") {
+        let replies = post
+            .pointer("/_links/replies/0/href")
+            .and_then(Value::as_str)
+            .and_then(|url| safe_url(url, UrlUse::Link));
+        if replies.is_none() {
+            notices.push(
+                "comments are open but the post has no _links.replies; shown closed".to_owned(),
+            );
+        }
+        replies
+    } else {
+        None
+    };
     Ok(Article {
         id: format!("wp-{number}"),
         url: text(post, "link").and_then(|u| safe_url(u, UrlUse::Link)),
         language: None,
         kicker,
-        standfirst: standfirst(rendered(post, "excerpt"), content),
+        standfirst: standfirst(rendered(post, "excerpt"), &body),
         headline,
         authors,
         updated: date("modified_gmt").filter(|updated| *updated > published),
         published,
         image: list("wp:featuredmedia").first().and_then(featured_image),
-        body: parse_blocks(content),
+        body,
         related: Vec::new(),
         comments_url,
         comments_api: CommentsApi::WordPress { post: number },
@@ -115,16 +119,25 @@ pub fn article_from_post(post: &Value) -> Result<Article, ArticleError> {
 /// body's first 55 words (ending in "[…]" when it cut them), which would only repeat the body.
 /// An automatic excerpt is recognised by that ending or by opening with the body's first
 /// five words (not eight: WordPress keeps the text of elements the reader never sees).
-fn standfirst(excerpt: &str, content: &str) -> Option<String> {
-    let excerpt = html_text(excerpt).replace('\n', " ");
-    if excerpt.is_empty() || excerpt.ends_with("[…]") || excerpt.ends_with("[...]") {
+fn standfirst(excerpt: &str, body: &[Block]) -> Option<String> {
+    let excerpt = html_line(excerpt)?;
+    if excerpt.ends_with("[…]") || excerpt.ends_with("[...]") {
         return None;
     }
-    let excerpt_words = excerpt.split_whitespace().take(5);
-    let content = html_text(content);
-    let mut body_words = content.split_whitespace();
+    // The body's first words, from the blocks already read (not the HTML a second time).
+    let mut opening: Vec<String> = Vec::new();
+    for block in body {
+        if opening.len() >= 5 {
+            break;
+        }
+        opening.extend(block.text().split_whitespace().map(str::to_owned));
+    }
     // Automatic when the body opens with the excerpt's first words (as many as it has).
-    let automatic = excerpt_words.zip(body_words.by_ref()).all(|(a, b)| a == b);
+    let automatic = excerpt
+        .split_whitespace()
+        .take(5)
+        .zip(&opening)
+        .all(|(a, b)| a == b);
     (!automatic).then_some(excerpt)
 }
 
@@ -176,8 +189,7 @@ fn featured_image(media: &Value) -> Option<Image> {
             .unwrap_or_default()
             .trim()
             .to_owned(),
-        caption: Some(html_text(rendered(media, "caption")).replace('\n', " "))
-            .filter(|caption| !caption.is_empty()),
+        caption: html_line(rendered(media, "caption")),
         credit: None,
         width,
         height,
@@ -204,9 +216,7 @@ pub fn comment_from_value(value: &Value) -> Option<Comment> {
             .filter(|parent| *parent != 0)
             .map(|parent| parent.to_string()),
         author: html_text(text(value, "author_name").unwrap_or_default()),
-        website: text(value, "author_url")
-            .and_then(|url| safe_url(url, UrlUse::Image))
-            .filter(|url| url.contains("//")),
+        website: text(value, "author_url").and_then(website),
         content: html_text(rendered(value, "content")),
         published: Timestamp::parse(text(value, "date_gmt")?).ok()?,
         // Only "approved" is public; "hold" and whatever a spam filter answers ("spam") are
