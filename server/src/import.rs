@@ -231,8 +231,8 @@ struct Imported {
 
 impl From<Imported> for StoredComment {
     fn from(c: Imported) -> StoredComment {
-        let website = Some(c.website.trim().to_owned())
-            .filter(|w| w.starts_with("http://") || w.starts_with("https://"));
+        // The same rule the widget reads comments with.
+        let website = article_widget::domain::comment::website(&c.website);
         StoredComment {
             id: c.id,
             article_id: c.article_id,

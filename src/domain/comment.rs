@@ -49,6 +49,15 @@ pub struct Comment {
     pub status: CommentStatus,
 }
 
+/// A commenter's website as a comment may link it: an absolute http(s) URL that passed
+/// [`safe_url`], else none. The one rule for every source of comments.
+pub fn website(raw: &str) -> Option<String> {
+    safe_url(raw, UrlUse::Link).filter(|url| {
+        let lower = url.to_ascii_lowercase();
+        lower.starts_with("http://") || lower.starts_with("https://")
+    })
+}
+
 impl Comment {
     pub fn is_pending(&self) -> bool {
         self.status == CommentStatus::Pending
@@ -74,12 +83,7 @@ impl Comment {
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         };
-        let website = text("website")
-            .and_then(|w| safe_url(w, UrlUse::Link))
-            .filter(|w| {
-                let lower = w.to_ascii_lowercase();
-                lower.starts_with("http://") || lower.starts_with("https://")
-            });
+        let website = text("website").and_then(website);
         Some(Comment {
             id,
             parent,
