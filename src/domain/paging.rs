@@ -101,21 +101,8 @@ pub fn place<T: AsRef<ThreadEntry>>(entries: &[T], shown_threads: usize, id: &st
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::comment::CommentStatus;
-    use crate::domain::date::Timestamp;
     use crate::domain::thread::build_thread;
-
-    fn comment(id: &str, parent: Option<&str>, minute: u32) -> Comment {
-        Comment {
-            id: id.into(),
-            parent: parent.map(Into::into),
-            author: "A".into(),
-            website: None,
-            content: "text".into(),
-            published: Timestamp::parse(&format!("2025-01-17T20:{minute:02}:00Z")).unwrap(),
-            status: CommentStatus::Approved,
-        }
-    }
+    use crate::domain::thread::tests::comment;
 
     #[test]
     fn the_first_page_asks_a_paging_server_and_leaves_the_rest_of_the_url() {

@@ -184,12 +184,13 @@ fn push_tree(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::comment::CommentStatus;
     use crate::domain::date::Timestamp;
 
-    fn comment(id: &str, parent: Option<&str>, minute: u32) -> Comment {
+    /// A comment at 20:`minute` on 17 January 2025 (also the paging tests' comment).
+    pub(crate) fn comment(id: &str, parent: Option<&str>, minute: u32) -> Comment {
         Comment {
             id: id.into(),
             parent: parent.map(Into::into),
