@@ -182,6 +182,8 @@ test('posting: held for moderation (a new author), then approved through WordPre
   const status = page.locator('article-widget .aw-post-status');
   await status.filter({ hasText: /awaiting moderation/i }).waitFor();
   assert.equal(await page.locator('article-widget textarea[name=content]').inputValue(), '', 'the draft is done');
+  assert.equal(await page.evaluate(() => localStorage.getItem('article-widget:author-token')), null,
+    'no author token is made for WordPress (it has no use for one)');
 
   // The second, at once: WordPress's flood control. The reader is told to wait, in our words.
   await write(page, 'Too soon after the first.');
