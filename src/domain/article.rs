@@ -110,11 +110,14 @@ impl Block {
         match self {
             Block::Paragraph(text) | Block::Quote { text, .. } => plain_text(text),
             Block::Heading(text) => text.clone(),
-            Block::List { items, .. } => items
-                .iter()
-                .map(|item| plain_text(item))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            Block::List { items, .. } => {
+                let mut text = String::new();
+                for item in items {
+                    text.push_str(&plain_text(item));
+                    text.push('\n');
+                }
+                text
+            }
             Block::Image(image) => image.caption.clone().unwrap_or_default(),
         }
     }

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::date::Timestamp;
-use super::url::{safe_url, UrlUse};
+use super::url::{is_external, safe_url, UrlUse};
 
 /// Whether a comment is public yet. The API shows only these two: a held comment only to
 /// the browser that wrote it. (What moderators do beyond that is the service's business.)
@@ -49,13 +49,11 @@ pub struct Comment {
     pub status: CommentStatus,
 }
 
-/// A commenter's website as a comment may link it: an absolute http(s) URL that passed
-/// [`safe_url`], else none. The one rule for every source of comments.
+/// A commenter's website as a comment may link it: a URL that passed [`safe_url`] and leads
+/// off the site (http, https or protocol-relative; [`is_external`]), else none. The one rule
+/// for every source of comments.
 pub fn website(raw: &str) -> Option<String> {
-    safe_url(raw, UrlUse::Link).filter(|url| {
-        let lower = url.to_ascii_lowercase();
-        lower.starts_with("http://") || lower.starts_with("https://")
-    })
+    safe_url(raw, UrlUse::Link).filter(|url| is_external(url))
 }
 
 impl Comment {

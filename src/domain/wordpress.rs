@@ -50,9 +50,7 @@ pub fn article_from_post(post: &Value) -> Result<Article, ArticleError> {
     let mut notices = Vec::new();
     let embedded = post.get("_embedded");
     if embedded.is_none() {
-        notices.push(
-            "the post has no _embedded: add ?_embed to src for byline, kicker and image".to_owned(),
-        );
+        notices.push("no _embedded: add ?_embed to src for byline, kicker and image".to_owned());
     }
     let list = |key: &str| {
         embedded
@@ -88,9 +86,7 @@ pub fn article_from_post(post: &Value) -> Result<Article, ArticleError> {
             .and_then(Value::as_str)
             .and_then(|url| safe_url(url, UrlUse::Link));
         if replies.is_none() {
-            notices.push(
-                "comments are open but the post has no _links.replies; shown closed".to_owned(),
-            );
+            notices.push("comments open but no _links.replies: shown closed".to_owned());
         }
         replies
     } else {
@@ -125,18 +121,16 @@ fn standfirst(excerpt: &str, body: &[Block]) -> Option<String> {
         return None;
     }
     // The body's first words, from the blocks already read (not the HTML a second time).
-    let mut opening: Vec<String> = Vec::new();
-    for block in body {
-        if opening.len() >= 5 {
-            break;
-        }
-        opening.extend(block.text().split_whitespace().map(str::to_owned));
+    let mut opening = String::new();
+    for block in body.iter().take(5) {
+        opening.push_str(&block.text());
+        opening.push(' ');
     }
     // Automatic when the body opens with the excerpt's first words (as many as it has).
     let automatic = excerpt
         .split_whitespace()
         .take(5)
-        .zip(&opening)
+        .zip(opening.split_whitespace())
         .all(|(a, b)| a == b);
     (!automatic).then_some(excerpt)
 }

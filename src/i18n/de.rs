@@ -62,7 +62,7 @@ pub static GERMAN: Texts = Texts {
     post_server: "Der Server hat ein Problem (HTTP {status}). Dein Kommentar bleibt hier erhalten; bitte versuche es erneut.",
     post_refused: "Der Server hat den Kommentar abgelehnt (HTTP {status}).",
     post_malformed: "Die Antwort des Servers war unlesbar. Dein Kommentar bleibt hier erhalten; versuche es erneut, er wird nicht doppelt veröffentlicht.",
-    login_required: "Diese Website nimmt Kommentare nur von angemeldeten Lesern an. Dein Kommentar bleibt unten erhalten, zum Kopieren.",
+    login_required: "Diese Website nimmt Kommentare nur von angemeldeten Lesern an. Dein Kommentar bleibt unten erhalten.",
     comment_on_site: "Auf der Website kommentieren",
     list_network: "Die Kommentare konnten nicht geladen werden. Prüfe deine Verbindung und versuche es erneut.",
     list_status: "Die Kommentare konnten nicht geladen werden (HTTP {status}).",

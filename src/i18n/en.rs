@@ -62,7 +62,7 @@ pub static ENGLISH: Texts = Texts {
     post_server: "The server had a problem (HTTP {status}). Your comment is kept here; please retry.",
     post_refused: "The server refused the comment (HTTP {status}).",
     post_malformed: "The server's answer could not be read. Your comment is kept here; retry, and it will not be posted twice.",
-    login_required: "This site takes comments only from readers signed in to it. Your comment is kept here, below, to copy.",
+    login_required: "This site takes comments only from signed-in readers. Your comment is kept below.",
     comment_on_site: "Comment on the site",
     list_network: "The comments could not be loaded. Check your connection, then retry.",
     list_status: "The comments could not be loaded (HTTP {status}).",

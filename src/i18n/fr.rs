@@ -62,7 +62,7 @@ pub static FRENCH: Texts = Texts {
     post_server: "Le serveur a rencontré un problème (HTTP {status}). Votre commentaire est conservé ici ; réessayez.",
     post_refused: "Le serveur a refusé le commentaire (HTTP {status}).",
     post_malformed: "La réponse du serveur est illisible. Votre commentaire est conservé ici ; réessayez, il ne sera pas publié deux fois.",
-    login_required: "Ce site n’accepte que les commentaires de lecteurs connectés. Votre commentaire est conservé ci-dessous, pour le copier.",
+    login_required: "Ce site n’accepte que les commentaires de lecteurs connectés. Votre commentaire est conservé ci-dessous.",
     comment_on_site: "Commenter sur le site",
     list_network: "Les commentaires n’ont pas pu être chargés. Vérifiez votre connexion, puis réessayez.",
     list_status: "Les commentaires n’ont pas pu être chargés (HTTP {status}).",
