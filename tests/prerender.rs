@@ -357,3 +357,47 @@ async fn a_reading_page_wraps_the_widget() {
         "<meta property=\"og:title\" content=\"A &quot;quoted&quot; &lt;b&gt;title&lt;/b&gt;\">"
     ));
 }
+
+#[tokio::test]
+async fn our_reading_page_read_as_an_existing_sites_page_gives_its_article_back() {
+    // The widget reads an HTML page's schema.org JSON-LD (`domain::schema_org`); the reading
+    // pages write it (`domain::structured_data`). The two agree on every sample.
+    for name in [
+        "russia-iran-treaty",
+        "russia-iran-explainer",
+        "iran-russia-treaty-fa",
+        "corrections",
+    ] {
+        let article = Article::parse(&sample(name)).unwrap();
+        let page = render_page(
+            &sample(name),
+            &PrerenderOptions {
+                src: format!("https://news.example/static/articles/{name}.json"),
+                ..options(name)
+            },
+            "/article-widget.js",
+        )
+        .await
+        .unwrap();
+        let read = Article::parse(&page).unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(read.headline, article.headline, "{name}");
+        assert_eq!(read.published, article.published, "{name}");
+        assert_eq!(read.standfirst, article.standfirst, "{name}");
+        assert_eq!(read.language, article.language, "{name}");
+        // The page writes the address resolved against `src`.
+        match article.url.as_deref() {
+            Some(url) if url.starts_with("https://") => {
+                assert_eq!(read.url.as_deref(), Some(url), "{name}")
+            }
+            Some(_) => assert!(read
+                .url
+                .is_some_and(|u| u.starts_with("https://news.example/"))),
+            None => assert_eq!(read.url, None, "{name}"),
+        }
+        assert_eq!(
+            read.authors.iter().map(|a| &a.name).collect::<Vec<_>>(),
+            article.authors.iter().map(|a| &a.name).collect::<Vec<_>>(),
+            "{name}"
+        );
+    }
+}
