@@ -1,0 +1,220 @@
+//! The moderation area's records: moderators, their sessions, sign-in failures, the audit
+//! log and blocks.
+
+use super::{now_ms, Result, Store};
+
+impl Store {
+    /// Adds a moderator, or gives one a new password. True when the name was new.
+    pub async fn set_moderator(&self, name: &str, password_hash: &str) -> Result<bool> {
+        let existed = self.moderator_password(name).await?.is_some();
+        sqlx::query(&self.sql(
+            "INSERT INTO moderators (name, password_hash, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
+        ))
+        .bind(name)
+        .bind(password_hash)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(!existed)
+    }
+
+    /// Removes a moderator and ends their sessions; false when there is none of that name.
+    pub async fn remove_moderator(&self, name: &str) -> Result<bool> {
+        let mut transaction = self.pool.begin().await?;
+        let done = sqlx::query(&self.sql("DELETE FROM moderators WHERE name = ?"))
+            .bind(name)
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query(&self.sql("DELETE FROM moderator_sessions WHERE moderator = ?"))
+            .bind(name)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn moderators(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT name FROM moderators ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    pub async fn moderator_password(&self, name: &str) -> Result<Option<String>> {
+        sqlx::query_scalar(&self.sql("SELECT password_hash FROM moderators WHERE name = ?"))
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        moderator: &str,
+        csrf: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        sqlx::query(&self.sql(
+            "INSERT INTO moderator_sessions (token_hash, moderator, csrf, expires_at) VALUES (?, ?, ?, ?)",
+        ))
+        .bind(token_hash)
+        .bind(moderator)
+        .bind(csrf)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The moderator and CSRF token of a session that has not expired.
+    pub async fn session(&self, token_hash: &str, now: i64) -> Result<Option<(String, String)>> {
+        sqlx::query_as(&self.sql(
+            "SELECT moderator, csrf FROM moderator_sessions WHERE token_hash = ? AND expires_at > ?",
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Ends a session (sign-out), and forgets every expired one.
+    pub async fn end_session(&self, token_hash: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            &self.sql("DELETE FROM moderator_sessions WHERE token_hash = ? OR expires_at <= ?"),
+        )
+        .bind(token_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins for this subject ("account:NAME", "address:IP") within the window
+    /// that ends now.
+    pub async fn signin_failures(&self, subject: &str, now: i64, window_ms: i64) -> Result<i64> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            &self.sql("SELECT failures, first_at FROM signin_failures WHERE subject = ?"),
+        )
+        .bind(subject)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map_or(0, |(failures, first_at)| {
+            if now - first_at < window_ms {
+                failures
+            } else {
+                0
+            }
+        }))
+    }
+
+    /// Counts one more failed sign-in (a new window when the last one is over).
+    pub async fn record_signin_failure(
+        &self,
+        subject: &str,
+        now: i64,
+        window_ms: i64,
+    ) -> Result<()> {
+        sqlx::query(&self.sql(
+            "INSERT INTO signin_failures (subject, failures, first_at) VALUES (?, 1, ?)
+             ON CONFLICT (subject) DO UPDATE SET
+                 failures = CASE WHEN ? - signin_failures.first_at < ? THEN signin_failures.failures + 1 ELSE 1 END,
+                 first_at = CASE WHEN ? - signin_failures.first_at < ? THEN signin_failures.first_at ELSE ? END",
+        ))
+        .bind(subject)
+        .bind(now)
+        .bind(now)
+        .bind(window_ms)
+        .bind(now)
+        .bind(window_ms)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn clear_signin_failures(&self, subject: &str) -> Result<()> {
+        sqlx::query(&self.sql("DELETE FROM signin_failures WHERE subject = ?"))
+            .bind(subject)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn audit(
+        &self,
+        moderator: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<()> {
+        sqlx::query(&self.sql(
+            "INSERT INTO audit_log (at, moderator, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+        ))
+        .bind(now_ms())
+        .bind(moderator)
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The audit log, newest first: (time, moderator, action, target, detail).
+    pub async fn audit_log(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, String, String, String)>> {
+        sqlx::query_as(&self.sql(
+            "SELECT at, moderator, action, target, detail FROM audit_log ORDER BY at DESC LIMIT ?",
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Blocks an email or client address (`kind`: "email" or "address"); true when new.
+    pub async fn block(&self, kind: &str, value: &str, moderator: &str) -> Result<bool> {
+        let done = sqlx::query(&self.sql(
+            "INSERT INTO blocks (kind, value, created_at, moderator) VALUES (?, ?, ?, ?)
+             ON CONFLICT (kind, value) DO NOTHING",
+        ))
+        .bind(kind)
+        .bind(value)
+        .bind(now_ms())
+        .bind(moderator)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn unblock(&self, kind: &str, value: &str) -> Result<bool> {
+        let done = sqlx::query(&self.sql("DELETE FROM blocks WHERE kind = ? AND value = ?"))
+            .bind(kind)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Every block: (kind, value, when, by whom), newest first.
+    pub async fn blocks(&self) -> Result<Vec<(String, String, i64, String)>> {
+        sqlx::query_as(
+            "SELECT kind, value, created_at, moderator FROM blocks ORDER BY created_at DESC",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// True when this email or this client address is blocked.
+    pub async fn is_blocked(&self, email: &str, address: &str) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(&self.sql(
+            "SELECT 1 FROM blocks WHERE (kind = 'email' AND value = ?) OR (kind = 'address' AND value = ?)",
+        ))
+        .bind(email)
+        .bind(address)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+}
