@@ -128,7 +128,11 @@ pub fn body(author: &str, email: &str, content: &str) -> Value {
            "honeypot": "", "rendered_at": now_ms() - 10_000})
 }
 
-pub async fn post(service: &Service, key: &str, body: &Value) -> (StatusCode, Option<String>, Value) {
+pub async fn post(
+    service: &Service,
+    key: &str,
+    body: &Value,
+) -> (StatusCode, Option<String>, Value) {
     post_from(service, key, body, None).await
 }
 
