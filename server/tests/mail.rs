@@ -193,3 +193,60 @@ async fn moderators_can_have_a_digest_instead() {
         );
     }
 }
+
+/// Two instances on one PostgreSQL database, both with a mail worker.
+#[tokio::test]
+async fn two_instances_on_postgres_send_each_message_once() {
+    let Some(url) = postgres_url() else { return };
+    empty_postgres(&url).await;
+    two_instances_send_each_message_once(&url).await;
+    empty_postgres(&url).await;
+    println!("the outbox of two instances tested on postgres");
+}
+
+/// Two instances on one PostgreSQL database, both with a mail worker: each held comment's
+/// message reaches the mail server once.
+async fn two_instances_send_each_message_once(url: &str) {
+    let smtp = SmtpServer::start();
+    let args = mail_args(smtp.port);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let first = Service::start_on(Some(url), &args);
+    let second = Service::start_on(Some(url), &args);
+    for n in 0..12 {
+        let service = if n % 2 == 0 { &first } else { &second };
+        let (status, _, _) = post(
+            service,
+            &format!("twice-{n}"),
+            &body(
+                "Eve",
+                &format!("eve{n}@example.com"),
+                &format!("Held comment {n}"),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let messages = smtp.wait_for(12).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let messages = if smtp.messages().len() > messages.len() {
+        smtp.messages()
+    } else {
+        messages
+    };
+    assert_eq!(
+        messages.len(),
+        12,
+        "each message once, by one of the two workers"
+    );
+    for n in 0..12 {
+        let subject = format!("Held comment {n}");
+        assert_eq!(
+            messages
+                .iter()
+                .filter(|m| quoted_printable(m).contains(&format!("{subject}\n")))
+                .count(),
+            1,
+            "{subject}"
+        );
+    }
+}

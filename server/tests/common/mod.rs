@@ -380,3 +380,20 @@ pub async fn thread_of(service: &Service, article: &str) -> Vec<Value> {
         .unwrap();
     answer["comments"].as_array().unwrap().clone()
 }
+
+/// The PostgreSQL server the suites must also run on (`scripts/test.sh` starts one and sets
+/// `COMMENTS_TEST_POSTGRES`). Missing, the test fails saying so: a promised engine is never
+/// skipped in silence. `COMMENTS_TEST_POSTGRES=skip` skips it on purpose, said aloud.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("COMMENTS_TEST_POSTGRES") {
+        Ok(url) if url == "skip" => {
+            println!("PostgreSQL skipped: COMMENTS_TEST_POSTGRES=skip");
+            None
+        }
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => panic!(
+            "COMMENTS_TEST_POSTGRES is not set: run scripts/test.sh (it installs and starts \
+             PostgreSQL), name a server, or set it to `skip` to leave PostgreSQL out on purpose"
+        ),
+    }
+}
