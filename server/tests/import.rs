@@ -4,7 +4,6 @@ mod common;
 
 use common::*;
 
-use reqwest::{Client, StatusCode};
 
 /// Imports from WordPress's export and Disqus's (fixtures written by hand in their shapes):
 /// threads, statuses, dates and text kept, articles matched through a map, what is not a
