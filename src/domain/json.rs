@@ -5,6 +5,16 @@
 
 use serde_json::Value;
 
+/// How deep arrays and objects may nest: serde_json's limit, kept on both paths so the widget
+/// reads the same texts natively and in the browser. serde_json refuses the 128th level
+/// (at most 127 are read), where it is opened. Every walk over a `Value` from outside (the
+/// conversion below, the readers of WordPress and schema.org, dropping the value) may then
+/// recurse, as its depth is bounded.
+pub const MAX_DEPTH: usize = 128;
+
+/// What a reader is told when a text nests deeper than [`MAX_DEPTH`].
+pub const TOO_DEEP: &str = "arrays and objects nested deeper than 127 levels";
+
 /// Why a text is not JSON: the parser's words, and where (1-based line and column).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonError {
@@ -20,8 +30,14 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
         let message = error.to_string();
         let detail = message
             .rfind(" at line ")
-            .map_or(message.as_str(), |at| &message[..at])
-            .to_owned();
+            .map_or(message.as_str(), |at| &message[..at]);
+        // Its "recursion limit exceeded" in the words the browser build uses.
+        let detail = if detail == "recursion limit exceeded" {
+            TOO_DEEP
+        } else {
+            detail
+        }
+        .to_owned();
         JsonError {
             detail,
             line: error.line(),
@@ -33,7 +49,16 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 #[cfg(target_arch = "wasm32")]
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     match js_sys::JSON::parse(text) {
-        Ok(value) => Ok(from_js(&value)),
+        // The engine parses any depth; the conversion stops where serde_json would, and the
+        // error names that place, as serde_json does.
+        Ok(value) => from_js(&value, 0).ok_or_else(|| {
+            let (line, column) = too_deep_at(text).unwrap_or((1, 1));
+            JsonError {
+                detail: TOO_DEEP.to_owned(),
+                line,
+                column,
+            }
+        }),
         Err(error) => {
             let message: String = js_sys::Error::from(error).message().into();
             let (line, column) = position(&message, text);
@@ -100,10 +125,48 @@ fn position(message: &str, text: &str) -> (usize, usize) {
     (line, column)
 }
 
+/// Where a text first opens its [`MAX_DEPTH`]th array or object (1-based line, and column in
+/// bytes as serde_json counts), outside strings; `None` if it never does. Linear, no recursion.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn too_deep_at(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for (at, byte) in text.bytes().enumerate() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth >= MAX_DEPTH {
+                    return Some((line, at - line_start + 1));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => {
+                line += 1;
+                line_start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The engine's value as a `Value`, `None` where arrays and objects nest [`MAX_DEPTH`] deep
+/// (`depth`: how many enclose this value). The recursion is bounded by that limit: a deep
+/// value overflowed the module's stack ("memory access out of bounds") before.
 #[cfg(target_arch = "wasm32")]
-fn from_js(value: &wasm_bindgen::JsValue) -> Value {
+fn from_js(value: &wasm_bindgen::JsValue, depth: usize) -> Option<Value> {
     use wasm_bindgen::JsCast;
-    if let Some(text) = value.as_string() {
+    Some(if let Some(text) = value.as_string() {
         Value::String(text)
     } else if let Some(number) = value.as_f64() {
         // Whole numbers as integers, as serde_json reads them (ids, sizes).
@@ -114,20 +177,26 @@ fn from_js(value: &wasm_bindgen::JsValue) -> Value {
         }
     } else if let Some(flag) = value.as_bool() {
         Value::Bool(flag)
+    } else if depth + 1 >= MAX_DEPTH && value.is_object() {
+        return None;
     } else if let Some(array) = value.dyn_ref::<js_sys::Array>() {
-        Value::Array(array.iter().map(|item| from_js(&item)).collect())
+        let mut items = Vec::with_capacity(array.length() as usize);
+        for item in array.iter() {
+            items.push(from_js(&item, depth + 1)?);
+        }
+        Value::Array(items)
     } else if let Some(object) = value.dyn_ref::<js_sys::Object>() {
         let mut map = serde_json::Map::new();
         for entry in js_sys::Object::entries(object).iter() {
             let entry: js_sys::Array = entry.unchecked_into();
             if let Some(key) = entry.get(0).as_string() {
-                map.insert(key, from_js(&entry.get(1)));
+                map.insert(key, from_js(&entry.get(1), depth + 1)?);
             }
         }
         Value::Object(map)
     } else {
         Value::Null
-    }
+    })
 }
 
 #[cfg(test)]
@@ -167,5 +236,36 @@ mod tests {
         let error = parse("{\n  \"a\": }").unwrap_err();
         assert_eq!((error.line, error.column), (2, 8));
         assert_eq!(error.detail, "expected value");
+    }
+
+    /// The browser build finds the place by [`too_deep_at`]; natively serde_json does. The
+    /// two must name the same line and column, in the same words, for every shape.
+    #[test]
+    fn nesting_past_the_limit_is_one_error_at_one_place_on_both_paths() {
+        let deep = |open: &str, close: &str, levels: usize| {
+            format!("{}1{}", open.repeat(levels), close.repeat(levels))
+        };
+        let cases = [
+            deep("[", "]", 128),
+            deep("[", "]", 5_000),
+            deep("{\"a\":", "}", 128),
+            deep("[{\"k\": ", "}]", 200),
+            format!("[\"é ]]] [[[ \\\" [\",\n {}", deep("[", "]", 300)),
+            format!("{{\"a\": \"{{{{\", \"b\":\n\n{}}}", deep(" [", "]", 130)),
+            format!("[\"\\\\\", {}]", deep("[", "]", 127)),
+        ];
+        for text in &cases {
+            let error = parse(text).unwrap_err();
+            assert_eq!(error.detail, TOO_DEEP, "{text:.60}");
+            assert_eq!(
+                Some((error.line, error.column)),
+                too_deep_at(text),
+                "{text:.60}"
+            );
+        }
+        // 127 levels are read, on both paths.
+        let deepest = deep("[", "]", 127);
+        assert!(parse(&deepest).is_ok());
+        assert_eq!(too_deep_at(&deepest), None);
     }
 }
