@@ -34,6 +34,7 @@ use tower_http::LatencyUnit;
 use tracing::Level;
 
 use crate::articles::ArticleGate;
+use crate::client_address::client_address;
 use crate::config::{Moderation, Settings};
 use crate::delivery;
 use crate::error::ApiError;
@@ -78,12 +79,7 @@ pub fn router(state: AppState) -> Router {
     } else {
         api
     };
-    // The moderation area: its own forms (no CORS, no cross-origin use), behind its sign-in.
-    let api = api
-        .merge(crate::moderation_area::routes())
-        .merge(crate::notify::routes())
-        .merge(crate::feeds::routes());
-    let mut app = api.with_state(state);
+    let mut public = api.merge(crate::feeds::routes()).with_state(state.clone());
     // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
     let files = |folder: &std::path::Path| {
         Router::new()
@@ -91,14 +87,21 @@ pub fn router(state: AppState) -> Router {
             .layer(middleware::from_fn(delivery::file_caching))
     };
     if let Some(articles) = &settings.articles {
-        app = app.nest("/articles", files(articles));
+        public = public.nest("/articles", files(articles));
     }
     if let Some(site) = &settings.site {
-        app = app.fallback_service(files(site));
+        public = public.fallback_service(files(site));
     }
-    // CORS for the configured origins on everything: the API, and the widget's script, module
-    // and articles, which a publisher's pages on another host load in CORS mode.
-    app.layer(cors(&settings.allowed_origins))
+    // CORS for the configured origins on what a publisher's pages on another host use: the
+    // API, and the widget's script, module and articles, loaded in CORS mode.
+    let public = public.layer(cors(&settings.allowed_origins));
+    // The moderation area and the mail links' pages: their own forms, behind their own
+    // tokens, never for another origin's scripts: no CORS headers at all.
+    let own = crate::moderation_area::routes()
+        .merge(crate::notify::routes())
+        .with_state(state);
+    public
+        .merge(own)
         .layer(middleware::from_fn(delivery::vary_on_encoding))
         .layer(delivery::compression())
         // One log line per request: method, path, status, latency.
@@ -305,8 +308,8 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthorToken {
     }
 }
 
-/// The client's address: the peer's, or with `--trust-forwarded-for` the first of
-/// `X-Forwarded-For`.
+/// The client's address: the peer's, or the one the proxies the operator trusts vouch for
+/// (`--proxy-hops`, `--trusted-proxy`; see `client_address`).
 pub struct ClientAddress(pub IpAddr);
 
 impl FromRequestParts<AppState> for ClientAddress {
@@ -316,24 +319,23 @@ impl FromRequestParts<AppState> for ClientAddress {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.settings.trust_forwarded_for {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|h| h.to_str().ok())
-                .and_then(|list| list.split(',').next())
-                .and_then(|first| first.trim().parse().ok());
-            if let Some(address) = forwarded {
-                return Ok(ClientAddress(address));
-            }
-        }
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| peer.ip());
-        Ok(ClientAddress(
-            peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
-        ))
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(peer)| {
+                peer.ip()
+            });
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        Ok(ClientAddress(client_address(
+            peer,
+            &forwarded,
+            &state.settings.proxy_trust,
+        )))
     }
 }
 
@@ -409,7 +411,8 @@ impl<S: Send + Sync> FromRequest<S> for CommentBody {
 /// and a short lifetime; a request with an author token may see its held comments, so its
 /// answer is private; 304 for a matching revalidation.
 /// `GET {url}`'s paging parameters. Without `per_page`, the whole thread (the contract's
-/// original answer, kept for clients that page themselves).
+/// original answer, kept for clients that page themselves) up to [`MAX_PER_PAGE`] threads,
+/// with `next` when there are more.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct PageParams {
     per_page: Option<String>,
@@ -510,21 +513,24 @@ async fn list(
     {
         return Ok(with_vary(answer));
     }
-    let body = match request {
-        None => {
-            let comments = state.store.visible_comments(&id, token.as_deref()).await?;
-            let public: Vec<Comment> = comments.iter().map(public_comment).collect();
-            comment_list_body(&public)
-        }
-        Some(request) => {
-            let page = state
-                .store
-                .comment_page(&id, token.as_deref(), &request, approved)
-                .await?;
-            let public: Vec<Comment> = page.comments.iter().map(public_comment).collect();
-            let next = page.next.as_ref().map(|next| next_page(&request, next));
-            comment_page_body(&public, page.total.max(0) as usize, next.as_deref())
-        }
+    // Without `per_page`, the contract's first answer (the whole thread), but never more than
+    // one page of the largest size: a longer thread says where the rest is (`next`).
+    let unpaged = request.is_none();
+    let request = request.unwrap_or(PageRequest {
+        per_page: MAX_PER_PAGE,
+        order: ThreadOrder::OldestFirst,
+        after: None,
+    });
+    let page = state
+        .store
+        .comment_page(&id, token.as_deref(), &request, approved)
+        .await?;
+    let public: Vec<Comment> = page.comments.iter().map(public_comment).collect();
+    let next = page.next.as_ref().map(|next| next_page(&request, next));
+    let body = if unpaged && next.is_none() {
+        comment_list_body(&public)
+    } else {
+        comment_page_body(&public, page.total.max(0) as usize, next.as_deref())
     };
     let tag = public_tag.unwrap_or_else(|| delivery::content_tag([body.as_bytes()]));
     let response = delivery::not_modified(&headers, &tag, cache).unwrap_or_else(|| {
@@ -599,6 +605,9 @@ async fn post(
         (None, true, None) => format!("form-unreadable-{}", random_id()?),
         (None, false, _) => return Err(ApiError::MissingKey),
     };
+    // A key belongs to its article: the same key sent to another article is another request
+    // (article ids have no `:`, so the scoped key is unambiguous).
+    let key = format!("{id}:{key}");
     let form = from_form.then(|| crate::form_post::FormPost {
         article_id: id.clone(),
         request: request.clone(),
@@ -635,7 +644,10 @@ async fn post(
     match outcome {
         Ok(Accepted::Answer(answer)) => Ok(answer_for(&state, form, &answer, None).await),
         Ok(Accepted::Refused(answer)) => {
-            store.record_answer(&key, &answer).await?;
+            // Only an answer that stored something is worth repeating: a refusal leaves no row,
+            // and the same request is judged again (a form whose key is its text can be sent
+            // again once it is mended, or after the wait that made it look hasty).
+            store.release(&key).await?;
             Ok(answer_for(&state, form, &answer, None).await)
         }
         Ok(Accepted::TooSoon(wait_ms)) => {
@@ -672,7 +684,7 @@ async fn answer_for(
 enum Accepted {
     /// Stored, with the answer the key will repeat.
     Answer(StoredAnswer),
-    /// Not stored, for a reason that will not change (the key repeats this answer).
+    /// Not stored; nothing is remembered of it.
     Refused(StoredAnswer),
     /// Flood control: milliseconds to wait.
     TooSoon(i64),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::client_address::ProxyTrust;
 use crate::store::ModerationStatus;
 
 /// A form submitted sooner than this after it was shown is a bot's.
@@ -143,9 +144,21 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMENTS_FLOOD_SECONDS", default_value_t = 15)]
     pub flood_seconds: u64,
 
-    /// Take the client address from X-Forwarded-For (only behind a proxy you trust).
-    #[arg(long, env = "COMMENTS_TRUST_FORWARDED_FOR")]
-    pub trust_forwarded_for: bool,
+    /// Behind this many proxies, each appending to X-Forwarded-For: the client address is
+    /// that many entries from the right (0: no proxy; the header is ignored).
+    #[arg(
+        long,
+        env = "COMMENTS_PROXY_HOPS",
+        default_value_t = 0,
+        conflicts_with = "trusted_proxy"
+    )]
+    pub proxy_hops: usize,
+
+    /// Proxies at these addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8):
+    /// when the peer is one, X-Forwarded-For is read from the right, skipping them.
+    #[arg(long, env = "COMMENTS_TRUSTED_PROXIES", value_delimiter = ',',
+          value_parser = crate::client_address::parse_network)]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
 
     /// Mail: the SMTP server's host (no mail without it; the outbox keeps every message).
     #[arg(long, env = "COMMENTS_SMTP_HOST")]
@@ -250,7 +263,8 @@ pub struct Settings {
     /// Links that hold a comment (see `ServeArgs::hold_links`).
     pub hold_links: usize,
     pub flood_window_ms: i64,
-    pub trust_forwarded_for: bool,
+    /// Which proxies' `X-Forwarded-For` entries are believed (see `client_address`).
+    pub proxy_trust: ProxyTrust,
     /// A form posted sooner than this after it was shown is a bot's (3 s; only the test
     /// server, whose browser tests type faster than people, sets it lower).
     pub min_form_age_ms: i64,
@@ -274,7 +288,11 @@ impl From<&ServeArgs> for Settings {
             moderation: args.moderation,
             hold_links: args.hold_links,
             flood_window_ms: args.flood_seconds as i64 * 1000,
-            trust_forwarded_for: args.trust_forwarded_for,
+            proxy_trust: if !args.trusted_proxy.is_empty() {
+                ProxyTrust::Networks(args.trusted_proxy.clone())
+            } else {
+                ProxyTrust::Hops(args.proxy_hops)
+            },
             min_form_age_ms: MIN_FORM_AGE_MS,
             front_page: args.front_page.clone(),
             public_url: args.public_url.trim_end_matches('/').to_owned(),

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod articles;
+pub mod client_address;
 pub mod config;
 pub mod counts;
 pub mod delivery;

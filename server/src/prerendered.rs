@@ -8,8 +8,10 @@
 //! - `comment-service render FILE.json`: the fragment on stdout, for static-site builds,
 //!   without a running service (see `main.rs`).
 //!
-//! Query parameters: `src` (the article's address as the page sees it; by default where this
-//! service serves it), `lang`, `theme`, `comments=off`.
+//! Query parameters: `lang`, `theme`, `comments=off`, `comments-order`, `replytocom`. Never an
+//! address: where the article, its images and its comment form point comes from the service's
+//! own configuration (a link on the publisher's domain must not be able to send its readers'
+//! details elsewhere).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -59,22 +61,32 @@ pub async fn render_on_own_thread(
     rendered.map_err(|error| error.to_string())?
 }
 
-/// Options from the query, with `src` defaulting to where this service serves the article:
-/// the site's copy (`/static/articles/{id}.json`, as the demo has it) when there is one, so
+/// Options from the query; the article's address never comes from it. A reading page is
+/// served by this service, so the address is a path on it; a fragment is included in the
+/// publisher's pages on another host, so it names this service absolutely, by `--public-url`.
+/// The site's copy (`/static/articles/{id}.json`, as the demo has it) when there is one, so
 /// the article's relative image links resolve, else the articles folder (`/articles/…`).
-fn options(state: &AppState, id: &str, query: &HashMap<String, String>) -> PrerenderOptions {
-    let src = query.get("src").cloned().unwrap_or_else(|| {
-        let in_site = state
-            .settings
-            .site
-            .as_deref()
-            .is_some_and(|site| site.join(format!("static/articles/{id}.json")).is_file());
-        if in_site {
-            format!("/static/articles/{id}.json")
-        } else {
-            format!("/articles/{id}.json")
-        }
-    });
+fn options(
+    state: &AppState,
+    id: &str,
+    query: &HashMap<String, String>,
+    page: bool,
+) -> PrerenderOptions {
+    let in_site = state
+        .settings
+        .site
+        .as_deref()
+        .is_some_and(|site| site.join(format!("static/articles/{id}.json")).is_file());
+    let path = if in_site {
+        format!("/static/articles/{id}.json")
+    } else {
+        format!("/articles/{id}.json")
+    };
+    let src = if page {
+        path
+    } else {
+        format!("{}{path}", state.settings.public_url)
+    };
     PrerenderOptions {
         src,
         lang: query.get("lang").cloned().filter(|l| !l.trim().is_empty()),
@@ -125,7 +137,7 @@ async fn thread(
 /// The reading page again for a form that was refused: the reader's text and the errors.
 pub async fn reading_page_with_form(state: &AppState, id: &str, form: FormState) -> Option<String> {
     let text = article_text(state.settings.articles.as_deref(), id)?;
-    let mut options = options(state, id, &HashMap::new());
+    let mut options = options(state, id, &HashMap::new(), true);
     options.thread = thread(state, id, None, options.comments_order).await;
     options.form = Some(form);
     render_on_own_thread(text, options, Some("/article-widget.js".to_owned()))
@@ -212,7 +224,7 @@ async fn respond(
     let Some(text) = article_text(state.settings.articles.as_deref(), &id) else {
         return (StatusCode::NOT_FOUND, "There is no such article.").into_response();
     };
-    let mut options = options(&state, &id, &query);
+    let mut options = options(&state, &id, &query, page);
     // A browser that posted without JavaScript sees its own held comments: its page is its own.
     let viewer = cookie(&headers, AUTHOR_COOKIE).and_then(token_hash);
     options.thread = thread(&state, &id, viewer.as_deref(), options.comments_order).await;

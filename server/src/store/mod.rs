@@ -86,6 +86,38 @@ impl TryFrom<String> for ModerationStatus {
     }
 }
 
+/// The roots of one page of an article's thread in `order`, after a cursor when
+/// `after_cursor`. Binds: article id, viewer token, [cursor `created_at`, cursor id], limit.
+/// Shared by `comment_page`, which runs it, and `explain_paging`, which shows its plan.
+fn page_roots_sql(order: ThreadOrder, after_cursor: bool) -> String {
+    let (direction, compare) = match order {
+        ThreadOrder::OldestFirst => ("ASC", ">"),
+        ThreadOrder::NewestFirst => ("DESC", "<"),
+    };
+    // A row-value comparison, which both engines read as a seek in the index.
+    let after = if after_cursor {
+        format!("AND (created_at, id) {compare} (?, ?)")
+    } else {
+        String::new()
+    };
+    format!(
+        "SELECT {COMMENT_COLUMNS} FROM comments
+         WHERE article_id = ? AND root_id = id {VISIBLE} {after}
+         ORDER BY created_at {direction}, id {direction} LIMIT ?"
+    )
+}
+
+/// The visible replies in the threads of `roots` roots. Binds: each root's id, viewer token.
+/// Shared by `comment_page` and `explain_paging`, like `page_roots_sql`.
+fn page_replies_sql(roots: usize) -> String {
+    let marks = vec!["?"; roots].join(", ");
+    format!(
+        "SELECT {COMMENT_COLUMNS} FROM comments
+         WHERE root_id IN ({marks}) AND root_id <> id {VISIBLE}
+         ORDER BY created_at, id"
+    )
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
@@ -310,20 +342,7 @@ impl Store {
         approved: Option<i64>,
     ) -> Result<CommentPage> {
         let token = author_token.unwrap_or("");
-        let (direction, compare) = match request.order {
-            ThreadOrder::OldestFirst => ("ASC", ">"),
-            ThreadOrder::NewestFirst => ("DESC", "<"),
-        };
-        let after = match &request.after {
-            // A row-value comparison, which both engines read as a seek in the index.
-            Some(_) => format!("AND (created_at, id) {compare} (?, ?)"),
-            None => String::new(),
-        };
-        let sql = self.sql(&format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments
-             WHERE article_id = ? AND root_id = id {VISIBLE} {after}
-             ORDER BY created_at {direction}, id {direction} LIMIT ?"
-        ));
+        let sql = self.sql(&page_roots_sql(request.order, request.after.is_some()));
         let mut query = sqlx::query_as::<_, StoredComment>(&sql)
             .bind(article_id)
             .bind(token);
@@ -342,12 +361,7 @@ impl Store {
         });
         let mut comments = Vec::with_capacity(roots.len() * 2);
         if !roots.is_empty() {
-            let marks = vec!["?"; roots.len()].join(", ");
-            let sql = self.sql(&format!(
-                "SELECT {COMMENT_COLUMNS} FROM comments
-                 WHERE root_id IN ({marks}) AND root_id <> id {VISIBLE}
-                 ORDER BY created_at, id"
-            ));
+            let sql = self.sql(&page_replies_sql(roots.len()));
             let mut query = sqlx::query_as::<_, StoredComment>(&sql);
             for root in &roots {
                 query = query.bind(&root.id);
@@ -412,15 +426,11 @@ impl Store {
             Engine::Sqlite => "EXPLAIN QUERY PLAN",
             Engine::Postgres => "EXPLAIN",
         };
+        // The very statements `comment_page` runs (a later page's roots, two roots' replies),
+        // so the plan a test checks is the plan of the query served.
         let queries = [
-            format!(
-                "SELECT {COMMENT_COLUMNS} FROM comments WHERE article_id = ? AND root_id = id {VISIBLE}
-                 AND (created_at, id) > (?, ?) ORDER BY created_at ASC, id ASC LIMIT ?"
-            ),
-            format!(
-                "SELECT {COMMENT_COLUMNS} FROM comments WHERE root_id IN (?, ?) AND root_id <> id
-                 {VISIBLE} ORDER BY created_at, id"
-            ),
+            page_roots_sql(ThreadOrder::OldestFirst, true),
+            page_replies_sql(2),
         ];
         let mut plans = Vec::new();
         let mut connection = self.pool.acquire().await?;
@@ -707,21 +717,8 @@ impl Store {
         }))
     }
 
-    /// Records the answer for a key that stored no comment (a refusal).
-    pub async fn record_answer(&self, key: &str, answer: &StoredAnswer) -> Result<()> {
-        sqlx::query(
-            &self.sql("UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?"),
-        )
-        .bind(answer.status as i64)
-        .bind(&answer.body)
-        .bind(key)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Forgets a claim, so that the same key can be tried again (after a refusal that
-    /// depends on time, such as flood control).
+    /// Forgets a claim that stored nothing, so that the same key can be tried again (after
+    /// any refusal: only a stored comment's answer is repeated).
     pub async fn release(&self, key: &str) -> Result<()> {
         sqlx::query(
             &self.sql("DELETE FROM idempotency WHERE idempotency_key = ? AND status_code IS NULL"),

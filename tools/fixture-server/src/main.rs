@@ -72,7 +72,7 @@ fn settings(moderation: Moderation) -> Settings {
         moderation,
         hold_links: 0,
         flood_window_ms: 0,
-        trust_forwarded_for: false,
+        proxy_trust: Default::default(),
         min_form_age_ms: 0,
         front_page: None,
         public_url: String::new(),
