@@ -14,6 +14,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use article_widget::domain::article::valid_article_id;
+use article_widget::domain::comment_rules::{validate, CommentInput};
 use article_widget::domain::date::Timestamp;
 use article_widget::domain::inline::{parse_inline, plain_text};
 use quick_xml::events::Event;
@@ -64,6 +65,23 @@ impl Node {
     }
 }
 
+/// How deep elements may nest in an export. WXR's deepest is five (`rss`, `channel`, `item`,
+/// `wp:comment`, `wp:comment_content`), Disqus's four; the comment text itself is character
+/// data, not elements. Past this the file is refused: a tree nested 300,000 deep overflowed
+/// the stack (building it and dropping it both recurse) and aborted the import.
+pub const MAX_XML_DEPTH: usize = 64;
+
+/// The 1-based line of a byte offset in the file.
+fn line_at(xml: &str, offset: usize) -> usize {
+    let end = offset.min(xml.len());
+    1 + xml.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// Reads the whole file as a tree, or says why it cannot be read (with the line); nothing
+/// is taken from a file that is refused.
 fn parse_tree(xml: &str) -> Result<Node, String> {
     let mut reader = Reader::from_str(xml);
     let mut stack: Vec<Node> = vec![Node::default()];
@@ -87,13 +105,22 @@ fn parse_tree(xml: &str) -> Result<Node, String> {
     };
     loop {
         let event = reader.read_event().map_err(|e| {
-            format!(
-                "not well-formed XML at byte {}: {e}",
-                reader.buffer_position()
-            )
+            let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+            format!("not well-formed XML at line {}: {e}", line_at(xml, at))
         })?;
         match event {
-            Event::Start(e) => stack.push(element(&e)),
+            Event::Start(e) => {
+                // `stack` holds the document above the root too.
+                if stack.len() > MAX_XML_DEPTH {
+                    let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+                    return Err(format!(
+                        "elements nested more than {MAX_XML_DEPTH} deep at line {}; \
+                         no export nests so deep, nothing was imported",
+                        line_at(xml, at)
+                    ));
+                }
+                stack.push(element(&e))
+            }
             Event::Empty(e) => {
                 let node = element(&e);
                 if let Some(parent) = stack.last_mut() {
@@ -229,24 +256,45 @@ struct Imported {
     address: String,
 }
 
-impl From<Imported> for StoredComment {
-    fn from(c: Imported) -> StoredComment {
-        // The same rule the widget reads comments with.
-        let website = article_widget::domain::comment::website(&c.website);
-        StoredComment {
-            id: c.id,
-            article_id: c.article_id,
-            parent_id: c.parent_id,
-            author: c.author.trim().to_owned(),
-            email: c.email.trim().to_lowercase(),
-            website,
-            content: c.content,
-            status: c.status,
-            created_at: c.created_at.millis(),
-            client_address: c.address.trim().to_owned(),
+impl Imported {
+    /// The comment as stored, after the very rules and normalisation the API applies to a
+    /// posted one (`comment_rules::validate`: control characters, lengths, email, website;
+    /// trimmed, the email lower-cased); what fails is refused with the rule's words.
+    fn checked(self) -> Result<StoredComment, String> {
+        let input = CommentInput {
+            content: self.content,
+            author: self.author,
+            email: self.email,
+            website: self.website,
+        };
+        let valid = validate(&input).map_err(|problems| {
+            problems
+                .iter()
+                .map(|(field, problem)| format!("{field}: {}", problem.message(*field)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        // An address is kept only if it is one (it is never shown; it serves blocking).
+        let address = self.address.trim();
+        let client_address = if address.parse::<std::net::IpAddr>().is_ok() {
+            address.to_owned()
+        } else {
+            String::new()
+        };
+        Ok(StoredComment {
+            id: self.id,
+            article_id: self.article_id,
+            parent_id: self.parent_id,
+            author: valid.author,
+            email: valid.email.to_lowercase(),
+            website: valid.website,
+            content: valid.content,
+            status: self.status,
+            created_at: self.created_at.millis(),
+            client_address,
             author_token: None,
             notify: false,
-        }
+        })
     }
 }
 
@@ -302,7 +350,7 @@ pub fn read_wordpress(xml: &str, articles: &Articles) -> Result<Vec<Read>, Strin
                     created_at: date,
                     address: c.text_of("wp:comment_author_IP"),
                 }
-                .into())
+                .checked()?)
             })();
             out.push(read.map_err(|why| format!("comment {comment_id} on post {post_id}: {why}")));
         }
@@ -373,7 +421,7 @@ pub fn read_disqus(xml: &str, articles: &Articles) -> Result<Vec<Read>, String> 
                 created_at: date,
                 address: post.text_of("ipAddress"),
             }
-            .into())
+            .checked()?)
         })();
         out.push(read.map_err(|why| format!("post {post_id}: {why}")));
     }

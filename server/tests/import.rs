@@ -4,7 +4,6 @@ mod common;
 
 use common::*;
 
-
 /// Imports from WordPress's export and Disqus's (fixtures written by hand in their shapes):
 /// threads, statuses, dates and text kept, articles matched through a map, what is not a
 /// comment refused with its reason, progress and a summary, and a second run adding nothing.
@@ -91,4 +90,94 @@ async fn imports_keep_threads_and_statuses_and_add_nothing_twice() {
         &["wordpress", "server/tests/fixtures/disqus-export.xml"],
     );
     assert_eq!(code, 2, "the wrong kind of file is said so: {said}");
+}
+
+/// Imported comments pass the rules a posted one does (issue 17 §10): control characters (as
+/// references, raw, or a right-to-left override), an over-long name and a script "website"
+/// are refused, each with the rule's own words, and never stored; the rest is normalised as
+/// the API does (trimmed, email lower-cased, website with its scheme).
+#[tokio::test]
+async fn imported_comments_pass_the_comment_rules_or_are_refused_with_the_reason() {
+    let service = Service::start(&[]);
+    let (code, said, progress) = import(
+        &service,
+        &[
+            "wordpress",
+            "server/tests/fixtures/wordpress-hostile.xml",
+            "--articles",
+            "static/articles",
+        ],
+    );
+    assert_eq!(code, 0, "{said}{progress}");
+    assert!(
+        said.starts_with("Imported 1 comments; 0 were there already; 5 refused."),
+        "{said}"
+    );
+    for reason in [
+        "comment 32 on post 7: content: Your comment contains characters that cannot be used",
+        "comment 33 on post 7: author: Your name contains characters that cannot be used",
+        "comment 34 on post 7: author: Your name contains characters that cannot be used",
+        "comment 35 on post 7: author: Your name must be 245 characters or fewer (it is 300)",
+        "comment 36 on post 7: website: Enter a website address in the correct format",
+    ] {
+        assert!(said.contains(reason), "expected “{reason}” in {said}");
+    }
+    assert!(
+        !said.contains('\u{1b}') && !said.contains('\u{202e}'),
+        "the summary does not repeat the refused text: {said:?}"
+    );
+
+    let thread = thread_of(&service, ARTICLE).await;
+    assert_eq!(thread.len(), 1, "only the comment that passed: {thread:?}");
+    let kept = &thread[0];
+    assert_eq!(kept["id"], "wp-7-31");
+    assert_eq!(kept["author"], "Fair reader");
+    assert_eq!(kept["content"], "A fair comment, kept.");
+    assert_eq!(
+        kept["website"], "https://example.com/me",
+        "as the API normalises it"
+    );
+    let (_, listed) = service.moderate(&["list", "--status", "approved"]);
+    assert!(listed.contains("fair@example.com"), "{listed}");
+    for refused in ["wp-7-32", "wp-7-33", "wp-7-34", "wp-7-35", "wp-7-36"] {
+        assert!(!listed.contains(refused), "{refused} stored: {listed}");
+    }
+}
+
+/// An export nested 300,000 elements deep overflowed the stack and aborted the import
+/// (issue 17 §2). It is refused whole, with a message that names the line, and nothing of it
+/// (not even the good comment before the deep part) is stored.
+#[tokio::test]
+async fn a_deeply_nested_export_is_refused_with_its_line_and_imports_nothing() {
+    let service = Service::start(&[]);
+    let good =
+        std::fs::read_to_string(repo_root().join("server/tests/fixtures/wordpress-hostile.xml"))
+            .unwrap();
+    let depth = 300_000;
+    let deep = good.replacen(
+        "</channel>",
+        &format!(
+            "{}{}\n</channel>",
+            "<x>".repeat(depth),
+            "</x>".repeat(depth)
+        ),
+        1,
+    );
+    let deep_line = 1 + deep[..deep.find("<x>").unwrap()].matches('\n').count();
+    let file = service.dir_path.join("deep.xml");
+    std::fs::write(&file, &deep).unwrap();
+    let file = file.display().to_string();
+    let (code, said, stderr) = import(
+        &service,
+        &["wordpress", &file, "--articles", "static/articles"],
+    );
+    assert_eq!(code, 2, "refused, not aborted: {said}{stderr}");
+    assert!(
+        stderr.contains("nested more than 64 deep")
+            && stderr.contains(&format!("at line {deep_line}")),
+        "{stderr}"
+    );
+    assert!(thread_of(&service, ARTICLE).await.is_empty());
+    let (_, listed) = service.moderate(&["list", "--status", "approved"]);
+    assert!(!listed.contains("wp-7-31"), "{listed}");
 }
