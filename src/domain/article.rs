@@ -367,26 +367,27 @@ fn resolve_image(image: &mut Image, resolve: &dyn Fn(&str) -> Option<String>) ->
     }
 }
 
+/// Resolves the links of an inline tree; a link that cannot be resolved goes, its text stays
+/// where it was. Rebuilt in one pass (splicing in place cost the square of a paragraph's
+/// links); recursion only as deep as the tree, which `inline::MAX_NESTING` bounds.
 fn resolve_inline(nodes: &mut Vec<Inline>, link: &dyn Fn(&str) -> Option<String>) {
-    let mut index = 0;
-    while index < nodes.len() {
-        if let Inline::Element { kind, children } = &mut nodes[index] {
-            resolve_inline(children, link);
-            if let InlineKind::Link { href } = kind {
-                match link(href) {
-                    Some(resolved) => *href = resolved,
-                    None => {
-                        // The link goes; its text stays where it was.
-                        let children = std::mem::take(children);
-                        let count = children.len();
-                        nodes.splice(index..=index, children);
-                        index += count;
-                        continue;
-                    }
+    for node in std::mem::take(nodes) {
+        match node {
+            Inline::Element { kind, mut children } => {
+                resolve_inline(&mut children, link);
+                match kind {
+                    InlineKind::Link { href } => match link(&href) {
+                        Some(href) => nodes.push(Inline::Element {
+                            kind: InlineKind::Link { href },
+                            children,
+                        }),
+                        None => nodes.extend(children),
+                    },
+                    kind => nodes.push(Inline::Element { kind, children }),
                 }
             }
+            other => nodes.push(other),
         }
-        index += 1;
     }
 }
 

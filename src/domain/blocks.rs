@@ -39,10 +39,25 @@ const VOID: &[&str] = &[
     "track",
 ];
 
+/// How many structured elements (headings, lists, quotes, figures) are read inside one
+/// another. Each level reads its part of the HTML once more, so the whole costs at most this
+/// many passes, and the reader's recursion is this deep at most. Deeper ones are read as
+/// plain containers (their text flows on as paragraphs). Containers (`div`, `p`, tables, …)
+/// never count: they are read in one pass, without recursion, however deep they nest.
+pub const MAX_STRUCTURE_DEPTH: usize = 16;
+
 /// Reads block-level HTML into blocks. Never fails: what it does not understand becomes text
 /// or is dropped.
 pub fn parse_blocks(html: &str) -> Vec<Block> {
-    let mut reader = Reader::default();
+    parse_blocks_at(html, 0)
+}
+
+/// [`parse_blocks`] for HTML that sits `depth` structured elements deep.
+fn parse_blocks_at(html: &str, depth: usize) -> Vec<Block> {
+    let mut reader = Reader {
+        depth,
+        ..Reader::default()
+    };
     reader.read(html);
     reader.flush();
     reader.blocks
@@ -51,8 +66,17 @@ pub fn parse_blocks(html: &str) -> Vec<Block> {
 /// The text of some HTML as a reader sees it: white space collapsed, line breaks kept,
 /// paragraphs separated by a blank line. For comments, titles, captions and names.
 pub fn html_text(html: &str) -> String {
+    html_text_at(html, 0)
+}
+
+/// [`html_line`] for HTML `depth` structured elements deep.
+fn html_line_at(html: &str, depth: usize) -> Option<String> {
+    Some(html_text_at(html, depth).replace('\n', " ")).filter(|text| !text.is_empty())
+}
+
+fn html_text_at(html: &str, depth: usize) -> String {
     let mut paragraphs: Vec<String> = Vec::new();
-    for block in parse_blocks(html) {
+    for block in parse_blocks_at(html, depth) {
         let text = match block {
             Block::Paragraph(nodes) | Block::Quote { text: nodes, .. } => lines(&nodes),
             Block::Heading(text) => text,
@@ -72,7 +96,7 @@ pub fn html_text(html: &str) -> String {
 
 /// [`html_text`] on one line (a title, a caption, a name); `None` when it has no text.
 pub fn html_line(html: &str) -> Option<String> {
-    Some(html_text(html).replace('\n', " ")).filter(|text| !text.is_empty())
+    html_line_at(html, 0)
 }
 
 /// Inline nodes as text: runs of white space as one space, `br` as a line break, each line
@@ -109,9 +133,16 @@ struct Reader {
     blocks: Vec<Block>,
     /// Inline HTML gathered for the paragraph under way.
     loose: String,
+    /// How many structured elements enclose what this reader reads.
+    depth: usize,
+    /// The containers read through and not yet closed, by name: their end tags end the
+    /// paragraph under way (a stray end tag does not, as in a browser).
+    open_containers: std::collections::HashMap<String, usize>,
 }
 
 impl Reader {
+    /// One pass over the HTML: containers are read through where they stand (no recursion);
+    /// only structured elements are cut out and read apart, one level deeper.
     fn read(&mut self, html: &str) {
         let mut rest = html;
         while let Some(lt) = rest.find('<') {
@@ -126,6 +157,11 @@ impl Reader {
                 Markup::End { name, after } => {
                     if INLINE.contains(&name.as_str()) {
                         self.loose.push_str(&tag[..tag.len() - after.len()]);
+                    } else if let Some(open) = self.open_containers.get_mut(&name) {
+                        if *open > 0 {
+                            *open -= 1;
+                            self.flush();
+                        }
                     }
                     after
                 }
@@ -166,23 +202,31 @@ impl Reader {
             }
             return after;
         }
-        let (inner, rest) = split_element(after, name);
         if DROPPED.contains(&name) {
-            return rest;
+            return split_element(after, name).1;
         }
         self.flush();
+        let structured = matches!(
+            name,
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "blockquote" | "figure"
+        );
+        if !structured || self.depth >= MAX_STRUCTURE_DEPTH {
+            // A container: what it holds is read on from here; its end tag ends the paragraph.
+            *self.open_containers.entry(name.to_owned()).or_default() += 1;
+            return after;
+        }
+        let (inner, rest) = split_element(after, name);
+        let deeper = self.depth + 1;
         match name {
-            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                if let Some(text) = html_line(inner) {
-                    self.blocks.push(Block::Heading(text));
-                }
-            }
             "ul" | "ol" => self.list(name == "ol", inner),
             "blockquote" => self.quote(inner),
             "figure" => self.figure(attribute(attributes, "class").unwrap_or_default(), inner),
-            _ => self.read(inner),
+            _ => {
+                if let Some(text) = html_line_at(inner, deeper) {
+                    self.blocks.push(Block::Heading(text));
+                }
+            }
         }
-        self.flush();
         rest
     }
 
@@ -198,7 +242,7 @@ impl Reader {
         let mut items = Vec::new();
         let mut rest = html;
         while let Some(found) = find_element(rest, &|name, _| name == "li") {
-            let item = flattened(parse_blocks(found.inner));
+            let item = flattened(parse_blocks_at(found.inner, self.depth + 1));
             if !item.is_empty() {
                 items.push(item);
             }
@@ -215,27 +259,33 @@ impl Reader {
                 || attribute(attributes, "class")
                     .is_some_and(|class| class.contains("wp-block-quote__citation"))
         });
+        let deeper = self.depth + 1;
         let (body, cite) = match citation {
-            Some(found) => (found.outside(), html_line(found.inner)),
+            Some(found) => (found.outside(), html_line_at(found.inner, deeper)),
             None => (html.to_owned(), None),
         };
-        let text = flattened(parse_blocks(&body));
+        let text = flattened(parse_blocks_at(&body, deeper));
         if !text.is_empty() {
             self.blocks.push(Block::Quote { text, cite });
         }
     }
 
     fn figure(&mut self, class: &str, html: &str) {
+        let deeper = self.depth + 1;
         let figcaption = find_element(html, &|name, _| name == "figcaption");
-        let caption = figcaption.as_ref().and_then(|found| html_line(found.inner));
+        let caption = figcaption
+            .as_ref()
+            .and_then(|found| html_line_at(found.inner, deeper));
         if class.contains("wp-block-embed") {
             // The address of what is embedded: the wrapper's text (as WordPress writes it when
-            // it could not fetch the embed), else its link, else its frame.
+            // it could not fetch the embed), else its link, else its frame. Read flat (as if
+            // at the deepest level): an address has no structure, and the caption may lie
+            // inside the wrapper, which would read that part twice at every level.
             let wrapper = find_element(html, &|_, attributes| {
                 attribute(attributes, "class")
                     .is_some_and(|c| c.contains("wp-block-embed__wrapper"))
             })
-            .map(|found| html_text(found.inner));
+            .map(|found| html_text_at(found.inner, MAX_STRUCTURE_DEPTH));
             let linked = |element: &str, key: &str| {
                 find_element(html, &|name, _| name == element)
                     .and_then(|found| attribute(&found.attributes, key).map(str::to_owned))
@@ -262,11 +312,11 @@ impl Reader {
             Some(picture) => self.blocks.push(Block::Image(picture)),
             // Any other figure (a table, a pull quote): what it holds, then its caption.
             None => {
-                match &figcaption {
-                    Some(found) => self.read(&found.outside()),
-                    None => self.read(html),
-                }
-                self.flush();
+                let held = match &figcaption {
+                    Some(found) => parse_blocks_at(&found.outside(), deeper),
+                    None => parse_blocks_at(html, deeper),
+                };
+                self.blocks.extend(held);
                 if let Some(caption) = caption {
                     self.blocks
                         .push(Block::Paragraph(vec![Inline::Text(caption)]));

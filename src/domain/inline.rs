@@ -34,6 +34,12 @@ pub enum InlineKind {
     Code,
 }
 
+/// How many allowlisted elements may be open inside one another. Real text nests a few
+/// (a link in bold in emphasis); past this, an element is read as foreign (its text kept), so
+/// every tree this module makes is shallow: walking it, rendering it and dropping it recurse
+/// at most this deep, and the builder's stack stays short however the input nests.
+pub const MAX_NESTING: usize = 32;
+
 /// Plain text of a tree: what a screen reader or a word count sees.
 pub fn plain_text(nodes: &[Inline]) -> String {
     let mut out = String::new();
@@ -198,22 +204,30 @@ fn read_attributes(mut text: &str) -> (Vec<(String, String)>, &str) {
     }
 }
 
-/// Skips the contents of a raw-text element up to and including its end tag.
+/// Skips the contents of a raw-text element up to and including its end tag (`</name`, in any
+/// case). Reads only what it skips: many scripts in a row cost their length, not its square.
 pub(super) fn skip_raw_text<'a>(text: &'a str, name: &str) -> &'a str {
-    let lower = text.to_ascii_lowercase();
-    let needle = format!("</{name}");
-    match lower.find(&needle) {
-        Some(start) => match text[start..].find('>') {
-            Some(end) => &text[start + end + 1..],
-            None => "",
-        },
-        None => "",
+    let mut from = 0;
+    while let Some(found) = text[from..].find("</") {
+        let start = from + found;
+        let after_slash = &text.as_bytes()[start + 2..];
+        if after_slash.len() >= name.len()
+            && after_slash[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+        {
+            return match text[start..].find('>') {
+                Some(end) => &text[start + end + 1..],
+                None => "",
+            };
+        }
+        from = start + 2;
     }
+    ""
 }
 
 #[derive(Default)]
 struct TreeBuilder {
-    /// The open allowlisted elements, innermost last, with the children gathered so far.
+    /// The open allowlisted elements, innermost last, with the children gathered so far; at
+    /// most [`MAX_NESTING`].
     open: Vec<(String, InlineKind, Vec<Inline>)>,
     root: Vec<Inline>,
 }
@@ -256,7 +270,9 @@ impl TreeBuilder {
             },
             _ => return,
         };
-        self.open.push((name.to_owned(), kind, Vec::new()));
+        if self.open.len() < MAX_NESTING {
+            self.open.push((name.to_owned(), kind, Vec::new()));
+        }
     }
 
     fn inside_link(&self) -> bool {

@@ -153,7 +153,14 @@ fn featured_image(media: &Value) -> Option<Image> {
     let sizes = details
         .and_then(|d| d.get("sizes"))
         .and_then(Value::as_object);
-    for size in sizes.into_iter().flat_map(|sizes| sizes.values()) {
+    // WordPress registers a handful of sizes; past `MAX_SIZES` an answer is not a real one,
+    // and the duplicate check below would cost their square.
+    const MAX_SIZES: usize = 64;
+    for size in sizes
+        .into_iter()
+        .flat_map(|sizes| sizes.values())
+        .take(MAX_SIZES)
+    {
         let (Some(url), Some(w), Some(h)) = (
             text(size, "source_url").and_then(|u| safe_url(u, UrlUse::Image)),
             dimension(Some(size), "width"),
