@@ -709,10 +709,12 @@ async fn accept(
 
     // Spam checks, with one generic message that tells a bot nothing.
     let honeypot_filled = !request.honeypot.trim().is_empty();
-    // A reader's clock may run ahead of ours: only a plausible age under the minimum is refused.
+    // The time comes from the reader's clock, which may run ahead of ours: a form dated in
+    // the future says nothing about haste (refusing it would refuse that reader every time),
+    // so only an age from 0 to the minimum is refused.
     let too_fast = match request.rendered_at.map(|at| now - at) {
         None => true,
-        Some(age) => (-120_000..state.settings.min_form_age_ms).contains(&age),
+        Some(age) => (0..state.settings.min_form_age_ms).contains(&age),
     };
     if honeypot_filled || too_fast {
         return Ok(Accepted::Refused(refusal("form", generic)));

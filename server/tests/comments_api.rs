@@ -159,6 +159,40 @@ async fn a_filled_honeypot_or_a_hasty_form_is_refused_with_a_generic_message() {
     patient["rendered_at"] = json!(now_ms() - 3_100);
     assert_eq!(post(&service, "h4", &patient).await.0, StatusCode::CREATED);
     assert!(list(&service, Some(TOKEN)).await.len() == 1);
+    // A reader whose clock runs ahead of the server's (a second, or nearly two minutes) dates
+    // the form in the future: not held against them.
+    let service = Service::start(&["--flood-seconds", "0"]);
+    for (key, ahead) in [("h5", 1_000), ("h6", 110_000)] {
+        let mut skewed = body("Cy", &format!("cy{key}@example.com"), "My clock is fast.");
+        skewed["rendered_at"] = json!(now_ms() + ahead);
+        let (status, _, answer) = post(&service, key, &skewed).await;
+        assert_eq!(status, StatusCode::CREATED, "{ahead} ms ahead: {answer}");
+    }
+}
+
+/// With `--moderation auto`, a comment with `--hold-links` links or more is held even from
+/// an author with an approved comment; `--hold-links 0` turns the rule off.
+#[tokio::test]
+async fn comments_with_links_are_held() {
+    for (limit, held_with_two) in [("2", true), ("3", false), ("0", false)] {
+        let service = Service::start(&["--flood-seconds", "0", "--hold-links", limit]);
+        let (_, _, first) = post(&service, "l0", &body("Ann", "ann@example.com", "Hello.")).await;
+        let (code, said) = service.moderate(&["approve", first["comment"]["id"].as_str().unwrap()]);
+        assert_eq!(code, 0, "{said}");
+        let one = body("Ann", "ann@example.com", "See https://a.example for more.");
+        assert_eq!(
+            post(&service, "l1", &one).await.2["comment"]["status"],
+            "approved"
+        );
+        let two = body(
+            "Ann",
+            "ann@example.com",
+            "See https://a.example and www.b.example for more.",
+        );
+        let status = post(&service, "l2", &two).await.2["comment"]["status"].clone();
+        let want = if held_with_two { "pending" } else { "approved" };
+        assert_eq!(status, want, "--hold-links {limit}");
+    }
 }
 
 #[tokio::test]
@@ -392,7 +426,11 @@ async fn hold_all_and_approve_all_policies() {
     assert_eq!(first["comment"]["status"], "pending", "held: {first}");
     let (code, said) = hold.moderate(&["approve", first["comment"]["id"].as_str().unwrap()]);
     assert_eq!(code, 0, "{said}");
-    assert_eq!(list(&hold, None).await.len(), 1, "the first one is public now");
+    assert_eq!(
+        list(&hold, None).await.len(),
+        1,
+        "the first one is public now"
+    );
     // Ann has an approved comment, and still her next one is held: hold-all holds everyone.
     let (_, _, second) = post(&hold, "b", &body("Ann", "ann@example.com", "Two.")).await;
     assert_eq!(second["comment"]["status"], "pending");
@@ -672,6 +710,58 @@ async fn counts_for_many_articles_come_in_one_answer() {
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}
+
+/// `/healthz` answers 503 when the database is gone: a PostgreSQL database dropped under a
+/// running service (its connections ended), then 200 again once it is back.
+#[tokio::test]
+async fn health_is_unavailable_without_the_database() {
+    use sqlx::Executor;
+    let Some(url) = postgres_url() else { return };
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&url).await.unwrap();
+    admin
+        .execute("DROP DATABASE IF EXISTS comments_health WITH (FORCE)")
+        .await
+        .unwrap();
+    admin
+        .execute("CREATE DATABASE comments_health")
+        .await
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let service = Service::start_on(Some(&format!("{base}/comments_health")), &[]);
+    let health = |service: &Service| {
+        let url = service.url("/healthz");
+        async move { Client::new().get(url).send().await.unwrap() }
+    };
+    assert_eq!(health(&service).await.status(), StatusCode::OK);
+    admin
+        .execute("DROP DATABASE comments_health WITH (FORCE)")
+        .await
+        .unwrap();
+    let gone = health(&service).await;
+    assert_eq!(gone.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(gone.headers()["cache-control"], "no-store");
+    let value: Value = gone.json().await.unwrap();
+    assert_eq!(
+        value,
+        json!({"status": "unavailable", "database": "postgres"})
+    );
+    admin
+        .execute("CREATE DATABASE comments_health")
+        .await
+        .unwrap();
+    assert_eq!(
+        health(&service).await.status(),
+        StatusCode::OK,
+        "back with it"
+    );
+    drop(service);
+    admin
+        .execute("DROP DATABASE comments_health WITH (FORCE)")
+        .await
+        .unwrap();
+    admin.close().await;
 }
 
 #[tokio::test]

@@ -87,3 +87,48 @@ async fn comment_feeds_are_atom() {
         "comments closed: no feed"
     );
 }
+
+/// With moderation on: held comments never reach a feed, a feed holds the 50 newest, newest
+/// first, and it may be cached for five minutes.
+#[tokio::test]
+async fn feeds_leave_held_comments_out_and_hold_the_fifty_newest() {
+    let service = Service::start(&["--flood-seconds", "0"]);
+    let (_, _, first) = post(&service, "n0", &body("Ann", "ann@example.com", "Entry 0.")).await;
+    assert_eq!(first["comment"]["status"], "pending");
+    let (code, said) = service.moderate(&["approve", first["comment"]["id"].as_str().unwrap()]);
+    assert_eq!(code, 0, "{said}");
+    for n in 1..55 {
+        let (_, _, answer) = post(
+            &service,
+            &format!("n{n}"),
+            &body("Ann", "ann@example.com", &format!("Entry {n}.")),
+        )
+        .await;
+        assert_eq!(answer["comment"]["status"], "approved", "{answer}");
+    }
+    let (_, _, held) = post(
+        &service,
+        "held",
+        &body("Bob", "bob@example.com", "Held text."),
+    )
+    .await;
+    assert_eq!(held["comment"]["status"], "pending");
+    for path in [
+        format!("/feeds/{ARTICLE}.atom"),
+        "/feeds/comments.atom".to_owned(),
+    ] {
+        let feed = Client::new().get(service.url(&path)).send().await.unwrap();
+        assert_eq!(
+            feed.headers()["cache-control"],
+            "public, max-age=300, stale-while-revalidate=3600",
+            "{path}"
+        );
+        let text = feed.text().await.unwrap();
+        assert!(!text.contains("Held text."), "{path}: no held comment");
+        let entries: Vec<&str> = text.split("<entry>").skip(1).collect();
+        assert_eq!(entries.len(), 50, "{path}");
+        assert!(entries[0].contains("Entry 54."), "{path}: newest first");
+        assert!(entries[49].contains("Entry 5."), "{path}: the fifty newest");
+        assert!(!text.contains("Entry 4."), "{path}");
+    }
+}
