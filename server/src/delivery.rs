@@ -8,22 +8,390 @@
 //! they are not `immutable`: browsers and CDNs keep them 5 minutes, then revalidate (a 304),
 //! and may serve the old copy for a day while they do (`stale-while-revalidate`). A new
 //! release reaches every reader within minutes, and no publisher has to change a URL.
+//!
+//! What a folder serves, and nothing else: regular files whose real path (every link
+//! followed) is inside the folder's real path, reached by a path without a segment that
+//! starts with `.` (no `.env`, `.git/`, `..`); a compressed variant only beside its plain file
+//! (and inside the folder too); 404 for the rest, 414 for an address over [`MAX_PATH_BYTES`].
+//! A folder asked for without its slash is sent to it by a relative address (`./name/`), which
+//! a browser can never read as another host.
 
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
 use sha2::{Digest, Sha256};
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
+
+/// The longest address a folder answers (path and query): longer is 414. Real files have
+/// short names; 8 KiB is what common servers allow for a whole request line.
+pub const MAX_PATH_BYTES: usize = 8 * 1024;
+
+/// The longest name of one file or folder (Linux's `NAME_MAX`): longer cannot exist.
+const MAX_NAME_BYTES: usize = 255;
 
 /// A folder of files, with its precompressed variants served when the browser accepts them.
-pub fn serve_files(folder: &Path) -> ServeDir {
-    ServeDir::new(folder)
-        .precompressed_br()
-        .precompressed_gzip()
+/// The folder's real path is taken once, now; a folder that cannot be read answers 404 to
+/// everything (and says so in the log).
+pub fn serve_files(folder: &Path) -> MethodRouter {
+    let root = match std::fs::canonicalize(folder) {
+        Ok(root) if root.is_dir() => Some(Arc::new(root)),
+        Ok(_) | Err(_) => {
+            tracing::error!(folder = %folder.display(), "not a readable folder: its files are not served");
+            None
+        }
+    };
+    get(move |uri: Uri, headers: HeaderMap| send_file(root.clone(), uri, headers))
+}
+
+/// What a request resolves to in a folder.
+#[derive(Debug, PartialEq)]
+enum Resolved {
+    /// A regular file (or its compressed variant) inside the folder.
+    File(FileAnswer),
+    /// The file has not changed since the client's copy (`If-Modified-Since`).
+    NotModified(SystemTime),
+    /// A folder asked for without its slash.
+    Folder,
+    Missing,
+}
+
+#[derive(Debug, PartialEq)]
+struct FileAnswer {
+    bytes: Vec<u8>,
+    modified: Option<SystemTime>,
+    content_type: &'static str,
+    encoding: Option<Encoding>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+}
+
+impl Encoding {
+    fn suffix(self) -> &'static str {
+        match self {
+            Encoding::Brotli => ".br",
+            Encoding::Gzip => ".gz",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gzip",
+        }
+    }
+}
+
+async fn send_file(root: Option<Arc<PathBuf>>, uri: Uri, headers: HeaderMap) -> Response {
+    let length = uri.path_and_query().map_or(0, |p| p.as_str().len());
+    if length > MAX_PATH_BYTES {
+        return (StatusCode::URI_TOO_LONG, "This address is too long.").into_response();
+    }
+    let not_found = || (StatusCode::NOT_FOUND, "There is no such file.").into_response();
+    let Some(root) = root else {
+        return not_found();
+    };
+    let Some(segments) = path_segments(uri.path()) else {
+        return not_found();
+    };
+    let folder_asked = uri.path().ends_with('/');
+    let encodings = accepted_encodings(&headers);
+    // `If-None-Match` decides alone when present (RFC 9110 §13.2.2); `file_caching` answers it.
+    let since = (!headers.contains_key(header::IF_NONE_MATCH))
+        .then(|| headers.get(header::IF_MODIFIED_SINCE))
+        .flatten()
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| httpdate::parse_http_date(value).ok());
+    let names: Vec<String> = segments.iter().map(|s| s.decoded.clone()).collect();
+    // Files are read on the blocking pool, never on the service's workers.
+    let resolved = tokio::task::spawn_blocking(move || {
+        resolve(&root, &names, folder_asked, &encodings, since)
+    })
+    .await;
+    match resolved {
+        Ok(Ok(Resolved::File(file))) => file_response(file),
+        Ok(Ok(Resolved::NotModified(modified))) => {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
+                response.headers_mut().insert(header::LAST_MODIFIED, value);
+            }
+            response
+        }
+        Ok(Ok(Resolved::Folder)) => {
+            // Relative to the address asked for, so right wherever the folder is mounted and
+            // never `//host`: `./` then the last segment as it came (still percent-encoded).
+            let last = segments.last().map_or("", |s| s.raw);
+            let mut location = format!("./{last}/");
+            if let Some(query) = uri.query() {
+                location.push('?');
+                location.push_str(query);
+            }
+            match HeaderValue::from_str(&location) {
+                Ok(value) => {
+                    (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, value)]).into_response()
+                }
+                Err(_) => not_found(),
+            }
+        }
+        Ok(Ok(Resolved::Missing)) => not_found(),
+        Ok(Err(error)) => {
+            tracing::error!(path = %uri.path(), %error, "a file could not be read");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The file could not be read.",
+            )
+                .into_response()
+        }
+        Err(error) => {
+            tracing::error!(path = %uri.path(), %error, "reading a file did not finish");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The file could not be read.",
+            )
+                .into_response()
+        }
+    }
+}
+
+fn file_response(file: FileAnswer) -> Response {
+    let length = file.bytes.len();
+    let mut response = file.bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(file.content_type),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Some(encoding) = file.encoding {
+        headers.insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(encoding.name()),
+        );
+    }
+    if let Some(value) = file
+        .modified
+        .and_then(|m| HeaderValue::from_str(&httpdate::fmt_http_date(m)).ok())
+    {
+        headers.insert(header::LAST_MODIFIED, value);
+    }
+    response
+}
+
+/// One segment of a request's path: as written, and decoded.
+#[derive(Debug, PartialEq)]
+struct Segment<'a> {
+    raw: &'a str,
+    decoded: String,
+}
+
+/// The path's segments, empty ones dropped (`//static` is `/static`); `None` when one can
+/// never name a file served: a dotfile or dot-folder (`.env`, `.git`, `.`, `..`), a `/`, `\`
+/// or control character inside a segment (however it was encoded), text that is not UTF-8,
+/// or a name longer than a file system allows.
+fn path_segments(path: &str) -> Option<Vec<Segment<'_>>> {
+    path.split('/')
+        .filter(|raw| !raw.is_empty())
+        .map(|raw| {
+            let decoded = String::from_utf8(percent_decode(raw)?).ok()?;
+            let refused = decoded.starts_with('.')
+                || decoded.len() > MAX_NAME_BYTES
+                || decoded
+                    .chars()
+                    .any(|c| c == '/' || c == '\\' || c.is_control());
+            (!refused).then_some(Segment { raw, decoded })
+        })
+        .collect()
+}
+
+/// `%XX` escapes as bytes; `None` for a broken escape.
+fn percent_decode(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// The precompressed encodings the client accepts, best first (by `q`, brotli before gzip
+/// on a tie); `identity` is always acceptable and so never listed.
+fn accepted_encodings(headers: &HeaderMap) -> Vec<Encoding> {
+    let mut weights: Vec<(&str, f32)> = Vec::new();
+    for value in headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if !coding.is_empty() {
+                weights.push((coding, q));
+            }
+        }
+    }
+    let weight = |name: &str| {
+        let named = weights
+            .iter()
+            .find(|(coding, _)| coding.eq_ignore_ascii_case(name));
+        let any = weights.iter().find(|(coding, _)| *coding == "*");
+        named.or(any).map_or(0.0, |(_, q)| *q)
+    };
+    let mut accepted: Vec<(Encoding, f32)> = [Encoding::Brotli, Encoding::Gzip]
+        .into_iter()
+        .map(|e| (e, weight(e.name())))
+        .filter(|(_, q)| *q > 0.0)
+        .collect();
+    // A stable sort keeps brotli first on a tie.
+    accepted.sort_by(|a, b| b.1.total_cmp(&a.1));
+    accepted.into_iter().map(|(e, _)| e).collect()
+}
+
+/// The file a request names in `root` (already canonical), as the module's comment says.
+/// Errors are what went wrong reading a file that is there.
+fn resolve(
+    root: &Path,
+    names: &[String],
+    folder_asked: bool,
+    encodings: &[Encoding],
+    since: Option<SystemTime>,
+) -> std::io::Result<Resolved> {
+    let mut asked = root.to_path_buf();
+    asked.extend(names);
+    let Some((real, is_folder)) = inside(root, &asked) else {
+        return Ok(Resolved::Missing);
+    };
+    let plain = if is_folder {
+        if !folder_asked {
+            return Ok(Resolved::Folder);
+        }
+        asked.push("index.html");
+        match inside(root, &asked) {
+            Some((real, false)) => real,
+            _ => return Ok(Resolved::Missing),
+        }
+    } else if folder_asked {
+        // `file.txt/` names no file.
+        return Ok(Resolved::Missing);
+    } else {
+        real
+    };
+    let content_type = content_type(&asked);
+    // A variant only beside its plain file, and only when it too is a file inside the folder.
+    let chosen = encodings
+        .iter()
+        .find_map(|&encoding| {
+            let mut name = asked.clone().into_os_string();
+            name.push(encoding.suffix());
+            match inside(root, Path::new(&name)) {
+                Some((real, false)) => Some((real, Some(encoding))),
+                _ => None,
+            }
+        })
+        .unwrap_or((plain, None));
+    let (path, encoding) = chosen;
+    let mut file = match std::fs::File::open(&path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Resolved::Missing),
+        Err(error) => return Err(error),
+    };
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Ok(Resolved::Missing);
+    }
+    let modified = metadata.modified().ok();
+    if let (Some(since), Some(modified)) = (since, modified) {
+        if whole_seconds(modified) <= since {
+            return Ok(Resolved::NotModified(modified));
+        }
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(Resolved::File(FileAnswer {
+        bytes,
+        modified,
+        content_type,
+        encoding,
+    }))
+}
+
+/// The real path of `path` and whether it is a folder, when it exists, is a regular file or
+/// a folder, and lies inside `root` once every link is followed.
+fn inside(root: &Path, path: &Path) -> Option<(PathBuf, bool)> {
+    let real = std::fs::canonicalize(path).ok()?;
+    if !real.starts_with(root) {
+        return None;
+    }
+    let metadata = std::fs::metadata(&real).ok()?;
+    if metadata.is_dir() {
+        Some((real, true))
+    } else if metadata.is_file() {
+        Some((real, false))
+    } else {
+        None
+    }
+}
+
+/// The media type of a file by its name (the plain file's, for a compressed variant). What a
+/// site of this kind holds; anything else is bytes, which `nosniff` keeps bytes.
+fn content_type(path: &Path) -> &'static str {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "wasm" => "application/wasm",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "txt" => "text/plain; charset=utf-8",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "mp3" => "audio/mpeg",
+        _ => "application/octet-stream",
+    }
 }
 
 /// Compression of what is not precompressed (the API's JSON, article files, HTML); a
@@ -246,6 +614,49 @@ mod tests {
             map.append(*name, HeaderValue::from_str(value).unwrap());
         }
         map
+    }
+
+    #[test]
+    fn paths_that_can_name_no_served_file_are_refused() {
+        let names = |path: &str| {
+            path_segments(path).map(|s| s.into_iter().map(|s| s.decoded).collect::<Vec<_>>())
+        };
+        assert_eq!(names("//static/a.js").unwrap(), ["static", "a.js"]);
+        assert_eq!(names("/a%20b.txt").unwrap(), ["a b.txt"]);
+        for refused in [
+            "/.env",
+            "/%2eenv",
+            "/static/.git/config",
+            "/../x",
+            "/%2e%2e/x",
+            "/a%2fb",
+            "/a%5cb",
+            "/a%00.html",
+            "/a%",
+            "/a%zz",
+            "/%ff",
+        ] {
+            assert_eq!(names(refused), None, "{refused}");
+        }
+        assert_eq!(names(&format!("/{}", "a".repeat(256))), None);
+    }
+
+    #[test]
+    fn encodings_by_preference() {
+        let accepted = |value: &str| accepted_encodings(&headers(&[("accept-encoding", value)]));
+        assert_eq!(
+            accepted("gzip, deflate, br"),
+            [Encoding::Brotli, Encoding::Gzip]
+        );
+        assert_eq!(accepted("gzip"), [Encoding::Gzip]);
+        assert_eq!(accepted("identity"), []);
+        assert_eq!(accepted("br;q=0, gzip;q=0.5"), [Encoding::Gzip]);
+        assert_eq!(
+            accepted("br;q=0.2, gzip;q=0.8"),
+            [Encoding::Gzip, Encoding::Brotli]
+        );
+        assert_eq!(accepted("*"), [Encoding::Brotli, Encoding::Gzip]);
+        assert_eq!(accepted_encodings(&HeaderMap::new()), []);
     }
 
     #[test]
