@@ -29,6 +29,11 @@ pub struct FormPost {
 /// Where to send the reader after an accepted post: the page they came from when it is this
 /// service or an origin allowed to use it (never elsewhere: no open redirect), else the
 /// article's reading page.
+///
+/// A page of this service is sent back as a path, built from the parsed `Referer` (the `url`
+/// crate reads it as a browser does: `\` is `/` and dot segments are resolved): exactly one
+/// leading `/`, no empty segment, no `\` or encoded slash. Anything odd is not repaired but
+/// falls back to the reading page, since `//evil.example/path` in a `Location` is another host.
 pub fn return_target(
     referer: Option<&str>,
     host: Option<&str>,
@@ -53,26 +58,42 @@ pub fn return_target(
         }
         _ => false,
     };
-    if !(same_host || allowed_origins.contains(&origin)) {
-        return fallback;
-    }
-    // The refused-form page is the API's own address: going back there would show JSON.
-    if same_host && referer.path().starts_with("/api/") {
-        return fallback;
-    }
-    let mut target = referer;
-    target.set_fragment(None);
     if same_host {
-        // A path on this service: keep it relative.
-        let mut path = target.path().to_owned();
-        if let Some(query) = target.query() {
-            path.push('?');
-            path.push_str(query);
-        }
-        path
-    } else {
-        target.to_string()
+        return local_path(&referer)
+            // The refused-form page is the API's own address: going back there would show JSON.
+            .filter(|path| !path.starts_with("/api/"))
+            .unwrap_or(fallback);
     }
+    if allowed_origins.contains(&origin) {
+        let mut target = referer;
+        target.set_fragment(None);
+        return target.to_string();
+    }
+    fallback
+}
+
+/// The path and query of a page on this service, when they are plainly a path here.
+fn local_path(page: &url::Url) -> Option<String> {
+    let path = page.path();
+    let lowered = path.to_ascii_lowercase();
+    let plain = path.starts_with('/')
+        && !path.contains("//")
+        && !path.contains('\\')
+        && !lowered.contains("%2f")
+        && !lowered.contains("%5c");
+    if !plain {
+        return None;
+    }
+    let mut target = path.to_owned();
+    if let Some(query) = page.query() {
+        target.push('?');
+        target.push_str(query);
+    }
+    // However it was built: a browser must read it as a path on this very host.
+    let base = url::Url::parse("http://this.service.invalid/api/").ok()?;
+    let read = base.join(&target).ok()?;
+    let stays = read.origin() == base.origin() && !target.contains('\\');
+    stays.then_some(target)
 }
 
 /// The form as the reader left it, with what the service said about it.
@@ -178,5 +199,127 @@ mod tests {
             "/read/a",
             "after a refused form, the article, not the API"
         );
+    }
+
+    #[test]
+    fn a_path_that_a_browser_reads_as_another_host_falls_back() {
+        let go = |referer: &str| return_target(Some(referer), Some("h:1"), &[], "a");
+        for referer in [
+            "http://h:1//evil.example/path",
+            "http://h:1/\\evil.example/path",
+            "http://h:1/..//evil.example/",
+            "http://h:1/%2e%2e//evil.example/",
+            "http://h:1/read/a/..//evil.example",
+            "http://h:1/%5Cevil.example/",
+            "http://h:1/%2F%2Fevil.example/",
+            "http://h:1/\t/evil.example/",
+        ] {
+            assert_eq!(go(referer), "/read/a", "{referer}");
+        }
+        assert_eq!(go("http://h:1/read/b?x=%5C"), "/read/b?x=%5C");
+    }
+
+    /// Pieces a hostile `Referer` is made of.
+    const PIECES: &[&str] = &[
+        "/",
+        "//",
+        "\\",
+        "/\\",
+        "..",
+        ".",
+        "%2e",
+        "%2E%2e",
+        "%2f",
+        "%2F",
+        "%5c",
+        "%5C",
+        "evil.example",
+        "read",
+        "a",
+        "api",
+        "?",
+        "#",
+        "@",
+        ":",
+        "\t",
+        "\n",
+        "\r",
+        " ",
+        "%00",
+        "%09",
+        "x",
+        "http:",
+        "//evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        ";",
+        "&",
+        "=",
+        "%",
+        "é",
+        "\u{3002}",
+    ];
+    const STARTS: &[&str] = &[
+        "http://h:1",
+        "HTTP://H:1",
+        "https://news.example",
+        "https://news.example:443",
+        "http://evil.example",
+        "http://h:1@evil.example",
+        "http://evil.example@h:1",
+        "//h:1",
+        "javascript:",
+        "data:text/html,",
+        "",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(config())]
+
+        /// Whatever the `Referer`, a browser reads the `Location` as this host or the
+        /// allowed origin, never another.
+        #[test]
+        fn never_a_location_on_another_host(
+            start in proptest::sample::select(STARTS),
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..12),
+            any_text in proptest::option::of(".*"),
+        ) {
+            let referer = match any_text {
+                Some(text) if pieces.is_empty() => text,
+                _ => format!("{start}{}", pieces.concat()),
+            };
+            let allowed = vec!["https://news.example".to_owned()];
+            let target = return_target(Some(&referer), Some("h:1"), &allowed, "a");
+            let page = url::Url::parse("http://h:1/api/articles/a/comments").unwrap();
+            let read = page.join(&format!("{target}#comment-ab12")).unwrap();
+            let origin = read.origin().ascii_serialization();
+            proptest::prop_assert!(
+                origin == "http://h:1" || origin == "https://news.example",
+                "{referer:?} → {target:?} → {read}"
+            );
+            if origin == "http://h:1" {
+                proptest::prop_assert!(
+                    target.starts_with('/') && !target.starts_with("//") && !target.contains('\\'),
+                    "{referer:?} → {target:?}"
+                );
+            }
+        }
+    }
+
+    /// Seeded, so a run is repeatable (`PROPTEST_RNG_SEED` picks another seed); printed on
+    /// failure by proptest with the smallest failing input.
+    fn config() -> proptest::test_runner::Config {
+        use proptest::test_runner::{Config, RngSeed};
+        let default = Config::default();
+        let rng_seed = match default.rng_seed {
+            RngSeed::Random => RngSeed::Fixed(0x0611_0017),
+            chosen => chosen,
+        };
+        Config {
+            cases: 4000,
+            failure_persistence: None,
+            rng_seed,
+            ..default
+        }
     }
 }
