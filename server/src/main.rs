@@ -176,13 +176,18 @@ async fn moderators(
     action: comment_service::config::ModeratorsAction,
 ) -> i32 {
     use comment_service::config::ModeratorsAction;
-    use comment_service::moderation_area::{hash_password, read_password};
+    use comment_service::moderation_area::{
+        hash_password, read_password, NAME_LIMIT, PASSWORD_LIMIT,
+    };
     let result = match action {
         ModeratorsAction::Add { name } => {
             let name = name.trim().to_owned();
-            if name.is_empty() || name.len() > 100 || name.contains(char::is_control) {
+            if name.is_empty()
+                || name.chars().count() > NAME_LIMIT
+                || name.contains(char::is_control)
+            {
                 eprintln!(
-                    "A moderator's name is 1 to 100 characters, none of them control characters."
+                    "A moderator's name is 1 to {NAME_LIMIT} characters, none of them control characters."
                 );
                 return 2;
             }
@@ -193,8 +198,8 @@ async fn moderators(
                     return 1;
                 }
             };
-            if password.chars().count() < 12 {
-                eprintln!("The password must be at least 12 characters.");
+            if !(12..=PASSWORD_LIMIT).contains(&password.chars().count()) {
+                eprintln!("The password must be 12 to {PASSWORD_LIMIT} characters.");
                 return 2;
             }
             let hash = match hash_password(&password) {
@@ -208,7 +213,7 @@ async fn moderators(
                 if new {
                     println!("Added moderator {name}.");
                 } else {
-                    println!("Gave moderator {name} a new password.");
+                    println!("Gave moderator {name} a new password; their sessions have ended.");
                 }
                 0
             })

@@ -17,21 +17,16 @@ pub async fn run(store: &Store, action: ModerateAction) -> Result<i32, sqlx::Err
                 }
             }
             for comment in comments {
-                let excerpt: String = comment
-                    .content
-                    .chars()
-                    .take(70)
-                    .collect::<String>()
-                    .replace('\n', " ");
+                let excerpt: String = comment.content.chars().take(70).collect();
                 println!(
                     "{}  {:<8}  {}  {}  <{}>  on {}\n    {}{}",
-                    comment.id,
+                    for_terminal(&comment.id),
                     comment.status.as_str(),
                     Timestamp::from_millis(comment.created_at).to_rfc3339(),
-                    comment.author,
-                    comment.email,
-                    comment.article_id,
-                    excerpt,
+                    for_terminal(&comment.author),
+                    for_terminal(&comment.email),
+                    for_terminal(&comment.article_id),
+                    for_terminal(&excerpt),
                     if comment.content.chars().count() > 70 {
                         "…"
                     } else {
@@ -77,4 +72,40 @@ async fn change(
         }
     }
     Ok(if missing > 0 { 1 } else { 0 })
+}
+
+/// What a commenter wrote, made safe to print on a moderator's terminal: a line break becomes
+/// a space; every other control character (C0 such as ESC and CR, DEL, C1) and every
+/// bidirectional override is written as a visible escape (`\u{1b}`), so no comment can move
+/// the cursor, rewrite a line, recolour the screen, set the window's title or reorder what is
+/// shown. (Imported comments, and rows written before the comment rules refused these, may
+/// hold any of them.)
+pub fn for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push(' '),
+            c if c.is_control()
+                || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&c.escape_unicode().to_string());
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_terminal;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(
+            for_terminal("a\u{1b}]0;pwned\u{7}b\rc\nd\u{9b}e\u{202e}f"),
+            "a\\u{1b}]0;pwned\\u{7}b\\u{d}c d\\u{9b}e\\u{202e}f"
+        );
+        assert_eq!(for_terminal("Zoë Ω 中文"), "Zoë Ω 中文");
+    }
 }

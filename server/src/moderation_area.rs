@@ -7,9 +7,19 @@
 //!   database keeps only a hash of its token, so signing out (or removing the moderator)
 //!   ends it for good.
 //! - Five failed sign-ins for one account, or twenty from one client address, within 15
-//!   minutes lock further attempts for the rest of that window, right password or not.
+//!   minutes lock further attempts for the rest of that window, right password or not. Each
+//!   attempt is reserved in the database before its password is checked (one transaction),
+//!   so concurrent attempts, on any number of instances, check no more passwords than that.
+//! - Passwords are checked on tokio's blocking threads, a few at a time (`PASSWORD_WORK`),
+//!   holding no database connection: a burst of sign-ins queues there and never stalls
+//!   the readers' requests.
 //! - Every state-changing request carries the session's CSRF token in its form; a request
-//!   without it (or with another) is refused. `SameSite=Strict` is the second line.
+//!   without it (or with another) is refused. The sign-in form carries a token bound to a
+//!   cookie set with the form (double submit), so no other site can sign a browser in to
+//!   an account of its choosing. Tokens are compared in constant time. `SameSite=Strict` is
+//!   the second line.
+//! - Every answer of the area is `Cache-Control: no-store`, framed by no one, and under a
+//!   CSP that allows no script (`area_headers`); forms are at most `AREA_BODY_LIMIT` bytes.
 //! - Every action is written to the audit log, shown in the area.
 //! - Everything a commenter wrote is escaped: it is shown as text.
 
@@ -18,13 +28,16 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+use tokio::sync::Semaphore;
 
 use crate::api::{cookie, now_ms, AppState, ClientAddress};
 use crate::error::ApiError;
@@ -37,6 +50,17 @@ const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
 const LOCK_WINDOW_MS: i64 = 15 * 60 * 1000;
 const ACCOUNT_ATTEMPTS: i64 = 5;
 const ADDRESS_ATTEMPTS: i64 = 20;
+/// The longest moderator's name, in characters (the command line refuses longer ones, and a
+/// sign-in with a longer one is refused before anything is looked up or stored).
+pub const NAME_LIMIT: usize = 64;
+/// The longest password, in characters: long enough for any passphrase, short enough that
+/// hashing it costs nothing extra.
+pub const PASSWORD_LIMIT: usize = 1024;
+/// The largest form the area takes (a bulk action on a full page of 100 comments is ~5 KiB).
+const AREA_BODY_LIMIT: usize = 64 * 1024;
+/// The pre-session cookie the sign-in form's token is bound to (double submit).
+const SIGN_IN_COOKIE: &str = "aw-moderator-sign-in";
+const SIGN_IN_COOKIE_S: i64 = 60 * 60;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -47,6 +71,32 @@ pub fn routes() -> Router<AppState> {
         .route("/moderate/blocks", get(blocks_page).post(change_blocks))
         .route("/moderate/audit", get(audit_page))
         .route("/moderate/overview", get(overview))
+        .layer(DefaultBodyLimit::max(AREA_BODY_LIMIT))
+        .layer(axum::middleware::map_response(area_headers))
+}
+
+/// On every answer of the area, its pages, redirects and refusals alike: never stored by a
+/// cache, never framed (clickjacking), no script at all, forms only to the area itself.
+async fn area_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
 }
 
 // ----- Passwords -----
@@ -58,6 +108,46 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
         .map_err(|error| error.to_string())
+}
+
+/// Password checks running at once: Argon2id takes ~19 MiB and tens of milliseconds of a core
+/// each, so a burst of sign-ins waits here, on no database connection, instead of taking
+/// every core from the requests readers make.
+static PASSWORD_WORK: std::sync::LazyLock<Arc<Semaphore>> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    Arc::new(Semaphore::new(cores.clamp(1, 4)))
+});
+
+/// Whether the password matches the stored hash (`None`: no such moderator; a hash of a
+/// random password is checked instead, so the answer takes as long). Runs on the blocking
+/// pool, behind `PASSWORD_WORK`; anything going wrong there refuses the sign-in.
+async fn verify_password(password: &str, stored: Option<String>) -> bool {
+    let Ok(permit) = PASSWORD_WORK.clone().acquire_owned().await else {
+        return false;
+    };
+    let password = password.to_owned();
+    // The permit goes with the work: a client that hangs up does not free it before the
+    // check is done, so no number of abandoned sign-ins runs more checks at once.
+    let checked = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        match stored {
+            Some(hash) => password_matches(&password, &hash),
+            None => {
+                let _ = password_matches(&password, &DUMMY_HASH);
+                false
+            }
+        }
+    })
+    .await;
+    checked.unwrap_or_else(|error| {
+        tracing::error!(%error, "a password check failed to run");
+        false
+    })
+}
+
+/// Two secrets compared in a time that does not depend on where they differ.
+fn same_secret(given: &str, expected: &str) -> bool {
+    given.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
 fn password_matches(password: &str, stored: &str) -> bool {
@@ -149,7 +239,7 @@ async fn authorised(
             "<p>Your session has ended. <a href=\"/moderate/sign-in\">Sign in</a> again.</p>",
         )));
     };
-    if field(form, "csrf") != Some(session.csrf.as_str()) {
+    if !field(form, "csrf").is_some_and(|given| same_secret(given, &session.csrf)) {
         return Ok(Err(page(
             StatusCode::FORBIDDEN,
             "Refused",
@@ -240,20 +330,13 @@ fn page(status: StatusCode, title: &str, session: Option<&Session>, body: &str) 
         esc(title),
         esc(title)
     );
-    let mut response = (
+    // Its security headers are added to every answer of the area by `area_headers`.
+    (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         html,
     )
-        .into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
-    );
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    response
+        .into_response()
 }
 
 async fn sign_in_page(
@@ -263,24 +346,55 @@ async fn sign_in_page(
     if session(&state, &headers).await?.is_some() {
         return Ok(to("/moderate"));
     }
-    Ok(sign_in_form(StatusCode::OK, None))
+    sign_in_form(StatusCode::OK, None, &headers)
 }
 
-fn sign_in_form(status: StatusCode, problem: Option<&str>) -> Response {
+/// The sign-in token a browser holds (the pre-session cookie), when it has a usable one.
+fn sign_in_token(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SIGN_IN_COOKIE)
+        .filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn sign_in_cookie(token: &str, max_age_s: i64, headers: &HeaderMap) -> HeaderValue {
+    let secure = if over_https(headers) { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SIGN_IN_COOKIE}={token}; Path=/moderate/sign-in; Max-Age={max_age_s}; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The sign-in form, with a problem to show above it, and the token that binds it to this
+/// browser's pre-session cookie (the one it has, or a new one set with the form).
+fn sign_in_form(
+    status: StatusCode,
+    problem: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let token = match sign_in_token(headers) {
+        Some(token) => token.to_owned(),
+        None => random_token()?,
+    };
     let problem = problem.map_or(String::new(), |p| {
         format!("<p class=\"error\" role=\"alert\">{}</p>", esc(p))
     });
-    page(
+    let mut response = page(
         status,
         "Sign in",
         None,
         &format!(
             "{problem}<form method=\"post\" action=\"/moderate/sign-in\" class=\"card\">\
-             <p><label>Name<br><input name=\"name\" autocomplete=\"username\" required></label></p>\
-             <p><label>Password<br><input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
-             <button>Sign in</button></form>"
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <p><label>Name<br><input name=\"name\" autocomplete=\"username\" maxlength=\"{NAME_LIMIT}\" required></label></p>\
+             <p><label>Password<br><input name=\"password\" type=\"password\" autocomplete=\"current-password\" maxlength=\"{PASSWORD_LIMIT}\" required></label></p>\
+             <button>Sign in</button></form>",
+            esc(&token)
         ),
-    )
+    );
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        sign_in_cookie(&token, SIGN_IN_COOKIE_S, headers),
+    );
+    Ok(response)
 }
 
 async fn sign_in(
@@ -292,41 +406,61 @@ async fn sign_in(
     let form = fields(&body);
     let name = field(&form, "name").unwrap_or_default().trim().to_owned();
     let password = field(&form, "password").unwrap_or_default();
+    // Refused before anything is looked up, counted or stored.
+    if name.chars().count() > NAME_LIMIT || password.chars().count() > PASSWORD_LIMIT {
+        return sign_in_form(
+            StatusCode::BAD_REQUEST,
+            Some("The name or the password is too long."),
+            &headers,
+        );
+    }
+    // Login CSRF: the form's token must be the one this browser's own cookie holds, so a
+    // form posted from another site (which can neither read nor set that cookie) signs no
+    // one in.
+    let paired = match (sign_in_token(&headers), field(&form, "csrf")) {
+        (Some(held), Some(sent)) => same_secret(sent, held),
+        _ => false,
+    };
+    if !paired {
+        return sign_in_form(
+            StatusCode::FORBIDDEN,
+            Some(
+                "This sign-in did not come from this site's sign-in form (or the form had \
+                 expired), so it was not tried. Please sign in again here.",
+            ),
+            &headers,
+        );
+    }
     let now = now_ms();
     let account = format!("account:{name}");
     let from = format!("address:{address}");
     let store = &state.store;
-    if store.signin_failures(&account, now, LOCK_WINDOW_MS).await? >= ACCOUNT_ATTEMPTS
-        || store.signin_failures(&from, now, LOCK_WINDOW_MS).await? >= ADDRESS_ATTEMPTS
-    {
-        return Ok(sign_in_form(
+    // The attempt is counted before the password is checked; a success gives it back.
+    let Some(reservation) = store
+        .reserve_signin_attempt(
+            (&account, ACCOUNT_ATTEMPTS),
+            (&from, ADDRESS_ATTEMPTS),
+            now,
+            LOCK_WINDOW_MS,
+        )
+        .await?
+    else {
+        return sign_in_form(
             StatusCode::TOO_MANY_REQUESTS,
             Some("Too many failed attempts. Try again in 15 minutes."),
-        ));
-    }
-    let stored = store.moderator_password(&name).await?;
-    // Verified against a hash even for an unknown name, so the answer takes as long.
-    let valid = match &stored {
-        Some(hash) => password_matches(password, hash),
-        None => {
-            let _ = password_matches(password, &DUMMY_HASH);
-            false
-        }
+            &headers,
+        );
     };
-    if !valid {
-        store
-            .record_signin_failure(&account, now, LOCK_WINDOW_MS)
-            .await?;
-        store
-            .record_signin_failure(&from, now, LOCK_WINDOW_MS)
-            .await?;
+    let stored = store.moderator_password(&name).await?;
+    if !verify_password(password, stored).await {
         tracing::warn!(%address, "a failed sign-in to the moderation area");
-        return Ok(sign_in_form(
+        return sign_in_form(
             StatusCode::UNAUTHORIZED,
             Some("The name or the password is wrong."),
-        ));
+            &headers,
+        );
     }
-    store.clear_signin_failures(&account).await?;
+    store.signin_succeeded(&reservation).await?;
     let token = random_token()?;
     let csrf = random_token()?;
     store
@@ -336,10 +470,13 @@ async fn sign_in(
         .audit(&name, "sign-in", &address.to_string(), "")
         .await?;
     let mut response = to("/moderate");
-    response.headers_mut().insert(
+    let set = response.headers_mut();
+    set.append(
         header::SET_COOKIE,
         session_cookie(&token, SESSION_MS / 1000, &headers),
     );
+    // The sign-in token has done its work.
+    set.append(header::SET_COOKIE, sign_in_cookie("", 0, &headers));
     Ok(response)
 }
 

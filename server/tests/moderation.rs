@@ -4,7 +4,17 @@ mod common;
 
 use common::*;
 
-use reqwest::{Client, StatusCode};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use comment_service::store::{ModerationStatus, Store, StoredComment};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+
+const SESSION: &str = "aw-moderator";
+const SIGN_IN: &str = "aw-moderator-sign-in";
+const PASSWORD: &str = "a long enough passphrase";
+const LOCK_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// The moderation area: nothing of it without a session; sign-in with a lockout; a
 /// session cookie that is HttpOnly, SameSite=Strict (and Secure behind HTTPS) and dead after
@@ -60,13 +70,20 @@ async fn the_moderation_area_is_for_signed_in_moderators_only() {
         StatusCode::FORBIDDEN
     );
 
-    // Sign-in: wrong, then right.
+    // Sign-in: wrong, then right (from the sign-in form, with its token and cookie).
+    let (form_cookie, form_token) = sign_in_form(&client, &service).await;
     let sign_in = |password: &str, https: bool| {
         let mut request = client
             .post(url("/moderate/sign-in"))
             .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Cookie", &form_cookie)
             .body(
-                serde_urlencoded::to_string([("name", "editor"), ("password", password)]).unwrap(),
+                serde_urlencoded::to_string([
+                    ("name", "editor"),
+                    ("password", password),
+                    ("csrf", &form_token),
+                ])
+                .unwrap(),
             );
         if https {
             request = request.header("X-Forwarded-Proto", "https");
@@ -79,17 +96,13 @@ async fn the_moderation_area_is_for_signed_in_moderators_only() {
     );
     let signed_in = sign_in("a long enough passphrase", false).await.unwrap();
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-    let set_cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let set_cookie = set_cookie_line(&signed_in, SESSION).unwrap();
     for part in ["HttpOnly", "SameSite=Strict", "Path=/moderate"] {
         assert!(set_cookie.contains(part), "{set_cookie}");
     }
     assert!(!set_cookie.contains("Secure"), "plain HTTP: {set_cookie}");
     let secure = sign_in("a long enough passphrase", true).await.unwrap();
-    assert!(secure.headers()["set-cookie"]
-        .to_str()
+    assert!(set_cookie_line(&secure, SESSION)
         .unwrap()
         .contains("; Secure"));
     let cookie = set_cookie.split(';').next().unwrap().to_owned();
@@ -273,4 +286,828 @@ async fn the_moderation_area_is_for_signed_in_moderators_only() {
             .status(),
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+// ----- Helpers: the area as a browser meets it -----
+
+/// A client that shows redirects instead of following them.
+fn area_client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The whole `Set-Cookie` line that sets this cookie, if the answer sets it.
+fn set_cookie_line(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|line| line.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// `name=value` of a cookie the answer sets.
+fn cookie_pair(response: &Response, name: &str) -> Option<String> {
+    set_cookie_line(response, name).map(|line| line.split(';').next().unwrap().to_owned())
+}
+
+/// The sign-in form as a browser gets it: the pre-session cookie (`name=value`) and the token
+/// in the form.
+async fn sign_in_form(client: &Client, service: &Service) -> (String, String) {
+    let answer = client
+        .get(service.url("/moderate/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    // (Missing, it is the test of the form's token that says so.)
+    let cookie = cookie_pair(&answer, SIGN_IN).unwrap_or_default();
+    let page = answer.text().await.unwrap();
+    let token = if page.contains("name=\"csrf\"") {
+        csrf_of(&page)
+    } else {
+        String::new()
+    };
+    (cookie, token)
+}
+
+/// Posts the sign-in form (`form`: its cookie and token, as `sign_in_form` gave them).
+async fn post_sign_in(
+    client: &Client,
+    service: &Service,
+    form: &(String, String),
+    name: &str,
+    password: &str,
+) -> Response {
+    client
+        .post(service.url("/moderate/sign-in"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Cookie", &form.0)
+        .body(
+            serde_urlencoded::to_string([
+                ("name", name),
+                ("password", password),
+                ("csrf", &form.1),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Signs in as a browser does; the session cookie (`name=value`).
+async fn signed_in(service: &Service, name: &str, password: &str) -> String {
+    let client = area_client();
+    let form = sign_in_form(&client, service).await;
+    let answer = post_sign_in(&client, service, &form, name, password).await;
+    assert_eq!(
+        answer.status(),
+        StatusCode::SEE_OTHER,
+        "signed in as {name}"
+    );
+    cookie_pair(&answer, SESSION).expect("a session cookie")
+}
+
+/// A page of the area with this session cookie: its status and text.
+async fn area_page(service: &Service, cookie: &str, path: &str) -> (StatusCode, String) {
+    let answer = area_client()
+        .get(service.url(path))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (answer.status(), answer.text().await.unwrap())
+}
+
+/// A session is alive when the queue answers it (a dead one is sent to sign in).
+async fn session_alive(service: &Service, cookie: &str) -> bool {
+    area_page(service, cookie, "/moderate").await.0 == StatusCode::OK
+}
+
+/// How many failed sign-ins the database holds for a subject in the current window.
+async fn failures_recorded(database: &str, subject: &str) -> i64 {
+    let store = Store::open(database).await.unwrap();
+    let failures = store
+        .signin_failures(subject, now_ms(), LOCK_WINDOW_MS)
+        .await
+        .unwrap();
+    store.close().await;
+    failures
+}
+
+fn count_by_status(statuses: &[StatusCode]) -> BTreeMap<u16, usize> {
+    let mut counts = BTreeMap::new();
+    for status in statuses {
+        *counts.entry(status.as_u16()).or_default() += 1;
+    }
+    counts
+}
+
+// ----- Sign-in -----
+
+/// §3: sixty wrong passwords for one account at once check at most five passwords: each
+/// attempt is reserved in the database before its password is checked, so the sixth and
+/// later are refused (429) without being tried, and no answer is a 503. On both engines.
+#[tokio::test]
+async fn concurrent_wrong_passwords_check_no_more_than_the_limit() {
+    let service = Service::start(&[]);
+    concurrent_wrong_passwords(&service, "sqlite").await;
+    if let Some(url) = postgres_url() {
+        empty_postgres(&url).await;
+        let service = Service::start_on(Some(&url), &[]);
+        concurrent_wrong_passwords(&service, "postgres").await;
+    }
+}
+
+async fn concurrent_wrong_passwords(service: &Service, engine: &str) {
+    let (code, said) = add_moderator(service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let client = area_client();
+    let form = sign_in_form(&client, service).await;
+    let attempts = (0..60).map(|n| {
+        let (client, form, service_url) = (client.clone(), form.clone(), service.url(""));
+        tokio::spawn(async move {
+            client
+                .post(format!("{service_url}/moderate/sign-in"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", &form.0)
+                .body(
+                    serde_urlencoded::to_string([
+                        ("name", "editor"),
+                        ("password", &format!("wrong password {n}")),
+                        ("csrf", &form.1),
+                    ])
+                    .unwrap(),
+                )
+                .send()
+                .await
+                .map(|answer| answer.status())
+        })
+    });
+    let statuses: Vec<StatusCode> = futures_join(attempts)
+        .await
+        .into_iter()
+        .map(|answer| answer.expect("every attempt is answered"))
+        .collect();
+    let counts = count_by_status(&statuses);
+    let checked = counts.get(&401).copied().unwrap_or(0);
+    assert!(
+        (1..=5).contains(&checked),
+        "{engine}: at most five passwords checked, the rest refused unchecked: {counts:?}"
+    );
+    assert_eq!(
+        counts.get(&429).copied().unwrap_or(0),
+        60 - checked,
+        "{engine}: every other attempt refused as locked (no 503): {counts:?}"
+    );
+    let recorded = failures_recorded(&service.database, "account:editor").await;
+    assert!(
+        recorded <= 5,
+        "{engine}: {recorded} failures recorded for one account (limit 5)"
+    );
+    let right = post_sign_in(&client, service, &form, "editor", PASSWORD).await;
+    assert_eq!(
+        right.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "{engine}: locked, the right password too"
+    );
+}
+
+/// §3: a burst of sign-ins checks its passwords off the request workers, so a reader's
+/// comment list is answered meanwhile, not after them, and nothing fails on the database
+/// pool. Twelve unknown names from one address (under its limit of twenty): every one is
+/// checked (401).
+#[tokio::test]
+async fn a_burst_of_sign_ins_does_not_stall_readers() {
+    let service = Service::start(&[]);
+    let client = area_client();
+    let form = sign_in_form(&client, &service).await;
+    // Idle: the slowest of a few reads.
+    let mut idle = Duration::ZERO;
+    for _ in 0..5 {
+        let started = Instant::now();
+        list(&service, None).await;
+        idle = idle.max(started.elapsed());
+    }
+    let attempts: Vec<_> = (0..12)
+        .map(|n| {
+            let (client, form, base) = (client.clone(), form.clone(), service.url(""));
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let status = client
+                    .post(format!("{base}/moderate/sign-in"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Cookie", &form.0)
+                    .body(
+                        serde_urlencoded::to_string([
+                            ("name", format!("stranger-{n}").as_str()),
+                            ("password", "not a password of anyone"),
+                            ("csrf", &form.1),
+                        ])
+                        .unwrap(),
+                    )
+                    .send()
+                    .await
+                    .map(|answer| answer.status());
+                (status, started.elapsed())
+            })
+        })
+        .collect();
+    // Reads while the burst is being checked: each answered, none waiting on the burst.
+    let burst_started = Instant::now();
+    let mut slowest_read = Duration::ZERO;
+    let mut reads = 0;
+    while attempts.iter().any(|task| !task.is_finished()) && reads < 40 {
+        let started = Instant::now();
+        let answer = Client::new()
+            .get(service.comments_url())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "a read during the burst");
+        slowest_read = slowest_read.max(started.elapsed());
+        reads += 1;
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let answers = futures_join(attempts.into_iter()).await;
+    let burst = burst_started.elapsed();
+    let statuses: Vec<StatusCode> = answers
+        .iter()
+        .map(|(status, _)| *status.as_ref().expect("answered"))
+        .collect();
+    assert_eq!(
+        count_by_status(&statuses),
+        BTreeMap::from([(401, 12)]),
+        "each checked and refused, none failed on the pool"
+    );
+    assert!(reads >= 2, "reads were made during the burst ({burst:?})");
+    // The burst takes seconds of Argon2 on two cores (more in a debug build); a read that
+    // waited for it would take as long. Generous: a read may be slowed by the shared CPU,
+    // never held behind the checks.
+    let bound = (idle * 20).max(Duration::from_millis(750));
+    assert!(
+        slowest_read < bound && slowest_read * 3 < burst,
+        "slowest read {slowest_read:?} during a {burst:?} burst (idle {idle:?}, bound {bound:?})"
+    );
+}
+
+/// §12: a sign-in's name is capped: a name over 64 characters (or a body of megabytes) is
+/// refused before anything is looked up, counted or stored.
+#[tokio::test]
+async fn an_overlong_sign_in_name_is_refused_before_any_work() {
+    let service = Service::start(&[]);
+    let client = area_client();
+    let form = sign_in_form(&client, &service).await;
+    let long = "n".repeat(65);
+    let answer = post_sign_in(&client, &service, &form, &long, "whatever it is").await;
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    assert!(answer.text().await.unwrap().contains("too long"));
+    let huge = "x".repeat(1_900_000);
+    let answer = post_sign_in(&client, &service, &form, &huge, "whatever it is").await;
+    assert!(
+        answer.status() == StatusCode::PAYLOAD_TOO_LARGE
+            || answer.status() == StatusCode::BAD_REQUEST,
+        "{}",
+        answer.status()
+    );
+    // A name of 64 is tried (and fails) as usual, so the database is looked at: only it is there.
+    let longest = "m".repeat(64);
+    let answer = post_sign_in(&client, &service, &form, &longest, "whatever it is").await;
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    let store = Store::open(&service.database).await.unwrap();
+    assert_eq!(
+        store
+            .signin_failures(&format!("account:{longest}"), now_ms(), LOCK_WINDOW_MS)
+            .await
+            .unwrap(),
+        1,
+        "the 64-character name was counted"
+    );
+    for name in [&long, &huge] {
+        assert_eq!(
+            store
+                .signin_failures(&format!("account:{name}"), now_ms(), LOCK_WINDOW_MS)
+                .await
+                .unwrap(),
+            0,
+            "nothing stored for a name of {} characters",
+            name.len()
+        );
+    }
+    assert_eq!(
+        store
+            .signin_failures("address:127.0.0.1", now_ms(), LOCK_WINDOW_MS)
+            .await
+            .unwrap(),
+        1,
+        "the refused ones did not count against the address either"
+    );
+    store.close().await;
+    let (code, said) = add_moderator(&service, &"a".repeat(65), PASSWORD);
+    assert_eq!(code, 2, "the command line refuses such a name too: {said}");
+}
+
+/// §12 (login CSRF): the sign-in form carries a token bound to a cookie set with it; a
+/// sign-in without the matching pair (a form posted from another site) is refused with a
+/// page that says so and offers the form again, and signs no one in.
+#[tokio::test]
+async fn a_sign_in_without_the_forms_token_is_refused() {
+    let service = Service::start(&[]);
+    let (code, said) = add_moderator(&service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let client = area_client();
+    let form = sign_in_form(&client, &service).await;
+    let (other_cookie, other_token) = sign_in_form(&client, &service).await;
+    assert!(form.0.starts_with(SIGN_IN), "the sign-in form sets its cookie");
+    assert_ne!(form.1, other_token, "each browser its own token");
+    let mismatched = [
+        (None, None),
+        (None, Some(form.1.clone())),
+        (Some(form.0.clone()), None),
+        (Some(form.0.clone()), Some(other_token.clone())),
+        (Some(other_cookie.clone()), Some(form.1.clone())),
+        (Some(form.0.clone()), Some(String::new())),
+    ];
+    for (cookie, token) in mismatched {
+        let mut fields = vec![
+            ("name", "editor".to_owned()),
+            ("password", PASSWORD.to_owned()),
+        ];
+        if let Some(token) = &token {
+            fields.push(("csrf", token.clone()));
+        }
+        let mut request = client
+            .post(service.url("/moderate/sign-in"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(&fields).unwrap());
+        if let Some(cookie) = &cookie {
+            request = request.header("Cookie", cookie);
+        }
+        let answer = request.send().await.unwrap();
+        assert_eq!(
+            answer.status(),
+            StatusCode::FORBIDDEN,
+            "cookie {cookie:?}, token {token:?}"
+        );
+        assert!(cookie_pair(&answer, SESSION).is_none(), "no session");
+        let page = answer.text().await.unwrap();
+        assert!(page.contains("did not come from this site"), "{page}");
+        assert!(
+            page.contains("action=\"/moderate/sign-in\"") && page.contains("name=\"csrf\""),
+            "the form again, to try from here"
+        );
+    }
+    assert_eq!(
+        failures_recorded(&service.database, "account:editor").await,
+        0,
+        "a refused sign-in is not tried, so it counts for nothing"
+    );
+    // The refusal's own form works: it binds to the browser's cookie, or sets a new one.
+    let refused = client
+        .post(service.url("/moderate/sign-in"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("name=editor&password=x")
+        .send()
+        .await
+        .unwrap();
+    let again = (
+        cookie_pair(&refused, SIGN_IN).expect("a new pre-session cookie"),
+        csrf_of(&refused.text().await.unwrap()),
+    );
+    let answer = post_sign_in(&client, &service, &again, "editor", PASSWORD).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let cleared = set_cookie_line(&answer, SIGN_IN).expect("the sign-in cookie is cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let line = set_cookie_line(&form_answer(&client, &service).await, SIGN_IN).unwrap();
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/moderate/sign-in"] {
+        assert!(line.contains(part), "{line}");
+    }
+}
+
+async fn form_answer(client: &Client, service: &Service) -> Response {
+    client
+        .get(service.url("/moderate/sign-in"))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Issue 22: twenty failed sign-ins from one client address, over any accounts, lock every
+/// account from that address, the right password too.
+#[tokio::test]
+async fn twenty_failures_from_one_address_lock_every_account() {
+    let service = Service::start(&[]);
+    let (code, said) = add_moderator(&service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let client = area_client();
+    let form = sign_in_form(&client, &service).await;
+    // Five names, four failures each: no account reaches its own limit of five. At once, so
+    // the test waits for the password checks two at a time, not one by one.
+    let attempts = (0..20).map(|n| {
+        let (client, form, base) = (client.clone(), form.clone(), service.url(""));
+        tokio::spawn(async move {
+            client
+                .post(format!("{base}/moderate/sign-in"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", &form.0)
+                .body(format!(
+                    "name=guess-{}&password=wrong&csrf={}",
+                    n % 5,
+                    form.1
+                ))
+                .send()
+                .await
+                .map(|answer| answer.status())
+        })
+    });
+    let statuses: Vec<StatusCode> = futures_join(attempts)
+        .await
+        .into_iter()
+        .map(|status| status.expect("answered"))
+        .collect();
+    assert_eq!(
+        count_by_status(&statuses),
+        BTreeMap::from([(401, 20)]),
+        "twenty tried and failed"
+    );
+    assert_eq!(
+        failures_recorded(&service.database, "account:editor").await,
+        0
+    );
+    let answer = post_sign_in(&client, &service, &form, "editor", PASSWORD).await;
+    assert_eq!(
+        answer.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is locked: no account signs in from it"
+    );
+    assert!(answer
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many failed attempts"));
+}
+
+/// §7 and issue 22: a new password (`moderators add NAME` again) ends that moderator's
+/// sessions, as `moderators remove` does; the old password no longer signs in.
+#[tokio::test]
+async fn a_new_password_or_removal_ends_the_moderators_sessions() {
+    let service = Service::start(&[]);
+    let (code, said) = add_moderator(&service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let (code, said) = add_moderator(&service, "other", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let first = signed_in(&service, "editor", PASSWORD).await;
+    let second = signed_in(&service, "editor", PASSWORD).await;
+    let others = signed_in(&service, "other", PASSWORD).await;
+    assert!(session_alive(&service, &first).await && session_alive(&service, &second).await);
+
+    let new_password = "a different long passphrase";
+    let (code, said) = add_moderator(&service, "editor", new_password);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("sessions have ended"), "{said}");
+    assert!(
+        !session_alive(&service, &first).await,
+        "signed out by the new password"
+    );
+    assert!(
+        !session_alive(&service, &second).await,
+        "every session of theirs"
+    );
+    assert!(
+        session_alive(&service, &others).await,
+        "another moderator's is kept"
+    );
+    let client = area_client();
+    let form = sign_in_form(&client, &service).await;
+    let old = post_sign_in(&client, &service, &form, "editor", PASSWORD).await;
+    assert_eq!(
+        old.status(),
+        StatusCode::UNAUTHORIZED,
+        "the old password is over"
+    );
+
+    let current = signed_in(&service, "editor", new_password).await;
+    assert!(session_alive(&service, &current).await);
+    let output = std::process::Command::new(BINARY)
+        .args([
+            "--database",
+            &service.database,
+            "moderators",
+            "remove",
+            "editor",
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        !session_alive(&service, &current).await,
+        "removed: signed out"
+    );
+    let answer = post_sign_in(&client, &service, &form, "editor", new_password).await;
+    assert_eq!(
+        answer.status(),
+        StatusCode::UNAUTHORIZED,
+        "removed: no sign-in"
+    );
+    assert!(session_alive(&service, &others).await);
+}
+
+// ----- The area's pages -----
+
+/// Issue 22: every answer of the area (pages, redirects, refusals) is not to be stored, not
+/// to be framed, and under a policy that allows no script.
+#[tokio::test]
+async fn the_areas_answers_carry_its_security_headers() {
+    let service = Service::start(&[]);
+    let (code, said) = add_moderator(&service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let cookie = signed_in(&service, "editor", PASSWORD).await;
+    let client = area_client();
+    let mut answers = Vec::new();
+    for path in ["/moderate", "/moderate/sign-in", "/moderate/audit"] {
+        answers.push((
+            format!("GET {path} signed out"),
+            client.get(service.url(path)).send().await.unwrap(),
+        ));
+    }
+    for path in [
+        "/moderate",
+        "/moderate?status=all",
+        "/moderate/audit",
+        "/moderate/blocks",
+        "/moderate/overview",
+        "/moderate/sign-in",
+    ] {
+        let answer = client
+            .get(service.url(path))
+            .header("Cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        answers.push((format!("GET {path} signed in"), answer));
+    }
+    let refused = client
+        .post(service.url("/moderate/act"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("one=approve:x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    answers.push(("POST /moderate/act without its token".to_owned(), refused));
+    for (what, answer) in &answers {
+        let header = |name: &str| {
+            answer
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("cache-control"), "no-store", "{what}");
+        assert_eq!(header("x-frame-options"), "DENY", "{what}");
+        let policy = header("content-security-policy");
+        assert!(policy.contains("default-src 'none'"), "{what}: {policy}");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{what}: {policy}"
+        );
+        assert!(
+            !policy.contains("script-src"),
+            "{what}: no script allowed: {policy}"
+        );
+        assert!(!policy.contains("unsafe-eval"), "{what}: {policy}");
+    }
+}
+
+/// A comment posted to an article, as the widget posts it (a distinct author each time, so
+/// `--moderation hold-all` holds it).
+async fn comment_on(service: &Service, article: &str, author: &str, text: &str) -> String {
+    let answer: Value = Client::new()
+        .post(service.url(&format!("/api/articles/{article}/comments")))
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", format!("{article}-{author}"))
+        .body(
+            body(
+                author,
+                &format!("{}@example.com", author.to_lowercase()),
+                text,
+            )
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["comment"]["status"], "pending", "{answer}");
+    answer["comment"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Issue 22: reject, spam, delete, the bulk buttons, the search and the per-article filter
+/// in the area each do what they say, and the public thread shows it.
+#[tokio::test]
+async fn moderators_reject_mark_spam_delete_in_bulk_search_and_filter() {
+    let service = Service::start(&["--moderation", "hold-all", "--flood-seconds", "0"]);
+    let (code, said) = add_moderator(&service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let cookie = signed_in(&service, "editor", PASSWORD).await;
+    let explainer = "russia-iran-explainer";
+    let alice = comment_on(&service, ARTICLE, "Alice", "A fair point about the treaty.").await;
+    let bob = comment_on(&service, ARTICLE, "Bob", "Buy cheap watches now").await;
+    let carol = comment_on(&service, ARTICLE, "Carol", "Off topic rant").await;
+    let dave = comment_on(&service, ARTICLE, "Dave", "A question on the sanctions.").await;
+    let erin = comment_on(&service, explainer, "Erin", "Thanks for the explainer.").await;
+    let (_, queue) = area_page(&service, &cookie, "/moderate").await;
+    assert!(queue.contains("Held for moderation (5)"), "{queue}");
+    let csrf = csrf_of(&queue);
+    let client = area_client();
+    let act = |form: Vec<(&'static str, String)>| {
+        let mut form = form;
+        form.push(("csrf", csrf.clone()));
+        client
+            .post(service.url("/moderate/act"))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(&form).unwrap())
+            .send()
+    };
+    let public_ids = |comments: Vec<Value>| -> Vec<String> {
+        let mut ids: Vec<String> = comments
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+
+    // Search: by author, by email, by text, case-insensitive; none for a stranger.
+    for (query, expected) in [
+        ("alice", &alice),
+        ("BOB@EXAMPLE", &bob),
+        ("sanctions", &dave),
+    ] {
+        let (_, page) = area_page(
+            &service,
+            &cookie,
+            &format!("/moderate?status=all&q={query}"),
+        )
+        .await;
+        assert!(page.contains("All comments (1)"), "{query}: {page}");
+        assert!(page.contains(expected.as_str()), "{query}");
+    }
+    let (_, page) = area_page(
+        &service,
+        &cookie,
+        "/moderate?status=all&q=nobody-wrote-this",
+    )
+    .await;
+    assert!(page.contains("All comments (0)") && page.contains("Nothing here."));
+    // One article's comments.
+    let (_, page) = area_page(
+        &service,
+        &cookie,
+        &format!("/moderate?status=all&article={explainer}"),
+    )
+    .await;
+    assert!(
+        page.contains("All comments (1)") && page.contains(&erin),
+        "{page}"
+    );
+    assert!(!page.contains(&alice));
+    let (_, page) = area_page(
+        &service,
+        &cookie,
+        &format!("/moderate?status=all&article={ARTICLE}"),
+    )
+    .await;
+    assert!(page.contains("All comments (4)") && !page.contains(&erin));
+
+    // Bulk: approve Alice and Dave at once: both public.
+    let done = act(vec![
+        ("bulk", "approve".into()),
+        ("ids", alice.clone()),
+        ("ids", dave.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let mut expected = vec![alice.clone(), dave.clone()];
+    expected.sort();
+    assert_eq!(public_ids(list(&service, None).await), expected);
+    // Spam and reject, one by one: listed under their status, not public.
+    act(vec![("one", format!("spam:{bob}"))]).await.unwrap();
+    act(vec![("one", format!("reject:{carol}"))]).await.unwrap();
+    let (_, spam) = area_page(&service, &cookie, "/moderate?status=spam").await;
+    assert!(spam.contains("Spam (1)") && spam.contains(&bob), "{spam}");
+    let (_, rejected) = area_page(&service, &cookie, "/moderate?status=rejected").await;
+    assert!(
+        rejected.contains("Rejected (1)") && rejected.contains(&carol),
+        "{rejected}"
+    );
+    let (_, held) = area_page(&service, &cookie, "/moderate").await;
+    assert!(
+        held.contains("Held for moderation (1)") && held.contains(&erin),
+        "{held}"
+    );
+    assert_eq!(
+        public_ids(list(&service, None).await),
+        expected,
+        "spam and rejected stay hidden"
+    );
+    // A published comment marked as spam leaves the thread.
+    act(vec![("one", format!("spam:{dave}"))]).await.unwrap();
+    assert_eq!(public_ids(list(&service, None).await), vec![alice.clone()]);
+    // Delete: gone from the area and the thread; bulk delete too.
+    act(vec![("one", format!("delete:{alice}"))]).await.unwrap();
+    assert!(list(&service, None).await.is_empty());
+    act(vec![
+        ("bulk", "delete".into()),
+        ("ids", bob.clone()),
+        ("ids", carol.clone()),
+    ])
+    .await
+    .unwrap();
+    let (_, all) = area_page(&service, &cookie, "/moderate?status=all").await;
+    assert!(all.contains("All comments (2)"), "{all}");
+    for gone in [&alice, &bob, &carol] {
+        assert!(!all.contains(gone.as_str()), "deleted");
+    }
+    // Bulk reject and spam from the queue.
+    act(vec![("bulk", "reject".into()), ("ids", erin.clone())])
+        .await
+        .unwrap();
+    let (_, page) = area_page(&service, &cookie, "/moderate?status=rejected").await;
+    assert!(page.contains(&erin));
+    act(vec![("bulk", "spam".into()), ("ids", erin.clone())])
+        .await
+        .unwrap();
+    let (_, page) = area_page(&service, &cookie, "/moderate?status=spam").await;
+    assert!(page.contains("Spam (2)") && page.contains(&erin), "{page}");
+    assert!(thread_of(&service, explainer).await.is_empty());
+    // Each of these is in the audit log.
+    let (_, audit) = area_page(&service, &cookie, "/moderate/audit").await;
+    for action in ["approve", "spam", "reject", "delete"] {
+        assert!(
+            audit.contains(&format!("<td>{action}</td>")),
+            "{action}: {audit}"
+        );
+    }
+}
+
+// ----- The command line -----
+
+/// §10: `moderate list` shows what a commenter wrote with its control characters escaped:
+/// no ESC, CR or other control byte reaches the terminal (old rows and imports may hold them).
+#[tokio::test]
+async fn moderate_list_escapes_control_characters() {
+    let service = Service::start(&[]);
+    let store = Store::open(&service.database).await.unwrap();
+    let hostile = StoredComment {
+        id: "c0ffee0000000000000000000000abcd".to_owned(),
+        article_id: ARTICLE.to_owned(),
+        parent_id: None,
+        author: "Eve\u{1b}[2J\u{1b}]0;owned\u{7}".to_owned(),
+        email: "eve@example.com\r".to_owned(),
+        website: None,
+        content: "Fine text\r\u{1b}[31mFAKE LINE\u{9b}1m \u{202e}desrever\nsecond line".to_owned(),
+        status: ModerationStatus::Pending,
+        created_at: now_ms(),
+        client_address: "192.0.2.1".to_owned(),
+        author_token: None,
+        notify: false,
+    };
+    assert_eq!(store.insert_many(&[hostile]).await.unwrap(), 1);
+    store.close().await;
+    let output = std::process::Command::new(BINARY)
+        .args(["--database", &service.database, "moderate", "list"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let controls: Vec<char> = text
+        .chars()
+        .filter(|c| (c.is_control() && *c != '\n') || matches!(c, '\u{202a}'..='\u{202e}'))
+        .collect();
+    assert!(
+        controls.is_empty(),
+        "raw control characters {controls:?} in {text:?}"
+    );
+    assert!(
+        text.contains("Eve\\u{1b}[2J\\u{1b}]0;owned\\u{7}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Fine text\\u{d}\\u{1b}[31mFAKE LINE\\u{9b}1m \\u{202e}desrever second line"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "one comment, two lines: {text:?}");
 }

@@ -3,10 +3,30 @@
 
 use super::{now_ms, Result, Store};
 
+/// One sign-in attempt counted in advance (see [`Store::reserve_signin_attempt`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigninReservation {
+    account: String,
+    address: String,
+    /// When the address's window began, so that giving the attempt back never touches a
+    /// later window's count.
+    address_window: i64,
+}
+
 impl Store {
-    /// Adds a moderator, or gives one a new password. True when the name was new.
+    /// Adds a moderator, or gives one a new password and ends their sessions (whoever signed
+    /// in with the old password is signed out). True when the name was new.
     pub async fn set_moderator(&self, name: &str, password_hash: &str) -> Result<bool> {
-        let existed = self.moderator_password(name).await?.is_some();
+        let mut transaction = self.pool.begin().await?;
+        let ended = sqlx::query(&self.sql("DELETE FROM moderator_sessions WHERE moderator = ?"))
+            .bind(name)
+            .execute(&mut *transaction)
+            .await?;
+        let existed: Option<i64> =
+            sqlx::query_scalar(&self.sql("SELECT 1 FROM moderators WHERE name = ?"))
+                .bind(name)
+                .fetch_optional(&mut *transaction)
+                .await?;
         sqlx::query(&self.sql(
             "INSERT INTO moderators (name, password_hash, created_at) VALUES (?, ?, ?)
              ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
@@ -14,9 +34,17 @@ impl Store {
         .bind(name)
         .bind(password_hash)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *transaction)
         .await?;
-        Ok(!existed)
+        transaction.commit().await?;
+        if ended.rows_affected() > 0 {
+            tracing::info!(
+                moderator = name,
+                sessions = ended.rows_affected(),
+                "sessions ended by a new password"
+            );
+        }
+        Ok(existed.is_none())
     }
 
     /// Removes a moderator and ends their sessions; false when there is none of that name.
@@ -130,6 +158,80 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Reserves one sign-in attempt for an account and a client address before the password
+    /// is checked: each subject's count goes up by one in the same transaction, unless it has
+    /// reached its limit within the window (then nothing is counted and `None` is the answer).
+    /// The reservation stands as a failure unless [`Store::signin_succeeded`] gives it back,
+    /// so concurrent attempts (on any number of instances) can never check more passwords
+    /// than the limits allow: the count is taken and raised in one statement under the row's
+    /// lock. The account is always reserved first, so two attempts never wait on each other
+    /// in opposite orders.
+    pub async fn reserve_signin_attempt(
+        &self,
+        account: (&str, i64),
+        address: (&str, i64),
+        now: i64,
+        window_ms: i64,
+    ) -> Result<Option<SigninReservation>> {
+        let sql = self.sql(
+            "INSERT INTO signin_failures (subject, failures, first_at) VALUES (?, 1, ?)
+             ON CONFLICT (subject) DO UPDATE SET
+                 failures = CASE WHEN ? - signin_failures.first_at < ? THEN signin_failures.failures + 1 ELSE 1 END,
+                 first_at = CASE WHEN ? - signin_failures.first_at < ? THEN signin_failures.first_at ELSE ? END
+             WHERE signin_failures.failures < ? OR ? - signin_failures.first_at >= ?
+             RETURNING first_at",
+        );
+        let mut transaction = self.pool.begin().await?;
+        let mut windows = Vec::with_capacity(2);
+        for (subject, limit) in [account, address] {
+            let window: Option<i64> = sqlx::query_scalar(&sql)
+                .bind(subject)
+                .bind(now)
+                .bind(now)
+                .bind(window_ms)
+                .bind(now)
+                .bind(window_ms)
+                .bind(now)
+                .bind(limit)
+                .bind(now)
+                .bind(window_ms)
+                .fetch_optional(&mut *transaction)
+                .await?;
+            match window {
+                Some(first_at) => windows.push(first_at),
+                None => {
+                    transaction.rollback().await?;
+                    return Ok(None);
+                }
+            }
+        }
+        transaction.commit().await?;
+        Ok(Some(SigninReservation {
+            account: account.0.to_owned(),
+            address: address.0.to_owned(),
+            address_window: windows[1],
+        }))
+    }
+
+    /// A reserved attempt signed in: the account's failures are forgotten, and the address's
+    /// reservation is given back (a success never counts against an address).
+    pub async fn signin_succeeded(&self, reservation: &SigninReservation) -> Result<()> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query(&self.sql("DELETE FROM signin_failures WHERE subject = ?"))
+            .bind(&reservation.account)
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query(&self.sql(
+            "UPDATE signin_failures SET failures = failures - 1
+             WHERE subject = ? AND first_at = ? AND failures > 0",
+        ))
+        .bind(&reservation.address)
+        .bind(reservation.address_window)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await
     }
 
     pub async fn clear_signin_failures(&self, subject: &str) -> Result<()> {
