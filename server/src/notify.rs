@@ -8,12 +8,21 @@
 //!
 //! - `held`: a comment held for moderation, to the moderators' addresses: one message each,
 //!   or, with a digest interval, one message for all held since the last.
-//! - `reply`: an approved reply, to the parent's author when they ticked "Notify me of
-//!   follow-up comments by email", with a one-click unsubscribe link (`List-Unsubscribe`,
-//!   `List-Unsubscribe-Post`, RFC 8058) signed with HMAC-SHA256.
+//! - `confirm`: a new comment whose author ticked "Notify me of follow-up comments by
+//!   email": a link that confirms the address (double opt-in, migration 0009), signed with
+//!   HMAC-SHA256, carrying its issue time and valid for a week. Not when the address is
+//!   confirmed already or unsubscribed; at most one an hour and three a day per address
+//!   (`store::outbox`). It names no commenter and quotes nothing: whoever typed the address,
+//!   its owner reads only the article's title and our links.
+//! - `reply`: an approved reply to an approved comment, to that comment's author when they
+//!   ticked the box and their address is confirmed, with a one-click unsubscribe link
+//!   (`List-Unsubscribe`, `List-Unsubscribe-Post`, RFC 8058) signed with HMAC-SHA256.
 //!
-//! `GET /unsubscribe?token=…` shows a button; `POST /unsubscribe` (the button, or a mail
-//! client's one-click request) records the address, which then gets nothing more.
+//! `GET /notifications/confirm?token=…` shows a button, `POST` confirms. `GET
+//! /unsubscribe?token=…` shows a button; `POST /unsubscribe` (the button, or a mail client's
+//! one-click request) records the address, which then gets nothing more. A GET never changes
+//! anything: link checkers and previews open links. Both keys are one secret, made once from
+//! the system's random source (no key without it) and shared through the database.
 
 use std::time::Duration;
 
@@ -34,8 +43,8 @@ use crate::api::{now_ms, AppState};
 use crate::articles::ArticleGate;
 use crate::config::{ServeArgs, SmtpTls};
 use crate::error::ApiError;
-use crate::markup::excerpt;
-use crate::store::{OutboxItem, Store, StoredComment};
+use crate::markup::{escape, excerpt};
+use crate::store::{ModerationStatus, OutboxItem, Store, StoredComment};
 
 /// What the worker needs.
 #[derive(Clone)]
@@ -107,7 +116,15 @@ pub fn retry_delay_ms(first: i64, attempts: i64) -> i64 {
 
 /// Runs the worker until the process ends.
 pub async fn run(store: Store, articles: std::sync::Arc<ArticleGate>, mailer: Mailer) {
-    let worker = format!("worker-{}", random_hex(8));
+    // The worker's name only tells its claims apart (it is no secret): without the random
+    // source, the process id and the time do.
+    let worker = match random_hex(8) {
+        Ok(name) => format!("worker-{name}"),
+        Err(error) => {
+            tracing::error!(%error, "the system's random source failed; the worker is named by its process");
+            format!("worker-{}-{}", std::process::id(), now_ms())
+        }
+    };
     let key = loop {
         match signing_key(&store).await {
             Ok(key) => break key,
@@ -121,7 +138,7 @@ pub async fn run(store: Store, articles: std::sync::Arc<ArticleGate>, mailer: Ma
     loop {
         let now = now_ms();
         // Replies, and held comments one by one (unless they go in a digest).
-        let mut kinds = vec!["reply"];
+        let mut kinds = vec!["reply", "confirm"];
         if mailer.digest.is_none() {
             kinds.push("held");
         }
@@ -215,7 +232,10 @@ async fn digest(store: &Store, articles: &ArticleGate, mailer: &Mailer, worker: 
     let outcome = if lines.is_empty() || mailer.moderators.is_empty() {
         Ok(())
     } else {
-        let subject = format!("{} comments await moderation", lines.len());
+        let subject = match lines.len() {
+            1 => "1 comment awaits moderation".to_owned(),
+            n => format!("{n} comments await moderation"),
+        };
         let body = format!(
             "{}\n\nModerate them: {}/moderate\n",
             lines.join("\n\n"),
@@ -290,10 +310,14 @@ async fn compose(
                 Ok(None) => return Ok(None),
                 Err(error) => return Err(error.to_string()),
             };
-            if store
-                .is_unsubscribed(&parent.email)
-                .await
-                .map_err(|e| e.to_string())?
+            // Checked again as the message leaves: the parent may have been hidden, the
+            // address unsubscribed, since the reply was approved.
+            if parent.status != ModerationStatus::Approved
+                || !store
+                    .address_state(&parent.email)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .may_hear_of_replies()
             {
                 return Ok(None);
             }
@@ -322,6 +346,51 @@ async fn compose(
                 mailer,
                 &[to],
                 &format!("A reply to your comment on “{title}”"),
+                body,
+                Some(&unsubscribe),
+            )
+            .map(Some)
+        }
+        "confirm" => {
+            let state = store
+                .address_state(&comment.email)
+                .await
+                .map_err(|e| e.to_string())?;
+            if state.confirmed || state.unsubscribed {
+                return Ok(None);
+            }
+            let to: Mailbox = match comment.email.parse() {
+                Ok(to) => to,
+                Err(_) => return Ok(None),
+            };
+            let title = articles
+                .headline(&comment.article_id)
+                .unwrap_or_else(|| comment.article_id.clone());
+            let confirm = format!(
+                "{}/notifications/confirm?token={}",
+                mailer.public_url,
+                confirmation_token(key, &comment.email, now_ms() / 1000)
+            );
+            let unsubscribe = format!(
+                "{}/unsubscribe?token={}",
+                mailer.public_url,
+                unsubscribe_token(key, &comment.email)
+            );
+            // Nothing the commenter wrote: whoever typed this address, its owner reads only
+            // the article's title and our links.
+            let body = format!(
+                "Someone commented on “{title}” with this email address and asked to be told \
+                 by email when someone replies.\n\n\
+                 If it was you, confirm the address (the link works for {CONFIRMATION_VALID_DAYS} \
+                 days; you confirm once, for all your comments):\n{confirm}\n\n\
+                 If it was not you, ignore this message: without confirmation this address \
+                 gets no emails about replies, and at most one such request an hour.\n\n\
+                 Never ask this address again: {unsubscribe}\n"
+            );
+            build(
+                mailer,
+                &[to],
+                "Confirm your email address for replies",
                 body,
                 Some(&unsubscribe),
             )
@@ -362,14 +431,37 @@ fn build(
     Ok(message)
 }
 
-// ----- Unsubscribe links -----
+// ----- Signed links: unsubscribe, confirm -----
 
 type HmacSha256 = Hmac<Sha256>;
 
-fn random_hex(bytes: usize) -> String {
+/// Why there is no signing key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// No secure random source to make one: no key rather than a guessable one.
+    #[error("the system's random source failed: {0}")]
+    NoRandomness(getrandom::Error),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<KeyError> for ApiError {
+    fn from(error: KeyError) -> ApiError {
+        match error {
+            KeyError::NoRandomness(_) => ApiError::NoRandomness,
+            KeyError::Database(error) => ApiError::Database(error),
+        }
+    }
+}
+
+fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
     let mut buffer = vec![0u8; bytes];
-    let _ = getrandom::fill(&mut buffer);
-    buffer.iter().map(|b| format!("{b:02x}")).collect()
+    hex_of(getrandom::fill(&mut buffer).map(|()| buffer))
+}
+
+/// Random bytes as hex, and a failure of the random source as it came.
+fn hex_of(random: Result<Vec<u8>, getrandom::Error>) -> Result<String, getrandom::Error> {
+    random.map(|bytes| bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn hex_decode(text: &str) -> Option<Vec<u8>> {
@@ -382,16 +474,22 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The key that signs unsubscribe links, shared by every instance (kept in the database).
-/// Read once per process (made by the first instance that asks); an error is not kept, so
-/// the next call tries again rather than signing with a key no other instance knows.
-pub async fn signing_key(store: &Store) -> Result<&'static [u8], sqlx::Error> {
+/// The key that signs unsubscribe and confirmation links, shared by every instance (kept in
+/// the database, under the name `unsubscribe`). Read once per process (made by the first
+/// instance that asks, from the system's random source: when that fails there is no key, and
+/// no link); an error is not kept, so the next call tries again rather than signing with a
+/// key no other instance knows.
+pub async fn signing_key(store: &Store) -> Result<&'static [u8], KeyError> {
     static KEY: tokio::sync::OnceCell<Vec<u8>> = tokio::sync::OnceCell::const_new();
     KEY.get_or_try_init(|| async {
-        store
-            .secret("unsubscribe", &random_hex(32))
-            .await
-            .map(String::into_bytes)
+        if let Some(key) = store.existing_secret("unsubscribe").await? {
+            return Ok(key.into_bytes());
+        }
+        let fresh = random_hex(32).map_err(|error| {
+            tracing::error!(%error, "the system's random source failed: no key to sign links");
+            KeyError::NoRandomness(error)
+        })?;
+        Ok(store.secret("unsubscribe", &fresh).await?.into_bytes())
     })
     .await
     .map(Vec::as_slice)
@@ -421,8 +519,84 @@ pub fn token_email(key: &[u8], token: &str) -> Option<String> {
     Some(email)
 }
 
+/// How long a confirmation link works.
+pub const CONFIRMATION_VALID_DAYS: i64 = 7;
+/// A link issued this far in the future (another instance's clock) is still ours.
+const CLOCK_LEEWAY_SECS: i64 = 300;
+
+/// The MAC of a confirmation, under a key of its own derived from the service's: a
+/// confirmation token can never pass for an unsubscribe token, nor the reverse.
+fn confirmation_mac(key: &[u8], email: &str, issued_at: i64) -> HmacSha256 {
+    let mut derive = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    derive.update(b"confirm reply notifications");
+    let derived = derive.finalize().into_bytes();
+    let mut mac = HmacSha256::new_from_slice(&derived).expect("HMAC takes any key length");
+    mac.update(format!("{issued_at}.{email}").as_bytes());
+    mac
+}
+
+/// `<hex of the address>.<issue time, seconds since the epoch>.<hex of the HMAC>`.
+pub fn confirmation_token(key: &[u8], email: &str, issued_at: i64) -> String {
+    let signature: String = confirmation_mac(key, email, issued_at)
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let address: String = email.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("{address}.{issued_at}.{signature}")
+}
+
+/// What a confirmation link is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfirmationLink {
+    /// Ours, and in time: the address it confirms.
+    Valid(String),
+    /// Ours, but older than `CONFIRMATION_VALID_DAYS`.
+    Expired,
+    /// Not ours (forged, changed, cut).
+    Invalid,
+}
+
+/// Checks a confirmation token at `now` (seconds since the epoch): the signature first, so
+/// only our own links are ever called expired.
+pub fn check_confirmation(key: &[u8], token: &str, now: i64) -> ConfirmationLink {
+    let mut parts = token.split('.');
+    let (Some(address), Some(issued), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return ConfirmationLink::Invalid;
+    };
+    let email = hex_decode(address).and_then(|bytes| String::from_utf8(bytes).ok());
+    let issued_at = issued
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| issued.parse::<i64>().ok())
+        .flatten();
+    let (Some(email), Some(issued_at), Some(signature)) = (email, issued_at, hex_decode(signature))
+    else {
+        return ConfirmationLink::Invalid;
+    };
+    if confirmation_mac(key, &email, issued_at)
+        .verify_slice(&signature)
+        .is_err()
+        || issued_at > now + CLOCK_LEEWAY_SECS
+    {
+        return ConfirmationLink::Invalid;
+    }
+    if now - issued_at > CONFIRMATION_VALID_DAYS * 86_400 {
+        return ConfirmationLink::Expired;
+    }
+    ConfirmationLink::Valid(email)
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/unsubscribe", get(unsubscribe_page).post(unsubscribe))
+    Router::new()
+        .route("/unsubscribe", get(unsubscribe_page).post(unsubscribe))
+        .route(
+            "/notifications/confirm",
+            get(confirmation_page).post(confirm),
+        )
 }
 
 #[derive(serde::Deserialize)]
@@ -468,6 +642,105 @@ async fn unsubscribe_page(
     ))
 }
 
+/// The token from the query, or from a form's body.
+fn token_of(query: TokenQuery, body: &[u8]) -> Option<String> {
+    query.token.or_else(|| {
+        url::form_urlencoded::parse(body)
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+const INVALID_CONFIRMATION: &str = "<h1>This link is not valid</h1><p>It may have been cut or \
+     changed on its way. Open the link in the email again, or copy all of it.</p>";
+const EXPIRED_CONFIRMATION: &str = "<h1>This link has expired</h1><p>Confirmation links work \
+     for a week. To be told of replies, tick “Notify me” again with your next comment: a new \
+     link will be emailed to you.</p>";
+const USED_CONFIRMATION: &str = "<h1>This link was already used</h1><p>This address is \
+     confirmed: you will be told of replies to the comments where you ticked “Notify me”. \
+     Each email has a link to stop.</p>";
+const UNSUBSCRIBED_CONFIRMATION: &str = "<h1>This address unsubscribed</h1><p>It gets no emails \
+     about replies from this site, and this link cannot change that.</p>";
+
+/// The refusal page for a link that is not (or no longer) one to confirm with, or the
+/// address it confirms.
+async fn confirmable(
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<Result<String, Response>, ApiError> {
+    let key = signing_key(&state.store).await?;
+    let email = match token.map(|t| check_confirmation(key, t, now_ms() / 1000)) {
+        Some(ConfirmationLink::Valid(email)) => email,
+        Some(ConfirmationLink::Expired) => {
+            return Ok(Err(small_page(StatusCode::GONE, EXPIRED_CONFIRMATION)))
+        }
+        Some(ConfirmationLink::Invalid) | None => {
+            return Ok(Err(small_page(
+                StatusCode::BAD_REQUEST,
+                INVALID_CONFIRMATION,
+            )))
+        }
+    };
+    let address = state.store.address_state(&email).await?;
+    if address.unsubscribed {
+        return Ok(Err(small_page(
+            StatusCode::CONFLICT,
+            UNSUBSCRIBED_CONFIRMATION,
+        )));
+    }
+    if address.confirmed {
+        return Ok(Err(small_page(StatusCode::CONFLICT, USED_CONFIRMATION)));
+    }
+    Ok(Ok(email))
+}
+
+/// A button, not an action on GET: link checkers and previews must not confirm anyone.
+async fn confirmation_page(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, ApiError> {
+    let token = query.token;
+    let email = match confirmable(&state, token.as_deref()).await? {
+        Ok(email) => email,
+        Err(refusal) => return Ok(refusal),
+    };
+    Ok(small_page(
+        StatusCode::OK,
+        &format!(
+            "<h1>Be told of replies by email?</h1><p>Confirm that <strong>{}</strong> may get an \
+             email when someone replies to a comment where you ticked “Notify me”. You confirm \
+             once; each email has a link to stop.</p>\
+             <form method=\"post\" action=\"/notifications/confirm\">\
+             <input type=\"hidden\" name=\"token\" value=\"{}\">\
+             <button>Confirm</button></form>",
+            escape(&email),
+            escape(token.as_deref().unwrap_or_default()),
+        ),
+    ))
+}
+
+/// The button.
+async fn confirm(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let token = token_of(query, &body);
+    let email = match confirmable(&state, token.as_deref()).await? {
+        Ok(email) => email,
+        Err(refusal) => return Ok(refusal),
+    };
+    if !state.store.confirm_address(&email).await? {
+        // Another click got there first.
+        return Ok(small_page(StatusCode::CONFLICT, USED_CONFIRMATION));
+    }
+    Ok(small_page(
+        StatusCode::OK,
+        "<h1>Confirmed</h1><p>You will get an email when someone replies to a comment where \
+         you ticked “Notify me”. Each email has a link to stop.</p>",
+    ))
+}
+
 /// The button, or a mail client's one-click request (RFC 8058: a POST with the body
 /// `List-Unsubscribe=One-Click` to the link).
 async fn unsubscribe(
@@ -476,11 +749,7 @@ async fn unsubscribe(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let key = signing_key(&state.store).await?;
-    let token = query.token.or_else(|| {
-        url::form_urlencoded::parse(&body)
-            .find(|(k, _)| k == "token")
-            .map(|(_, v)| v.into_owned())
-    });
+    let token = token_of(query, &body);
     let Some(email) = token.as_deref().and_then(|t| token_email(key, t)) else {
         return Ok(small_page(
             StatusCode::BAD_REQUEST,
@@ -514,6 +783,56 @@ mod tests {
         );
         assert_eq!(token_email(key, &forged), None);
         assert_eq!(token_email(key, "nonsense"), None);
+    }
+
+    #[test]
+    fn without_randomness_there_is_no_key() {
+        assert_eq!(hex_of(Ok(vec![0xab, 0x01])).unwrap(), "ab01");
+        assert!(hex_of(Err(getrandom::Error::UNSUPPORTED)).is_err());
+    }
+
+    #[test]
+    fn confirmation_links_expire_and_cannot_be_changed() {
+        let key = b"a key of the service";
+        let now = 1_800_000_000;
+        let day = 86_400;
+        let token = confirmation_token(key, "ann@example.com", now - day);
+        assert_eq!(
+            check_confirmation(key, &token, now),
+            ConfirmationLink::Valid("ann@example.com".into())
+        );
+        let old = confirmation_token(key, "ann@example.com", now - 7 * day - 1);
+        assert_eq!(
+            check_confirmation(key, &old, now),
+            ConfirmationLink::Expired
+        );
+        assert_eq!(
+            check_confirmation(b"another key", &token, now),
+            ConfirmationLink::Invalid
+        );
+        let younger = old.replacen(&format!(".{}.", now - 7 * day - 1), &format!(".{now}."), 1);
+        assert_eq!(
+            check_confirmation(key, &younger, now),
+            ConfirmationLink::Invalid
+        );
+        let future = confirmation_token(key, "ann@example.com", now + 3_600);
+        assert_eq!(
+            check_confirmation(key, &future, now),
+            ConfirmationLink::Invalid
+        );
+        // An unsubscribe token is no confirmation, nor the reverse.
+        let unsubscribe = unsubscribe_token(key, "ann@example.com");
+        assert_eq!(
+            check_confirmation(key, &unsubscribe, now),
+            ConfirmationLink::Invalid
+        );
+        assert_eq!(token_email(key, &token), None);
+        for nonsense in ["", "..", "a.b.c", "61.+1.00", "61.1.00.00"] {
+            assert_eq!(
+                check_confirmation(key, nonsense, now),
+                ConfirmationLink::Invalid
+            );
+        }
     }
 
     #[test]

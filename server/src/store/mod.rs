@@ -888,8 +888,11 @@ enum Event {
     ReplyApproved,
 }
 
-/// Writes the event's message to the outbox, if it has one, once per comment and event
-/// (`held:ID`, `reply:ID`).
+/// Writes the event's messages to the outbox, if it has any, once per comment and event
+/// (`held:ID`, `confirm:ID`, `reply:ID`). `Held` is raised once, for every new comment: the
+/// moderators hear of it when it is held, and its author, if they ticked "notify me", is asked
+/// to confirm their address (see `outbox::enqueue_confirmation`: not when it is confirmed or
+/// unsubscribed, and rate-limited). A reply is told only to a confirmed address.
 async fn enqueue(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     engine: Engine,
@@ -897,28 +900,23 @@ async fn enqueue(
     now: i64,
     event: Event,
 ) -> Result<()> {
-    let sql = match event {
+    match event {
         Event::Held => {
-            "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
-             SELECT 'held:' || id, 'held', id, ?, ? FROM comments WHERE id = ? AND status = 'pending'
-             ON CONFLICT (id) DO NOTHING"
+            sqlx::query(&placeholders(
+                engine,
+                "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
+                 SELECT 'held:' || id, 'held', id, ?, ? FROM comments WHERE id = ? AND status = 'pending'
+                 ON CONFLICT (id) DO NOTHING",
+            ))
+            .bind(now)
+            .bind(now)
+            .bind(comment_id)
+            .execute(&mut **transaction)
+            .await?;
+            outbox::enqueue_confirmation(transaction, engine, comment_id, now).await
         }
-        Event::ReplyApproved => {
-            "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
-             SELECT 'reply:' || r.id, 'reply', r.id, ?, ? FROM comments r
-             JOIN comments p ON p.id = r.parent_id
-             WHERE r.id = ? AND r.status = 'approved' AND p.notify = 1 AND p.email <> r.email
-               AND NOT EXISTS (SELECT 1 FROM unsubscribed u WHERE u.email = p.email)
-             ON CONFLICT (id) DO NOTHING"
-        }
-    };
-    sqlx::query(&placeholders(engine, sql))
-        .bind(now)
-        .bind(now)
-        .bind(comment_id)
-        .execute(&mut **transaction)
-        .await?;
-    Ok(())
+        Event::ReplyApproved => outbox::enqueue_reply(transaction, engine, comment_id, now).await,
+    }
 }
 
 /// How an article's approved comments changed with the change `touch` records.

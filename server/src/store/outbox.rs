@@ -1,7 +1,175 @@
 //! Notifications: the outbox (written by the events' own transactions, see `enqueue`),
-//! claimed by workers in one statement; unsubscriptions; secrets shared by every instance.
+//! claimed by workers in one statement; confirmed addresses (double opt-in, migration 0009)
+//! and the rate limit on confirmation mails; unsubscriptions; secrets shared by every
+//! instance.
 
-use super::{now_ms, Result, Store};
+use sqlx::AnyConnection;
+
+use super::{now_ms, placeholders, Engine, Result, Store};
+
+/// An address is asked to confirm at most once in this time…
+pub const CONFIRMATION_INTERVAL_MS: i64 = 3_600_000;
+/// …and at most this many times in a day, so that the "notify me" box cannot be used to
+/// flood someone's mailbox.
+pub const CONFIRMATIONS_PER_DAY: i64 = 3;
+const DAY_MS: i64 = 86_400_000;
+
+/// An address as the service compares it. Mail systems treat addresses without regard to
+/// case: a change of case must not make a new address (a second confirmation mail, a way
+/// round an unsubscribe or the rate limit).
+pub fn address_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Where an address stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AddressState {
+    pub confirmed: bool,
+    pub unsubscribed: bool,
+}
+
+impl AddressState {
+    /// It may be mailed about replies.
+    pub fn may_hear_of_replies(self) -> bool {
+        self.confirmed && !self.unsubscribed
+    }
+}
+
+async fn address_state(
+    connection: &mut AnyConnection,
+    engine: Engine,
+    email: &str,
+) -> Result<AddressState> {
+    let key = address_key(email);
+    let confirmed: Option<i64> = sqlx::query_scalar(&placeholders(
+        engine,
+        "SELECT 1 FROM confirmed_addresses WHERE email = ?",
+    ))
+    .bind(&key)
+    .fetch_optional(&mut *connection)
+    .await?;
+    // Unsubscriptions recorded before migration 0009 kept the address as it was written.
+    let unsubscribed: Option<i64> = sqlx::query_scalar(&placeholders(
+        engine,
+        "SELECT 1 FROM unsubscribed WHERE email = ? OR email = ? LIMIT 1",
+    ))
+    .bind(email)
+    .bind(&key)
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(AddressState {
+        confirmed: confirmed.is_some(),
+        unsubscribed: unsubscribed.is_some(),
+    })
+}
+
+/// In a new comment's transaction: when its author asked to hear of replies, and the
+/// address is neither confirmed nor unsubscribed, and the rate limit allows, the message
+/// that asks the address to confirm (`confirm:ID`).
+pub(super) async fn enqueue_confirmation(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    comment_id: &str,
+    now: i64,
+) -> Result<()> {
+    let asked: Option<(String, i64)> = sqlx::query_as(&placeholders(
+        engine,
+        "SELECT email, notify FROM comments WHERE id = ?",
+    ))
+    .bind(comment_id)
+    .fetch_optional(&mut **transaction)
+    .await?;
+    let Some((email, 1)) = asked else {
+        return Ok(());
+    };
+    let state = address_state(&mut **transaction, engine, &email).await?;
+    if state.confirmed || state.unsubscribed {
+        return Ok(());
+    }
+    // One statement takes the address's turn: the row is locked while it is changed, and
+    // the condition is checked on the row as it is then, so concurrent posts cannot both
+    // pass (as flood control does).
+    let turn = sqlx::query(&placeholders(
+        engine,
+        "INSERT INTO confirmation_mails (email, last_at, day_started_at, in_day) VALUES (?, ?, ?, 1)
+         ON CONFLICT (email) DO UPDATE SET
+             last_at = excluded.last_at,
+             day_started_at = CASE WHEN confirmation_mails.day_started_at <= ?
+                 THEN excluded.day_started_at ELSE confirmation_mails.day_started_at END,
+             in_day = CASE WHEN confirmation_mails.day_started_at <= ?
+                 THEN 1 ELSE confirmation_mails.in_day + 1 END
+         WHERE confirmation_mails.last_at <= ?
+           AND (confirmation_mails.day_started_at <= ? OR confirmation_mails.in_day < ?)",
+    ))
+    .bind(address_key(&email))
+    .bind(now)
+    .bind(now)
+    .bind(now - DAY_MS)
+    .bind(now - DAY_MS)
+    .bind(now - CONFIRMATION_INTERVAL_MS)
+    .bind(now - DAY_MS)
+    .bind(CONFIRMATIONS_PER_DAY)
+    .execute(&mut **transaction)
+    .await?;
+    if turn.rows_affected() == 0 {
+        tracing::info!("a confirmation mail was asked for too soon after the last; none sent");
+        return Ok(());
+    }
+    sqlx::query(&placeholders(
+        engine,
+        "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
+         VALUES (?, 'confirm', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    ))
+    .bind(format!("confirm:{comment_id}"))
+    .bind(comment_id)
+    .bind(now)
+    .bind(now)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// In the transaction that approves a reply (or stores it approved): the message to its
+/// parent's author (`reply:ID`, once per reply), only when the parent is approved and asked
+/// to hear of replies, its address confirmed and not unsubscribed, and the reply is not its
+/// own author's.
+pub(super) async fn enqueue_reply(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    reply_id: &str,
+    now: i64,
+) -> Result<()> {
+    let emails: Option<(String, String)> = sqlx::query_as(&placeholders(
+        engine,
+        "SELECT p.email, r.email FROM comments r JOIN comments p ON p.id = r.parent_id
+         WHERE r.id = ? AND r.status = 'approved' AND p.status = 'approved' AND p.notify = 1",
+    ))
+    .bind(reply_id)
+    .fetch_optional(&mut **transaction)
+    .await?;
+    let Some((parent_email, reply_email)) = emails else {
+        return Ok(());
+    };
+    if address_key(&parent_email) == address_key(&reply_email)
+        || !address_state(&mut **transaction, engine, &parent_email)
+            .await?
+            .may_hear_of_replies()
+    {
+        return Ok(());
+    }
+    sqlx::query(&placeholders(
+        engine,
+        "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
+         VALUES (?, 'reply', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    ))
+    .bind(format!("reply:{reply_id}"))
+    .bind(reply_id)
+    .bind(now)
+    .bind(now)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
 
 impl Store {
     /// Claims up to `limit` messages that are due (of these kinds) for `worker` until
@@ -83,36 +251,67 @@ impl Store {
         .await
     }
 
-    /// This address gets no more messages of ours (and its waiting ones are dropped).
+    /// This address gets no more messages of ours (and its waiting ones are dropped: the
+    /// worker also checks again before it sends).
     pub async fn unsubscribe(&self, email: &str) -> Result<()> {
         let mut transaction = self.pool.begin().await?;
         sqlx::query(&self.sql(
             "INSERT INTO unsubscribed (email, at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING",
         ))
-        .bind(email)
+        .bind(address_key(email))
         .bind(now_ms())
         .execute(&mut *transaction)
         .await?;
+        // As the link wrote it, and in lower case (the worker checks every other spelling
+        // again before it sends).
+        let key = address_key(email);
         sqlx::query(&self.sql(
             "UPDATE outbox SET sent_at = ?, last_error = 'unsubscribed'
-             WHERE sent_at IS NULL AND kind = 'reply' AND comment_id IN (
-                 SELECT r.id FROM comments r JOIN comments p ON p.id = r.parent_id WHERE p.email = ?)",
+             WHERE sent_at IS NULL AND (
+                 (kind = 'reply' AND comment_id IN (
+                     SELECT r.id FROM comments r JOIN comments p ON p.id = r.parent_id
+                     WHERE p.email IN (?, ?)))
+                 OR (kind = 'confirm' AND comment_id IN (
+                     SELECT id FROM comments WHERE email IN (?, ?))))",
         ))
         .bind(now_ms())
         .bind(email)
+        .bind(&key)
+        .bind(email)
+        .bind(&key)
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;
         Ok(())
     }
 
-    pub async fn is_unsubscribed(&self, email: &str) -> Result<bool> {
-        let found: Option<i64> =
-            sqlx::query_scalar(&self.sql("SELECT 1 FROM unsubscribed WHERE email = ?"))
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(found.is_some())
+    /// Whether the address confirmed and whether it unsubscribed.
+    pub async fn address_state(&self, email: &str) -> Result<AddressState> {
+        let mut connection = self.pool.acquire().await?;
+        address_state(&mut connection, self.engine, email).await
+    }
+
+    /// The address (proved by a signed link mailed to it) wants to hear of replies: true
+    /// when this confirmed it, false when it was confirmed already. (An unsubscribe still
+    /// wins: what is sent checks both.)
+    pub async fn confirm_address(&self, email: &str) -> Result<bool> {
+        let added = sqlx::query(&self.sql(
+            "INSERT INTO confirmed_addresses (email, confirmed_at) VALUES (?, ?)
+             ON CONFLICT (email) DO NOTHING",
+        ))
+        .bind(address_key(email))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(added.rows_affected() > 0)
+    }
+
+    /// A secret shared by every instance, when one was made.
+    pub async fn existing_secret(&self, name: &str) -> Result<Option<String>> {
+        sqlx::query_scalar(&self.sql("SELECT value FROM service_secrets WHERE name = ?"))
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
     }
 
     /// A secret shared by every instance: made by the first that asks, kept in the database.
@@ -138,4 +337,120 @@ pub struct OutboxItem {
     pub kind: String,
     pub comment_id: String,
     pub attempts: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ModerationStatus, StoredAnswer, StoredComment};
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+
+    fn asking(id: &str, email: &str, at: i64) -> StoredComment {
+        StoredComment {
+            id: id.into(),
+            article_id: "article".into(),
+            parent_id: None,
+            author: "Zoe".into(),
+            email: email.into(),
+            website: None,
+            content: format!("comment {id}"),
+            status: ModerationStatus::Pending,
+            created_at: at,
+            client_address: "127.0.0.1".into(),
+            author_token: None,
+            notify: true,
+        }
+    }
+
+    async fn confirmations(store: &Store) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT comment_id FROM outbox WHERE kind = 'confirm' ORDER BY created_at",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+    }
+
+    /// One an hour, three in a day's window, then again when the window has passed; by
+    /// address, whatever its case. (Times are the comments' own, so a day is no wait.)
+    #[tokio::test]
+    async fn confirmation_mails_are_limited_by_the_hour_and_the_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("limit.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let t0 = 1_800_000_000_000;
+        let times = [
+            ("a", "zoe@example.com", t0),
+            ("b", "ZOE@example.com", t0 + HOUR / 2), // within the hour
+            ("c", "zoe@example.com", t0 + HOUR),
+            ("d", "Zoe@Example.com", t0 + 2 * HOUR),
+            ("e", "zoe@example.com", t0 + 3 * HOUR), // a fourth in the day
+            ("f", "zoe@example.com", t0 + 24 * HOUR),
+            ("g", "other@example.com", t0 + 24 * HOUR + 1),
+        ];
+        for (id, email, at) in times {
+            let comment = asking(id, email, at);
+            store
+                .insert_comment(&comment, &format!("key-{id}"), &[], 0, |c| StoredAnswer {
+                    status: 201,
+                    body: c.id.clone(),
+                })
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        assert_eq!(confirmations(&store).await, ["a", "c", "d", "f", "g"]);
+    }
+
+    /// A confirmed or unsubscribed address is not asked; an unsubscribe drops what waits.
+    #[tokio::test]
+    async fn confirmed_and_unsubscribed_addresses_are_not_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("asked.db").display());
+        let store = Store::open(&url).await.unwrap();
+        assert!(store.confirm_address("Ann@example.com").await.unwrap());
+        assert!(
+            !store.confirm_address("ann@EXAMPLE.com").await.unwrap(),
+            "once"
+        );
+        let waiting = asking("w", "bob@example.com", now_ms());
+        let answer = |c: &StoredComment| StoredAnswer {
+            status: 201,
+            body: c.id.clone(),
+        };
+        store
+            .insert_comment(&waiting, "key-w", &[], 0, answer)
+            .await
+            .unwrap()
+            .unwrap();
+        store.unsubscribe("BOB@example.com").await.unwrap();
+        for (id, email) in [("x", "ann@example.com"), ("y", "Bob@Example.com")] {
+            store
+                .insert_comment(
+                    &asking(id, email, now_ms()),
+                    &format!("key-{id}"),
+                    &[],
+                    0,
+                    answer,
+                )
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'confirm' AND sent_at IS NULL",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(waiting, 0, "nothing waits, nothing new");
+        let state = store.address_state("bob@example.com").await.unwrap();
+        assert!(state.unsubscribed && !state.may_hear_of_replies());
+        assert!(store
+            .address_state("ANN@example.com")
+            .await
+            .unwrap()
+            .may_hear_of_replies());
+    }
 }
