@@ -179,6 +179,7 @@ fn etag(article: &str, options: &PrerenderOptions, page: bool, reply_to: &str) -
             options.lang.as_deref().unwrap_or_default(),
             options.theme.as_str(),
             if options.comments { "on" } else { "off" },
+            options.comments_order.as_str(),
             if page { "page" } else { "fragment" },
             env!("CARGO_PKG_VERSION"),
         ]
@@ -227,7 +228,10 @@ async fn respond(
     let mut options = options(&state, &id, &query, page);
     // A browser that posted without JavaScript sees its own held comments: its page is its own.
     let viewer = cookie(&headers, AUTHOR_COOKIE).and_then(token_hash);
-    options.thread = thread(&state, &id, viewer.as_deref(), options.comments_order).await;
+    // With `comments=off` the thread is neither shown nor carried.
+    if options.comments {
+        options.thread = thread(&state, &id, viewer.as_deref(), options.comments_order).await;
+    }
     // Reply without JavaScript, as WordPress does it: `?replytocom=ID` puts the form under
     // that comment (a page of its own: the widget then renders instead of hydrating).
     let reply = query
