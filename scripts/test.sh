@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what is missing first (see scripts/tools.sh), skips what is there.
 #   1. native: the pure core, the article contract, component structure (Yew SSR), and the
-#      comment service (HTTP suite on SQLite; storage suite on SQLite and, when a server can
-#      be installed and started on loopback, PostgreSQL)
+#      comment service (HTTP and storage suites on SQLite and on PostgreSQL, which it installs
+#      and starts on loopback: scripts/postgres.sh; when that fails, the run stops saying why)
 #   2. browser: the widget in headless Chromium against tools/fixture-server on 127.0.0.1
 #   3. release: the Trunk release build (wasm-opt -Oz) and its size
 #   4. end to end: the release build served by the comment service, embedded in the demo and
 #      in the host pages of static/host/ (hostile CSS, lazy loading, strict CSP, the div form,
-#      another origin), driven in headless Chromium by playwright-core (tests/e2e/)
+#      another origin), driven in headless Chromium by playwright-core (tests/e2e/; each file
+#      starts its own service on a fresh database: tests/e2e/service.mjs)
 #   5. WordPress: Debian's WordPress with MariaDB on loopback (scripts/wordpress.sh), read and
 #      written by the widget in headless Chromium (tests/e2e/wordpress.test.mjs)
 set -euo pipefail
@@ -44,7 +45,6 @@ SERVER_LOG=$(mktemp)
 # Runs at exit whatever happened; a process that is already gone is not a failure (under
 # `set -e` a failed `kill` here would turn a green run into exit status 1).
 cleanup() {
-  if [ -n "${SERVICE_PID:-}" ]; then kill "$SERVICE_PID" 2>/dev/null || true; fi
   if [ -n "${SERVER_PID:-}" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi
   rm -f "$SERVER_LOG"
   stop_test_postgres
@@ -56,7 +56,7 @@ step "native tests: widget core and components"
 cargo test --workspace --exclude comment-service --quiet
 
 step "native tests: comment service (HTTP and storage suites)"
-start_test_postgres
+start_test_postgres || { echo "stopping: the storage and HTTP suites must run on PostgreSQL too (see above)" >&2; exit 1; }
 # --show-output: the storage suite says which engines it ran on.
 cargo test -p comment-service --quiet -- --show-output
 
@@ -82,16 +82,10 @@ scripts/size-report.sh dist
 
 step "end-to-end: the release build embedded in pages, in headless Chromium (playwright-core)"
 (cd tests/e2e && npm install --no-audit --no-fund --loglevel=error)
-E2E_DIR=$(mktemp -d)
-SERVICE_LOG="$E2E_DIR/service.log"
-./target/debug/comment-service --database "sqlite://$E2E_DIR/comments.db" serve --address 127.0.0.1:0 \
-  --site dist --articles static/articles --allow-origin "$FIXTURES" --flood-seconds 0 \
-  --moderation approve-all > "$SERVICE_LOG" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 100); do grep -q 'http://' "$SERVICE_LOG" && break; sleep 0.1; done
-export E2E_SERVICE=$(grep -o 'http://[0-9.:]*' "$SERVICE_LOG" | head -n 1)
+# Each test file starts its own comment service on a fresh database (tests/e2e/service.mjs),
+# allowing the fixture server as a second origin; one that does not start fails its file
+# with the service's log.
 export E2E_FIXTURES=$FIXTURES
-export E2E_DATABASE="sqlite://$E2E_DIR/comments.db"
 (cd tests/e2e && node --test --test-concurrency=1 --test-timeout=120000 $(ls *.test.mjs | grep -v '^wordpress'))
 
 step "WordPress and MariaDB: install if missing, start on loopback, write the test site (scripts/wordpress.sh)"
@@ -99,6 +93,4 @@ start_test_wordpress
 
 step "end-to-end against that WordPress: its posts, pages and comments in the widget, posting to it"
 (cd tests/e2e && node --test --test-concurrency=1 --test-timeout=120000 wordpress.test.mjs)
-kill "$SERVICE_PID" 2>/dev/null || true
-rm -rf "$E2E_DIR"
 report_timings

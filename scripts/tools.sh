@@ -68,6 +68,10 @@ ensure_all() {
   ensure_smtp_server
   ensure_apt chromium chromium chromium-driver
   ensure_apt chromedriver chromium-driver
+  # Node runs the end-to-end tests and the size report (even when the npm tools are there).
+  ensure_apt node nodejs npm
+  # The end-to-end tests read what the service stored in its SQLite database.
+  ensure_apt sqlite3 sqlite3
   ensure_npm_tools
   ensure_cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
   ensure_cargo_tool trunk "$TRUNK_VERSION" trunk --locked

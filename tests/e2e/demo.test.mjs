@@ -1,7 +1,8 @@
 // The demo as a reader meets it: the release build served by the comment service alone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { SERVICE, launch, open } from './harness.mjs';
+import { launch, open } from './harness.mjs';
+import { SERVICE } from './service.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import pixelmatch from 'pixelmatch';
-import { SERVICE, FIXTURES, LISTENER_PROBE, launch, open } from './harness.mjs';
+import { LISTENER_PROBE, launch, open } from './harness.mjs';
+import { SERVICE, FIXTURES } from './service.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -164,13 +165,20 @@ test('moving the element in the page keeps the widget, its state and its article
   await widget.locator('h1').evaluate((h1) => { h1.dataset.marked = 'before the move'; });
   const articleRequests = () => page.requests.filter((url) => url.endsWith('.json')).length;
   const before = articleRequests();
-  await page.evaluate(() => {
+  const moved = await page.evaluate(async () => {
     const element = document.querySelector('#demo');
+    const unmounts = [];
+    new MutationObserver((records) => unmounts.push(...records.map((r) => r.attributeName)))
+      .observe(element, { attributes: true, attributeFilter: ['data-aw-mounted'] });
     const elsewhere = document.createElement('section');
     document.body.prepend(elsewhere);
     elsewhere.append(element); // what a framework does when it re-parents a node
+    // The element decides to tear down in a microtask after its removal (embed's
+    // disconnect()), and the observer reports in one: by the next task both have run.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return { unmounts, mounted: element.hasAttribute('data-aw-mounted') };
   });
-  await page.waitForTimeout(300);
+  assert.deepEqual(moved, { unmounts: [], mounted: true }, 'never unmounted, so never mounted again');
   assert.equal(await widget.locator('h1').getAttribute('data-marked'), 'before the move', 'the very same nodes');
   assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'Half a thought, kept across the move');
   assert.equal(articleRequests(), before, 'the article is not fetched again');
@@ -214,8 +222,12 @@ test('the div form mounts, takes its data-* settings, and unmounts when removed'
   await page.goto(`${HOST}/div-form.html`);
   await page.locator('[data-article-widget] h1').waitFor();
   assert.equal(await page.locator('[data-article-widget] .article-widget').getAttribute('data-theme'), 'dark');
+  // Mounted, it listens (Back to top follows scroll and resize): else "none left" proves nothing.
+  await page.waitForFunction(() => window.__liveListeners().some((l) => /scroll|resize/.test(l)));
+  const mounted = await page.evaluate(() => window.__liveListeners().filter((l) => /scroll|resize/.test(l)));
   await page.evaluate(() => document.querySelector('[data-article-widget]').remove());
   await page.waitForFunction(() => !window.__liveListeners().some((l) => /scroll|resize/.test(l)));
+  assert.ok(mounted.length >= 2, `its scroll and resize listeners were there before the removal: ${mounted}`);
 });
 
 test('embedded from another origin: script, module, article and comments across origins', async () => {

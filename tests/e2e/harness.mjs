@@ -1,11 +1,6 @@
-// Shared setup for the end-to-end suites: Debian's Chromium driven by playwright-core, and
-// the addresses of the servers scripts/test.sh started on 127.0.0.1:
-//   E2E_SERVICE   the comment service serving the release build (dist/) and the API
-//   E2E_FIXTURES  the fixture server, a second origin for cross-origin embedding
+// Shared setup for the end-to-end suites: Debian's Chromium driven by playwright-core. (The
+// servers are in service.mjs: each test file starts its own comment service.)
 import { chromium } from 'playwright-core';
-
-export const SERVICE = process.env.E2E_SERVICE ?? 'http://127.0.0.1:8787';
-export const FIXTURES = process.env.E2E_FIXTURES ?? 'http://127.0.0.1:8790';
 
 export async function launch() {
   return chromium.launch({

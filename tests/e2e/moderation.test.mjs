@@ -5,21 +5,33 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { SERVICE, launch, open } from './harness.mjs';
+import { launch, open } from './harness.mjs';
+import { BINARY, DATABASE, SERVICE } from './service.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const BINARY = fileURLToPath(new URL('../../target/debug/comment-service', import.meta.url));
 const PASSWORD = 'a phone-typed passphrase';
 
 let browser;
 before(async () => {
   browser = await launch();
-  const added = spawnSync(BINARY, ['--database', process.env.E2E_DATABASE, 'moderators', 'add', 'phone-editor'],
+  const added = spawnSync(BINARY, ['--database', DATABASE, 'moderators', 'add', 'phone-editor'],
     { input: `${PASSWORD}\n`, encoding: 'utf8' });
   assert.equal(added.status, 0, added.stderr + added.stdout);
 });
 after(async () => { await browser?.close(); });
+
+/// Presses a button of one of the area's forms and waits for what its POST causes: the
+/// service's answer (a redirect back, 303) and the page it leads to. (Waiting for the URL
+/// alone would return at once when the page is already on it, before the POST is handled.)
+async function submit(page, button) {
+  const [answer] = await Promise.all([
+    page.waitForResponse((response) => response.request().method() === 'POST'
+      && new URL(response.url()).pathname === '/moderate/act'),
+    page.waitForNavigation(),
+    button.click(),
+  ]);
+  assert.equal(answer.status(), 303, 'the action is done and the area redirects back');
+}
 
 async function violations(page) {
   await page.addScriptTag({ path: AXE });
@@ -48,14 +60,13 @@ test('a moderator on a phone signs in, unpublishes and approves a comment, and r
   const card = page.locator('article.card', { hasText: 'A comment for the moderators' });
   assert.match(await card.textContent(), /<script>alert\(2\)<\/script>/, 'the text as text');
   assert.match(await card.textContent(), /Tester <img src=x onerror=alert\(1\)>/);
-  await card.getByRole('button', { name: 'Unpublish' }).click();
-  await page.waitForURL(/status=approved/);
+  await submit(page, card.getByRole('button', { name: 'Unpublish' }));
+  assert.match(page.url(), /status=approved/, 'back on the list it was on');
   let listed = await (await fetch(`${SERVICE}/api/articles/russia-iran-explainer/comments`)).json();
   assert.ok(!listed.comments.some((c) => c.id === comment.id), 'unpublished: gone from the thread');
   await page.goto(`${SERVICE}/moderate`);
   const held = page.locator('article.card', { hasText: 'A comment for the moderators' });
-  await held.getByRole('button', { name: 'Approve' }).click();
-  await page.waitForURL(/\/moderate/);
+  await submit(page, held.getByRole('button', { name: 'Approve' }));
   listed = await (await fetch(`${SERVICE}/api/articles/russia-iran-explainer/comments`)).json();
   assert.ok(listed.comments.some((c) => c.id === comment.id), 'approved again');
   for (const path of ['/moderate/overview', '/moderate?status=all', '/moderate/audit', '/moderate/blocks']) {

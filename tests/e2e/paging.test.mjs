@@ -1,9 +1,11 @@
 // Long threads: pages of 50 threads with "Show more comments", the reader's order switch, a
 // link to a comment on a page not loaded yet, and a server that sends the whole thread (paged
-// in the widget). The comments are posted through the API first, as readers would.
+// in the widget). The comments are posted through the API first, as readers would, to this
+// file's own service and database (service.mjs), so the counts are exact whatever ran before.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { SERVICE, FIXTURES, launch, open } from './harness.mjs';
+import { launch, open } from './harness.mjs';
+import { SERVICE, FIXTURES } from './service.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -90,9 +92,11 @@ test('a link to a comment on a page not loaded yet loads it and goes to it', asy
 });
 
 test('a server that sends the whole thread at once is paged in the widget', async () => {
-  await seed(`${FIXTURES}/api/whole/articles/long/comments`, 55);
+  // The fixture server is shared by every file and run: a thread of this run's own.
+  const thread = `long-${crypto.randomUUID().slice(0, 8)}`;
+  await seed(`${FIXTURES}/api/whole/articles/${thread}/comments`, 55);
   const page = await open(browser);
-  await page.goto(`${FIXTURES}/host-page?widget=${encodeURIComponent(`${SERVICE}/article-widget.js`)}&article=${encodeURIComponent(`${FIXTURES}/article/whole/long`)}`);
+  await page.goto(`${FIXTURES}/host-page?widget=${encodeURIComponent(`${SERVICE}/article-widget.js`)}&article=${encodeURIComponent(`${FIXTURES}/article/whole/${thread}`)}`);
   await page.locator('article-widget .aw-thread').waitFor();
   assert.equal(await shown(page).count(), 50);
   await page.locator('article-widget .aw-more button').click();
@@ -103,7 +107,7 @@ test('a server that sends the whole thread at once is paged in the widget', asyn
     .activeElement?.matches('.aw-comment.aw-depth-1'));
   assert.match(await page.evaluate(() => document.querySelector('article-widget').shadowRoot
     .activeElement.querySelector('.aw-comment-text').textContent), /Comment 51(?!\d)/);
-  const listRequests = page.requests.filter((url) => url.includes('/api/whole/articles/long/comments'));
+  const listRequests = page.requests.filter((url) => url.includes(`/api/whole/articles/${thread}/comments`));
   assert.equal(listRequests.length, 1, 'one request: the rest was there already');
   assert.deepEqual(page.problems, []);
 });

@@ -2,7 +2,9 @@
 // (/read/{id}), with JavaScript off (a reader who blocks it, a crawler, a link unfurler) and on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { SERVICE, launch, open } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { launch, open } from './harness.mjs';
+import { DATABASE, SERVICE } from './service.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -33,11 +35,14 @@ test('without JavaScript the prerendered article is all there', async () => {
 
 test('with JavaScript the widget takes over with the article it was given: no second fetch', async () => {
   const page = await open(browser);
+  // Once mounted, the widget asks for the thread's latest comments; an article it fetched
+  // would have been asked for before that (the thread's address comes with the article).
+  const listed = page.waitForEvent('requestfinished', (request) => request.url().includes('/api/articles/russia-iran-treaty/comments'));
   await page.goto(`${SERVICE}/read/russia-iran-treaty`);
   const widget = page.locator('article-widget');
   // The server's markup already has the thread: wait for the widget itself.
   await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
-  await page.waitForTimeout(200);
+  await listed;
   assert.equal(await widget.locator('h1').textContent(), 'Russia and Iran sign a cooperation treaty in the Kremlin');
   assert.equal(await widget.locator('.aw-comment-form').count(), 1, 'the comment section comes with the widget');
   const fetched = page.requests.filter((url) => url.endsWith('russia-iran-treaty.json'));
@@ -212,9 +217,36 @@ test('a reader asks to hear of replies: the box goes with the comment, with and 
   await widget.locator('button[type=submit]').click();
   assert.equal(JSON.parse((await posted).postData()).notify, true);
   await widget.locator('.aw-comment', { hasText: 'Tell me when someone answers.' }).waitFor();
-  const plain = await open(browser, { javaScriptEnabled: false });
-  await plain.goto(`${SERVICE}/read/corrections`);
-  const box = plain.locator('article-widget input[name=notify]');
-  assert.equal(await box.getAttribute('value'), '1', 'the plain form sends notify=1 when ticked');
   assert.deepEqual(page.problems, []);
+
+  // Without JavaScript: the plain form, ticked and posted; the service must have stored the
+  // wish with the comment (what the mail worker reads), and not for a comment without it.
+  const plain = await open(browser, { javaScriptEnabled: false });
+  const stored = [];
+  for (const notify of [true, false]) {
+    await plain.goto(`${SERVICE}/read/corrections`);
+    const form = plain.locator('article-widget form.aw-comment-form');
+    await plain.waitForTimeout(3100); // the service refuses a form sent within 3 s of being shown
+    await form.locator('textarea[name=content]').fill(`Without a script, notify ${notify}.`);
+    await form.locator('input[name=author]').fill('Quinn');
+    await form.locator('input[name=email]').fill('quinn@example.com');
+    if (notify) await form.getByLabel('Notify me of follow-up comments by email.').check();
+    const [posted] = await Promise.all([
+      plain.waitForRequest((request) => request.method() === 'POST'),
+      plain.waitForURL(/#comment-[0-9a-f]+$/),
+      form.locator('button[type=submit]').click(),
+    ]);
+    assert.equal(new URLSearchParams(posted.postData()).get('notify'), notify ? '1' : null, 'what the form sent');
+    const id = plain.url().split('#comment-')[1];
+    stored.push(storedNotify(id));
+  }
+  assert.deepEqual(stored, ['1', '0'], 'notify stored with the ticked comment only');
+  assert.deepEqual(plain.problems, []);
 });
+
+/// The `notify` column of a stored comment, read from the service's SQLite database.
+function storedNotify(id) {
+  assert.match(id, /^[0-9a-f]+$/);
+  const file = DATABASE.replace(/^sqlite:\/\//, '');
+  return execFileSync('sqlite3', ['-readonly', file, `SELECT notify FROM comments WHERE id = '${id}'`], { encoding: 'utf8' }).trim();
+}
