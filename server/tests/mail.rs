@@ -812,10 +812,14 @@ async fn moderators_can_have_a_digest_instead() {
     assert_eq!(smtp.messages().len(), 2, "{:?}", smtp.messages());
 }
 
+/// The PostgreSQL tests of this suite share one database: one at a time.
+static POSTGRES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Two instances on one PostgreSQL database, both with a mail worker.
 #[tokio::test]
 async fn two_instances_on_postgres_send_each_message_once() {
     let Some(url) = postgres_url() else { return };
+    let _alone = POSTGRES.lock().await;
     empty_postgres(&url).await;
     two_instances_send_each_message_once(&url).await;
     empty_postgres(&url).await;
@@ -872,6 +876,7 @@ async fn two_instances_send_each_message_once(url: &str) {
 #[tokio::test]
 async fn confirmation_mails_are_rate_limited_across_instances_on_postgres() {
     let Some(url) = postgres_url() else { return };
+    let _alone = POSTGRES.lock().await;
     empty_postgres_with_confirmations(&url).await;
     {
         let smtp = SmtpServer::start();
