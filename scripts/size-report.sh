@@ -1,31 +1,58 @@
 #!/usr/bin/env bash
-# Prints the size of the release widget (the .wasm, its JS bindings and the loader), raw and
-# brotli-compressed (quality 11, as a CDN would serve it), using Node's zlib so nothing more
-# needs installing. Fails when the three together exceed the budget (KiB, brotli):
+# Prints the size of the release widget (the .wasm, its JS bindings and the loader): raw,
+# brotli at quality 11 computed here (what any CDN would send), and the FILE.br that the
+# release build wrote next to each file (scripts/precompress.mjs) and that the comment service
+# actually serves. Fails when the served files together exceed the budget (KiB), and when a
+# .br is not the brotli of the file beside it (stale, from another build). Uses Node's zlib,
+# so nothing more needs installing.
 #   scripts/size-report.sh [DIST] [BUDGET_KIB]   (default budget 172.7; 0 for none)
 set -euo pipefail
 dist=${1:-dist}
 budget=${2:-172.7}
+if ! [[ $budget =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
+  echo "size-report: the budget must be a number of KiB, like 172.7 (0 for none), not '$budget'" >&2
+  exit 2
+fi
+if [ ! -d "$dist" ]; then
+  echo "size-report: no folder '$dist': build the release first (trunk build --release)" >&2
+  exit 2
+fi
 node - "$dist" "$budget" <<'JS'
 const fs = require('fs'), path = require('path'), zlib = require('zlib');
-const dist = process.argv[2];
-const files = ['article-widget-core_bg.wasm', 'article-widget-core.js', 'article-widget.js'].map(f => path.join(dist, f));
-let rawTotal = 0, brTotal = 0;
-const kb = n => (n / 1024).toFixed(1).padStart(7) + ' KiB';
+const [dist, budgetText] = process.argv.slice(2);
+const files = ['article-widget-core_bg.wasm', 'article-widget-core.js', 'article-widget.js'].map((f) => path.join(dist, f));
+const kb = (n) => (n / 1024).toFixed(1).padStart(7) + ' KiB';
+let raw = 0, computed = 0, served = 0;
+const problems = [];
 for (const file of files) {
+  if (!fs.existsSync(file)) { problems.push(`${file} is missing`); continue; }
   const data = fs.readFileSync(file);
-  const br = zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-  rawTotal += data.length; brTotal += br;
-  console.log(`${path.basename(file).padEnd(28)} raw ${kb(data.length)}   brotli ${kb(br)}`);
+  const brotli = zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  // What the service sends a browser that accepts brotli: FILE.br when the build wrote one
+  // (it does when that is smaller), else the file itself.
+  let sent = data.length, how = 'raw (no .br)';
+  if (fs.existsSync(`${file}.br`)) {
+    const br = fs.readFileSync(`${file}.br`);
+    let same = false;
+    try { same = zlib.brotliDecompressSync(br).equals(data); } catch { same = false; }
+    if (!same) problems.push(`${file}.br is not the brotli of ${file} (a stale build?): rebuild the release`);
+    sent = br.length; how = '.br';
+  }
+  raw += data.length; computed += brotli; served += sent;
+  console.log(`${path.basename(file).padEnd(28)} raw ${kb(data.length)}   brotli-11 ${kb(brotli)}   served ${kb(sent)} ${how}`);
 }
-console.log(`${'total'.padEnd(28)} raw ${kb(rawTotal)}   brotli ${kb(brTotal)}`);
-const budget = Number(process.argv[3]);
+console.log(`${'total'.padEnd(28)} raw ${kb(raw)}   brotli-11 ${kb(computed)}   served ${kb(served)}`);
+if (problems.length) {
+  for (const problem of problems) console.error(`size-report: ${problem}`);
+  process.exit(1);
+}
+const budget = Number(budgetText);
 if (budget > 0) {
-  const used = brTotal / 1024;
+  const used = served / 1024;
   if (used > budget) {
-    console.error(`size budget exceeded: ${used.toFixed(1)} KiB brotli, the budget is ${budget} KiB`);
+    console.error(`size budget exceeded: ${used.toFixed(1)} KiB served (brotli), the budget is ${budget} KiB`);
     process.exit(1);
   }
-  console.log(`within the size budget: ${used.toFixed(1)} of ${budget} KiB brotli`);
+  console.log(`within the size budget: ${used.toFixed(1)} of ${budget} KiB served (brotli)`);
 }
 JS
