@@ -101,6 +101,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   trap 'exit 143' TERM
   start_test_wordpress
   cat "$WORDPRESS_SITE"
+  wp_say "for tests/e2e/wordpress.test.mjs: WORDPRESS_URL=$WORDPRESS_URL WORDPRESS_SITE=$WORDPRESS_SITE"
   wp_say "serving until interrupted (Ctrl-C)"
   wait "$WP_PHP_PID"
 fi
