@@ -82,7 +82,7 @@ pub(super) async fn enqueue_confirmation(
     let Some((email, 1)) = asked else {
         return Ok(());
     };
-    let state = address_state(&mut **transaction, engine, &email).await?;
+    let state = address_state(transaction, engine, &email).await?;
     if state.confirmed || state.unsubscribed {
         return Ok(());
     }
@@ -151,7 +151,7 @@ pub(super) async fn enqueue_reply(
         return Ok(());
     };
     if address_key(&parent_email) == address_key(&reply_email)
-        || !address_state(&mut **transaction, engine, &parent_email)
+        || !address_state(transaction, engine, &parent_email)
             .await?
             .may_hear_of_replies()
     {
