@@ -55,3 +55,24 @@ export const LISTENER_PROBE = () => {
   };
   window.__liveListeners = () => live.map((l) => `${l.target === window ? 'window' : 'document'}:${l.type}`);
 };
+
+/// Counts the comment lists the page has read (a widget's first request once it mounts), each
+/// counted one task after its body was read: Yew renders in microtasks once the data is in,
+/// so by then the render it caused is done. A positive signal to wait for before asserting
+/// that the widget kept (or did not change) something. Add with `page.addInitScript`.
+export const THREAD_READ_PROBE = () => {
+  window.__threadReads = 0;
+  for (const name of ['text', 'json', 'arrayBuffer']) {
+    const read = Response.prototype[name];
+    Response.prototype[name] = function (...args) {
+      const list = /\/comments(\?|$)/.test(this.url);
+      return read.apply(this, args).then((body) => {
+        if (list) setTimeout(() => { window.__threadReads += 1; }, 0);
+        return body;
+      });
+    };
+  }
+};
+
+/// Waits until the page has read `count` comment lists and rendered them (THREAD_READ_PROBE).
+export const threadsRead = (page, count = 1) => page.waitForFunction((n) => window.__threadReads >= n, count);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, open } from './harness.mjs';
+import { THREAD_READ_PROBE, launch, open, threadsRead } from './harness.mjs';
 import { DATABASE, SERVICE } from './service.mjs';
 
 let browser;
@@ -78,6 +78,7 @@ test('without JavaScript a reader comments through the plain form, and a refusal
 
 test('what a reader types before the widget takes over is kept, with the focus', async () => {
   const page = await open(browser);
+  await page.addInitScript(THREAD_READ_PROBE);
   let release;
   const gate = new Promise((resolve) => { release = resolve; });
   await page.route('**/article-widget.js', async (route) => { await gate; await route.continue(); });
@@ -88,11 +89,12 @@ test('what a reader types before the widget takes over is kept, with the focus',
   await widget.locator('textarea[name=content]').fill('Typed before any script ran');
   release();
   await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
-  await page.waitForTimeout(200);
+  // Taken over, and its thread read and rendered: whatever the widget would redo, it has.
+  await threadsRead(page);
+  // The caret goes back in the next frame (embed's refocus).
+  await page.waitForFunction(() => document.querySelector('article-widget').shadowRoot.activeElement?.name === 'content');
   assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'Typed before any script ran');
   assert.equal(await widget.locator('input[name=author]').inputValue(), 'Early Reader');
-  const focused = await page.evaluate(() => document.querySelector('article-widget').shadowRoot.activeElement?.name);
-  assert.equal(focused, 'content', 'the caret stays where the reader was typing');
   assert.deepEqual(page.problems, []);
 });
 
@@ -103,6 +105,7 @@ const KEPT = 'h1, .aw-kicker, .aw-body > *, figure img, .aw-dates time, .aw-rela
 for (const id of ['russia-iran-treaty', 'iran-russia-treaty-fa', 'russia-iran-explainer', 'corrections']) {
   test(`hydration keeps the server's nodes: ${id}`, async () => {
     const page = await open(browser);
+    await page.addInitScript(THREAD_READ_PROBE);
     let release;
     const gate = new Promise((resolve) => { release = resolve; });
     await page.route('**/article-widget.js', async (route) => { await gate; await route.continue(); });
@@ -115,7 +118,11 @@ for (const id of ['russia-iran-treaty', 'iran-russia-treaty-fa', 'russia-iran-ex
     assert.ok(marked > 5, `${marked} nodes marked`);
     release();
     await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
-    await page.waitForTimeout(300);
+    // Past hydration's second render (the dates move to the reader's zone in it) and, where
+    // comments are open, past the render of the thread it reads: a node it re-creates is
+    // re-created by then.
+    await page.waitForFunction(() => !/UTC/.test(document.querySelector('article-widget').shadowRoot.querySelector('.aw-dates time').textContent));
+    if (await page.locator('article-widget .aw-comments--closed').count() === 0) await threadsRead(page);
     const kept = await page.evaluate((selector) => {
       const now = [...document.querySelector('article-widget').shadowRoot.querySelectorAll(selector)];
       return { count: now.length, same: now.every((el, i) => el === window.__marked[i] && el.isConnected) };
@@ -135,16 +142,19 @@ for (const id of ['russia-iran-treaty', 'iran-russia-treaty-fa', 'russia-iran-ex
 
 test('hydration restores the reader\'s stored draft and details instead of erasing them', async () => {
   const page = await open(browser);
+  await page.addInitScript(THREAD_READ_PROBE);
   await page.goto(`${SERVICE}/read/corrections`);
   await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
   const widget = page.locator('article-widget');
   await widget.locator('input[name=author]').fill('Returning Reader');
   await widget.locator('input[id$="-consent"]').check();
   await widget.locator('textarea[name=content]').fill('A draft kept between visits');
-  await page.waitForTimeout(300);
+  // Stored (the widget writes both as they change), so the reload has something to restore.
+  await page.waitForFunction(() => Object.values(localStorage).join(' ').includes('A draft kept between visits')
+    && (localStorage.getItem('article-widget:identity') ?? '').includes('Returning Reader'));
   await page.reload();
   await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
-  await page.waitForTimeout(300);
+  await threadsRead(page);
   assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'A draft kept between visits');
   assert.equal(await widget.locator('input[name=author]').inputValue(), 'Returning Reader');
   assert.ok(await widget.locator('input[id$="-consent"]').isChecked(), 'consent as the reader left it');
@@ -153,6 +163,7 @@ test('hydration restores the reader\'s stored draft and details instead of erasi
 
 test('a refused form\'s page (a state only the server had) is taken over by rendering, not hydration', async () => {
   const page = await open(browser);
+  await page.addInitScript(THREAD_READ_PROBE);
   // The plain form, posted before the widget took over: the loader is held back.
   let release;
   const gate = new Promise((resolve) => { release = resolve; });
@@ -168,7 +179,7 @@ test('a refused form\'s page (a state only the server had) is taken over by rend
   assert.equal(await page.evaluate(() => document.querySelector('article-widget').hasAttribute('data-aw-hydrate')), false);
   release();
   await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
-  await page.waitForTimeout(200);
+  await threadsRead(page);
   assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'Sent before the script ran');
   assert.deepEqual(page.problems.filter((p) => !p.includes('HTTP 422')), []);
 });
