@@ -160,7 +160,7 @@ pub async fn sleep(ms: u32) {
 /// followed: its scheduler reports that its queues are empty (`yew::scheduler::flush`), a
 /// positive signal, where a fixed sleep passes on a slow machine for the wrong reason.
 pub async fn settle() {
-    // EXPERIMENT: no wait at all
+    yew::scheduler::flush().await;
 }
 
 pub async fn until(what: &str, mut condition: impl FnMut() -> bool) {
