@@ -192,7 +192,8 @@ pub async fn empty_postgres(url: &str) {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
     pool.execute(
-        "DROP TABLE IF EXISTS comments, idempotency, flood, article_activity, moderators, moderator_sessions, signin_failures, audit_log, blocks, outbox, unsubscribed, service_secrets, schema_migrations, _sqlx_migrations",
+        // The whole schema, so that a table a new migration adds is never left behind.
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
     )
     .await
     .unwrap();
