@@ -769,9 +769,9 @@ impl Store {
             }
         }
         insert_row(&mut transaction, self.engine, comment, false).await?;
-        // Its messages, in the same transaction: moderators hear of a held comment, a
-        // parent's author of an approved reply.
-        enqueue(&mut transaction, self.engine, &comment.id, now, Event::Held).await?;
+        // Its messages, in the same transaction: moderators hear of a held comment, its author
+        // is asked to confirm their address, a parent's author hears of an approved reply.
+        enqueue(&mut transaction, self.engine, &comment.id, now, Event::Stored).await?;
         enqueue(
             &mut transaction,
             self.engine,
@@ -881,15 +881,16 @@ async fn insert_row(
 /// What a comment's change may tell someone by email.
 #[derive(Clone, Copy)]
 enum Event {
-    /// It is held for moderation (moderators hear of it).
-    Held,
+    /// It is new: held, the moderators hear of it; and its author, if they ticked "notify
+    /// me", is asked to confirm their address.
+    Stored,
     /// It is an approved reply (its parent's author hears of it, if they asked and did not
     /// unsubscribe, and it is not their own).
     ReplyApproved,
 }
 
 /// Writes the event's messages to the outbox, if it has any, once per comment and event
-/// (`held:ID`, `confirm:ID`, `reply:ID`). `Held` is raised once, for every new comment: the
+/// (`held:ID`, `confirm:ID`, `reply:ID`). `Stored` is raised once, for every new comment: the
 /// moderators hear of it when it is held, and its author, if they ticked "notify me", is asked
 /// to confirm their address (see `outbox::enqueue_confirmation`: not when it is confirmed or
 /// unsubscribed, and rate-limited). A reply is told only to a confirmed address.
@@ -901,7 +902,7 @@ async fn enqueue(
     event: Event,
 ) -> Result<()> {
     match event {
-        Event::Held => {
+        Event::Stored => {
             sqlx::query(&placeholders(
                 engine,
                 "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
