@@ -40,11 +40,12 @@ const VOID: &[&str] = &[
 ];
 
 /// How many structured elements (headings, lists, quotes, figures) are read inside one
-/// another. Each level reads its part of the HTML once more, so the whole costs at most this
-/// many passes, and the reader's recursion is this deep at most. Deeper ones are read as
+/// another (real articles nest three: a quote holding a list holding a list). Each level
+/// reads its part of the HTML again, so the whole costs a few passes per level, and the
+/// reader's recursion is this deep at most. Deeper ones are read as
 /// plain containers (their text flows on as paragraphs). Containers (`div`, `p`, tables, …)
 /// never count: they are read in one pass, without recursion, however deep they nest.
-pub const MAX_STRUCTURE_DEPTH: usize = 16;
+pub const MAX_STRUCTURE_DEPTH: usize = 6;
 
 /// Reads block-level HTML into blocks. Never fails: what it does not understand becomes text
 /// or is dropped.
@@ -254,11 +255,15 @@ impl Reader {
     }
 
     fn quote(&mut self, html: &str) {
-        let citation = find_element(html, &|name, attributes| {
-            name == "cite"
-                || attribute(attributes, "class")
-                    .is_some_and(|class| class.contains("wp-block-quote__citation"))
-        });
+        let citation = (mentions(html, "<cite") || html.contains("wp-block-quote__citation"))
+            .then(|| {
+                find_element(html, &|name, attributes| {
+                    name == "cite"
+                        || attribute(attributes, "class")
+                            .is_some_and(|class| class.contains("wp-block-quote__citation"))
+                })
+            })
+            .flatten();
         let deeper = self.depth + 1;
         let (body, cite) = match citation {
             Some(found) => (found.outside(), html_line_at(found.inner, deeper)),
@@ -272,7 +277,9 @@ impl Reader {
 
     fn figure(&mut self, class: &str, html: &str) {
         let deeper = self.depth + 1;
-        let figcaption = find_element(html, &|name, _| name == "figcaption");
+        let figcaption = mentions(html, "<figcaption")
+            .then(|| find_element(html, &|name, _| name == "figcaption"))
+            .flatten();
         let caption = figcaption
             .as_ref()
             .and_then(|found| html_line_at(found.inner, deeper));
@@ -306,7 +313,9 @@ impl Reader {
             }
             return;
         }
-        let picture = find_element(html, &|name, _| name == "img")
+        let picture = mentions(html, "<img")
+            .then(|| find_element(html, &|name, _| name == "img"))
+            .flatten()
             .and_then(|found| image(&found.attributes, caption.clone()));
         match picture {
             Some(picture) => self.blocks.push(Block::Image(picture)),
@@ -324,6 +333,14 @@ impl Reader {
             }
         }
     }
+}
+
+/// Whether `needle` (ASCII, lower case) occurs in `html` in any case: a quick look before a
+/// full search, which parses every tag on the way (the reader's cost at each level).
+fn mentions(html: &str, needle: &str) -> bool {
+    html.as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// An `img` element's allowlisted attributes as an image; `None` without a usable `src`.

@@ -162,7 +162,9 @@ fn featured_image(media: &Value) -> Option<Image> {
         .take(MAX_SIZES)
     {
         let (Some(url), Some(w), Some(h)) = (
-            text(size, "source_url").and_then(|u| safe_url(u, UrlUse::Image)),
+            text(size, "source_url")
+                .and_then(|u| safe_url(u, UrlUse::Image))
+                .filter(|u| srcset_safe(u)),
             dimension(Some(size), "width"),
             dimension(Some(size), "height"),
         ) else {
@@ -197,6 +199,13 @@ fn featured_image(media: &Value) -> Option<Image> {
         srcset,
         sizes: None,
     })
+}
+
+/// Whether a URL stays one candidate in a `srcset`: a browser splits candidates at white
+/// space and strips commas at either end, so `"a.jpg, data:… 400w"` would smuggle in another
+/// image that was never checked.
+fn srcset_safe(url: &str) -> bool {
+    !url.contains(|c: char| c.is_ascii_whitespace()) && !url.starts_with(',') && !url.ends_with(',')
 }
 
 /// The address of one page of a post's comments, oldest first (`url` is the post's `replies`
