@@ -112,10 +112,10 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 /// Password checks running at once: Argon2id takes ~19 MiB and tens of milliseconds of a core
 /// each, so a burst of sign-ins waits here, on no database connection, instead of taking
-/// every core from the requests readers make.
+/// every core from the requests readers make: half the cores (at least one, at most four).
 static PASSWORD_WORK: std::sync::LazyLock<Arc<Semaphore>> = std::sync::LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    Arc::new(Semaphore::new(cores.clamp(1, 4)))
+    Arc::new(Semaphore::new((cores / 2).clamp(1, 4)))
 });
 
 /// Whether the password matches the stored hash (`None`: no such moderator; a hash of a

@@ -167,7 +167,8 @@ impl Store {
     /// so concurrent attempts (on any number of instances) can never check more passwords
     /// than the limits allow: the count is taken and raised in one statement under the row's
     /// lock. The account is always reserved first, so two attempts never wait on each other
-    /// in opposite orders.
+    /// in opposite orders. A subject already at its limit is found by a read first, so a
+    /// flood of attempts on a locked account or address takes no write lock.
     pub async fn reserve_signin_attempt(
         &self,
         account: (&str, i64),
@@ -183,6 +184,11 @@ impl Store {
              WHERE signin_failures.failures < ? OR ? - signin_failures.first_at >= ?
              RETURNING first_at",
         );
+        for (subject, limit) in [account, address] {
+            if self.signin_failures(subject, now, window_ms).await? >= limit {
+                return Ok(None);
+            }
+        }
         let mut transaction = self.pool.begin().await?;
         let mut windows = Vec::with_capacity(2);
         for (subject, limit) in [account, address] {
