@@ -212,6 +212,54 @@ async fn every_failure_shows_its_cause() {
         .contains("Cannot reach the news server"));
 }
 
+/// Issue 17 §2: an article nested 5,000 deep overflowed the module's stack ("memory access
+/// out of bounds") while its JSON was converted: that widget stayed on "Loading article…" and
+/// every widget on the page was dead after. Now the engine path stops where serde_json does
+/// and says so, with Retry; the module lives on: Retry answers again, and another widget on
+/// the page loads its article.
+#[wasm_bindgen_test]
+async fn deeply_nested_json_is_refused_and_the_page_lives_on() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    // Each failure the widget reports to the page (`article-error`): a positive signal that
+    // a retry has been answered.
+    let failures = Rc::new(Cell::new(0u32));
+    let on_event = {
+        let failures = failures.clone();
+        yew::Callback::from(move |event| {
+            if let article_widget::host_contract::WidgetEvent::ArticleFailed { .. } = event {
+                failures.set(failures.get() + 1);
+            }
+        })
+    };
+    let deep = Mounted::with_props(yew::props!(article_widget::ArticleWidgetProps {
+        src: format!("{SERVER}/bad/deep"),
+        on_event,
+    }));
+    let alert = deep.wait_for(".aw-error[role=alert]").await;
+    let text = alert.text_content().unwrap();
+    assert!(
+        text.contains("cannot be displayed")
+            && text.contains("arrays and objects nested deeper than 127 levels at line 1, column"),
+        "{text}"
+    );
+    assert!(deep.query(".aw-error button").is_some(), "Retry offered");
+    let other = Mounted::new(&format!("{SERVER}/static/articles/russia-iran-treaty.json"));
+    other.wait_for("article h1").await;
+    assert_eq!(other.all(".aw-body > p").len(), 21);
+
+    // Retry reads it again, and refuses it again, in the same words.
+    assert_eq!(failures.get(), 1);
+    deep.click(".aw-error button");
+    until("the retry has been answered", || failures.get() == 2).await;
+    assert!(
+        deep.text(".aw-error")
+            .contains("nested deeper than 127 levels"),
+        "{}",
+        deep.root.inner_html()
+    );
+}
+
 #[wasm_bindgen_test]
 async fn retry_loads_the_article_after_a_failure() {
     let key = js_sys::Date::now() as u64;

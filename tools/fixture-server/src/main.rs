@@ -181,6 +181,16 @@ async fn flaky(State(state): State<AppState>, Path(key): Path<String>) -> Respon
 
 async fn bad(Path(case): Path<String>) -> Response {
     let body = match case.as_str() {
+        // Valid JSON nested 5,000 deep (issue 17 §2): the widget refuses it past 127 levels.
+        "deep" => {
+            let (open, close) = ("[".repeat(5_000), "]".repeat(5_000));
+            return json(
+                StatusCode::OK,
+                format!(
+                    r#"{{"id": "deep", "headline": "Deep", "published": "2025-01-17", "body": {open}1{close}}}"#
+                ),
+            );
+        }
         "truncated" => r#"{"id": "x", "headline": "Cut off"#,
         "syntax" => "{\n  \"id\": \"x\"\n  \"headline\": \"No comma\"\n}",
         "html" => "<!doctype html><title>Not JSON</title>",
