@@ -376,3 +376,65 @@ fn relative_urls_resolve_against_the_article_address() {
         }
     )));
 }
+
+/// Issue 17 §2, pinned (the property tests in tests/properties.rs draw many more): nesting
+/// past serde_json's limit is one error that names it; HTML nested 100,000 deep is read
+/// without overflowing into a shallow tree; a WordPress image size cannot smuggle another
+/// srcset candidate.
+#[test]
+fn hostile_nesting_and_srcset_are_refused_or_flattened() {
+    let deep = format!(
+        r#"{{"id":"a","headline":"H","published":"2025-01-17","body":{}1{}}}"#,
+        "[".repeat(5_000),
+        "]".repeat(5_000)
+    );
+    assert_eq!(
+        error_of(&deep),
+        ArticleError::Syntax {
+            line: 1,
+            // The object is the first level: the 127th `[` opens the 128th, after the
+            // 57 characters before the first.
+            column: 57 + 127,
+            detail: "arrays and objects nested deeper than 127 levels".into()
+        }
+    );
+
+    let nested = |open: &str, close: &str, levels: usize| {
+        format!("{}deep text{}", open.repeat(levels), close.repeat(levels))
+    };
+    let inline = article_widget::domain::inline::parse_inline(&nested("<em>", "</em>", 100_000));
+    let mut depth = 0;
+    let mut level = &inline;
+    while let Some(Inline::Element { children, .. }) = level.first() {
+        depth += 1;
+        level = children;
+    }
+    assert_eq!(depth, article_widget::domain::inline::MAX_NESTING);
+    assert_eq!(plain_text(&inline), "deep text");
+    // (100,000 levels of each, in every mix, are the property tests' part; a debug build
+    // reads these 5,000 (the old reader overflowed at 1,000) in a fraction of a second.)
+    for (open, close) in [
+        ("<div>", "</div>"),
+        ("<blockquote><ul><li>", "</li></ul></blockquote>"),
+        ("<figure><figcaption>", "</figcaption></figure>"),
+    ] {
+        let text = article_widget::domain::blocks::html_text(&nested(open, close, 5_000));
+        assert_eq!(text, "deep text", "{open}");
+    }
+
+    let post = r#"{"id": 7, "date_gmt": "2025-01-17T19:13:00", "title": {"rendered": "T"},
+        "content": {"rendered": "<p>x</p>"}, "_embedded": {"wp:featuredmedia": [{
+        "source_url": "https://news.example/full.jpg",
+        "media_details": {"width": 800, "height": 400, "sizes": {
+          "evil": {"source_url": "https://news.example/a.jpg, data:image/svg+xml,x 1x", "width": 400, "height": 200},
+          "comma": {"source_url": "x.jpg,", "width": 200, "height": 100},
+          "fine": {"source_url": "https://cdn.example/w_300,h_150/a.jpg", "width": 300, "height": 150}}}}]}}"#;
+    let image = Article::parse(post).unwrap().image.unwrap();
+    assert_eq!(
+        image.srcset,
+        vec![(
+            "https://cdn.example/w_300,h_150/a.jpg".to_owned(),
+            "300w".to_owned()
+        )]
+    );
+}
