@@ -337,7 +337,7 @@ pub fn read_wordpress(xml: &str, articles: &Articles) -> Result<Vec<Read>, Strin
                 if content.is_empty() {
                     return Err("no text".to_owned());
                 }
-                Ok(Imported {
+                Imported {
                     id: format!("wp-{post_id}-{comment_id}"),
                     article_id,
                     parent_id: (!parent.is_empty() && parent != "0")
@@ -350,7 +350,7 @@ pub fn read_wordpress(xml: &str, articles: &Articles) -> Result<Vec<Read>, Strin
                     created_at: date,
                     address: c.text_of("wp:comment_author_IP"),
                 }
-                .checked()?)
+                .checked()
             })();
             out.push(read.map_err(|why| format!("comment {comment_id} on post {post_id}: {why}")));
         }
@@ -406,7 +406,7 @@ pub fn read_disqus(xml: &str, articles: &Articles) -> Result<Vec<Read>, String> 
             if content.is_empty() {
                 return Err("no text".to_owned());
             }
-            Ok(Imported {
+            Imported {
                 id: format!("disqus-{post_id}"),
                 article_id,
                 parent_id: post
@@ -421,7 +421,7 @@ pub fn read_disqus(xml: &str, articles: &Articles) -> Result<Vec<Read>, String> 
                 created_at: date,
                 address: post.text_of("ipAddress"),
             }
-            .checked()?)
+            .checked()
         })();
         out.push(read.map_err(|why| format!("post {post_id}: {why}")));
     }

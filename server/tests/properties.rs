@@ -74,7 +74,7 @@ fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -133,11 +133,6 @@ fn text() -> BoxedStrategy<String> {
     prop_oneof![4 => concat(TEXT_PIECES, 12), 1 => any::<String>()].boxed()
 }
 
-/// A field as an exporter writes it: in CDATA, escaped, or raw (which may break the XML).
-fn field(name: &'static str) -> BoxedStrategy<String> {
-    field_of(name, text())
-}
-
 /// A field usually valid (so comments get through and are checked), else hostile.
 fn likely(name: &'static str, valid: &'static [&'static str]) -> BoxedStrategy<String> {
     field_of(
@@ -146,6 +141,7 @@ fn likely(name: &'static str, valid: &'static [&'static str]) -> BoxedStrategy<S
     )
 }
 
+/// A field as an exporter writes it: in CDATA, escaped, or raw (which may break the XML).
 fn field_of(name: &'static str, value: BoxedStrategy<String>) -> BoxedStrategy<String> {
     (value, prop_oneof![8 => 0..2u8, 1 => Just(2u8)])
         .prop_map(move |(value, how)| match how {
