@@ -47,6 +47,12 @@ const VOID: &[&str] = &[
 /// never count: they are read in one pass, without recursion, however deep they nest.
 pub const MAX_STRUCTURE_DEPTH: usize = 6;
 
+/// How many different container names the reader keeps count of (real HTML uses a dozen or
+/// two: `div`, `p`, `section`, tables…). A name past them is read like an unknown element in a
+/// browser, as inline: its end tag does not end the paragraph. The bound keeps each tag's
+/// look-up short (the reader linear) without a hash table of its own in the module.
+const MAX_CONTAINER_NAMES: usize = 64;
+
 /// Reads block-level HTML into blocks. Never fails: what it does not understand becomes text
 /// or is dropped.
 pub fn parse_blocks(html: &str) -> Vec<Block> {
@@ -136,9 +142,10 @@ struct Reader {
     loose: String,
     /// How many structured elements enclose what this reader reads.
     depth: usize,
-    /// The containers read through and not yet closed, by name: their end tags end the
-    /// paragraph under way (a stray end tag does not, as in a browser).
-    open_containers: std::collections::HashMap<String, usize>,
+    /// The containers read through and not yet closed, how many of each name (at most
+    /// [`MAX_CONTAINER_NAMES`] names): their end tags end the paragraph under way (a stray
+    /// end tag does not, as in a browser).
+    open_containers: Vec<(String, usize)>,
 }
 
 impl Reader {
@@ -158,11 +165,9 @@ impl Reader {
                 Markup::End { name, after } => {
                     if INLINE.contains(&name.as_str()) {
                         self.loose.push_str(&tag[..tag.len() - after.len()]);
-                    } else if let Some(open) = self.open_containers.get_mut(&name) {
-                        if *open > 0 {
-                            *open -= 1;
-                            self.flush();
-                        }
+                    } else if let Some(open) = self.open_count(&name).filter(|open| **open > 0) {
+                        *open -= 1;
+                        self.flush();
                     }
                     after
                 }
@@ -213,7 +218,10 @@ impl Reader {
         );
         if !structured || self.depth >= MAX_STRUCTURE_DEPTH {
             // A container: what it holds is read on from here; its end tag ends the paragraph.
-            *self.open_containers.entry(name.to_owned()).or_default() += 1;
+            let counted = self.open_count(name).map(|open| *open += 1).is_some();
+            if !counted && self.open_containers.len() < MAX_CONTAINER_NAMES {
+                self.open_containers.push((name.to_owned(), 1));
+            }
             return after;
         }
         let (inner, rest) = split_element(after, name);
@@ -229,6 +237,14 @@ impl Reader {
             }
         }
         rest
+    }
+
+    /// How many containers called `name` are open; `None` when the name is not tracked.
+    fn open_count(&mut self, name: &str) -> Option<&mut usize> {
+        self.open_containers
+            .iter_mut()
+            .find(|(open, _)| open == name)
+            .map(|(_, count)| count)
     }
 
     /// Ends the paragraph under way, if it has any text.
