@@ -16,9 +16,9 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map};
 
-use crate::api::AppState;
 use crate::delivery::{content_tag, not_modified, with_validator};
 use crate::error::ApiError;
+use crate::http::AppState;
 
 /// The most articles one request may ask about.
 pub const MAX_ARTICLES: usize = 100;

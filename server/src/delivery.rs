@@ -424,7 +424,7 @@ pub fn content_tag<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
         hash.update([0]);
     }
     let digest = hash.finalize();
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::tokens::hex(&digest[..12]);
     format!("\"{hex}\"")
 }
 

@@ -11,9 +11,9 @@ use axum::Router;
 
 use article_widget::domain::date::Timestamp;
 
-use crate::api::{now_ms, AppState};
 use crate::delivery::{content_tag, not_modified, with_validator};
 use crate::error::ApiError;
+use crate::http::{now_ms, AppState};
 use crate::markup::escape as xml;
 use crate::store::{ModerationStatus, StoredComment};
 

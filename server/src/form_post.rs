@@ -13,7 +13,8 @@ use article_widget::domain::wire::{interpret_answer, CommentRequest, PostError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::api::{AppState, AUTHOR_COOKIE};
+use crate::http::extract::AUTHOR_COOKIE;
+use crate::http::AppState;
 use crate::store::StoredAnswer;
 
 /// What the handler knows of a form post.

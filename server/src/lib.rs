@@ -3,6 +3,7 @@
 //! moderation, and SQLite or PostgreSQL storage.
 
 pub mod api;
+pub mod app;
 pub mod articles;
 pub mod client_address;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod delivery;
 pub mod error;
 pub mod feeds;
 pub mod form_post;
+pub mod http;
 pub mod import;
 pub mod markup;
 pub mod moderate;
@@ -18,3 +20,4 @@ pub mod moderation_area;
 pub mod notify;
 pub mod prerendered;
 pub mod store;
+pub mod tokens;

@@ -2,9 +2,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use clap::Parser;
-use comment_service::api::{router, AppState};
+use comment_service::app::router;
 use comment_service::articles::ArticleGate;
 use comment_service::config::{Cli, Command, Settings};
+use comment_service::http::AppState;
 use comment_service::store::Store;
 
 #[tokio::main]

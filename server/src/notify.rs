@@ -39,12 +39,13 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::Sha256;
 
-use crate::api::{now_ms, AppState};
 use crate::articles::ArticleGate;
 use crate::config::{ServeArgs, SmtpTls};
 use crate::error::ApiError;
+use crate::http::{now_ms, AppState};
 use crate::markup::{escape, excerpt};
 use crate::store::{ModerationStatus, OutboxItem, Store, StoredComment};
+use crate::tokens::{hex, hex_decode, random_hex};
 
 /// What the worker needs.
 #[derive(Clone)]
@@ -454,26 +455,6 @@ impl From<KeyError> for ApiError {
     }
 }
 
-fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
-    let mut buffer = vec![0u8; bytes];
-    hex_of(getrandom::fill(&mut buffer).map(|()| buffer))
-}
-
-/// Random bytes as hex, and a failure of the random source as it came.
-fn hex_of(random: Result<Vec<u8>, getrandom::Error>) -> Result<String, getrandom::Error> {
-    random.map(|bytes| bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// The key that signs unsubscribe and confirmation links, shared by every instance (kept in
 /// the database, under the name `unsubscribe`). Read once per process (made by the first
 /// instance that asks, from the system's random source: when that fails there is no key, and
@@ -499,13 +480,8 @@ pub async fn signing_key(store: &Store) -> Result<&'static [u8], KeyError> {
 pub fn unsubscribe_token(key: &[u8], email: &str) -> String {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(email.as_bytes());
-    let signature: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let address: String = email.bytes().map(|b| format!("{b:02x}")).collect();
+    let signature = hex(&mac.finalize().into_bytes());
+    let address = hex(email.as_bytes());
     format!("{address}.{signature}")
 }
 
@@ -537,13 +513,10 @@ fn confirmation_mac(key: &[u8], email: &str, issued_at: i64) -> HmacSha256 {
 
 /// `<hex of the address>.<issue time, seconds since the epoch>.<hex of the HMAC>`.
 pub fn confirmation_token(key: &[u8], email: &str, issued_at: i64) -> String {
-    let signature: String = confirmation_mac(key, email, issued_at)
+    let signature = hex(&confirmation_mac(key, email, issued_at)
         .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let address: String = email.bytes().map(|b| format!("{b:02x}")).collect();
+        .into_bytes());
+    let address = hex(email.as_bytes());
     format!("{address}.{issued_at}.{signature}")
 }
 
@@ -775,20 +748,11 @@ mod tests {
         assert_eq!(token_email(b"another key", &token), None);
         let forged = format!(
             "{}.{}",
-            "bob@example.com"
-                .bytes()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>(),
+            hex(b"bob@example.com"),
             token.split_once('.').unwrap().1
         );
         assert_eq!(token_email(key, &forged), None);
         assert_eq!(token_email(key, "nonsense"), None);
-    }
-
-    #[test]
-    fn without_randomness_there_is_no_key() {
-        assert_eq!(hex_of(Ok(vec![0xab, 0x01])).unwrap(), "ab01");
-        assert!(hex_of(Err(getrandom::Error::UNSUPPORTED)).is_err());
     }
 
     #[test]

@@ -29,7 +29,9 @@ use article_widget::domain::draft::{IdempotencyKey, ReplyTarget};
 use article_widget::domain::form::FormState;
 use article_widget::domain::wire::{comment_page_body, parse_comment_list};
 
-use crate::api::{cookie, next_page, public_comment, token_hash, AppState, AUTHOR_COOKIE};
+use crate::http::extract::{cookie, token_hash, AUTHOR_COOKIE};
+use crate::http::paging::next_page;
+use crate::http::{public_comment, AppState};
 use crate::store::PageRequest;
 use article_widget::domain::thread::ThreadOrder;
 

@@ -771,7 +771,14 @@ impl Store {
         insert_row(&mut transaction, self.engine, comment, false).await?;
         // Its messages, in the same transaction: moderators hear of a held comment, its author
         // is asked to confirm their address, a parent's author hears of an approved reply.
-        enqueue(&mut transaction, self.engine, &comment.id, now, Event::Stored).await?;
+        enqueue(
+            &mut transaction,
+            self.engine,
+            &comment.id,
+            now,
+            Event::Stored,
+        )
+        .await?;
         enqueue(
             &mut transaction,
             self.engine,

@@ -13,7 +13,7 @@
 //! - `GET /bad/{case}`                      malformed or incomplete article JSON (see `bad`)
 //! - `GET /article/{mode}/{id}`             an article whose comments live at the route below
 //! - `GET|POST /api/{mode}/articles/{id}/comments`   the comments API: the real comment
-//!   service's router (`comment_service::api`) over an in-memory SQLite database, as article
+//!   service's router (`comment_service::app`) over an in-memory SQLite database, as article
 //!   `{mode}-{id}`, behind a fault-injecting handler that behaves per `mode`: `ok` (approved),
 //!   `pending` (held for moderation), `slow` (stored at once, answered after 3 s), `flaky`
 //!   (500 on a key's first post, before the service sees it), `error` (500), `ratelimit`
@@ -37,7 +37,8 @@ use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
-use comment_service::api::{router as service_router, AppState as ServiceState};
+use comment_service::app::router as service_router;
+use comment_service::http::AppState as ServiceState;
 use comment_service::articles::ArticleGate;
 use comment_service::config::{Moderation, Settings};
 use comment_service::store::Store;

@@ -1,0 +1,91 @@
+//! The service's router: every area's routes, assembled, with the layers they share (CORS
+//! for the public ones, compression, `Vary`, one log line per request), and `/healthz`.
+
+use std::sync::LazyLock;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::middleware::{self};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
+
+use crate::delivery;
+use crate::http::origin::cors;
+use crate::http::AppState;
+use crate::prerendered;
+
+pub fn router(state: AppState) -> Router {
+    // A new release may render pages differently: they are modified as of now.
+    LazyLock::force(&crate::prerendered::STARTED);
+    let settings = state.settings.clone();
+    let api = crate::api::routes(state.clone());
+    let api = api
+        .route("/healthz", get(healthz))
+        .route("/prerendered/{file}", get(prerendered::fragment))
+        .route("/read/{id}", get(prerendered::page));
+    let api = if settings.front_page.is_some() {
+        api.route("/", get(prerendered::front_page))
+    } else {
+        api
+    };
+    let mut public = api.merge(crate::feeds::routes()).with_state(state.clone());
+    // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
+    let files = |folder: &std::path::Path| {
+        Router::new()
+            .fallback_service(delivery::serve_files(folder))
+            .layer(middleware::from_fn(delivery::file_caching))
+    };
+    if let Some(articles) = &settings.articles {
+        public = public.nest("/articles", files(articles));
+    }
+    if let Some(site) = &settings.site {
+        public = public.fallback_service(files(site));
+    }
+    // CORS for the configured origins on what a publisher's pages on another host use: the
+    // API, and the widget's script, module and articles, loaded in CORS mode.
+    let public = public.layer(cors(&settings.allowed_origins));
+    // The moderation area and the mail links' pages: their own forms, behind their own
+    // tokens, never for another origin's scripts: no CORS headers at all.
+    let own = crate::moderation_area::routes()
+        .merge(crate::notify::routes())
+        .with_state(state);
+    public
+        .merge(own)
+        .layer(middleware::from_fn(delivery::vary_on_encoding))
+        .layer(delivery::compression())
+        // One log line per request: method, path, status, latency.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
+        )
+}
+
+/// For load balancers: 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let engine = state.store.engine().name();
+    let (status, text) = if state.store.is_healthy().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    };
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        json!({ "status": text, "database": engine }).to_string(),
+    )
+        .into_response()
+}
