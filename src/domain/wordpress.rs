@@ -29,7 +29,13 @@ fn rendered<'a>(value: &'a Value, key: &str) -> &'a str {
 
 /// A post or page of the REST API: it has `title.rendered` and `content.rendered`.
 pub fn is_post(value: &Value) -> bool {
-    value.pointer("/title/rendered").is_some() && value.pointer("/content/rendered").is_some()
+    let rendered = |key: &str| {
+        value
+            .get(key)
+            .and_then(|field| field.get("rendered"))
+            .is_some()
+    };
+    rendered("title") && rendered("content")
 }
 
 /// A post (or page) as an article. `title.rendered` (its references decoded, tags removed) is
@@ -82,8 +88,8 @@ pub fn article_from_post(post: &Value) -> Result<Article, ArticleError> {
         .collect();
     let comments_url = if text(post, "comment_status") == Some("open") {
         let replies = post
-            .pointer("/_links/replies/0/href")
-            .and_then(Value::as_str)
+            .get("_links")
+            .and_then(|links| links.get("replies")?.get(0)?.get("href")?.as_str())
             .and_then(|url| safe_url(url, UrlUse::Link));
         if replies.is_none() {
             notices.push("comments open but no _links.replies: shown closed".to_owned());
@@ -292,7 +298,9 @@ pub fn interpret_answer(status: u16, body: &str, sent: Comment) -> Result<Commen
             ..sent
         }),
         (400, "rest_invalid_param") => {
-            let params = value.pointer("/data/params").and_then(Value::as_object);
+            let params = value
+                .get("data")
+                .and_then(|data| data.get("params")?.as_object());
             let named = |key: &str| params.is_some_and(|p| p.contains_key(key));
             let fields = [
                 ("content", Field::Content, Problem::Missing),
