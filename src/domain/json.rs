@@ -166,6 +166,8 @@ fn too_deep_at(text: &str) -> Option<(usize, usize)> {
 #[cfg(target_arch = "wasm32")]
 fn from_js(value: &wasm_bindgen::JsValue, depth: usize) -> Option<Value> {
     use wasm_bindgen::JsCast;
+    // The depth of what this value holds, if an array or object may open here.
+    let inner = (depth + 1 < MAX_DEPTH).then_some(depth + 1);
     Some(if let Some(text) = value.as_string() {
         Value::String(text)
     } else if let Some(number) = value.as_f64() {
@@ -177,20 +179,20 @@ fn from_js(value: &wasm_bindgen::JsValue, depth: usize) -> Option<Value> {
         }
     } else if let Some(flag) = value.as_bool() {
         Value::Bool(flag)
-    } else if depth + 1 >= MAX_DEPTH && value.is_object() {
-        return None;
     } else if let Some(array) = value.dyn_ref::<js_sys::Array>() {
-        let mut items = Vec::with_capacity(array.length() as usize);
+        let inner = inner?;
+        let mut items = Vec::new();
         for item in array.iter() {
-            items.push(from_js(&item, depth + 1)?);
+            items.push(from_js(&item, inner)?);
         }
         Value::Array(items)
     } else if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        let inner = inner?;
         let mut map = serde_json::Map::new();
         for entry in js_sys::Object::entries(object).iter() {
             let entry: js_sys::Array = entry.unchecked_into();
             if let Some(key) = entry.get(0).as_string() {
-                map.insert(key, from_js(&entry.get(1), depth + 1)?);
+                map.insert(key, from_js(&entry.get(1), inner)?);
             }
         }
         Value::Object(map)
