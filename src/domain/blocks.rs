@@ -516,3 +516,31 @@ fn split_element<'a>(html: &'a str, element: &str) -> (&'a str, &'a str) {
     }
     (html, "")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paragraphs(html: &str) -> Vec<String> {
+        parse_blocks(html)
+            .iter()
+            .map(|block| match block {
+                Block::Paragraph(nodes) => lines(nodes),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    /// A container's end tag ends the paragraph for the first `MAX_CONTAINER_NAMES` names; a
+    /// name past them is read as an unknown element, inline, and a stray end tag never splits.
+    #[test]
+    fn container_end_tags_end_paragraphs_for_the_names_counted() {
+        assert_eq!(paragraphs("<div>a</div>b"), ["a", "b"]);
+        assert_eq!(paragraphs("a</div>b"), ["ab"]);
+        let many: String = (0..100).map(|n| format!("<x-{n}></x-{n}>")).collect();
+        assert_eq!(
+            paragraphs(&format!("<div>{many}<x-past>a</x-past>b</div>c")),
+            ["ab", "c"]
+        );
+    }
+}
