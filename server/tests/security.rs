@@ -88,6 +88,51 @@ async fn the_client_address_is_the_one_the_trusted_proxy_appended() {
         let other = post_forwarded(&service, "x3", "c@example.com", "6.6.6.2, 198.51.100.8").await;
         assert_eq!(other, StatusCode::CREATED, "{trust:?}: another client");
     }
+    // What the client writes on its side cannot hide the proxy's entry: bytes that are not
+    // ASCII, another header of its own, an IPv6 address with a port.
+    let service = Service::start(&["--proxy-hops", "1", "--flood-seconds", "15"]);
+    let raw = |key: &str, email: &str, values: Vec<&'static [u8]>| {
+        let mut request = Client::new()
+            .post(service.comments_url())
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
+            .body(body("Ann", email, &format!("From {email}")).to_string());
+        for value in values {
+            request = request.header(
+                "X-Forwarded-For",
+                reqwest::header::HeaderValue::from_bytes(value).unwrap(),
+            );
+        }
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(
+        raw("w1", "a@example.com", vec![b"198.51.100.7"]).await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        raw("w2", "b@example.com", vec![b"\xff, 198.51.100.7"]).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a byte outside ASCII on the client's side"
+    );
+    assert_eq!(
+        raw(
+            "w3",
+            "c@example.com",
+            vec![b"caf\xc3\xa9 1.2.3.4", b"198.51.100.7"]
+        )
+        .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the client's own header before the proxy's"
+    );
+    assert_eq!(
+        raw("w4", "d@example.com", vec![b"6.6.6.6, [2001:db8::7]:4431"]).await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        raw("w5", "e@example.com", vec![b"6.6.6.7, 2001:db8::7"]).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "IPv6 with or without brackets and port is one address"
+    );
     // A peer that is not a trusted proxy (the test connects from 127.0.0.1): its header is
     // not read at all, so every post is the peer's.
     let service = Service::start(&["--trusted-proxy", "10.0.0.0/8", "--flood-seconds", "15"]);

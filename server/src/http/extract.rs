@@ -97,12 +97,16 @@ impl FromRequestParts<AppState> for ClientAddress {
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(peer)| {
                 peer.ip()
             });
-        let forwarded: Vec<&str> = parts
+        // Read whole, whatever bytes the client put on its side: nginx joins the client's
+        // header and the address it saw into one value, so dropping a value with one odd byte
+        // would drop the proxy's entry with it (and make every such client the proxy).
+        let values: Vec<String> = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|value| value.to_str().ok())
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
             .collect();
+        let forwarded: Vec<&str> = values.iter().map(String::as_str).collect();
         Ok(ClientAddress(client_address(
             peer,
             &forwarded,
