@@ -60,8 +60,11 @@ pub const NAME_LIMIT: usize = 64;
 pub const PASSWORD_LIMIT: usize = 1024;
 /// The largest form the area takes (a bulk action on a full page of 100 comments is ~5 KiB).
 const AREA_BODY_LIMIT: usize = 64 * 1024;
-/// The pre-session cookie the sign-in form's token is bound to (double submit).
+/// The pre-session cookie the sign-in form's token is bound to (double submit). Over HTTPS
+/// it is a `__Host-` cookie, which no other host (a sibling subdomain included) can set, so
+/// nobody can plant a pair of their own in a moderator's browser.
 const SIGN_IN_COOKIE: &str = "aw-moderator-sign-in";
+const SIGN_IN_COOKIE_HTTPS: &str = "__Host-aw-moderator-sign-in";
 const SIGN_IN_COOKIE_S: i64 = 60 * 60;
 
 pub fn routes() -> Router<AppState> {
@@ -369,14 +372,24 @@ async fn sign_in_page(
 
 /// The sign-in token a browser holds (the pre-session cookie), when it has a usable one.
 fn sign_in_token(headers: &HeaderMap) -> Option<&str> {
-    cookie(headers, SIGN_IN_COOKIE)
+    let name = if over_https(headers) {
+        SIGN_IN_COOKIE_HTTPS
+    } else {
+        SIGN_IN_COOKIE
+    };
+    cookie(headers, name)
         .filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn sign_in_cookie(token: &str, max_age_s: i64, headers: &HeaderMap) -> HeaderValue {
-    let secure = if over_https(headers) { "; Secure" } else { "" };
+    // `__Host-` requires `Secure`, `Path=/` and no `Domain`.
+    let (name, path, secure) = if over_https(headers) {
+        (SIGN_IN_COOKIE_HTTPS, "/", "; Secure")
+    } else {
+        (SIGN_IN_COOKIE, "/moderate/sign-in", "")
+    };
     HeaderValue::from_str(&format!(
-        "{SIGN_IN_COOKIE}={token}; Path=/moderate/sign-in; Max-Age={max_age_s}; HttpOnly; SameSite=Strict{secure}"
+        "{name}={token}; Path={path}; Max-Age={max_age_s}; HttpOnly; SameSite=Strict{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }

@@ -622,7 +622,10 @@ async fn a_sign_in_without_the_forms_token_is_refused() {
     let client = area_client();
     let form = sign_in_form(&client, &service).await;
     let (other_cookie, other_token) = sign_in_form(&client, &service).await;
-    assert!(form.0.starts_with(SIGN_IN), "the sign-in form sets its cookie");
+    assert!(
+        form.0.starts_with(SIGN_IN),
+        "the sign-in form sets its cookie"
+    );
     assert_ne!(form.1, other_token, "each browser its own token");
     let mismatched = [
         (None, None),
@@ -1110,4 +1113,49 @@ async fn moderate_list_escapes_control_characters() {
         "{text}"
     );
     assert_eq!(text.lines().count(), 2, "one comment, two lines: {text:?}");
+}
+
+/// Over HTTPS the sign-in form's cookie is a `__Host-` cookie (`Secure`, `Path=/`, no
+/// `Domain`), which a sibling subdomain cannot set: a pair planted under the plain name is
+/// not read there.
+#[tokio::test]
+async fn over_https_the_sign_in_cookie_is_the_hosts_own() {
+    let service = Service::start(&[]);
+    let (code, said) = add_moderator(&service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let client = area_client();
+    let https = |request: reqwest::RequestBuilder| request.header("X-Forwarded-Proto", "https");
+    let answer = https(client.get(service.url("/moderate/sign-in")))
+        .send()
+        .await
+        .unwrap();
+    let set = answer.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set.starts_with("__Host-aw-moderator-sign-in="), "{set}");
+    assert!(
+        set.contains("; Path=/;") && set.contains("; Secure"),
+        "{set}"
+    );
+    assert!(!set.to_lowercase().contains("domain="), "{set}");
+    let pair = set.split(';').next().unwrap().to_owned();
+    let token = csrf_of(&answer.text().await.unwrap());
+    let sign_in = |cookie: String| {
+        https(client.post(service.url("/moderate/sign-in")))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Cookie", cookie)
+            .body(
+                serde_urlencoded::to_string([
+                    ("name", "editor"),
+                    ("password", PASSWORD),
+                    ("csrf", token.as_str()),
+                ])
+                .unwrap(),
+            )
+            .send()
+    };
+    let planted = pair.replace("__Host-aw-moderator-sign-in", "aw-moderator-sign-in");
+    assert_eq!(
+        sign_in(planted).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(sign_in(pair).await.unwrap().status(), StatusCode::SEE_OTHER);
 }
