@@ -310,10 +310,11 @@ async fn the_list_without_paging_is_capped() {
     );
 }
 
-/// 9,000 ids, most of them repeated: each counted once, answered in one pass; more than the
-/// limit of distinct ids is refused.
+/// 9,000 ids, most of them repeated: each counted once; more than the limit of distinct ids
+/// refused. (Time is not asserted here, a test must not fail on a slow machine: the list is
+/// read once through a set in `counts.rs`, where the old scan of the list so far took 0.5 s.)
 #[tokio::test]
-async fn counts_take_long_lists_in_linear_time() {
+async fn counts_take_long_lists_each_id_once() {
     let service = Service::start(&[]);
     let repeated = vec!["a"; 9_000].join(",");
     let (status, text) = text_of(
