@@ -291,12 +291,14 @@ async fn moderation_area(store: &Store, engine: &str) {
         None,
         "signed out"
     );
-    // Failures count within their window, and start again after it.
+    // Attempts are reserved within their window up to the limit (per account and per
+    // address), start again after it, and a success gives its reservation back.
     for now in [10_000, 11_000, 12_000] {
-        store
-            .record_signin_failure("account:ed", now, 60_000)
+        assert!(store
+            .reserve_signin_attempt(("account:ed", 3), ("address:a", 20), now, 60_000)
             .await
-            .unwrap();
+            .unwrap()
+            .is_some());
     }
     assert_eq!(
         store
@@ -306,17 +308,35 @@ async fn moderation_area(store: &Store, engine: &str) {
         3,
         "{engine}"
     );
+    assert!(
+        store
+            .reserve_signin_attempt(("account:ed", 3), ("address:a", 20), 13_000, 60_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "{engine}: the account is at its limit"
+    );
+    assert_eq!(
+        store
+            .signin_failures("address:a", 13_000, 60_000)
+            .await
+            .unwrap(),
+        3,
+        "{engine}: a refused attempt reserves nothing"
+    );
     assert_eq!(
         store
             .signin_failures("account:ed", 80_000, 60_000)
             .await
             .unwrap(),
-        0
+        0,
+        "{engine}: the window is over"
     );
-    store
-        .record_signin_failure("account:ed", 80_000, 60_000)
+    let reservation = store
+        .reserve_signin_attempt(("account:ed", 3), ("address:b", 20), 80_000, 60_000)
         .await
-        .unwrap();
+        .unwrap()
+        .expect("a new window");
     assert_eq!(
         store
             .signin_failures("account:ed", 80_000, 60_000)
@@ -325,14 +345,17 @@ async fn moderation_area(store: &Store, engine: &str) {
         1,
         "{engine}"
     );
-    store.clear_signin_failures("account:ed").await.unwrap();
-    assert_eq!(
-        store
-            .signin_failures("account:ed", 80_000, 60_000)
-            .await
-            .unwrap(),
-        0
-    );
+    store.signin_succeeded(&reservation).await.unwrap();
+    for subject in ["account:ed", "address:b"] {
+        assert_eq!(
+            store
+                .signin_failures(subject, 80_000, 60_000)
+                .await
+                .unwrap(),
+            0,
+            "{engine}: {subject} after a success"
+        );
+    }
     store.audit("ed", "approve", "c1", "").await.unwrap();
     assert_eq!(store.audit_log(10).await.unwrap()[0].2, "approve");
     assert!(store.block("email", "x@example.com", "ed").await.unwrap());

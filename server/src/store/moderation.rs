@@ -135,31 +135,6 @@ impl Store {
         }))
     }
 
-    /// Counts one more failed sign-in (a new window when the last one is over).
-    pub async fn record_signin_failure(
-        &self,
-        subject: &str,
-        now: i64,
-        window_ms: i64,
-    ) -> Result<()> {
-        sqlx::query(&self.sql(
-            "INSERT INTO signin_failures (subject, failures, first_at) VALUES (?, 1, ?)
-             ON CONFLICT (subject) DO UPDATE SET
-                 failures = CASE WHEN ? - signin_failures.first_at < ? THEN signin_failures.failures + 1 ELSE 1 END,
-                 first_at = CASE WHEN ? - signin_failures.first_at < ? THEN signin_failures.first_at ELSE ? END",
-        ))
-        .bind(subject)
-        .bind(now)
-        .bind(now)
-        .bind(window_ms)
-        .bind(now)
-        .bind(window_ms)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// Reserves one sign-in attempt for an account and a client address before the password
     /// is checked: each subject's count goes up by one in the same transaction, unless it has
     /// reached its limit within the window (then nothing is counted and `None` is the answer).
@@ -238,14 +213,6 @@ impl Store {
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await
-    }
-
-    pub async fn clear_signin_failures(&self, subject: &str) -> Result<()> {
-        sqlx::query(&self.sql("DELETE FROM signin_failures WHERE subject = ?"))
-            .bind(subject)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     pub async fn audit(
