@@ -308,25 +308,6 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
-    /// Comments of an article a viewer may see: approved ones, and pending ones written in the
-    /// viewer's own browser (`author_token` matches).
-    pub async fn visible_comments(
-        &self,
-        article_id: &str,
-        author_token: Option<&str>,
-    ) -> Result<Vec<StoredComment>> {
-        sqlx::query_as(&self.sql(&format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments
-             WHERE article_id = ? AND (status = 'approved' OR (status = 'pending' AND author_token = ?))
-             ORDER BY created_at, id"
-        )))
-        .bind(article_id)
-        // Stored tokens are 64 hex digits: the empty string matches none of them.
-        .bind(author_token.unwrap_or(""))
-        .fetch_all(&self.pool)
-        .await
-    }
-
     /// One page of the thread as this viewer sees it: up to `per_page` threads (a root and
     /// all its visible replies) after `after` in `order`, and whether more follow. A reply
     /// whose root this viewer cannot see (held, rejected or deleted after the reply was
