@@ -526,8 +526,7 @@ async fn cors_answers_configured_origins_only() {
 async fn a_post_that_waited_for_its_key_is_dated_when_it_got_it() {
     use sqlx::Executor;
     let service = Service::start(&["--flood-seconds", "0", "--moderation", "approve-all"]);
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&service.database).await.unwrap();
+    let pool = service.database_pool().await;
     // Another request holds the key (stored scoped to its article) and has not answered.
     pool.execute(
         format!(

@@ -120,15 +120,9 @@ fn on_service(service: &Service, link: &str) -> String {
     service.url(&link["https://news.example".len()..])
 }
 
-/// The database the service writes, as the test reads it.
-async fn database(service: &Service) -> sqlx::AnyPool {
-    sqlx::any::install_default_drivers();
-    sqlx::AnyPool::connect(&service.database).await.unwrap()
-}
-
 /// Waits until no message of the outbox is waiting (each sent, or dropped), at most 10 s.
 async fn outbox_drained(service: &Service) {
-    let pool = database(service).await;
+    let pool = service.database_pool().await;
     let mut waiting = -1;
     for _ in 0..200 {
         waiting = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
@@ -146,7 +140,7 @@ async fn outbox_drained(service: &Service) {
 
 /// The service's signing key, from `service_secrets` (the mail worker makes it as it starts).
 async fn signing_key(service: &Service) -> Vec<u8> {
-    let pool = database(service).await;
+    let pool = service.database_pool().await;
     for _ in 0..200 {
         let key: Option<String> =
             sqlx::query_scalar("SELECT value FROM service_secrets WHERE name = 'unsubscribe'")
@@ -549,7 +543,7 @@ async fn waiting_messages_are_dropped_after_an_unsubscribe() {
     .await;
     approve(&service, &reply);
     // The message waits: the worker tried, and failed.
-    let pool = database(&service).await;
+    let pool = service.database_pool().await;
     for _ in 0..200 {
         let attempts: Option<i64> = sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = ?")
             .bind(format!("reply:{reply}"))
@@ -712,7 +706,7 @@ async fn expired_and_forged_confirmation_links_are_refused() {
         }
     }
 
-    let pool = database(&service).await;
+    let pool = service.database_pool().await;
     let confirmed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM confirmed_addresses")
         .fetch_one(&pool)
         .await
@@ -738,7 +732,7 @@ async fn the_outbox_survives_a_mail_server_outage_and_a_restart() {
     assert_eq!(status, StatusCode::CREATED);
     let held = format!("held:{}", answer["comment"]["id"].as_str().unwrap());
     // The worker tried, and failed.
-    let pool = database(&service).await;
+    let pool = service.database_pool().await;
     for _ in 0..200 {
         let attempts: Option<i64> = sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = ?")
             .bind(&held)

@@ -835,8 +835,7 @@ async fn the_plain_form_asks_for_notification() {
     // The outbox is written in the transaction of the event itself, so by the answer to
     // Olga's reply any message for her would already be queued; and by Nora's message the
     // worker has sent everything queued before it.
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&service.database).await.unwrap();
+    let pool = service.database_pool().await;
     let queued: Vec<(String,)> = sqlx::query_as("SELECT comment_id FROM outbox")
         .fetch_all(&pool)
         .await

@@ -158,8 +158,7 @@ async fn the_client_address_is_the_one_the_trusted_proxy_appended() {
 
 /// Rows in the service's `idempotency` table (read from its SQLite file).
 async fn idempotency_rows(service: &Service) -> i64 {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&service.database).await.unwrap();
+    let pool = service.database_pool().await;
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency")
         .fetch_one(&pool)
         .await

@@ -58,6 +58,12 @@ impl Service {
         format!("{}{path}", self.base)
     }
 
+    /// The database the service writes, as a test reads it (either engine).
+    pub async fn database_pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database).await.unwrap()
+    }
+
     pub fn comments_url(&self) -> String {
         self.url(&format!("/api/articles/{ARTICLE}/comments"))
     }
