@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::middleware::{self};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;

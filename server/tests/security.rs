@@ -192,14 +192,7 @@ async fn keys_belong_to_their_article_and_refusals_are_not_remembered() {
     let second: Value = response.json().await.unwrap();
     assert_ne!(second["comment"]["id"], first["comment"]["id"]);
     assert_eq!(second["comment"]["content"], "On B.");
-    let listed: Value = Client::new()
-        .get(&other_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = json_of(&other_url).await;
     assert_eq!(listed["comments"][0]["content"], "On B.", "stored for B");
     // The same key on A still repeats A's answer.
     let (_, _, again) = post(
@@ -256,6 +249,18 @@ async fn keys_belong_to_their_article_and_refusals_are_not_remembered() {
     assert_eq!(patient.status(), StatusCode::SEE_OTHER);
 }
 
+/// The JSON a GET answers.
+async fn json_of(url: impl reqwest::IntoUrl) -> Value {
+    Client::new()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Without `per_page` the list answered the whole thread, however long. Now at most
 /// `MAX_PER_PAGE` threads, with `next` for the rest; a short thread keeps the first shape.
 #[tokio::test]
@@ -270,38 +275,17 @@ async fn the_list_without_paging_is_capped() {
         .await;
         assert_eq!(status, StatusCode::CREATED);
     }
-    let first: Value = Client::new()
-        .get(service.comments_url())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first: Value = json_of(service.comments_url()).await;
     assert_eq!(first["comments"].as_array().unwrap().len(), 100);
     assert_eq!(first["total"], 103);
     let next = first["next"].as_str().expect("a next page");
-    let rest: Value = Client::new()
-        .get(format!("{}{next}", service.comments_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rest: Value = json_of(format!("{}{next}", service.comments_url())).await;
     assert_eq!(rest["comments"].as_array().unwrap().len(), 3);
     assert_eq!(rest["next"], Value::Null);
 
     let short = Service::start(&["--moderation", "approve-all", "--flood-seconds", "0"]);
     post(&short, "s", &body("Ann", "a@example.com", "Alone.")).await;
-    let whole: Value = Client::new()
-        .get(short.comments_url())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let whole: Value = json_of(short.comments_url()).await;
     assert_eq!(whole["comments"].as_array().unwrap().len(), 1);
     assert!(
         whole.get("next").is_none() && whole.get("total").is_none(),
