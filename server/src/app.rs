@@ -14,26 +14,19 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
-use crate::delivery;
+use crate::http::delivery;
 use crate::http::origin::cors;
 use crate::http::AppState;
-use crate::prerendered;
+use crate::{comments, mail, moderation, pages};
 
 pub fn router(state: AppState) -> Router {
     // A new release may render pages differently: they are modified as of now.
-    LazyLock::force(&crate::prerendered::STARTED);
+    LazyLock::force(&pages::reading::STARTED);
     let settings = state.settings.clone();
-    let api = crate::api::routes(state.clone());
-    let api = api
+    let mut public = comments::routes(state.clone())
+        .merge(pages::routes(settings.front_page.is_some()))
         .route("/healthz", get(healthz))
-        .route("/prerendered/{file}", get(prerendered::fragment))
-        .route("/read/{id}", get(prerendered::page));
-    let api = if settings.front_page.is_some() {
-        api.route("/", get(prerendered::front_page))
-    } else {
-        api
-    };
-    let mut public = api.merge(crate::feeds::routes()).with_state(state.clone());
+        .with_state(state.clone());
     // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
     let files = |folder: &std::path::Path| {
         Router::new()
@@ -51,8 +44,8 @@ pub fn router(state: AppState) -> Router {
     let public = public.layer(cors(&settings.allowed_origins));
     // The moderation area and the mail links' pages: their own forms, behind their own
     // tokens, never for another origin's scripts: no CORS headers at all.
-    let own = crate::moderation_area::routes()
-        .merge(crate::notify::routes())
+    let own = moderation::routes()
+        .merge(mail::routes())
         .with_state(state);
     public
         .merge(own)

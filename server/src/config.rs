@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::client_address::ProxyTrust;
+use crate::http::client_address::ProxyTrust;
 use crate::store::ModerationStatus;
 
 /// A form submitted sooner than this after it was shown is a bot's.
@@ -45,7 +45,7 @@ pub enum Command {
     Import {
         /// wordpress or disqus.
         #[arg(value_enum)]
-        source: crate::import::Source,
+        source: ImportSource,
         /// The export file.
         file: PathBuf,
         /// Lines `SLUG-OR-URL ARTICLE-ID`, when the article ids are not the slugs.
@@ -157,7 +157,7 @@ pub struct ServeArgs {
     /// Proxies at these addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8):
     /// when the peer is one, X-Forwarded-For is read from the right, skipping them.
     #[arg(long, env = "COMMENTS_TRUSTED_PROXIES", value_delimiter = ',',
-          value_parser = crate::client_address::parse_network)]
+          value_parser = crate::http::client_address::parse_network)]
     pub trusted_proxy: Vec<ipnet::IpNet>,
 
     /// Mail: the SMTP server's host (no mail without it; the outbox keeps every message).
@@ -298,4 +298,11 @@ impl From<&ServeArgs> for Settings {
             public_url: args.public_url.trim_end_matches('/').to_owned(),
         }
     }
+}
+
+/// Which exporter wrote an import's file (`import wordpress|disqus FILE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportSource {
+    Wordpress,
+    Disqus,
 }

@@ -22,12 +22,8 @@ use quick_xml::Reader;
 
 use crate::store::{ModerationStatus, Store, StoredComment};
 
-/// Which exporter wrote the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Source {
-    Wordpress,
-    Disqus,
-}
+/// Which exporter wrote the file (a command-line value, so declared with the flags).
+pub use crate::config::ImportSource as Source;
 
 /// A comment read from an export, or why it was not taken.
 pub type Read = Result<StoredComment, String>;

@@ -32,7 +32,7 @@ async fn main() {
     };
     let code = match cli.command {
         Some(Command::Moderate { action }) => {
-            match comment_service::moderate::run(&store, action).await {
+            match comment_service::moderation::cli::run(&store, action).await {
                 Ok(code) => code,
                 Err(error) => {
                     tracing::error!(%error, "moderation failed");
@@ -95,7 +95,7 @@ async fn render(args: &comment_service::config::RenderArgs) -> i32 {
         thread: None,
         form: None,
     };
-    match comment_service::prerendered::render_on_own_thread(text, options, args.page.clone()).await
+    match comment_service::rendering::render(text, options, args.page.clone()).await
     {
         Ok(html) => {
             println!("{html}");
@@ -113,9 +113,9 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
     let engine = store.engine().name();
     let articles = Arc::new(ArticleGate::new(settings.articles.clone()));
     // The mail worker: messages from the outbox, when an SMTP server is named.
-    match comment_service::notify::Mailer::from_args(args) {
+    match comment_service::mail::notify::Mailer::from_args(args) {
         Ok(Some(mailer)) => {
-            tokio::spawn(comment_service::notify::run(
+            tokio::spawn(comment_service::mail::notify::run(
                 store.clone(),
                 articles.clone(),
                 mailer,
@@ -177,7 +177,7 @@ async fn moderators(
     action: comment_service::config::ModeratorsAction,
 ) -> i32 {
     use comment_service::config::ModeratorsAction;
-    use comment_service::moderation_area::{
+    use comment_service::moderation::area::{
         hash_password, read_password, NAME_LIMIT, PASSWORD_LIMIT,
     };
     let result = match action {

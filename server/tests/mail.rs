@@ -10,7 +10,7 @@ mod common;
 
 use common::*;
 
-use comment_service::notify::{confirmation_token, unsubscribe_token};
+use comment_service::mail::notify::{confirmation_token, unsubscribe_token};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 

@@ -10,8 +10,8 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::client_address::client_address;
-use crate::error::ApiError;
+use crate::http::client_address::client_address;
+use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::tokens::hex;
 

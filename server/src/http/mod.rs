@@ -1,8 +1,12 @@
 //! The HTTP layer every area stands on: the shared state, what a request carries
-//! (`extract`), which origins may call (`origin`), the list's paging parameters (`paging`),
-//! and the clock. It imports no area: areas import it, and `app`
+//! (`extract`, the client's address in `client_address`), which origins may call (`origin`),
+//! the list's paging parameters (`paging`), errors as answers (`error`), and how files and
+//! validators leave (`delivery`). It imports no area: areas import it, and `app`
 //! assembles them into the router.
 
+pub mod client_address;
+pub mod delivery;
+pub mod error;
 pub mod extract;
 pub mod origin;
 pub mod paging;
@@ -21,13 +25,6 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub articles: Arc<ArticleGate>,
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
 }
 
 /// The public form of a stored comment: never the email, address or token.

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::http::AppState;
 
 pub fn cors(origins: &[String]) -> CorsLayer {

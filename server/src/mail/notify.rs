@@ -41,8 +41,9 @@ use sha2::Sha256;
 
 use crate::articles::ArticleGate;
 use crate::config::{ServeArgs, SmtpTls};
-use crate::error::ApiError;
-use crate::http::{now_ms, AppState};
+use crate::http::error::ApiError;
+use crate::clock::now_ms;
+use crate::http::AppState;
 use crate::markup::{escape, excerpt};
 use crate::store::{ModerationStatus, OutboxItem, Store, StoredComment};
 use crate::tokens::{hex, hex_decode, random_hex};

@@ -152,7 +152,7 @@ pub async fn respond(
         let form = refused_form(post.request.as_ref(), error);
         let status =
             StatusCode::from_u16(answer.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-        match crate::prerendered::reading_page_with_form(state, &post.article_id, form).await {
+        match crate::rendering::reading_page_with_form(state, &post.article_id, form).await {
             Some(html) => (
                 status,
                 [

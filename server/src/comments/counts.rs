@@ -16,8 +16,8 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map};
 
-use crate::delivery::{content_tag, not_modified, with_validator};
-use crate::error::ApiError;
+use crate::http::delivery::{content_tag, not_modified, with_validator};
+use crate::http::error::ApiError;
 use crate::http::AppState;
 
 /// The most articles one request may ask about.

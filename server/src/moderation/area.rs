@@ -39,9 +39,10 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::http::extract::{cookie, ClientAddress};
-use crate::http::{now_ms, AppState};
+use crate::clock::now_ms;
+use crate::http::AppState;
 use crate::markup::{escape as esc, excerpt};
 use crate::store::{ModerationStatus, StoredComment};
 use crate::tokens::{hex, random_hex};
@@ -956,23 +957,6 @@ async fn overview(
     Ok(page(StatusCode::OK, "Overview", Some(&session), &body))
 }
 
-/// Whether a comment with this many links is held for moderation (WordPress's "hold a
-/// comment if it contains N or more links"); `limit` 0 is off.
-/// (The commenter's own website field is not counted, as in WordPress.)
-pub fn too_many_links(text: &str, limit: usize) -> bool {
-    if limit == 0 {
-        return false;
-    }
-    let lower = text.to_lowercase();
-    let links = lower.matches("http://").count()
-        + lower.matches("https://").count()
-        + lower
-            .split(|c: char| c.is_whitespace() || c == '(' || c == '<')
-            .filter(|word| word.starts_with("www."))
-            .count();
-    links >= limit
-}
-
 /// For the command line: reads a password (without echo on a terminal; a line of standard
 /// input otherwise, for scripts).
 pub fn read_password(prompt: &str) -> std::io::Result<String> {
@@ -998,16 +982,5 @@ mod tests {
         assert!(!password_matches("wrong", &hash));
         assert!(DUMMY_HASH.starts_with("$argon2id$"));
         assert!(!password_matches("anything", &DUMMY_HASH));
-    }
-
-    #[test]
-    fn links_are_counted_as_wordpress_counts_them() {
-        assert!(!too_many_links("see https://a.example", 2));
-        assert!(too_many_links(
-            "see https://a.example and http://b.example",
-            2
-        ));
-        assert!(too_many_links("www.a.example (www.b.example)", 2));
-        assert!(!too_many_links("https://a https://b https://c", 0));
     }
 }

@@ -26,14 +26,15 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::config::Moderation;
-use crate::delivery;
-use crate::error::ApiError;
+use crate::http::delivery;
+use crate::http::error::ApiError;
 use crate::http::extract::{
     token_hash, AuthorToken, ClientAddress, CommentBody, KeyHeader, BODY_LIMIT,
 };
 use crate::http::origin::refuse_foreign_origins;
 use crate::http::paging::{next_page, PageParams, MAX_PER_PAGE};
-use crate::http::{now_ms, public_comment, AppState};
+use crate::clock::now_ms;
+use crate::http::{public_comment, AppState};
 use crate::store::{Claim, ModerationStatus, PageRequest, StoredAnswer, StoredComment, TooSoon};
 use crate::tokens::hex;
 
@@ -42,7 +43,7 @@ use crate::tokens::hex;
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/api/articles/{id}/comments", get(list).post(post))
-        .route("/api/comment-counts", get(crate::counts::counts))
+        .route("/api/comment-counts", get(crate::comments::counts::counts))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state,
@@ -223,7 +224,7 @@ async fn post(
     // A key belongs to its article: the same key sent to another article is another request
     // (article ids have no `:`, so the scoped key is unambiguous).
     let key = format!("{id}:{key}");
-    let form = from_form.then(|| crate::form_post::FormPost {
+    let form = from_form.then(|| crate::comments::form_post::FormPost {
         article_id: id.clone(),
         request: request.clone(),
         referer: headers
@@ -286,12 +287,12 @@ async fn post(
 /// form posted without JavaScript.
 async fn answer_for(
     state: &AppState,
-    form: Option<crate::form_post::FormPost>,
+    form: Option<crate::comments::form_post::FormPost>,
     answer: &StoredAnswer,
     retry_after: Option<i64>,
 ) -> Response {
     match form {
-        Some(form) => crate::form_post::respond(state, form, answer, retry_after).await,
+        Some(form) => crate::comments::form_post::respond(state, form, answer, retry_after).await,
         None => json_answer(answer, retry_after),
     }
 }
@@ -368,7 +369,7 @@ async fn accept(
     if store.is_blocked(&email, &address.to_string()).await? {
         return Ok(Accepted::Refused(refusal("form", generic)));
     }
-    let links = crate::moderation_area::too_many_links(&valid.content, state.settings.hold_links);
+    let links = crate::comments::holds::too_many_links(&valid.content, state.settings.hold_links);
     let status = match state.settings.moderation {
         Moderation::ApproveAll => ModerationStatus::Approved,
         Moderation::HoldAll => ModerationStatus::Pending,

@@ -11,9 +11,10 @@ use axum::Router;
 
 use article_widget::domain::date::Timestamp;
 
-use crate::delivery::{content_tag, not_modified, with_validator};
-use crate::error::ApiError;
-use crate::http::{now_ms, AppState};
+use crate::http::delivery::{content_tag, not_modified, with_validator};
+use crate::http::error::ApiError;
+use crate::clock::now_ms;
+use crate::http::AppState;
 use crate::markup::escape as xml;
 use crate::store::{ModerationStatus, StoredComment};
 
