@@ -167,7 +167,10 @@ async fn main() {
             ));
         }
     }
-    let added = store.insert_many(&rows).await.unwrap();
+    let added = store
+        .insert_many(&rows, comment_service::clock::now_ms())
+        .await
+        .unwrap();
     println!(
         "reads: {engine}: {count} comments on one article, 50 more articles; {added} stored in {:.1} s",
         started.elapsed().as_secs_f64()

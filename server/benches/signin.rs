@@ -68,7 +68,10 @@ async fn main() {
             notify: false,
         })
         .collect();
-    store.insert_many(&thread).await.unwrap();
+    store
+        .insert_many(&thread, comment_service::clock::now_ms())
+        .await
+        .unwrap();
     let victim = format!("editor-{run}");
     let moderators: Vec<String> = (0..MODERATORS)
         .map(|n| format!("bench-{run}-{n}"))

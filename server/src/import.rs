@@ -20,6 +20,7 @@ use article_widget::domain::inline::{parse_inline, plain_text};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
+use crate::clock::now_ms;
 use crate::store::{ModerationStatus, Store, StoredComment};
 
 /// Which exporter wrote the file (a command-line value, so declared with the flags).
@@ -456,7 +457,7 @@ pub async fn store(
     let started = Instant::now();
     let mut done = 0usize;
     for batch in comments.chunks(500) {
-        let added = store.insert_many(batch).await?;
+        let added = store.insert_many(batch, now_ms()).await?;
         summary.imported += added;
         summary.already_there += batch.len() as u64 - added;
         done += batch.len();

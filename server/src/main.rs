@@ -95,8 +95,7 @@ async fn render(args: &comment_service::config::RenderArgs) -> i32 {
         thread: None,
         form: None,
     };
-    match comment_service::rendering::render(text, options, args.page.clone()).await
-    {
+    match comment_service::rendering::render(text, options, args.page.clone()).await {
         Ok(html) => {
             println!("{html}");
             0
@@ -210,14 +209,19 @@ async fn moderators(
                     return 1;
                 }
             };
-            store.set_moderator(&name, &hash).await.map(|new| {
-                if new {
-                    println!("Added moderator {name}.");
-                } else {
-                    println!("Gave moderator {name} a new password; their sessions have ended.");
-                }
-                0
-            })
+            store
+                .set_moderator(&name, &hash, comment_service::clock::now_ms())
+                .await
+                .map(|new| {
+                    if new {
+                        println!("Added moderator {name}.");
+                    } else {
+                        println!(
+                            "Gave moderator {name} a new password; their sessions have ended."
+                        );
+                    }
+                    0
+                })
         }
         ModeratorsAction::Remove { name } => store.remove_moderator(&name).await.map(|done| {
             if done {

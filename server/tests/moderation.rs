@@ -1143,7 +1143,13 @@ async fn moderate_list_escapes_control_characters() {
         author_token: None,
         notify: false,
     };
-    assert_eq!(store.insert_many(&[hostile]).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .insert_many(&[hostile], comment_service::clock::now_ms())
+            .await
+            .unwrap(),
+        1
+    );
     store.close().await;
     let output = std::process::Command::new(BINARY)
         .args(["--database", &service.database, "moderate", "list"])

@@ -123,11 +123,19 @@ async fn suite(store: Store) {
     assert!(store.has_approved("ann@example.com").await.unwrap());
     assert!(!store.has_approved("bob@example.com").await.unwrap());
     assert!(store
-        .set_status("b", ModerationStatus::Approved)
+        .set_status(
+            "b",
+            ModerationStatus::Approved,
+            comment_service::clock::now_ms()
+        )
         .await
         .unwrap());
     assert!(!store
-        .set_status("nope", ModerationStatus::Approved)
+        .set_status(
+            "nope",
+            ModerationStatus::Approved,
+            comment_service::clock::now_ms()
+        )
         .await
         .unwrap());
     let approved_at = store.changed_at("article").await.unwrap().unwrap();
@@ -140,8 +148,14 @@ async fn suite(store: Store) {
         ["b", "a"],
         "newest first"
     );
-    assert!(store.delete("b").await.unwrap());
-    assert!(!store.delete("b").await.unwrap());
+    assert!(store
+        .delete("b", comment_service::clock::now_ms())
+        .await
+        .unwrap());
+    assert!(!store
+        .delete("b", comment_service::clock::now_ms())
+        .await
+        .unwrap());
     assert!(
         store.changed_at("article").await.unwrap().unwrap() > approved_at,
         "a deletion is a later change, even within the same millisecond ({engine})"
@@ -273,11 +287,17 @@ async fn suite(store: Store) {
 /// What the moderation area keeps: moderators, sessions, failed sign-ins, audit, blocks.
 async fn moderation_area(store: &Store, engine: &str) {
     assert!(
-        store.set_moderator("ed", "hash-1").await.unwrap(),
+        store
+            .set_moderator("ed", "hash-1", comment_service::clock::now_ms())
+            .await
+            .unwrap(),
         "{engine}"
     );
     assert!(
-        !store.set_moderator("ed", "hash-2").await.unwrap(),
+        !store
+            .set_moderator("ed", "hash-2", comment_service::clock::now_ms())
+            .await
+            .unwrap(),
         "a new password"
     );
     assert_eq!(
@@ -369,10 +389,29 @@ async fn moderation_area(store: &Store, engine: &str) {
             "{engine}: {subject} after a success"
         );
     }
-    store.audit("ed", "approve", "c1", "").await.unwrap();
+    store
+        .audit("ed", "approve", "c1", "", comment_service::clock::now_ms())
+        .await
+        .unwrap();
     assert_eq!(store.audit_log(10).await.unwrap()[0].2, "approve");
-    assert!(store.block("email", "x@example.com", "ed").await.unwrap());
-    assert!(!store.block("email", "x@example.com", "ed").await.unwrap());
+    assert!(store
+        .block(
+            "email",
+            "x@example.com",
+            "ed",
+            comment_service::clock::now_ms()
+        )
+        .await
+        .unwrap());
+    assert!(!store
+        .block(
+            "email",
+            "x@example.com",
+            "ed",
+            comment_service::clock::now_ms()
+        )
+        .await
+        .unwrap());
     assert!(
         store.is_blocked("x@example.com", "10.0.0.1").await.unwrap(),
         "{engine}"
@@ -419,7 +458,11 @@ async fn paging(store: &Store, engine: &str) {
         insert(store, row, &[], 0).await.unwrap();
     }
     assert!(store
-        .set_status("gone", ModerationStatus::Rejected)
+        .set_status(
+            "gone",
+            ModerationStatus::Rejected,
+            comment_service::clock::now_ms()
+        )
         .await
         .unwrap());
     let ids = |page: &CommentPage| {
@@ -519,7 +562,10 @@ async fn paging(store: &Store, engine: &str) {
         [("paged".to_owned(), 7)]
     );
     // A deleted first comment: its replies become threads of their own, still on the pages.
-    assert!(store.delete("r1").await.unwrap());
+    assert!(store
+        .delete("r1", comment_service::clock::now_ms())
+        .await
+        .unwrap());
     assert_eq!(approved(store).await, 6, "{engine}");
     let all = store
         .comment_page(

@@ -40,9 +40,9 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::Sha256;
 
 use crate::articles::ArticleGate;
+use crate::clock::now_ms;
 use crate::config::{ServeArgs, SmtpTls};
 use crate::http::error::ApiError;
-use crate::clock::now_ms;
 use crate::http::AppState;
 use crate::markup::{escape, excerpt};
 use crate::store::{ModerationStatus, OutboxItem, Store, StoredComment};
@@ -704,7 +704,7 @@ async fn confirm(
         Ok(email) => email,
         Err(refusal) => return Ok(refusal),
     };
-    if !state.store.confirm_address(&email).await? {
+    if !state.store.confirm_address(&email, now_ms()).await? {
         // Another click got there first.
         return Ok(small_page(StatusCode::CONFLICT, USED_CONFIRMATION));
     }
@@ -730,7 +730,7 @@ async fn unsubscribe(
             "<p>This link is not valid.</p>",
         ));
     };
-    state.store.unsubscribe(&email).await?;
+    state.store.unsubscribe(&email, now_ms()).await?;
     Ok(small_page(
         StatusCode::OK,
         "<h1>Unsubscribed</h1><p>You will get no more emails about replies.</p>",

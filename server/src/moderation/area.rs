@@ -39,9 +39,9 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
+use crate::clock::now_ms;
 use crate::http::error::ApiError;
 use crate::http::extract::{cookie, ClientAddress};
-use crate::clock::now_ms;
 use crate::http::AppState;
 use crate::markup::{escape as esc, excerpt};
 use crate::store::{ModerationStatus, StoredComment};
@@ -499,7 +499,7 @@ async fn sign_in(
         .create_session(&hashed(&token), &name, &csrf, now + SESSION_MS)
         .await?;
     store
-        .audit(&name, "sign-in", &address.to_string(), "")
+        .audit(&name, "sign-in", &address.to_string(), "", now_ms())
         .await?;
     let mut response = to("/moderate");
     let set = response.headers_mut();
@@ -528,7 +528,7 @@ async fn sign_out(
     }
     state
         .store
-        .audit(&session.moderator, "sign-out", "", "")
+        .audit(&session.moderator, "sign-out", "", "", now_ms())
         .await?;
     let mut response = to("/moderate/sign-in");
     response
@@ -725,11 +725,27 @@ async fn act(
     let store = &state.store;
     for (action, id) in targets {
         let done = match action.as_str() {
-            "approve" => store.set_status(&id, ModerationStatus::Approved).await?,
-            "unpublish" => store.set_status(&id, ModerationStatus::Pending).await?,
-            "reject" => store.set_status(&id, ModerationStatus::Rejected).await?,
-            "spam" => store.set_status(&id, ModerationStatus::Spam).await?,
-            "delete" => store.delete(&id).await?,
+            "approve" => {
+                store
+                    .set_status(&id, ModerationStatus::Approved, now_ms())
+                    .await?
+            }
+            "unpublish" => {
+                store
+                    .set_status(&id, ModerationStatus::Pending, now_ms())
+                    .await?
+            }
+            "reject" => {
+                store
+                    .set_status(&id, ModerationStatus::Rejected, now_ms())
+                    .await?
+            }
+            "spam" => {
+                store
+                    .set_status(&id, ModerationStatus::Spam, now_ms())
+                    .await?
+            }
+            "delete" => store.delete(&id, now_ms()).await?,
             "block-email" | "block-address" => match store.comment(&id).await? {
                 Some(comment) => {
                     let (kind, value) = if action == "block-email" {
@@ -737,13 +753,16 @@ async fn act(
                     } else {
                         ("address", comment.client_address)
                     };
-                    store.block(kind, &value, &session.moderator).await?;
+                    store
+                        .block(kind, &value, &session.moderator, now_ms())
+                        .await?;
                     store
                         .audit(
                             &session.moderator,
                             &format!("block {kind}"),
                             &value,
                             &format!("from comment {id}"),
+                            now_ms(),
                         )
                         .await?;
                     continue;
@@ -753,7 +772,9 @@ async fn act(
             _ => false,
         };
         if done {
-            store.audit(&session.moderator, &action, &id, "").await?;
+            store
+                .audit(&session.moderator, &action, &id, "", now_ms())
+                .await?;
         }
     }
     let back = field(&form, "back")
@@ -813,7 +834,12 @@ async fn change_blocks(
         };
         let done = match field(&form, "do") {
             Some("remove") => state.store.unblock(kind, &value).await?,
-            _ => state.store.block(kind, &value, &session.moderator).await?,
+            _ => {
+                state
+                    .store
+                    .block(kind, &value, &session.moderator, now_ms())
+                    .await?
+            }
         };
         if done {
             let action = if field(&form, "do") == Some("remove") {
@@ -823,7 +849,13 @@ async fn change_blocks(
             };
             state
                 .store
-                .audit(&session.moderator, &format!("{action} {kind}"), &value, "")
+                .audit(
+                    &session.moderator,
+                    &format!("{action} {kind}"),
+                    &value,
+                    "",
+                    now_ms(),
+                )
                 .await?;
         }
     }

@@ -1,5 +1,6 @@
 //! `comment-service moderate …`: what a moderator does, from the command line.
 
+use crate::clock::now_ms;
 use crate::config::ModerateAction;
 use crate::store::{ModerationStatus, Store};
 use article_widget::domain::date::Timestamp;
@@ -58,8 +59,8 @@ async fn change(
     let mut missing = 0;
     for id in ids {
         let done = match status {
-            Some(status) => store.set_status(id, status).await?,
-            None => store.delete(id).await?,
+            Some(status) => store.set_status(id, status, now_ms()).await?,
+            None => store.delete(id, now_ms()).await?,
         };
         if done {
             println!(

@@ -535,7 +535,7 @@ impl Store {
 
     /// Sets a comment's status; false when there is no such comment. Its article's public
     /// thread may have changed (`changed_at`), recorded in the same transaction.
-    pub async fn set_status(&self, id: &str, status: ModerationStatus) -> Result<bool> {
+    pub async fn set_status(&self, id: &str, status: ModerationStatus, now: i64) -> Result<bool> {
         let sql = self.sql("UPDATE comments SET status = ? WHERE id = ? RETURNING article_id");
         let mut transaction = self.pool.begin().await?;
         let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
@@ -548,21 +548,14 @@ impl Store {
             return Ok(false);
         };
         // An approved reply tells its parent's author, if they asked (once per reply).
-        enqueue(
-            &mut transaction,
-            self.engine,
-            id,
-            now_ms(),
-            Event::ReplyApproved,
-        )
-        .await?;
-        self.changed(transaction, &article_id).await
+        enqueue(&mut transaction, self.engine, id, now, Event::ReplyApproved).await?;
+        self.changed(transaction, &article_id, now).await
     }
 
     /// Deletes a comment; its replies stay, shown at the top level by the widget. When it
     /// began a thread, every reply in it becomes a thread of its own (each still shown under
     /// its parent when both are on one page), so none hangs on a root that is gone.
-    pub async fn delete(&self, id: &str) -> Result<bool> {
+    pub async fn delete(&self, id: &str, now: i64) -> Result<bool> {
         let sql = self.sql("DELETE FROM comments WHERE id = ? RETURNING article_id");
         let reroot = self.sql("UPDATE comments SET root_id = id WHERE root_id = ? AND id <> ?");
         let mut transaction = self.pool.begin().await?;
@@ -579,7 +572,7 @@ impl Store {
             .bind(id)
             .execute(&mut *transaction)
             .await?;
-        self.changed(transaction, &article_id).await
+        self.changed(transaction, &article_id, now).await
     }
 
     /// Ends a moderation's transaction: the article's thread changed, counted again.
@@ -587,8 +580,8 @@ impl Store {
         &self,
         mut transaction: sqlx::Transaction<'_, sqlx::Any>,
         article_id: &str,
+        now: i64,
     ) -> Result<bool> {
-        let now = now_ms();
         touch(
             &mut transaction,
             self.engine,
@@ -795,7 +788,7 @@ impl Store {
     /// statuses), each after its parent when `comments` is in time order; an id already stored
     /// is skipped. Returns how many were new. For imports and benchmarks: no rules, no flood
     /// control, no idempotency keys.
-    pub async fn insert_many(&self, comments: &[StoredComment]) -> Result<u64> {
+    pub async fn insert_many(&self, comments: &[StoredComment], now: i64) -> Result<u64> {
         let mut transaction = self.pool.begin().await?;
         let mut added = 0;
         let mut touched: Vec<&str> = Vec::new();
@@ -811,7 +804,7 @@ impl Store {
                 &mut transaction,
                 self.engine,
                 article_id,
-                now_ms(),
+                now,
                 Approved::Recount,
             )
             .await?;
@@ -969,10 +962,4 @@ fn placeholders(engine: Engine, text: &str) -> String {
             out
         }
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -1,7 +1,7 @@
 //! The moderation area's records: moderators, their sessions, sign-in failures, the audit
 //! log and blocks.
 
-use super::{now_ms, Result, Store};
+use super::{Result, Store};
 
 /// One sign-in attempt counted in advance (see [`Store::reserve_signin_attempt`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub struct SigninReservation {
 impl Store {
     /// Adds a moderator, or gives one a new password and ends their sessions (whoever signed
     /// in with the old password is signed out). True when the name was new.
-    pub async fn set_moderator(&self, name: &str, password_hash: &str) -> Result<bool> {
+    pub async fn set_moderator(&self, name: &str, password_hash: &str, now: i64) -> Result<bool> {
         let mut transaction = self.pool.begin().await?;
         let ended = sqlx::query(&self.sql("DELETE FROM moderator_sessions WHERE moderator = ?"))
             .bind(name)
@@ -33,7 +33,7 @@ impl Store {
         ))
         .bind(name)
         .bind(password_hash)
-        .bind(now_ms())
+        .bind(now)
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;
@@ -221,11 +221,12 @@ impl Store {
         action: &str,
         target: &str,
         detail: &str,
+        now: i64,
     ) -> Result<()> {
         sqlx::query(&self.sql(
             "INSERT INTO audit_log (at, moderator, action, target, detail) VALUES (?, ?, ?, ?, ?)",
         ))
-        .bind(now_ms())
+        .bind(now)
         .bind(moderator)
         .bind(action)
         .bind(target)
@@ -249,14 +250,14 @@ impl Store {
     }
 
     /// Blocks an email or client address (`kind`: "email" or "address"); true when new.
-    pub async fn block(&self, kind: &str, value: &str, moderator: &str) -> Result<bool> {
+    pub async fn block(&self, kind: &str, value: &str, moderator: &str, now: i64) -> Result<bool> {
         let done = sqlx::query(&self.sql(
             "INSERT INTO blocks (kind, value, created_at, moderator) VALUES (?, ?, ?, ?)
              ON CONFLICT (kind, value) DO NOTHING",
         ))
         .bind(kind)
         .bind(value)
-        .bind(now_ms())
+        .bind(now)
         .bind(moderator)
         .execute(&self.pool)
         .await?;

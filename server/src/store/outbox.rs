@@ -5,7 +5,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{now_ms, placeholders, Engine, Result, Store};
+use super::{placeholders, Engine, Result, Store};
 
 /// An address is asked to confirm at most once in this time…
 pub const CONFIRMATION_INTERVAL_MS: i64 = 3_600_000;
@@ -253,13 +253,13 @@ impl Store {
 
     /// This address gets no more messages of ours (and its waiting ones are dropped: the
     /// worker also checks again before it sends).
-    pub async fn unsubscribe(&self, email: &str) -> Result<()> {
+    pub async fn unsubscribe(&self, email: &str, now: i64) -> Result<()> {
         let mut transaction = self.pool.begin().await?;
         sqlx::query(&self.sql(
             "INSERT INTO unsubscribed (email, at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING",
         ))
         .bind(address_key(email))
-        .bind(now_ms())
+        .bind(now)
         .execute(&mut *transaction)
         .await?;
         // As the link wrote it, and in lower case (the worker checks every other spelling
@@ -274,7 +274,7 @@ impl Store {
                  OR (kind = 'confirm' AND comment_id IN (
                      SELECT id FROM comments WHERE email IN (?, ?))))",
         ))
-        .bind(now_ms())
+        .bind(now)
         .bind(email)
         .bind(&key)
         .bind(email)
@@ -294,13 +294,13 @@ impl Store {
     /// The address (proved by a signed link mailed to it) wants to hear of replies: true
     /// when this confirmed it, false when it was confirmed already. (An unsubscribe still
     /// wins: what is sent checks both.)
-    pub async fn confirm_address(&self, email: &str) -> Result<bool> {
+    pub async fn confirm_address(&self, email: &str, now: i64) -> Result<bool> {
         let added = sqlx::query(&self.sql(
             "INSERT INTO confirmed_addresses (email, confirmed_at) VALUES (?, ?)
              ON CONFLICT (email) DO NOTHING",
         ))
         .bind(address_key(email))
-        .bind(now_ms())
+        .bind(now)
         .execute(&self.pool)
         .await?;
         Ok(added.rows_affected() > 0)
@@ -409,12 +409,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("asked.db").display());
         let store = Store::open(&url).await.unwrap();
-        assert!(store.confirm_address("Ann@example.com").await.unwrap());
+        assert!(store
+            .confirm_address("Ann@example.com", crate::clock::now_ms())
+            .await
+            .unwrap());
         assert!(
-            !store.confirm_address("ann@EXAMPLE.com").await.unwrap(),
+            !store
+                .confirm_address("ann@EXAMPLE.com", crate::clock::now_ms())
+                .await
+                .unwrap(),
             "once"
         );
-        let waiting = asking("w", "bob@example.com", now_ms());
+        let waiting = asking("w", "bob@example.com", crate::clock::now_ms());
         let answer = |c: &StoredComment| StoredAnswer {
             status: 201,
             body: c.id.clone(),
@@ -424,11 +430,14 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        store.unsubscribe("BOB@example.com").await.unwrap();
+        store
+            .unsubscribe("BOB@example.com", crate::clock::now_ms())
+            .await
+            .unwrap();
         for (id, email) in [("x", "ann@example.com"), ("y", "Bob@Example.com")] {
             store
                 .insert_comment(
-                    &asking(id, email, now_ms()),
+                    &asking(id, email, crate::clock::now_ms()),
                     &format!("key-{id}"),
                     &[],
                     0,
