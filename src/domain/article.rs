@@ -14,7 +14,6 @@ use super::inline::{parse_inline, plain_text, Inline, InlineKind};
 use super::language::{direction_of, valid_language_tag, Direction};
 use super::text::split_paragraphs;
 use super::url::{safe_url, UrlUse};
-use super::{schema_org, wordpress};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Article {
@@ -193,36 +192,9 @@ fn describe(field: &str) -> &str {
 const WORDS_PER_MINUTE: usize = 230;
 
 impl Article {
-    /// Parses the article JSON text (ours, a WordPress post or schema.org JSON-LD), or an HTML
-    /// page's schema.org JSON-LD.
-    pub fn parse(json: &str) -> Result<Article, ArticleError> {
-        if json.trim_start().starts_with('<') {
-            return schema_org::json_ld_scripts(json)
-                .into_iter()
-                .filter_map(|script| super::json::parse(script).ok())
-                .find_map(|value| schema_org::find_article(&value).cloned())
-                .ok_or(ArticleError::NoStructuredData)
-                .and_then(|value| schema_org::article_from_json_ld(&value));
-        }
-        let value: Value = super::json::parse(json).map_err(|error| ArticleError::Syntax {
-            line: error.line,
-            column: error.column,
-            detail: error.detail,
-        })?;
-        Article::from_value(&value)
-    }
-
-    /// An article from JSON: recognised by its shape as a WordPress post or page, schema.org
-    /// JSON-LD, or ours.
-    pub fn from_value(value: &Value) -> Result<Article, ArticleError> {
-        if wordpress::is_post(value) {
-            return wordpress::article_from_post(value);
-        }
-        if schema_org::is_json_ld(value) {
-            return schema_org::find_article(value)
-                .ok_or(ArticleError::NoStructuredData)
-                .and_then(schema_org::article_from_json_ld);
-        }
+    /// An article in our own format (the public contract); the other formats are told apart
+    /// and read in `reading.rs` (`Article::parse`, `Article::from_value`).
+    pub(super) fn from_own_format(value: &Value) -> Result<Article, ArticleError> {
         let object = value.as_object().ok_or(ArticleError::NotAnObject)?;
         let mut notices = Vec::new();
         let mut fields = Fields {

@@ -13,6 +13,7 @@ pub mod inline;
 pub mod json;
 pub mod language;
 pub mod paging;
+pub mod reading;
 pub mod schema_org;
 pub mod structured_data;
 pub mod text;
