@@ -7,6 +7,7 @@ use std::time::Duration;
 use yew::prelude::*;
 
 use super::article_view::ArticleView;
+use super::config::WidgetConfig;
 use super::status::{failed, loading};
 use super::styles::style_element;
 use crate::domain::article::Article;
@@ -70,6 +71,21 @@ impl ArticleWidgetProps {
             self.page_lang.as_deref(),
         ])
         .texts()
+    }
+
+    /// The configuration the article's components read, for an article in
+    /// `article_language`.
+    pub fn config(&self, article_language: Option<&str>) -> WidgetConfig {
+        WidgetConfig {
+            texts: self.texts(article_language),
+            timeout: self.timeout,
+            comments: self.comments,
+            order: self.comments_order,
+            thread: self.thread.clone(),
+            form: self.form.clone(),
+            hydrating: self.hydrating,
+            on_event: self.on_event.clone(),
+        }
     }
 }
 
@@ -147,24 +163,16 @@ pub fn ArticleWidget(props: &ArticleWidgetProps) -> Html {
     widget_frame(props.theme, view_state(&state, on_retry, props))
 }
 
-/// What each state looks like, in the interface language (handed down as a context);
-/// separate from fetching so that it renders in native tests.
+/// What each state looks like, in the interface language; separate from fetching so that it
+/// renders in native tests. A loaded article gets the widget's configuration (its options and
+/// texts) as a context, read where it is used (`config::use_config`).
 pub fn view_state(state: &LoadState, on_retry: Callback<()>, props: &ArticleWidgetProps) -> Html {
     match state {
         LoadState::Loading => loading(props.texts(None)),
         LoadState::Loaded(article) => html! {
-            <ContextProvider<&'static Texts> context={props.texts(article.language.as_deref())}>
-                <ArticleView
-                    article={article.clone()}
-                    timeout={props.timeout}
-                    comments={props.comments}
-                    thread={props.thread.clone()}
-                    form={props.form.clone()}
-                    hydrating={props.hydrating}
-                    comments_order={props.comments_order}
-                    on_event={props.on_event.clone()}
-                />
-            </ContextProvider<&'static Texts>>
+            <ContextProvider<WidgetConfig> context={props.config(article.language.as_deref())}>
+                <ArticleView article={article.clone()} />
+            </ContextProvider<WidgetConfig>>
         },
         LoadState::Failed(error) => failed(error, &on_retry, props.texts(None)),
     }

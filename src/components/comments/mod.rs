@@ -1,8 +1,11 @@
 //! The comment section: the thread and the "Leave a Reply" form. The section owns all state
-//! (so the form keeps what was typed when it moves under a comment to reply); `form.rs` and
-//! `thread.rs` only render it.
+//! (so the form keeps what was typed when it moves under a comment to reply) in two pure
+//! reducers, the form's (`model.rs`) and the list's (`listing.rs`); its effects are the named
+//! hooks of `hooks.rs`; `form.rs` and `thread.rs` only render it.
 
 mod form;
+mod hooks;
+mod listing;
 mod model;
 mod section;
 mod thread;

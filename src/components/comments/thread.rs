@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::components::texts::use_texts;
+use crate::components::config::use_texts;
 use crate::domain::draft::ReplyTarget;
 use crate::domain::text::split_paragraphs;
 use crate::domain::thread::ThreadEntry;

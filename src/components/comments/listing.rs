@@ -1,0 +1,407 @@
+//! The thread's list as the section shows it: which page to load, the pages loaded, "Show
+//! more", the order chosen and how many threads are shown, as a Yew reducer beside the form's
+//! (`model.rs`). Pure like it: the network's answers arrive in the actions, already read (the
+//! next page's address resolved by the caller), so it is tested natively.
+
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use crate::domain::comment::Comment;
+use crate::domain::errors::ListError;
+use crate::domain::paging;
+use crate::domain::thread::{ThreadEntry, ThreadOrder};
+use crate::domain::wire::CommentList;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ListState {
+    Loading,
+    /// Shared, so that comparing and keeping it costs nothing per keystroke.
+    Loaded(Rc<Loaded>),
+    Failed(ListError),
+}
+
+/// The pages loaded so far.
+#[derive(Debug, PartialEq)]
+pub struct Loaded {
+    pub comments: Vec<Comment>,
+    /// How many comments the thread has in all (a paging server says), else those loaded.
+    pub total: usize,
+    /// The next page's absolute address; `None` on the last page, or when the server sent
+    /// the whole thread at once.
+    pub next: Option<String>,
+}
+
+impl Loaded {
+    /// A list answer; `absolute` resolves its `next` against the address the page came from
+    /// (the browser's URL parser, so the caller's).
+    pub fn from_answer(list: CommentList, absolute: &dyn Fn(&str) -> Option<String>) -> Loaded {
+        Loaded {
+            total: list.total.unwrap_or(list.comments.len()),
+            next: list.next.as_deref().and_then(absolute),
+            comments: list.comments,
+        }
+    }
+
+    /// This with the next page added.
+    fn and(&self, page: Loaded) -> Loaded {
+        let mut comments = self.comments.clone();
+        paging::merge(&mut comments, page.comments);
+        Loaded {
+            total: page.total.max(comments.len()),
+            next: page.next,
+            comments,
+        }
+    }
+}
+
+/// Which page to load: the first, in `order` (`attempt` counts Retries and "Show more"), or
+/// with `next`, the one after those loaded. The pages hook loads it whenever it changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wanted {
+    pub order: ThreadOrder,
+    pub attempt: u32,
+    pub next: Option<String>,
+}
+
+/// "Show more comments": waiting for the next page, or why it did not come.
+#[derive(Clone, Debug, PartialEq)]
+pub enum More {
+    Idle,
+    Loading,
+    Failed(ListError),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listing {
+    pub wanted: Wanted,
+    /// The order shown (the reader's choice; the publisher's at first).
+    pub order: ThreadOrder,
+    pub list: ListState,
+    pub more: More,
+    /// How many threads are shown (whole threads, from the first).
+    pub shown_threads: usize,
+    /// The first request only refreshes the thread the page gave: until it is sent.
+    refresh_given: bool,
+    /// The request under way is that refresh (its failure keeps the given thread).
+    refreshing: bool,
+}
+
+pub enum ListAction {
+    /// A request is sent: for the page after those loaded (`append`), or a first page.
+    Requested { append: bool },
+    /// Its answer.
+    Answered {
+        append: bool,
+        answer: Result<Loaded, ListError>,
+    },
+    /// The reader asks for the first page again after a failure.
+    Retry,
+    /// "Show more comments": the next threads already loaded (`hidden_threads` of them, as
+    /// the view counted), else the server's next page.
+    ShowMore { hidden_threads: usize },
+    /// The reader switches the order.
+    Order(ThreadOrder),
+    /// Show this many threads (to reach a linked comment or the reader's new one).
+    ShowThreads(usize),
+}
+
+impl Listing {
+    /// The list in the publisher's `order`, starting from the thread the page `given` (shown
+    /// at once and refreshed quietly), else loading.
+    pub fn new(order: ThreadOrder, given: Option<Loaded>) -> Listing {
+        Listing {
+            wanted: Wanted {
+                order,
+                attempt: 0,
+                next: None,
+            },
+            order,
+            refresh_given: given.is_some(),
+            refreshing: false,
+            list: given.map_or(ListState::Loading, |loaded| {
+                ListState::Loaded(Rc::new(loaded))
+            }),
+            more: More::Idle,
+            shown_threads: paging::PER_PAGE,
+        }
+    }
+
+    pub fn loaded(&self) -> Option<&Rc<Loaded>> {
+        match &self.list {
+            ListState::Loaded(loaded) => Some(loaded),
+            _ => None,
+        }
+    }
+
+    /// The next page's address, while pages are still to come.
+    pub fn next(&self) -> Option<&String> {
+        self.loaded().and_then(|loaded| loaded.next.as_ref())
+    }
+
+    /// Whether a page is on its way (a linked comment waits for it).
+    pub fn waiting(&self) -> bool {
+        matches!(self.list, ListState::Loading) || self.more == More::Loading
+    }
+}
+
+impl Reducible for Listing {
+    type Action = ListAction;
+
+    fn reduce(self: Rc<Self>, action: ListAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            ListAction::Requested { append } => {
+                next.refreshing = std::mem::take(&mut next.refresh_given);
+                if append {
+                    next.more = More::Loading;
+                } else if !next.refreshing {
+                    next.list = ListState::Loading;
+                    next.more = More::Idle;
+                    next.shown_threads = paging::PER_PAGE;
+                }
+            }
+            ListAction::Answered { append, answer } => match (answer, &self.list) {
+                (Ok(page), ListState::Loaded(loaded)) if append => {
+                    next.list = ListState::Loaded(Rc::new(loaded.and(page)));
+                    next.shown_threads += paging::PER_PAGE;
+                    next.more = More::Idle;
+                }
+                (Err(error), _) if append => next.more = More::Failed(error),
+                (Ok(page), _) => next.list = ListState::Loaded(Rc::new(page)),
+                (Err(_), _) if self.refreshing => {}
+                (Err(error), _) => next.list = ListState::Failed(error),
+            },
+            ListAction::Retry => {
+                next.wanted.attempt += 1;
+                next.wanted.next = None;
+            }
+            ListAction::ShowMore { hidden_threads } => {
+                if hidden_threads > 0 {
+                    next.shown_threads += paging::PER_PAGE;
+                } else if let (Some(page), false) = (self.next(), self.more == More::Loading) {
+                    next.wanted.attempt += 1;
+                    next.wanted.next = Some(page.clone());
+                }
+            }
+            ListAction::Order(choice) => {
+                next.order = choice;
+                // Pages still to come are fetched anew in the other order, from its first page.
+                if self.next().is_some() {
+                    next.wanted.order = choice;
+                    next.wanted.next = None;
+                }
+            }
+            ListAction::ShowThreads(threads) => next.shown_threads = threads,
+        }
+        if next == *self {
+            self
+        } else {
+            Rc::new(next)
+        }
+    }
+}
+
+/// The threads shown: their entries, how many threads that is, and how many more are loaded.
+pub struct Window {
+    pub entries: Rc<Vec<Rc<ThreadEntry>>>,
+    pub threads: usize,
+    pub hidden: usize,
+}
+
+impl Window {
+    /// The first `shown_threads` threads of `thread`, each whole.
+    pub fn of(thread: &[Rc<ThreadEntry>], shown_threads: usize) -> Window {
+        let end = paging::first_threads_len(thread, shown_threads);
+        Window {
+            entries: Rc::new(thread[..end].to_vec()),
+            threads: paging::thread_count(&thread[..end]),
+            hidden: paging::thread_count(&thread[end..]),
+        }
+    }
+}
+
+impl PartialEq for Window {
+    /// The same window when it holds the same entries (a new one is built only on change).
+    fn eq(&self, other: &Window) -> bool {
+        Rc::ptr_eq(&self.entries, &other.entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::comment::CommentStatus;
+    use crate::domain::date::Timestamp;
+
+    fn comment(id: &str) -> Comment {
+        Comment {
+            id: id.into(),
+            parent: None,
+            author: "Ann".into(),
+            website: None,
+            content: "Hello.".into(),
+            published: Timestamp::from_millis(0),
+            status: CommentStatus::Approved,
+        }
+    }
+
+    fn page(ids: &[&str], total: usize, next: Option<&str>) -> Loaded {
+        Loaded {
+            comments: ids.iter().map(|id| comment(id)).collect(),
+            total,
+            next: next.map(str::to_owned),
+        }
+    }
+
+    fn run(listing: Listing, actions: Vec<ListAction>) -> Rc<Listing> {
+        actions
+            .into_iter()
+            .fold(Rc::new(listing), Reducible::reduce)
+    }
+
+    fn ids(listing: &Listing) -> Vec<String> {
+        listing
+            .loaded()
+            .map(|l| l.comments.iter().map(|c| c.id.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_first_page_loads_then_the_next_is_added() {
+        let fresh = Listing::new(ThreadOrder::OldestFirst, None);
+        assert_eq!(fresh.list, ListState::Loading);
+        let first = run(
+            fresh,
+            vec![
+                ListAction::Requested { append: false },
+                ListAction::Answered {
+                    append: false,
+                    answer: Ok(page(&["a", "b"], 4, Some("http://x/p2"))),
+                },
+            ],
+        );
+        assert_eq!(
+            (ids(&first), first.next().cloned()),
+            (vec!["a".into(), "b".into()], Some("http://x/p2".into()))
+        );
+
+        let asked = run(
+            (*first).clone(),
+            vec![ListAction::ShowMore { hidden_threads: 0 }],
+        );
+        assert_eq!(
+            (asked.wanted.next.as_deref(), asked.wanted.attempt),
+            (Some("http://x/p2"), 1)
+        );
+        let more = run(
+            (*asked).clone(),
+            vec![
+                ListAction::Requested { append: true },
+                ListAction::ShowMore { hidden_threads: 0 },
+            ],
+        );
+        assert_eq!(more.more, More::Loading);
+        assert_eq!(
+            more.wanted, asked.wanted,
+            "no second request while one is loading"
+        );
+        let done = run(
+            (*more).clone(),
+            vec![ListAction::Answered {
+                append: true,
+                answer: Ok(page(&["b", "c", "d"], 4, None)),
+            }],
+        );
+        assert_eq!(ids(&done), ["a", "b", "c", "d"]);
+        assert_eq!(
+            (done.more.clone(), done.shown_threads, done.next()),
+            (More::Idle, 2 * paging::PER_PAGE, None)
+        );
+    }
+
+    #[test]
+    fn hidden_threads_are_shown_before_any_page_is_asked_for() {
+        let loaded = Listing::new(ThreadOrder::OldestFirst, Some(page(&["a"], 1, Some("n"))));
+        let shown = run(loaded, vec![ListAction::ShowMore { hidden_threads: 3 }]);
+        assert_eq!(shown.shown_threads, 2 * paging::PER_PAGE);
+        assert_eq!(shown.wanted.attempt, 0);
+    }
+
+    #[test]
+    fn a_failed_next_page_keeps_the_list_and_says_why() {
+        let loaded = Listing::new(ThreadOrder::OldestFirst, Some(page(&["a"], 2, Some("n"))));
+        let failed = run(
+            loaded,
+            vec![
+                ListAction::Requested { append: false },
+                ListAction::ShowMore { hidden_threads: 0 },
+                ListAction::Requested { append: true },
+                ListAction::Answered {
+                    append: true,
+                    answer: Err(ListError::Malformed),
+                },
+            ],
+        );
+        assert_eq!(failed.more, More::Failed(ListError::Malformed));
+        assert_eq!(ids(&failed), ["a"]);
+    }
+
+    #[test]
+    fn only_the_first_refresh_of_a_given_thread_is_quiet() {
+        let given = Listing::new(ThreadOrder::OldestFirst, Some(page(&["a"], 1, None)));
+        let refreshing = run(given, vec![ListAction::Requested { append: false }]);
+        assert_eq!(ids(&refreshing), ["a"], "the given thread stays shown");
+        let kept = run(
+            (*refreshing).clone(),
+            vec![ListAction::Answered {
+                append: false,
+                answer: Err(ListError::Malformed),
+            }],
+        );
+        assert_eq!(ids(&kept), ["a"], "a failed refresh keeps it");
+        let retried = run(
+            (*kept).clone(),
+            vec![
+                ListAction::Retry,
+                ListAction::Requested { append: false },
+                ListAction::Answered {
+                    append: false,
+                    answer: Err(ListError::Malformed),
+                },
+            ],
+        );
+        assert_eq!(retried.list, ListState::Failed(ListError::Malformed));
+    }
+
+    #[test]
+    fn switching_the_order_reloads_only_an_incomplete_thread() {
+        let complete = Listing::new(ThreadOrder::OldestFirst, Some(page(&["a"], 1, None)));
+        let switched = run(complete, vec![ListAction::Order(ThreadOrder::NewestFirst)]);
+        assert_eq!(
+            (switched.order, switched.wanted.order),
+            (ThreadOrder::NewestFirst, ThreadOrder::OldestFirst)
+        );
+        let partial = Listing::new(ThreadOrder::OldestFirst, Some(page(&["a"], 9, Some("n"))));
+        let switched = run(
+            partial,
+            vec![
+                ListAction::Requested { append: false },
+                ListAction::Order(ThreadOrder::NewestFirst),
+            ],
+        );
+        assert_eq!(
+            (switched.wanted.order, switched.wanted.next.clone()),
+            (ThreadOrder::NewestFirst, None)
+        );
+        let reloading = run(
+            (*switched).clone(),
+            vec![ListAction::Requested { append: false }],
+        );
+        assert_eq!(
+            reloading.list,
+            ListState::Loading,
+            "only the first request was quiet"
+        );
+    }
+}
