@@ -63,6 +63,48 @@ async fn address_state(
     })
 }
 
+/// What a comment's change may tell someone by email.
+#[derive(Clone, Copy)]
+pub(super) enum Event {
+    /// It is new: held, the moderators hear of it; and its author, if they ticked "notify
+    /// me", is asked to confirm their address.
+    Stored,
+    /// It is an approved reply (its parent's author hears of it, if they asked and did not
+    /// unsubscribe, and it is not their own).
+    ReplyApproved,
+}
+
+/// Writes the event's messages to the outbox, if it has any, once per comment and event
+/// (`held:ID`, `confirm:ID`, `reply:ID`). `Stored` is raised once, for every new comment: the
+/// moderators hear of it when it is held, and its author, if they ticked "notify me", is asked
+/// to confirm their address (see `enqueue_confirmation`: not when it is confirmed or
+/// unsubscribed, and rate-limited). A reply is told only to a confirmed address.
+pub(super) async fn enqueue(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    comment_id: &str,
+    now: i64,
+    event: Event,
+) -> Result<()> {
+    match event {
+        Event::Stored => {
+            sqlx::query(&placeholders(
+                engine,
+                "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
+                 SELECT 'held:' || id, 'held', id, ?, ? FROM comments WHERE id = ? AND status = 'pending'
+                 ON CONFLICT (id) DO NOTHING",
+            ))
+            .bind(now)
+            .bind(now)
+            .bind(comment_id)
+            .execute(&mut **transaction)
+            .await?;
+            enqueue_confirmation(transaction, engine, comment_id, now).await
+        }
+        Event::ReplyApproved => enqueue_reply(transaction, engine, comment_id, now).await,
+    }
+}
+
 /// In a new comment's transaction: when its author asked to hear of replies, and the
 /// address is neither confirmed nor unsubscribed, and the rate limit allows, the message
 /// that asks the address to confirm (`confirm:ID`).

@@ -1,0 +1,504 @@
+//! Comments and the pages of a thread: storing one (with its key's answer, flood control and
+//! its messages in one transaction) or many, reading pages by keyset, moderation's status
+//! changes and deletions (each recorded in the article's activity, same transaction).
+
+use article_widget::domain::thread::ThreadOrder;
+use sqlx::Executor;
+
+use super::activity::{touch, Approved};
+use super::idempotency::{record_answer, take_flood_turns};
+use super::outbox::{enqueue, Event};
+use super::{
+    placeholders, Engine, ModerationStatus, Result, Store, StoredAnswer, StoredComment, TooSoon,
+    COMMENT_COLUMNS,
+};
+
+/// The roots of one page of an article's thread in `order`, after a cursor when
+/// `after_cursor`. Binds: article id, viewer token, [cursor `created_at`, cursor id], limit.
+/// Shared by `comment_page`, which runs it, and `explain_paging`, which shows its plan.
+fn page_roots_sql(order: ThreadOrder, after_cursor: bool) -> String {
+    let (direction, compare) = match order {
+        ThreadOrder::OldestFirst => ("ASC", ">"),
+        ThreadOrder::NewestFirst => ("DESC", "<"),
+    };
+    // A row-value comparison, which both engines read as a seek in the index.
+    let after = if after_cursor {
+        format!("AND (created_at, id) {compare} (?, ?)")
+    } else {
+        String::new()
+    };
+    format!(
+        "SELECT {COMMENT_COLUMNS} FROM comments
+         WHERE article_id = ? AND root_id = id {VISIBLE} {after}
+         ORDER BY created_at {direction}, id {direction} LIMIT ?"
+    )
+}
+
+/// The visible replies in the threads of `roots` roots. Binds: each root's id, viewer token.
+/// Shared by `comment_page` and `explain_paging`, like `page_roots_sql`.
+fn page_replies_sql(roots: usize) -> String {
+    let marks = vec!["?"; roots].join(", ");
+    format!(
+        "SELECT {COMMENT_COLUMNS} FROM comments
+         WHERE root_id IN ({marks}) AND root_id <> id {VISIBLE}
+         ORDER BY created_at, id"
+    )
+}
+
+/// What a viewer may see: approved comments, and their own held ones (one bound token; stored
+/// tokens are 64 hex digits, so the empty string matches none).
+const VISIBLE: &str = "AND (status = 'approved' OR (status = 'pending' AND author_token = ?))";
+
+/// Where the next page starts: after this root (keyset paging: a page costs the same deep in
+/// a long thread as at its start, and a comment posted meanwhile shifts nothing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl Cursor {
+    /// `1737100000000.3f2a…`: the root's time and id, as the `after` parameter carries it.
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (time, id) = text.split_once('.')?;
+        let valid =
+            !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric());
+        Some(Cursor {
+            created_at: time.parse().ok()?,
+            id: id.to_owned(),
+        })
+        .filter(|_| valid)
+    }
+
+    pub fn to_param(&self) -> String {
+        format!("{}.{}", self.created_at, self.id)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PageRequest {
+    pub per_page: usize,
+    pub order: ThreadOrder,
+    pub after: Option<Cursor>,
+}
+
+/// A page: its comments (roots in page order, then their replies, oldest first), how many
+/// comments the viewer can see in all, and where the next page starts.
+#[derive(Debug)]
+pub struct CommentPage {
+    pub comments: Vec<StoredComment>,
+    pub total: i64,
+    pub next: Option<Cursor>,
+}
+
+impl Store {
+    /// One page of the thread as this viewer sees it: up to `per_page` threads (a root and
+    /// all its visible replies) after `after` in `order`, and whether more follow. A reply
+    /// whose root this viewer cannot see (held, rejected or deleted after the reply was
+    /// approved) is on the first page, where the widget shows it at the top level, so no
+    /// visible comment is on no page.
+    /// `approved`: the article's approved count when the caller has just read it (its
+    /// `activity`), so it is not read twice.
+    pub async fn comment_page(
+        &self,
+        article_id: &str,
+        author_token: Option<&str>,
+        request: &PageRequest,
+        approved: Option<i64>,
+    ) -> Result<CommentPage> {
+        let token = author_token.unwrap_or("");
+        let sql = self.sql(&page_roots_sql(request.order, request.after.is_some()));
+        let mut query = sqlx::query_as::<_, StoredComment>(&sql)
+            .bind(article_id)
+            .bind(token);
+        if let Some(cursor) = &request.after {
+            query = query.bind(cursor.created_at).bind(&cursor.id);
+        }
+        let mut roots = query
+            .bind(request.per_page as i64 + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let more = roots.len() > request.per_page;
+        roots.truncate(request.per_page);
+        let next = more.then(|| roots.last()).flatten().map(|last| Cursor {
+            created_at: last.created_at,
+            id: last.id.clone(),
+        });
+        let mut comments = Vec::with_capacity(roots.len() * 2);
+        if !roots.is_empty() {
+            let sql = self.sql(&page_replies_sql(roots.len()));
+            let mut query = sqlx::query_as::<_, StoredComment>(&sql);
+            for root in &roots {
+                query = query.bind(&root.id);
+            }
+            // (A root's replies are of its article: a reply's root is found only within
+            // its own article when it is stored.)
+            let replies = query.bind(token).fetch_all(&self.pool).await?;
+            comments.extend(roots);
+            comments.extend(replies);
+        }
+        if request.after.is_none() {
+            // Replies in threads whose first comment this viewer cannot see (held, rejected):
+            // the hidden roots are few, and indexed apart (`comments_hidden_roots`).
+            let sql = self.sql(&format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments
+                 WHERE root_id IN (SELECT id FROM comments
+                     WHERE article_id = ? AND root_id = id AND status <> 'approved'
+                     AND NOT (status = 'pending' AND COALESCE(author_token, '') = ?))
+                 AND root_id <> id {VISIBLE}
+                 ORDER BY created_at, id"
+            ));
+            let orphans: Vec<StoredComment> = sqlx::query_as(&sql)
+                .bind(article_id)
+                .bind(token)
+                .bind(token)
+                .fetch_all(&self.pool)
+                .await?;
+            comments.extend(orphans);
+        }
+        // Approved comments as counted with each change, and this viewer's held ones.
+        let approved = match approved {
+            Some(approved) => approved,
+            None => self.activity(article_id).await?.map_or(0, |a| a.approved),
+        };
+        let held: i64 = match author_token {
+            Some(token) => {
+                sqlx::query_scalar(&self.sql(
+                    "SELECT COUNT(*) FROM comments
+                     WHERE article_id = ? AND status = 'pending' AND author_token = ?",
+                ))
+                .bind(article_id)
+                .bind(token)
+                .fetch_one(&self.pool)
+                .await?
+            }
+            None => 0,
+        };
+        let total = approved + held;
+        Ok(CommentPage {
+            comments,
+            total,
+            next,
+        })
+    }
+
+    /// The query plans of the paging queries, for the README and a test (`EXPLAIN QUERY
+    /// PLAN` on SQLite, `EXPLAIN` on PostgreSQL): each must use an index, never scan.
+    /// `natural`: as the planner chooses for the table as it is (else, on PostgreSQL, with
+    /// sequential scans discouraged, to show which index serves on a small table).
+    pub async fn explain_paging(&self, natural: bool) -> Result<Vec<String>> {
+        let explain = match self.engine {
+            Engine::Sqlite => "EXPLAIN QUERY PLAN",
+            Engine::Postgres => "EXPLAIN",
+        };
+        // The very statements `comment_page` runs (a later page's roots, two roots' replies),
+        // so the plan a test checks is the plan of the query served.
+        let queries = [
+            page_roots_sql(ThreadOrder::OldestFirst, true),
+            page_replies_sql(2),
+        ];
+        let mut plans = Vec::new();
+        let mut connection = self.pool.acquire().await?;
+        if self.engine == Engine::Postgres && !natural {
+            // A small table is read whole whatever the indexes; this asks whether an index
+            // can serve the query at all (with 10,000 comments the planner picks it itself).
+            connection.execute("SET enable_seqscan = off").await?;
+        }
+        for (index, query) in queries.iter().enumerate() {
+            let sql = self.sql(&format!("{explain} {query}"));
+            let mut q = sqlx::query(&sql);
+            q = if index == 0 {
+                q.bind("a").bind("").bind(0i64).bind("x").bind(51i64)
+            } else {
+                q.bind("r1").bind("r2").bind("")
+            };
+            let rows = q.fetch_all(&mut *connection).await?;
+            let mut lines = Vec::new();
+            for row in rows {
+                use sqlx::Row;
+                // SQLite: (id, parent, notused, detail); PostgreSQL: one text column.
+                let line: String = match self.engine {
+                    Engine::Sqlite => row.try_get(3)?,
+                    Engine::Postgres => row.try_get(0)?,
+                };
+                lines.push(line);
+            }
+            plans.push(lines.join("\n"));
+        }
+        if self.engine == Engine::Postgres && !natural {
+            connection.execute("RESET enable_seqscan").await?;
+        }
+        Ok(plans)
+    }
+
+    pub async fn comment(&self, id: &str) -> Result<Option<StoredComment>> {
+        sqlx::query_as(&self.sql(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Every comment with a status (`None`: all), newest first, for moderators.
+    /// What the moderation area lists: comments with this status (all of them with `None`),
+    /// on one article or all, matching a search in author, email, client address or text
+    /// (case-insensitive), newest first, at most `limit`.
+    pub async fn search_comments(
+        &self,
+        status: Option<ModerationStatus>,
+        article_id: Option<&str>,
+        search: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredComment>> {
+        let mut conditions = Vec::new();
+        if status.is_some() {
+            conditions.push("status = ?");
+        }
+        if article_id.is_some() {
+            conditions.push("article_id = ?");
+        }
+        if search.is_some() {
+            conditions.push(
+                "(LOWER(author) LIKE ? OR LOWER(email) LIKE ? OR LOWER(client_address) LIKE ?
+                  OR LOWER(content) LIKE ?)",
+            );
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let sql = self.sql(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments {filter} ORDER BY created_at DESC, id LIMIT ?"
+        ));
+        let mut query = sqlx::query_as::<_, StoredComment>(&sql);
+        if let Some(status) = status {
+            query = query.bind(status.as_str());
+        }
+        if let Some(article_id) = article_id {
+            query = query.bind(article_id);
+        }
+        if let Some(search) = search {
+            // LIKE's own characters are taken literally.
+            let escaped: String = search
+                .to_lowercase()
+                .chars()
+                .filter(|c| !matches!(c, '%' | '_' | '\\'))
+                .collect();
+            let pattern = format!("%{escaped}%");
+            for _ in 0..4 {
+                query = query.bind(pattern.clone());
+            }
+        }
+        query.bind(limit).fetch_all(&self.pool).await
+    }
+
+    pub async fn comments_with_status(
+        &self,
+        status: Option<ModerationStatus>,
+    ) -> Result<Vec<StoredComment>> {
+        match status {
+            Some(status) => {
+                sqlx::query_as(&self.sql(&format!(
+                    "SELECT {COMMENT_COLUMNS} FROM comments WHERE status = ? ORDER BY created_at DESC, id"
+                )))
+                .bind(status.as_str())
+                .fetch_all(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query_as(&format!(
+                    "SELECT {COMMENT_COLUMNS} FROM comments ORDER BY created_at DESC, id"
+                ))
+                .fetch_all(&self.pool)
+                .await
+            }
+        }
+    }
+
+    /// Sets a comment's status; false when there is no such comment. Its article's public
+    /// thread may have changed (`changed_at`), recorded in the same transaction.
+    pub async fn set_status(&self, id: &str, status: ModerationStatus, now: i64) -> Result<bool> {
+        let sql = self.sql("UPDATE comments SET status = ? WHERE id = ? RETURNING article_id");
+        let mut transaction = self.pool.begin().await?;
+        let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
+            .bind(status.as_str())
+            .bind(id)
+            .fetch_optional(&mut *transaction)
+            .await?
+        else {
+            transaction.rollback().await?;
+            return Ok(false);
+        };
+        // An approved reply tells its parent's author, if they asked (once per reply).
+        enqueue(&mut transaction, self.engine, id, now, Event::ReplyApproved).await?;
+        self.changed(transaction, &article_id, now).await
+    }
+
+    /// Deletes a comment; its replies stay, shown at the top level by the widget. When it
+    /// began a thread, every reply in it becomes a thread of its own (each still shown under
+    /// its parent when both are on one page), so none hangs on a root that is gone.
+    pub async fn delete(&self, id: &str, now: i64) -> Result<bool> {
+        let sql = self.sql("DELETE FROM comments WHERE id = ? RETURNING article_id");
+        let reroot = self.sql("UPDATE comments SET root_id = id WHERE root_id = ? AND id <> ?");
+        let mut transaction = self.pool.begin().await?;
+        let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
+            .bind(id)
+            .fetch_optional(&mut *transaction)
+            .await?
+        else {
+            transaction.rollback().await?;
+            return Ok(false);
+        };
+        sqlx::query(&reroot)
+            .bind(id)
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        self.changed(transaction, &article_id, now).await
+    }
+
+    /// True when this email address already has an approved comment.
+    pub async fn has_approved(&self, email: &str) -> Result<bool> {
+        let found: Option<String> = sqlx::query_scalar(
+            &self.sql("SELECT id FROM comments WHERE email = ? AND status = 'approved' LIMIT 1"),
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// In one transaction: flood control for every subject (an email, a client address), then
+    /// the comment and the answer its key will repeat. Either all of it happens, or nothing.
+    /// `answer` builds the stored answer from the comment.
+    pub async fn insert_comment(
+        &self,
+        comment: &StoredComment,
+        key: &str,
+        flood_subjects: &[String],
+        flood_window_ms: i64,
+        answer: impl FnOnce(&StoredComment) -> StoredAnswer,
+    ) -> Result<std::result::Result<StoredAnswer, TooSoon>> {
+        let now = comment.created_at;
+        let mut transaction = self.pool.begin().await?;
+        // Writes come first in the transaction, so that SQLite takes its write lock at once
+        // (and waits for it) instead of failing to upgrade a read snapshot.
+        if let Some(too_soon) = take_flood_turns(
+            &mut transaction,
+            self.engine,
+            flood_subjects,
+            now,
+            flood_window_ms,
+        )
+        .await?
+        {
+            transaction.rollback().await?;
+            return Ok(Err(too_soon));
+        }
+        insert_row(&mut transaction, self.engine, comment, false).await?;
+        // Its messages, in the same transaction: moderators hear of a held comment, its author
+        // is asked to confirm their address, a parent's author hears of an approved reply.
+        enqueue(
+            &mut transaction,
+            self.engine,
+            &comment.id,
+            now,
+            Event::Stored,
+        )
+        .await?;
+        enqueue(
+            &mut transaction,
+            self.engine,
+            &comment.id,
+            now,
+            Event::ReplyApproved,
+        )
+        .await?;
+        if comment.status == ModerationStatus::Approved {
+            touch(
+                &mut transaction,
+                self.engine,
+                &comment.article_id,
+                now,
+                Approved::OneMore,
+            )
+            .await?;
+        }
+        let answer = answer(comment);
+        record_answer(&mut transaction, self.engine, key, &answer).await?;
+        transaction.commit().await?;
+        Ok(Ok(answer))
+    }
+
+    /// Stores many comments in one transaction, as they are (their own ids, times and
+    /// statuses), each after its parent when `comments` is in time order; an id already stored
+    /// is skipped. Returns how many were new. For imports and benchmarks: no rules, no flood
+    /// control, no idempotency keys.
+    pub async fn insert_many(&self, comments: &[StoredComment], now: i64) -> Result<u64> {
+        let mut transaction = self.pool.begin().await?;
+        let mut added = 0;
+        let mut touched: Vec<&str> = Vec::new();
+        for comment in comments {
+            let new = insert_row(&mut transaction, self.engine, comment, true).await?;
+            added += new;
+            if new > 0 && !touched.contains(&comment.article_id.as_str()) {
+                touched.push(&comment.article_id);
+            }
+        }
+        for article_id in touched {
+            touch(
+                &mut transaction,
+                self.engine,
+                article_id,
+                now,
+                Approved::Recount,
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(added)
+    }
+}
+
+/// Stores one comment as it is, with its thread's root: its parent's, or itself (see
+/// migration 0004). With `skip_known`, an id already stored is left alone (0 rows).
+async fn insert_row(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    comment: &StoredComment,
+    skip_known: bool,
+) -> Result<u64> {
+    let sql = placeholders(
+        engine,
+        &format!(
+            "INSERT INTO comments ({COMMENT_COLUMNS}, notify, root_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                 COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?)){}",
+            if skip_known {
+                " ON CONFLICT (id) DO NOTHING"
+            } else {
+                ""
+            }
+        ),
+    );
+    let done = sqlx::query(&sql)
+        .bind(&comment.id)
+        .bind(&comment.article_id)
+        .bind(&comment.parent_id)
+        .bind(&comment.author)
+        .bind(&comment.email)
+        .bind(&comment.website)
+        .bind(&comment.content)
+        .bind(comment.status.as_str())
+        .bind(comment.created_at)
+        .bind(&comment.client_address)
+        .bind(&comment.author_token)
+        .bind(i64::from(comment.notify))
+        .bind(&comment.parent_id)
+        .bind(&comment.article_id)
+        .bind(&comment.id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,152 @@
+//! Idempotency keys (a request's claim, then the answer its key repeats) and flood control
+//! (one turn per subject and window). Each is one atomic statement, or part of the comment's
+//! own transaction, so that it holds across instances.
+
+use super::{placeholders, Engine, Result, Store};
+
+/// The answer stored for an idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub status: u16,
+    pub body: String,
+}
+
+/// What claiming an idempotency key found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This request owns the key now.
+    Claimed,
+    /// Another request owns it and has not answered yet.
+    InProgress,
+    /// The first request's answer, to repeat.
+    Answered(StoredAnswer),
+}
+
+/// Flood control refused a comment: milliseconds until the next one is allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooSoon(pub i64);
+
+impl Store {
+    /// Takes an idempotency key for this request, atomically. A claim older than `stale_ms`
+    /// that never got an answer (its request died) may be taken over.
+    pub async fn claim(
+        &self,
+        key: &str,
+        article_id: &str,
+        now: i64,
+        stale_ms: i64,
+    ) -> Result<Claim> {
+        let inserted = sqlx::query(&self.sql(
+            "INSERT INTO idempotency (idempotency_key, article_id, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        ))
+        .bind(key)
+        .bind(article_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(Claim::Claimed);
+        }
+        let taken_over = sqlx::query(&self.sql(
+            "UPDATE idempotency SET created_at = ? WHERE idempotency_key = ? AND status_code IS NULL AND created_at < ?",
+        ))
+        .bind(now)
+        .bind(key)
+        .bind(now - stale_ms)
+        .execute(&self.pool)
+        .await?;
+        if taken_over.rows_affected() == 1 {
+            return Ok(Claim::Claimed);
+        }
+        self.answer(key)
+            .await
+            .map(|answer| answer.map_or(Claim::InProgress, Claim::Answered))
+    }
+
+    /// The stored answer for a key, once there is one.
+    pub async fn answer(&self, key: &str) -> Result<Option<StoredAnswer>> {
+        let row: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
+            &self.sql("SELECT status_code, body FROM idempotency WHERE idempotency_key = ?"),
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|(status, body)| {
+            Some(StoredAnswer {
+                status: u16::try_from(status?).ok()?,
+                body: body.unwrap_or_default(),
+            })
+        }))
+    }
+
+    /// Forgets a claim that stored nothing, so that the same key can be tried again (after
+    /// any refusal: only a stored comment's answer is repeated).
+    pub async fn release(&self, key: &str) -> Result<()> {
+        sqlx::query(
+            &self.sql("DELETE FROM idempotency WHERE idempotency_key = ? AND status_code IS NULL"),
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Flood control, in a new comment's transaction: takes each subject's turn (an email, a
+/// client address), or says how long to wait when one was taken within `window_ms`. The
+/// caller rolls back on a refusal (turns taken before it are given back with it).
+pub(super) async fn take_flood_turns(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    subjects: &[String],
+    now: i64,
+    window_ms: i64,
+) -> Result<Option<TooSoon>> {
+    if window_ms <= 0 {
+        return Ok(None);
+    }
+    for subject in subjects {
+        let allowed = sqlx::query(&placeholders(
+            engine,
+            "INSERT INTO flood (subject, last_at) VALUES (?, ?)
+             ON CONFLICT (subject) DO UPDATE SET last_at = excluded.last_at
+             WHERE flood.last_at <= ?",
+        ))
+        .bind(subject)
+        .bind(now)
+        .bind(now - window_ms)
+        .execute(&mut **transaction)
+        .await?;
+        if allowed.rows_affected() == 0 {
+            let last: i64 = sqlx::query_scalar(&placeholders(
+                engine,
+                "SELECT last_at FROM flood WHERE subject = ?",
+            ))
+            .bind(subject)
+            .fetch_one(&mut **transaction)
+            .await?;
+            return Ok(Some(TooSoon((last + window_ms - now).max(1))));
+        }
+    }
+    Ok(None)
+}
+
+/// The answer a claimed key will repeat, in the transaction that stores what it answers.
+pub(super) async fn record_answer(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    key: &str,
+    answer: &StoredAnswer,
+) -> Result<()> {
+    sqlx::query(&placeholders(
+        engine,
+        "UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?",
+    ))
+    .bind(answer.status as i64)
+    .bind(&answer.body)
+    .bind(key)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
