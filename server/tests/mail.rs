@@ -916,3 +916,67 @@ async fn empty_postgres_with_confirmations(url: &str) {
     pool.close().await;
     empty_postgres(url).await;
 }
+
+/// A bad link and a database that does not answer are pages a browser shows, in words: a
+/// forged or cut unsubscribe token is 400 "This link is not valid" (GET and the button's
+/// POST), and without the database every link's page is 503, HTML, never JSON.
+#[tokio::test]
+async fn link_errors_are_html_pages() {
+    let service = Service::start(&[]);
+    let client = Client::new();
+    let refusal = |response: reqwest::Response, status: StatusCode, words: &'static str| async move {
+        assert_eq!(response.status(), status, "{}", response.url());
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        let (_, text) = page(response).await;
+        assert!(text.starts_with("<!doctype html>"), "{text}");
+        assert!(text.contains(words), "{words}: {text}");
+        assert!(!text.contains("{\"error\""), "{text}");
+        text
+    };
+    for token in ["nonsense", "61.00", "%3Cb%3E.00"] {
+        let url = service.url(&format!("/unsubscribe?token={token}"));
+        let shown = client.get(&url).send().await.unwrap();
+        let text = refusal(
+            shown,
+            StatusCode::BAD_REQUEST,
+            "<h1>This link is not valid</h1>",
+        )
+        .await;
+        assert!(text.contains("Open the link in the email again"), "{text}");
+        assert!(!text.contains("<b>"), "{text}");
+        let pressed = client.post(&url).send().await.unwrap();
+        refusal(
+            pressed,
+            StatusCode::BAD_REQUEST,
+            "<h1>This link is not valid</h1>",
+        )
+        .await;
+    }
+
+    // The database stops answering (its table of secrets gone) before a fresh service read
+    // its key: 503, as a page.
+    let service = Service::start(&[]);
+    let pool = service.database_pool().await;
+    sqlx::query("DROP TABLE service_secrets")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    for request in [
+        client.get(service.url("/unsubscribe?token=61.00")),
+        client.post(service.url("/unsubscribe?token=61.00")),
+        client.get(service.url("/notifications/confirm?token=61.1.00")),
+        client
+            .post(service.url("/notifications/confirm"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("token=61.1.00"),
+    ] {
+        let response = request.send().await.unwrap();
+        refusal(
+            response,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "This page is unavailable right now.",
+        )
+        .await;
+    }
+}

@@ -878,3 +878,80 @@ async fn each_comments_order_has_its_own_validator() {
         .unwrap()
         .contains(" comments-order=\"newest\""));
 }
+
+/// The service on an articles folder of the test's own (`--articles` takes one value).
+fn service_on_articles(articles: &std::path::Path) -> Service {
+    let dir = tempfile::tempdir().unwrap();
+    let dir_path = dir.path().to_owned();
+    let database = format!("sqlite://{}", dir_path.join("comments.db").display());
+    let mut child = std::process::Command::new(BINARY)
+        .current_dir(repo_root())
+        .args(["--database", &database, "serve", "--address", "127.0.0.1:0"])
+        .arg("--articles")
+        .arg(articles)
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let base = read_address(&mut child);
+    Service {
+        child,
+        base,
+        database,
+        _dir: dir,
+        dir_path,
+    }
+}
+
+/// The answer is a page a browser shows: HTML, never cached, with `words` in it.
+async fn html_error(response: reqwest::Response, status: StatusCode, words: &str) -> String {
+    assert_eq!(response.status(), status, "{}", response.url());
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8",
+        "{}",
+        response.url()
+    );
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let text = response.text().await.unwrap();
+    assert!(text.starts_with("<!doctype html>"), "{text}");
+    assert!(text.contains(words), "{words}: {text}");
+    text
+}
+
+/// An error on a reading page is a page, not JSON nor bare text: a missing article is 404
+/// "no such article", one whose file cannot be rendered 422 with the reason, escaped.
+#[tokio::test]
+async fn reading_pages_answer_errors_as_html_pages() {
+    let service = Service::start(&[]);
+    let client = Client::new();
+    for path in [
+        "/read/no-such-article",
+        "/prerendered/no-such-article.html",
+        "/read/..%2Fetc%2Fpasswd",
+    ] {
+        let response = client.get(service.url(path)).send().await.unwrap();
+        let text = html_error(response, StatusCode::NOT_FOUND, "There is no such article.").await;
+        assert!(text.contains("<h1>No such article</h1>"), "{text}");
+    }
+
+    let articles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        articles.path().join("broken.json"),
+        r#"{"id": "broken", "published": "2025-01-17", "headline": ""}"#,
+    )
+    .unwrap();
+    std::fs::write(articles.path().join("garbled.json"), "{\"<script>\": ").unwrap();
+    let service = service_on_articles(articles.path());
+    for path in ["/read/broken", "/read/garbled", "/prerendered/garbled.html"] {
+        let response = client.get(service.url(path)).send().await.unwrap();
+        let text = html_error(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This article cannot be shown",
+        )
+        .await;
+        assert!(!text.contains("<script>"), "{text}");
+    }
+}

@@ -13,6 +13,7 @@ use article_widget::domain::wire::{interpret_answer, CommentRequest, PostError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::http::error::HtmlError;
 use crate::http::extract::AUTHOR_COOKIE;
 use crate::http::AppState;
 use crate::store::StoredAnswer;
@@ -162,7 +163,14 @@ pub async fn respond(
                 html,
             )
                 .into_response(),
-            None => (status, "Your comment was not accepted.").into_response(),
+            // The article can no longer be rendered (its file went away): the refusal alone.
+            None => HtmlError::new(
+                status,
+                "Your comment was not accepted",
+                "Your comment was not accepted. Go back to the article to check it and send it \
+                 again.",
+            )
+            .into_response(),
         }
     };
     if let Some(token) = post.new_cookie {

@@ -26,6 +26,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::http::delivery::{content_tag, not_modified_since, with_validators};
+use crate::http::error::HtmlError;
 use crate::http::extract::{cookie, token_hash, AUTHOR_COOKIE};
 use crate::http::AppState;
 use crate::rendering::{article_text, options, render, thread, PAGE_LOADER};
@@ -106,7 +107,12 @@ async fn respond(
 ) -> Response {
     let id = id.strip_suffix(".html").unwrap_or(&id).to_owned();
     let Some(text) = article_text(state.settings.articles.as_deref(), &id).await else {
-        return (StatusCode::NOT_FOUND, "There is no such article.").into_response();
+        return HtmlError::new(
+            StatusCode::NOT_FOUND,
+            "No such article",
+            "There is no such article.",
+        )
+        .into_response();
     };
     let mut options = options(&state, &id, &query, page).await;
     // A browser that posted without JavaScript sees its own held comments: its page is its own.
@@ -145,11 +151,12 @@ async fn respond(
         ),
         Err(error) => {
             tracing::error!(%id, %error, "prerendering failed");
-            (
+            HtmlError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
+                "This article cannot be shown",
                 format!("This article cannot be shown: {error}"),
             )
-                .into_response()
+            .into_response()
         }
     }
 }
