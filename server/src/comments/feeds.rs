@@ -8,14 +8,15 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use maud::{html, Markup, PreEscaped};
 
 use article_widget::domain::date::Timestamp;
 
+use crate::clock::now_ms;
 use crate::http::delivery::{content_tag, not_modified, with_validator};
 use crate::http::error::ApiError;
-use crate::clock::now_ms;
 use crate::http::AppState;
-use crate::markup::escape as xml;
+use crate::markup::xml_text;
 use crate::store::{ModerationStatus, StoredComment};
 
 const ENTRIES: i64 = 50;
@@ -62,20 +63,10 @@ async fn feed(
         ),
     };
     let updated = comments.first().map_or_else(now_ms, |c| c.created_at);
-    let mut body = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\
-         <title>{}</title><id>{}</id><link rel=\"self\" href=\"{}\"/>\
-         <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/><updated>{}</updated>",
-        xml(&title),
-        xml(&self_link),
-        xml(&self_link),
-        xml(&page),
-        date(updated)
-    );
-    for comment in &comments {
-        body.push_str(&entry(base, comment, &title_of(&comment.article_id)));
-    }
-    body.push_str("</feed>\n");
+    let body = atom(
+        base, &title, &self_link, &page, updated, &comments, &title_of,
+    )
+    .into_string();
     let tag = content_tag([body.as_bytes()]);
     if let Some(answer) = not_modified(&headers, &tag, CACHE) {
         return Ok(answer);
@@ -91,23 +82,135 @@ async fn feed(
     ))
 }
 
-fn entry(base: &str, comment: &StoredComment, headline: &str) -> String {
+/// The feed as Atom: a maud template, so every splice is escaped (`&`, `<`, `>`, `"`: all
+/// that XML text and double-quoted attributes need), and every text passed through
+/// `xml_text` (a character XML forbids cannot be escaped, only left out). Elements without
+/// content are written `<link …></link>`: maud's void `link` (`<link …>`) is HTML, not XML.
+fn atom(
+    base: &str,
+    title: &str,
+    self_link: &str,
+    page: &str,
+    updated: i64,
+    comments: &[StoredComment],
+    headline_of: &dyn Fn(&str) -> String,
+) -> Markup {
+    html! {
+        // Our own constant: the XML declaration.
+        (PreEscaped("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"))
+        feed xmlns="http://www.w3.org/2005/Atom" {
+            title { (xml_text(title)) }
+            id { (xml_text(self_link)) }
+            link rel="self" href=(xml_text(self_link)) {}
+            link rel="alternate" type="text/html" href=(xml_text(page)) {}
+            updated { (date(updated)) }
+            @for comment in comments {
+                (entry(base, comment, &headline_of(&comment.article_id)))
+            }
+        }
+        "\n"
+    }
+}
+
+fn entry(base: &str, comment: &StoredComment, headline: &str) -> Markup {
     let link = format!("{base}/read/{}#comment-{}", comment.article_id, comment.id);
     let author = if comment.author.is_empty() {
         "Anonymous"
     } else {
         &comment.author
     };
-    format!(
-        "<entry><id>{}</id><title>{}</title><link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\
-         <author><name>{}</name></author><published>{}</published><updated>{}</updated>\
-         <content type=\"text\">{}</content></entry>",
-        xml(&link),
-        xml(&format!("{author} on “{headline}”")),
-        xml(&link),
-        xml(author),
-        date(comment.created_at),
-        date(comment.created_at),
-        xml(&comment.content)
-    )
+    let title = format!("{author} on “{headline}”");
+    html! {
+        entry {
+            id { (xml_text(&link)) }
+            title { (xml_text(&title)) }
+            link rel="alternate" type="text/html" href=(xml_text(&link)) {}
+            author { name { (xml_text(author)) } }
+            published { (date(comment.created_at)) }
+            updated { (date(comment.created_at)) }
+            content type="text" { (xml_text(&comment.content)) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ModerationStatus;
+
+    fn comment(author: &str, content: &str) -> StoredComment {
+        StoredComment {
+            id: "c1".into(),
+            article_id: "a".into(),
+            parent_id: None,
+            author: author.into(),
+            email: "secret@example.com".into(),
+            website: None,
+            content: content.into(),
+            status: ModerationStatus::Approved,
+            created_at: 1_700_000_000_000,
+            client_address: "127.0.0.1".into(),
+            author_token: None,
+            notify: false,
+        }
+    }
+
+    /// Every text of the feed, read back by an XML parser, with the `href`s.
+    fn read_back(xml: &str) -> (Vec<String>, Vec<String>) {
+        use quick_xml::events::Event;
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let (mut texts, mut links) = (Vec::new(), Vec::new());
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) | Event::Empty(e) => {
+                    for attribute in e.attributes() {
+                        let attribute = attribute.expect("a well-formed attribute");
+                        if attribute.key.as_ref() == b"href" {
+                            links.push(attribute.unescape_value().unwrap().into_owned());
+                        }
+                    }
+                }
+                Event::Text(text) => texts.push(text.unescape().unwrap().into_owned()),
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        (texts, links)
+    }
+
+    #[test]
+    fn hostile_text_stays_text_and_the_feed_stays_well_formed() {
+        let hostile = "<b>&amp;</b> \"quoted\" ]]> \u{1}\u{FFFF}end";
+        let comments = [comment("Ann <script>", hostile)];
+        let xml = atom(
+            "https://news.example",
+            "Comments on “<i>x</i>”",
+            "https://news.example/feeds/a.atom",
+            "https://news.example/read/a?x=1&y=2",
+            1_700_000_000_000,
+            &comments,
+            &|id: &str| format!("Title of {id} & co"),
+        )
+        .into_string();
+        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed "));
+        let (texts, links) = read_back(&xml);
+        assert!(
+            texts.contains(&"<b>&amp;</b> \"quoted\" ]]> end".to_owned()),
+            "{texts:?}"
+        );
+        assert!(texts.contains(&"Ann <script>".to_owned()), "{texts:?}");
+        assert!(
+            texts.contains(&"Ann <script> on “Title of a & co”".to_owned()),
+            "{texts:?}"
+        );
+        assert!(
+            links.contains(&"https://news.example/read/a?x=1&y=2".to_owned()),
+            "{links:?}"
+        );
+        assert!(
+            links.contains(&"https://news.example/read/a#comment-c1".to_owned()),
+            "{links:?}"
+        );
+        assert!(!xml.contains("secret@example.com"), "never an email");
+    }
 }
