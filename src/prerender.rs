@@ -22,6 +22,7 @@
 
 use std::rc::Rc;
 
+use maud::{html, Markup, PreEscaped};
 use yew::prelude::*;
 
 use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
@@ -74,9 +75,6 @@ fn resolve(base: &str, reference: &str) -> Option<String> {
     })
 }
 
-/// Escapes text for an HTML attribute value in double quotes.
-use crate::domain::text::escape_markup as attribute;
-
 /// Renders the widget for an article's JSON text. Fails only when the text is not an article
 /// (the same errors the widget would show).
 pub async fn render_fragment(
@@ -121,66 +119,55 @@ async fn fragment_html(
         .render()
         .await;
 
-    let mut out = String::with_capacity(body.len() + article_json.len() + 512);
-    // The featured image is the page's largest paint, but inside a declarative shadow root
-    // the browser's preload scanner does not see it: a preload ahead of the element asks for
-    // it as early as a plain <img> would be (valid in the body too, so the fragment carries it).
-    if let Some(image) = &article.image {
-        out.push_str(&format!(
-            "<link rel=\"preload\" as=\"image\" href=\"{}\" fetchpriority=\"high\"",
-            attribute(&image.src)
-        ));
-        if let Some(srcset) = image.srcset_attribute() {
-            out.push_str(&format!(" imagesrcset=\"{}\"", attribute(&srcset)));
-            if let Some(sizes) = &image.sizes {
-                out.push_str(&format!(" imagesizes=\"{}\"", attribute(sizes)));
+    let preload = preload_image(&article);
+    let theme = (options.theme != Theme::Auto).then(|| options.theme.as_str());
+    let order =
+        (options.comments_order != ThreadOrder::default()).then(|| options.comments_order.as_str());
+    html! {
+        // The featured image is the page's largest paint, but inside a declarative shadow
+        // root the browser's preload scanner does not see it: a preload ahead of the element
+        // asks for it as early as a plain <img> would be (valid in the body too, so the
+        // fragment carries it).
+        @if let Some((src, srcset, sizes)) = &preload {
+            link rel="preload" as="image" href=(src) fetchpriority="high"
+                imagesrcset=[srcset.as_deref()] imagesizes=[sizes.as_deref()];
+        }
+        // The widget adopts this markup in place (hydration) when its first render in the
+        // browser equals this one. A refused post's form (its errors, the reader's text) is a
+        // state the browser does not have: that page is replaced instead, once.
+        article-widget src=(options.src) data-aw-prerendered=""
+            data-aw-hydrate=[options.form.is_none().then_some("")]
+            lang=[options.lang.as_deref()] theme=[theme]
+            comments=[(!options.comments).then_some("off")] comments-order=[order] {
+            template shadowrootmode="open" {
+                // Yew's server rendering (with the widget's <style>, see
+                // `components::styles`): markup Yew escaped itself, the one HTML spliced in.
+                div { (PreEscaped(body)) }
+            }
+            // JSON made script-safe by `structured_data::escape_for_script` (`<`, `>`, `&` as
+            // `\u003c`…: nothing can close the element or open a comment): a script's text is
+            // not HTML, so HTML escaping would corrupt it.
+            script type="application/ld+json" { (PreEscaped(structured)) }
+            script type="application/json" data-aw-article {
+                (PreEscaped(escape_for_script(article_json.trim())))
+            }
+            @if let Some(thread) = &options.thread {
+                script type="application/json" data-aw-thread {
+                    (PreEscaped(escape_for_script(thread.trim())))
+                }
             }
         }
-        out.push('>');
     }
-    out.push_str(&format!(
-        "<article-widget src=\"{}\" data-aw-prerendered=\"\"",
-        attribute(&options.src)
-    ));
-    // The widget adopts this markup in place (hydration) when its first render in the
-    // browser equals this one. A refused post's form (its errors, the reader's text) is a
-    // state the browser does not have: that page is replaced instead, once.
-    if options.form.is_none() {
-        out.push_str(" data-aw-hydrate=\"\"");
-    }
-    if let Some(lang) = &options.lang {
-        out.push_str(&format!(" lang=\"{}\"", attribute(lang)));
-    }
-    if options.theme != Theme::Auto {
-        out.push_str(&format!(" theme=\"{}\"", options.theme.as_str()));
-    }
-    if !options.comments {
-        out.push_str(" comments=\"off\"");
-    }
-    if options.comments_order != ThreadOrder::default() {
-        out.push_str(&format!(
-            " comments-order=\"{}\"",
-            options.comments_order.as_str()
-        ));
-    }
-    out.push('>');
-    out.push_str("<template shadowrootmode=\"open\">");
-    out.push_str("<div>");
-    out.push_str(&body);
-    out.push_str("</div></template>");
-    out.push_str("<script type=\"application/ld+json\">");
-    out.push_str(&structured);
-    out.push_str("</script>");
-    out.push_str("<script type=\"application/json\" data-aw-article>");
-    out.push_str(&escape_for_script(article_json.trim()));
-    out.push_str("</script>");
-    if let Some(thread) = &options.thread {
-        out.push_str("<script type=\"application/json\" data-aw-thread>");
-        out.push_str(&escape_for_script(thread.trim()));
-        out.push_str("</script>");
-    }
-    out.push_str("</article-widget>");
-    out
+    .into_string()
+}
+
+/// The featured image's preload: its address, and its `srcset` with `sizes` (only with a
+/// `srcset`, which they qualify).
+fn preload_image(article: &Article) -> Option<(String, Option<String>, Option<String>)> {
+    let image = article.image.as_ref()?;
+    let srcset = image.srcset_attribute();
+    let sizes = srcset.as_ref().and(image.sizes.clone());
+    Some((image.src.clone(), srcset, sizes))
 }
 
 /// A whole reading page for an article: the prerendered widget, the loader, and the page's
@@ -193,69 +180,65 @@ pub async fn render_page(
 ) -> Result<String, ArticleError> {
     let article = Rc::new(prepare(article_json, options)?);
     let fragment = fragment_html(article.clone(), article_json, options).await;
-    let language = article.language.clone().unwrap_or_else(|| "en".to_owned());
-    let description = article
-        .standfirst
-        .as_deref()
-        .map(|text| {
-            format!(
-                "<meta name=\"description\" content=\"{}\">",
-                attribute(text)
-            )
-        })
-        .unwrap_or_default();
-    let preview = link_preview(&article);
-    Ok(format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title>{description}{preview}\
-         <script type=\"module\" src=\"{loader}\"></script>\
-         <style>body {{ margin: 0 auto; max-width: 48rem; padding: 1rem; \
-         font-family: Georgia, 'Times New Roman', serif; color: #1b1b1b; }}</style>\
-         </head><body><main>{fragment}</main></body></html>",
-        lang = attribute(&language),
-        title = attribute(&article.headline),
-        loader = attribute(loader_src),
-    ))
+    let language = article.language.as_deref().unwrap_or("en");
+    Ok(html! {
+        // Our own constant (maud's `DOCTYPE` is upper case; the pages have always written it
+        // lower case).
+        (PreEscaped("<!doctype html>"))
+        html lang=(language) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (article.headline) }
+                @if let Some(standfirst) = &article.standfirst {
+                    meta name="description" content=(standfirst);
+                }
+                (link_preview(&article))
+                script type="module" src=(loader_src) {}
+                // Our own constant: a style's text is CSS, not HTML.
+                style { (PreEscaped(PAGE_STYLE)) }
+            }
+            body {
+                // The fragment built above: our element around Yew's own markup.
+                main { (PreEscaped(fragment)) }
+            }
+        }
+    }
+    .into_string())
 }
+
+/// The reading page's own style: a readable column around the widget.
+const PAGE_STYLE: &str = "body { margin: 0 auto; max-width: 48rem; padding: 1rem; \
+     font-family: Georgia, 'Times New Roman', serif; color: #1b1b1b; }";
 
 /// What link previews (chat apps, social networks) read: Open Graph tags, and the canonical
 /// address. URLs only where they are absolute, as those readers need them.
-fn link_preview(article: &Article) -> String {
+fn link_preview(article: &Article) -> Markup {
     let absolute = |url: &str| url.starts_with("https://") || url.starts_with("http://");
+    let published = article.published.to_rfc3339();
     let mut tags = vec![
-        ("og:type".to_owned(), "article".to_owned()),
-        ("og:title".to_owned(), article.headline.clone()),
-        (
-            "article:published_time".to_owned(),
-            article.published.to_rfc3339(),
-        ),
+        ("og:type", "article"),
+        ("og:title", article.headline.as_str()),
+        ("article:published_time", published.as_str()),
     ];
     if let Some(standfirst) = &article.standfirst {
-        tags.push(("og:description".to_owned(), standfirst.clone()));
+        tags.push(("og:description", standfirst.as_str()));
     }
     if let Some(image) = article.image.as_ref().filter(|image| absolute(&image.src)) {
-        tags.push(("og:image".to_owned(), image.src.clone()));
+        tags.push(("og:image", image.src.as_str()));
         if !image.alt.is_empty() {
-            tags.push(("og:image:alt".to_owned(), image.alt.clone()));
+            tags.push(("og:image:alt", image.alt.as_str()));
         }
     }
-    let mut out: String = tags
-        .iter()
-        .map(|(property, content)| {
-            format!(
-                "<meta property=\"{property}\" content=\"{}\">",
-                attribute(content)
-            )
-        })
-        .collect();
-    if let Some(url) = article.url.as_deref().filter(|url| absolute(url)) {
-        out.push_str(&format!(
-            "<meta property=\"og:url\" content=\"{0}\"><link rel=\"canonical\" href=\"{0}\">",
-            attribute(url)
-        ));
+    html! {
+        @for (property, content) in &tags {
+            meta property=(property) content=(content);
+        }
+        @if let Some(url) = article.url.as_deref().filter(|url| absolute(url)) {
+            meta property="og:url" content=(url);
+            link rel="canonical" href=(url);
+        }
     }
-    out
 }
 
 #[cfg(test)]

@@ -401,3 +401,45 @@ async fn our_reading_page_read_as_an_existing_sites_page_gives_its_article_back(
         );
     }
 }
+
+/// The reading page's shell is a template: whatever an article or the options say, their
+/// text is escaped where it lands (title, description, previews, the element's attributes),
+/// and the page has exactly the one loader script we put in its head.
+#[tokio::test]
+async fn the_reading_pages_shell_escapes_what_the_article_says() {
+    let json = r#"{"id": "h", "headline": "</title><script>alert(1)</script>",
+        "standfirst": "\"><script>alert(2)</script>", "language": "en\"><script>alert(3)</script>",
+        "url": "https://news.example/h?a=\"><script>alert(4)</script>",
+        "published": "2025-01-17", "body": "Text."}"#;
+    let page = render_page(
+        json,
+        &PrerenderOptions {
+            src: "/articles/h.json?x=\"<b>".into(),
+            lang: Some("fr\" onload=\"alert(5)".into()),
+            ..PrerenderOptions::default()
+        },
+        "/article-widget.js?\"><script>alert(6)</script>",
+    )
+    .await
+    .unwrap();
+    let head = &page[..page.find("</head>").unwrap()];
+    assert!(!head.contains("<script>alert"), "{head}");
+    assert!(head.contains("<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>"));
+    assert!(head.contains(
+        "<meta name=\"description\" content=\"&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;\">"
+    ));
+    assert!(page.starts_with("<!doctype html><html lang=\""), "{page}");
+    let dom = Dom::parse_document(&page);
+    let scripts: Vec<_> = dom
+        .select(&Selector::parse("head script").unwrap())
+        .map(|script| script.value().attr("src").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(scripts, ["/article-widget.js?\"><script>alert(6)</script>"]);
+    let widget = dom
+        .select(&Selector::parse("main > article-widget").unwrap())
+        .next()
+        .expect("the widget in the page's main");
+    assert_eq!(widget.value().attr("src"), Some("/articles/h.json?x=\"<b>"));
+    assert_eq!(widget.value().attr("lang"), Some("fr\" onload=\"alert(5)"));
+    assert_eq!(widget.value().attr("onload"), None);
+}
