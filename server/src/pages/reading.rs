@@ -12,6 +12,9 @@
 //! address: where the article, its images and its comment form point comes from the service's
 //! own configuration (a link on the publisher's domain must not be able to send its readers'
 //! details elsewhere).
+//!
+//! Errors are pages (`HtmlError`), as a browser or an include expects: 404 "There is no such
+//! article." for a missing or malformed id, 422 with the reason when the file is not an article.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
