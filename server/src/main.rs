@@ -176,7 +176,7 @@ async fn moderators(
     action: comment_service::config::ModeratorsAction,
 ) -> i32 {
     use comment_service::config::ModeratorsAction;
-    use comment_service::moderation::area::{
+    use comment_service::moderation::passwords::{
         hash_password, read_password, NAME_LIMIT, PASSWORD_LIMIT,
     };
     let result = match action {

@@ -1121,6 +1121,246 @@ async fn moderators_reject_mark_spam_delete_in_bulk_search_and_filter() {
     }
 }
 
+/// What a commenter wrote is shown as text wherever the area shows it (queue, reply context,
+/// blocks, audit log), whatever the row holds (imports and old rows may hold anything the
+/// comment rules now refuse): markup, quotes that would end an attribute, a `javascript:`
+/// website, control characters and bidirectional overrides (shown as visible escapes, so
+/// none can reorder what a moderator reads). A search reflected into the page stays text too.
+#[tokio::test]
+async fn hostile_text_is_shown_as_text_in_the_area() {
+    let service = Service::start(&[]);
+    let (code, said) = add_moderator(&service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let hostile = |id: &str, parent: Option<&str>, author: &str, content: &str| StoredComment {
+        id: id.to_owned(),
+        article_id: ARTICLE.to_owned(),
+        parent_id: parent.map(str::to_owned),
+        author: author.to_owned(),
+        email: "eve\"<b>@example.com".to_owned(),
+        website: Some("javascript:alert(1)\" onmouseover=\"alert(2)".to_owned()),
+        content: content.to_owned(),
+        status: ModerationStatus::Pending,
+        created_at: now_ms(),
+        client_address: "192.0.2.7".to_owned(),
+        author_token: None,
+        notify: false,
+    };
+    let parent = "c0ffee0000000000000000000000aaaa";
+    let reply = "c0ffee0000000000000000000000bbbb";
+    let store = Store::open(&service.database).await.unwrap();
+    let rows = [
+        hostile(
+            parent,
+            None,
+            "\"><script>alert('name')</script>",
+            "</p><script>alert(\"text\")</script><img src=x onerror=alert(3)> & done",
+        ),
+        hostile(
+            reply,
+            Some(parent),
+            "Eve \u{202e}evE\u{2066}",
+            "invoice\u{202e}fdp.exe\u{1b}[2J\u{0} end",
+        ),
+    ];
+    assert_eq!(
+        store
+            .insert_many(&rows, comment_service::clock::now_ms())
+            .await
+            .unwrap(),
+        2
+    );
+    store.close().await;
+    let cookie = signed_in(&service, "editor", PASSWORD).await;
+    let no_markup_of_theirs = |page: &str, what: &str| {
+        let lower = page.to_lowercase();
+        for raw in [
+            "<script",
+            "<img",
+            "<b>",
+            "onmouseover=\"",
+            "href=\"javascript",
+        ] {
+            assert!(!lower.contains(raw), "{what}: {raw} as markup in {page}");
+        }
+        let unseen: Vec<char> = page
+            .chars()
+            .filter(|c| {
+                (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                    || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            })
+            .collect();
+        assert!(unseen.is_empty(), "{what}: raw {unseen:?} in the page");
+    };
+
+    let (status, queue) = area_page(&service, &cookie, "/moderate").await;
+    assert_eq!(status, StatusCode::OK);
+    no_markup_of_theirs(&queue, "queue");
+    for shown in [
+        "&quot;&gt;&lt;script&gt;alert('name')&lt;/script&gt;",
+        "&lt;/p&gt;&lt;script&gt;alert(&quot;text&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(3)&gt; &amp; done",
+        "eve&quot;&lt;b&gt;@example.com",
+        "javascript:alert(1)&quot; onmouseover=&quot;alert(2)",
+        "Eve \\u{202e}evE\\u{2066}",
+        "invoice\\u{202e}fdp.exe\\u{1b}[2J\\u{0} end",
+        // The reply's context: its parent's author and text.
+        "In reply to &quot;&gt;&lt;script&gt;",
+    ] {
+        assert!(queue.contains(shown), "{shown} in {queue}");
+    }
+
+    // A search is reflected into the form (and the actions' way back) as text.
+    let query = "<script>alert(\"text\")";
+    let (_, found) = area_page(
+        &service,
+        &cookie,
+        &format!("/moderate?status=all&q={}", url_encoded(query)),
+    )
+    .await;
+    no_markup_of_theirs(&found, "search");
+    assert!(found.contains("All comments (1)"), "{found}");
+    assert!(
+        found.contains("value=\"&lt;script&gt;alert(&quot;text&quot;)\""),
+        "{found}"
+    );
+
+    // Blocked, the email is text on the blocks page and in the audit log, and the page's own
+    // unblock form carries it back intact.
+    let csrf = csrf_of(&queue);
+    let client = area_client();
+    let form = |path: &str, fields: &[(&str, &str)]| {
+        client
+            .post(service.url(path))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(fields).unwrap())
+            .send()
+    };
+    let block = format!("block-email:{reply}");
+    let answer = form("/moderate/act", &[("one", &block), ("csrf", &csrf)])
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let (_, blocks) = area_page(&service, &cookie, "/moderate/blocks").await;
+    no_markup_of_theirs(&blocks, "blocks");
+    assert!(
+        blocks.contains("name=\"value\" value=\"eve&quot;&lt;b&gt;@example.com\""),
+        "{blocks}"
+    );
+    let (_, audit) = area_page(&service, &cookie, "/moderate/audit").await;
+    no_markup_of_theirs(&audit, "audit");
+    assert!(audit.contains("eve&quot;&lt;b&gt;@example.com"), "{audit}");
+    let answer = form(
+        "/moderate/blocks",
+        &[
+            ("csrf", &csrf),
+            ("kind", "email"),
+            ("value", "eve\"<b>@example.com"),
+            ("do", "remove"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let (_, blocks) = area_page(&service, &cookie, "/moderate/blocks").await;
+    assert!(blocks.contains("No blocks."), "{blocks}");
+}
+
+fn url_encoded(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Issue 18: an error on the area's routes is a page of the area, in its layout, with its
+/// status and a message (never the comments API's JSON, nor a bare text): a database
+/// failure, a method the route does not take, a query it cannot read, a form over the limit.
+#[tokio::test]
+async fn an_error_in_the_area_is_a_page_of_the_area() {
+    use sqlx::Executor;
+    let service = Service::start(&[]);
+    let (code, said) = add_moderator(&service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let cookie = signed_in(&service, "editor", PASSWORD).await;
+    let (_, queue) = area_page(&service, &cookie, "/moderate").await;
+    let csrf = csrf_of(&queue);
+    let client = area_client();
+    let is_area_page = |answer: Response, status: StatusCode, message: &'static str| async move {
+        assert_eq!(answer.status(), status, "{message}");
+        let header = |name: &str| {
+            answer
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(
+            header("content-type").starts_with("text/html"),
+            "{status}: {}",
+            header("content-type")
+        );
+        assert_eq!(header("cache-control"), "no-store", "{status}");
+        assert_eq!(header("x-frame-options"), "DENY", "{status}");
+        let page = answer.text().await.unwrap();
+        assert!(
+            page.to_lowercase().starts_with("<!doctype html>")
+                && page.contains("Comments · moderation"),
+            "{status}: the area's layout: {page}"
+        );
+        assert!(page.contains(message), "{status}: {message} in {page}");
+    };
+
+    let wrong_method = client
+        .get(service.url("/moderate/act"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    is_area_page(
+        wrong_method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "does not take this kind of request",
+    )
+    .await;
+    let unreadable_query = client
+        .get(service.url("/moderate?status=spam&status=all"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    is_area_page(
+        unreadable_query,
+        StatusCode::BAD_REQUEST,
+        "could not be read",
+    )
+    .await;
+    // Just over the limit (64 KiB), small enough to be sent whole before the answer.
+    let too_large = client
+        .post(service.url("/moderate/act"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&ids={}", "x".repeat(70 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    is_area_page(too_large, StatusCode::PAYLOAD_TOO_LARGE, "too large").await;
+
+    // The database fails under the blocks page (its table gone): 503, said on a page.
+    let pool = service.database_pool().await;
+    pool.execute("DROP TABLE blocks").await.unwrap();
+    pool.close().await;
+    let failed = client
+        .get(service.url("/moderate/blocks"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    is_area_page(
+        failed,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable right now",
+    )
+    .await;
+}
+
 // ----- The command line -----
 
 /// §10: `moderate list` shows what a commenter wrote with its control characters escaped:

@@ -1,0 +1,267 @@
+//! The queue (held comments, or any status, one article's, or a search), each comment as a
+//! card with its actions, and the actions themselves (one comment's button, or the bulk
+//! buttons with the ticked ones), each written to the audit log.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html, Markup};
+
+use super::error::AreaError;
+use super::session::{field, Authorised, SignedIn};
+use super::views::{csrf_field, excerpt, page, see_other, shown, status_label, when};
+use crate::clock::now_ms;
+use crate::http::AppState;
+use crate::store::{ModerationStatus, StoredComment};
+
+/// The most comments one page of the queue shows.
+const QUEUE_PAGE: i64 = 100;
+
+#[derive(serde::Deserialize, Default)]
+pub struct Filters {
+    status: Option<String>,
+    article: Option<String>,
+    q: Option<String>,
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    filters: Result<Query<Filters>, QueryRejection>,
+) -> Result<Response, AreaError> {
+    let Query(filters) = filters?;
+    let status_name = filters.status.as_deref().unwrap_or("pending");
+    let status = ModerationStatus::ALL
+        .into_iter()
+        .find(|s| s.as_str() == status_name);
+    let article = filters
+        .article
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    let search = filters
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty());
+    let comments = state
+        .store
+        .search_comments(status, article, search, QUEUE_PAGE)
+        .await?;
+    let mut cards = Vec::with_capacity(comments.len());
+    for comment in &comments {
+        cards.push(card(&state, comment).await?);
+    }
+    let body = html! {
+        form.filters method="get" action="/moderate" {
+            select name="status" aria-label="Status" {
+                @for name in ["pending", "approved", "rejected", "spam", "all"] {
+                    option value=(name) selected[name == status_name] { (status_label(name)) }
+                }
+            }
+            input name="article" placeholder="Article id" value=(article.unwrap_or_default())
+                aria-label="Article id";
+            input name="q" type="search" placeholder="Author, email, address or text"
+                value=(search.unwrap_or_default()) aria-label="Search";
+            button { "Show" }
+        }
+        @if cards.is_empty() {
+            p { "Nothing here." }
+        } @else {
+            form method="post" action="/moderate/act" {
+                (csrf_field(&session.csrf))
+                input type="hidden" name="back" value=(back_address(status_name, article, search));
+                div.actions.card {
+                    span { "With the ticked ones:" }
+                    button name="bulk" value="approve" { "Approve" }
+                    button name="bulk" value="reject" { "Reject" }
+                    button name="bulk" value="spam" { "Spam" }
+                    button name="bulk" value="delete" { "Delete" }
+                }
+                @for card in cards { (card) }
+            }
+        }
+    };
+    let title = match status {
+        Some(ModerationStatus::Pending) => "Held for moderation",
+        Some(other) => status_label(other.as_str()),
+        None => "All comments",
+    };
+    Ok(page(
+        StatusCode::OK,
+        &format!("{title} ({})", comments.len()),
+        Some(session.signed_in_as()),
+        body,
+    ))
+}
+
+/// Where the actions send the moderator back to: this very view of the queue.
+fn back_address(status: &str, article: Option<&str>, search: Option<&str>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("status", status);
+    if let Some(article) = article {
+        query.append_pair("article", article);
+    }
+    if let Some(search) = search {
+        query.append_pair("q", search);
+    }
+    format!("/moderate?{}", query.finish())
+}
+
+/// The address of one article's comments in the queue.
+fn article_address(article: &str) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("status", "all");
+    query.append_pair("article", article);
+    format!("/moderate?{}", query.finish())
+}
+
+/// One comment: what it is on, what it answers, who wrote it from where, and its actions.
+async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaError> {
+    let title = state
+        .articles
+        .headline(&comment.article_id)
+        .unwrap_or_else(|| comment.article_id.clone());
+    let parent = match &comment.parent_id {
+        Some(parent) => state.store.comment(parent).await?,
+        None => None,
+    };
+    let actions = [
+        (
+            "approve",
+            "Approve",
+            comment.status != ModerationStatus::Approved,
+        ),
+        (
+            "unpublish",
+            "Unpublish",
+            comment.status == ModerationStatus::Approved,
+        ),
+        (
+            "reject",
+            "Reject",
+            comment.status != ModerationStatus::Rejected,
+        ),
+        ("spam", "Spam", comment.status != ModerationStatus::Spam),
+        ("delete", "Delete", true),
+        ("block-email", "Block email", true),
+        ("block-address", "Block address", true),
+    ];
+    let author = if comment.author.is_empty() {
+        "Anonymous"
+    } else {
+        &comment.author
+    };
+    Ok(html! {
+        article.card {
+            label {
+                input type="checkbox" name="ids" value=(comment.id);
+                " "
+                strong { (shown(author)) }
+            }
+            " "
+            span.meta {
+                "(" (status_label(comment.status.as_str())) ") on "
+                a href=(article_address(&comment.article_id)) { (shown(&title)) }
+            }
+            p.meta {
+                (shown(&comment.email)) " · " (shown(&comment.client_address))
+                @if let Some(website) = &comment.website {
+                    " · " (shown(website))
+                }
+                " · " (when(comment.created_at)) " · " (comment.id)
+            }
+            @if let Some(parent) = parent {
+                p.context {
+                    "In reply to " (shown(&parent.author)) ": "
+                    (shown(&excerpt(&parent.content, 200)))
+                }
+            }
+            p.text { (shown(&comment.content)) }
+            div.actions {
+                @for (action, label, offered) in actions {
+                    @if offered {
+                        button name="one" value={ (action) ":" (comment.id) } { (label) }
+                    }
+                }
+            }
+        }
+    })
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    Authorised { session, form }: Authorised,
+) -> Result<Response, AreaError> {
+    // One comment's button ("approve:ID"), or the bulk buttons with the ticked ids.
+    let targets: Vec<(String, String)> = match field(&form, "one").and_then(|v| v.split_once(':')) {
+        Some((action, id)) => vec![(action.to_owned(), id.to_owned())],
+        None => {
+            let action = field(&form, "bulk").unwrap_or_default().to_owned();
+            form.iter()
+                .filter(|(k, _)| k == "ids")
+                .map(|(_, id)| (action.clone(), id.clone()))
+                .collect()
+        }
+    };
+    let store = &state.store;
+    for (action, id) in targets {
+        let done = match action.as_str() {
+            "approve" => {
+                store
+                    .set_status(&id, ModerationStatus::Approved, now_ms())
+                    .await?
+            }
+            "unpublish" => {
+                store
+                    .set_status(&id, ModerationStatus::Pending, now_ms())
+                    .await?
+            }
+            "reject" => {
+                store
+                    .set_status(&id, ModerationStatus::Rejected, now_ms())
+                    .await?
+            }
+            "spam" => {
+                store
+                    .set_status(&id, ModerationStatus::Spam, now_ms())
+                    .await?
+            }
+            "delete" => store.delete(&id, now_ms()).await?,
+            "block-email" | "block-address" => match store.comment(&id).await? {
+                Some(comment) => {
+                    let (kind, value) = if action == "block-email" {
+                        ("email", comment.email)
+                    } else {
+                        ("address", comment.client_address)
+                    };
+                    store
+                        .block(kind, &value, &session.moderator, now_ms())
+                        .await?;
+                    store
+                        .audit(
+                            &session.moderator,
+                            &format!("block {kind}"),
+                            &value,
+                            &format!("from comment {id}"),
+                            now_ms(),
+                        )
+                        .await?;
+                    continue;
+                }
+                None => false,
+            },
+            _ => false,
+        };
+        if done {
+            store
+                .audit(&session.moderator, &action, &id, "", now_ms())
+                .await?;
+        }
+    }
+    let back = field(&form, "back")
+        .filter(|b| b.starts_with("/moderate") && !b.starts_with("//"))
+        .unwrap_or("/moderate");
+    Ok(see_other(back))
+}
