@@ -281,7 +281,74 @@ async fn suite(store: Store) {
     assert_eq!(store.answer("key-c1").await.unwrap().unwrap().status, 201);
     paging(&store, engine).await;
     moderation_area(&store, engine).await;
+    activity(&store, engine).await;
     println!("storage suite passed on {engine}");
+}
+
+/// An article's activity (its approved count and last change, the list's validators) is exact
+/// at every read while posts add publications of their own, folds move them into the
+/// article's row, and moderation recounts: concurrent posts are each counted once, a post
+/// dated before the last change (another instance's clock) does not take the time back, and
+/// every moderation is a later change.
+async fn activity(store: &Store, engine: &str) {
+    let on_hot = |id: String, status: &str, at: i64| StoredComment {
+        article_id: "hot".into(),
+        ..comment(&id, &format!("{id}@example.com"), status, at, None)
+    };
+    let read = |store: &Store| {
+        let store = store.clone();
+        async move {
+            let activity = store.activity("hot").await.unwrap().unwrap();
+            (activity.approved, activity.changed_at)
+        }
+    };
+    // Concurrent posts, more than a fold's worth, some held (which count for nothing).
+    let posts = (0..80).map(|n| {
+        let store = store.clone();
+        let status = if n % 4 == 0 { "pending" } else { "approved" };
+        let post = on_hot(format!("hot{n}"), status, 1_000_000 + n);
+        tokio::spawn(async move { insert(&store, &post, &[], 0).await.is_ok() })
+    });
+    for post in posts.collect::<Vec<_>>() {
+        assert!(post.await.unwrap());
+    }
+    let (approved, changed_at) = read(store).await;
+    assert_eq!(approved, 60, "{engine}: each approved post counted once");
+    assert!(changed_at >= 1_000_079, "{engine}: {changed_at}");
+    assert_eq!(
+        store.approved_counts(&["hot".into()]).await.unwrap(),
+        [("hot".to_owned(), 60)]
+    );
+    // Folding changes what is stored, not what is read.
+    store.fold("hot").await.unwrap();
+    assert_eq!(read(store).await, (60, changed_at), "{engine}");
+    // A post from a clock behind: counted, and the time does not go back.
+    insert(store, &on_hot("late".into(), "approved", 5), &[], 0)
+        .await
+        .unwrap();
+    let (approved, late_at) = read(store).await;
+    assert_eq!(approved, 61, "{engine}");
+    assert!(
+        late_at > changed_at,
+        "{engine}: {late_at} after {changed_at}"
+    );
+    // Moderation recounts, later than anything before it, even with an earlier clock.
+    assert!(store
+        .set_status("hot1", ModerationStatus::Rejected, 6)
+        .await
+        .unwrap());
+    let (approved, rejected_at) = read(store).await;
+    assert_eq!(approved, 60, "{engine}: a rejection counted");
+    assert!(rejected_at > late_at, "{engine}");
+    insert(store, &on_hot("after".into(), "approved", 7), &[], 0)
+        .await
+        .unwrap();
+    assert!(store.delete("hot2", 8).await.unwrap());
+    let (approved, deleted_at) = read(store).await;
+    assert_eq!(approved, 60, "{engine}: one more, one deleted");
+    assert!(deleted_at > rejected_at, "{engine}");
+    store.fold("hot").await.unwrap();
+    assert_eq!(read(store).await, (60, deleted_at), "{engine}");
 }
 
 /// What the moderation area keeps: moderators, sessions, failed sign-ins, audit, blocks.

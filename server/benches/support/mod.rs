@@ -5,6 +5,12 @@ use std::process::{Child, Command, Stdio};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_comment-service");
 
+/// The service binary to load: `BENCH_BINARY` (to compare two builds with one bench), or
+/// the one cargo built with the bench.
+pub fn binary() -> String {
+    std::env::var("BENCH_BINARY").unwrap_or_else(|_| BINARY.to_owned())
+}
+
 /// A setting from the environment, or its default.
 pub fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -20,7 +26,7 @@ pub fn start_service(database: &str, args: &[&str]) -> (Child, String) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap();
-    let mut child = Command::new(BINARY)
+    let mut child = Command::new(binary())
         .current_dir(root)
         .args(["--database", database, "serve", "--address", "127.0.0.1:0"])
         .args(args)

@@ -1,16 +1,43 @@
-//! Each article's public thread in two numbers (`article_activity`): when it last changed
-//! and how many approved comments it has. The public list's validators and the counts are
-//! read from it, so every change to a public thread records it in its own transaction.
+//! Each article's public thread in two numbers: when it last changed and how many approved
+//! comments it has. The public list's validators, the counts and the prerendered pages'
+//! `Last-Modified` are read from them.
+//!
+//! Kept in two tables. `article_activity` holds one row per article, written by moderation
+//! (each recounts in its own transaction) and by folds; `activity_publications` holds one row
+//! per comment stored approved since the last fold, written in the comment's transaction.
+//! Publishing never writes the article's row, so posts to one busy article do not queue on
+//! it. Invariants:
+//! - the approved count read (the row's count plus the article's publications) equals the
+//!   approved comments committed, at every read: a publication is committed with its comment,
+//!   a fold moves publications into the row in one transaction, a recount sets the row and
+//!   removes the publications it counted in one snapshot;
+//! - the time read (the later of the row's and its publications') never goes back, and every
+//!   moderation makes it later (even within a millisecond); a publication is dated no earlier
+//!   than the last change it saw (concurrent publications may share a time; their count
+//!   differs);
+//! - so the list's validator (time and count) changes with every change to the public thread.
+
+use std::sync::atomic::Ordering;
 
 use super::{placeholders, Engine, Result, Store};
 
-/// An article's public thread in two numbers (`article_activity`), kept with every change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+/// Publications are folded into their article's row after this many, counted per process.
+/// Reads add at most about this many rows (times the instances) to the article's one.
+pub(super) const FOLD_EVERY: u64 = 32;
+
+/// An article's public thread in two numbers, exact at every read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Activity {
-    /// Ms since the epoch; later with every change.
+    /// Ms since the epoch; never earlier with a change, later with every moderation.
     pub changed_at: i64,
     pub approved: i64,
 }
+
+/// The article's row and its publications, as one set of rows (`at`, `approved`): one snapshot.
+const ACTIVITY_PARTS: &str = "SELECT article_id, changed_at AS at, approved FROM article_activity
+     WHERE article_id IN ({ids})
+     UNION ALL
+     SELECT article_id, published_at, 1 FROM activity_publications WHERE article_id IN ({ids})";
 
 impl Store {
     /// Ends a moderation's transaction: the article's thread changed, counted again.
@@ -20,14 +47,7 @@ impl Store {
         article_id: &str,
         now: i64,
     ) -> Result<bool> {
-        touch(
-            &mut transaction,
-            self.engine,
-            article_id,
-            now,
-            Approved::Recount,
-        )
-        .await?;
+        recount(&mut transaction, self.engine, article_id, now).await?;
         transaction.commit().await?;
         Ok(true)
     }
@@ -39,71 +59,179 @@ impl Store {
 
     /// The article's public thread: when it last changed, and how many comments it has.
     pub async fn activity(&self, article_id: &str) -> Result<Option<Activity>> {
-        sqlx::query_as(
-            &self.sql("SELECT changed_at, approved FROM article_activity WHERE article_id = ?"),
-        )
-        .bind(article_id)
-        .fetch_optional(&self.pool)
-        .await
+        let sql = self.sql(&format!(
+            "SELECT MAX(at), CAST(SUM(approved) AS BIGINT) FROM ({}) AS parts",
+            ACTIVITY_PARTS.replace("{ids}", "?")
+        ));
+        let (changed_at, approved): (Option<i64>, Option<i64>) = sqlx::query_as(&sql)
+            .bind(article_id)
+            .bind(article_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(changed_at.map(|changed_at| Activity {
+            changed_at,
+            approved: approved.unwrap_or(0),
+        }))
     }
 
-    /// How many approved comments each of these articles has (absent: none), in one query
-    /// (the counts kept with each change: one row per article).
+    /// How many approved comments each of these articles has (absent: none), in one query.
     pub async fn approved_counts(&self, article_ids: &[String]) -> Result<Vec<(String, i64)>> {
         if article_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = vec!["?"; article_ids.len()].join(", ");
+        let marks = vec!["?"; article_ids.len()].join(", ");
         let sql = self.sql(&format!(
-            "SELECT article_id, approved FROM article_activity
-             WHERE article_id IN ({placeholders}) AND approved > 0"
+            "SELECT article_id, CAST(SUM(approved) AS BIGINT) FROM ({}) AS parts
+             GROUP BY article_id HAVING SUM(approved) > 0",
+            ACTIVITY_PARTS.replace("{ids}", &marks)
         ));
         let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
-        for id in article_ids {
+        for id in article_ids.iter().chain(article_ids) {
             query = query.bind(id);
         }
         query.fetch_all(&self.pool).await
     }
+
+    /// After a publication committed: every `FOLD_EVERY`th in this process folds its
+    /// article's publications into the article's row, so reads stay short. A failed fold
+    /// changes nothing (the publications stay, and are counted), so it is only logged.
+    pub(super) async fn published(&self, article_id: &str) {
+        if self.publications.fetch_add(1, Ordering::Relaxed) % FOLD_EVERY != FOLD_EVERY - 1 {
+            return;
+        }
+        if let Err(error) = self.fold(article_id).await {
+            tracing::warn!("folding the activity of {article_id:?}: {error}");
+        }
+    }
+
+    /// Moves the article's publications into its row, in one transaction: the publications
+    /// this transaction deletes are the ones it adds (a concurrent fold or recount deletes
+    /// each other's rows only once; PostgreSQL's `DELETE` skips what another removed).
+    pub async fn fold(&self, article_id: &str) -> Result<()> {
+        let mut transaction = self.writer.begin().await?;
+        let folded: Vec<i64> =
+            sqlx::query_scalar(&self.sql(
+                "DELETE FROM activity_publications WHERE article_id = ? RETURNING published_at",
+            ))
+            .bind(article_id)
+            .fetch_all(&mut *transaction)
+            .await?;
+        let Some(latest) = folded.iter().copied().max() else {
+            transaction.rollback().await?;
+            return Ok(());
+        };
+        sqlx::query(&self.sql(
+            "INSERT INTO article_activity (article_id, changed_at, approved) VALUES (?, ?, ?)
+             ON CONFLICT (article_id) DO UPDATE SET changed_at = CASE
+                 WHEN excluded.changed_at > article_activity.changed_at THEN excluded.changed_at
+                 ELSE article_activity.changed_at END,
+             approved = article_activity.approved + excluded.approved",
+        ))
+        .bind(article_id)
+        .bind(latest)
+        .bind(folded.len() as i64)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await
+    }
 }
 
-/// How an article's approved comments changed with the change `touch` records.
-#[derive(Clone, Copy)]
-pub(super) enum Approved {
-    /// One more (a comment stored approved): counted up.
-    OneMore,
-    /// Anything else (moderation, an import): counted again.
-    Recount,
+/// In a new approved comment's transaction: its publication, dated `now` or just after the
+/// last change this transaction sees, whichever is later (the clocks of several instances
+/// differ; the time read never goes back).
+pub(super) async fn publish(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    article_id: &str,
+    comment_id: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(&placeholders(
+        engine,
+        "INSERT INTO activity_publications (article_id, published_at, comment_id)
+         SELECT ?, CASE WHEN last.at >= ? THEN last.at + 1 ELSE ? END, ?
+         FROM (SELECT MAX(at) AS at FROM (
+             SELECT changed_at AS at FROM article_activity WHERE article_id = ?
+             UNION ALL
+             SELECT MAX(published_at) FROM activity_publications WHERE article_id = ?
+         ) AS known) AS last",
+    ))
+    .bind(article_id)
+    .bind(now)
+    .bind(now)
+    .bind(comment_id)
+    .bind(article_id)
+    .bind(article_id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
 }
 
-/// Records that an article's public thread changed at `now`, never earlier than the last
-/// change (the clocks of several instances differ), so every change is a later time; and its
-/// number of approved comments. In the transaction of the change itself.
-pub(super) async fn touch(
+/// Records that an article's public thread changed at `now` (moderation, an import), later
+/// than any change before it, and counts its approved comments again; its publications go,
+/// counted. In the transaction of the change itself.
+pub(super) async fn recount(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     engine: Engine,
     article_id: &str,
     now: i64,
-    approved: Approved,
 ) -> Result<()> {
-    let (value, update) = match approved {
-        Approved::OneMore => ("1", "article_activity.approved + 1"),
-        Approved::Recount => (
-            "(SELECT COUNT(*) FROM comments WHERE article_id = ? AND status = 'approved')",
-            "excluded.approved",
-        ),
-    };
-    let sql = format!(
-        "INSERT INTO article_activity (article_id, changed_at, approved) VALUES (?, ?, {value})
+    let upsert = "INSERT INTO article_activity (article_id, changed_at, approved)
          ON CONFLICT (article_id) DO UPDATE SET changed_at = CASE
              WHEN excluded.changed_at > article_activity.changed_at THEN excluded.changed_at
              ELSE article_activity.changed_at + 1 END,
-         approved = {update}"
-    );
-    let sql = placeholders(engine, &sql);
-    let mut query = sqlx::query(&sql).bind(article_id).bind(now);
-    if let Approved::Recount = approved {
-        query = query.bind(article_id);
+         approved = excluded.approved";
+    let count = "(SELECT COUNT(*) FROM comments WHERE article_id = ? AND status = 'approved')";
+    match engine {
+        // One statement, so the publications removed and the comments counted are of one
+        // snapshot (in READ COMMITTED each statement has its own: a comment committed between
+        // two statements would be counted and its publication kept, counted twice).
+        Engine::Postgres => {
+            let sql = upsert.replacen(
+                "(article_id, changed_at, approved)",
+                &format!(
+                    "(article_id, changed_at, approved)
+                     SELECT ?, CASE WHEN MAX(published_at) >= ? THEN MAX(published_at) + 1
+                         ELSE ? END, {count} FROM gone"
+                ),
+                1,
+            );
+            let sql = format!(
+                "WITH gone AS (DELETE FROM activity_publications WHERE article_id = ?
+                     RETURNING published_at)
+                 {sql}"
+            );
+            sqlx::query(&placeholders(engine, &sql))
+                .bind(article_id)
+                .bind(article_id)
+                .bind(now)
+                .bind(now)
+                .bind(article_id)
+                .execute(&mut **transaction)
+                .await?;
+        }
+        // SQLite has no data-changing statement in `WITH`, and needs none: its writers take
+        // turns, and this transaction holds the write lock since its first change.
+        Engine::Sqlite => {
+            let folded: Vec<i64> = sqlx::query_scalar(
+                "DELETE FROM activity_publications WHERE article_id = ? RETURNING published_at",
+            )
+            .bind(article_id)
+            .fetch_all(&mut **transaction)
+            .await?;
+            let changed_at = folded.iter().map(|at| at + 1).fold(now, i64::max);
+            let sql = upsert.replacen(
+                "(article_id, changed_at, approved)",
+                &format!("(article_id, changed_at, approved) VALUES (?, ?, {count})"),
+                1,
+            );
+            sqlx::query(&sql)
+                .bind(article_id)
+                .bind(changed_at)
+                .bind(article_id)
+                .execute(&mut **transaction)
+                .await?;
+        }
     }
-    query.execute(&mut **transaction).await?;
     Ok(())
 }

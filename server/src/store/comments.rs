@@ -5,7 +5,7 @@
 use article_widget::domain::thread::ThreadOrder;
 use sqlx::Executor;
 
-use super::activity::{touch, Approved};
+use super::activity::{publish, recount};
 use super::idempotency::{record_answer, take_flood_turns};
 use super::outbox::{enqueue, Event};
 use super::{
@@ -321,7 +321,7 @@ impl Store {
     /// thread may have changed (`changed_at`), recorded in the same transaction.
     pub async fn set_status(&self, id: &str, status: ModerationStatus, now: i64) -> Result<bool> {
         let sql = self.sql("UPDATE comments SET status = ? WHERE id = ? RETURNING article_id");
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.writer.begin().await?;
         let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
             .bind(status.as_str())
             .bind(id)
@@ -342,7 +342,7 @@ impl Store {
     pub async fn delete(&self, id: &str, now: i64) -> Result<bool> {
         let sql = self.sql("DELETE FROM comments WHERE id = ? RETURNING article_id");
         let reroot = self.sql("UPDATE comments SET root_id = id WHERE root_id = ? AND id <> ?");
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.writer.begin().await?;
         let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
             .bind(id)
             .fetch_optional(&mut *transaction)
@@ -382,7 +382,7 @@ impl Store {
         answer: impl FnOnce(&StoredComment) -> StoredAnswer,
     ) -> Result<std::result::Result<StoredAnswer, TooSoon>> {
         let now = comment.created_at;
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.writer.begin().await?;
         // Writes come first in the transaction, so that SQLite takes its write lock at once
         // (and waits for it) instead of failing to upgrade a read snapshot.
         if let Some(too_soon) = take_flood_turns(
@@ -400,35 +400,31 @@ impl Store {
         insert_row(&mut transaction, self.engine, comment, false).await?;
         // Its messages, in the same transaction: moderators hear of a held comment, its author
         // is asked to confirm their address, a parent's author hears of an approved reply.
-        enqueue(
-            &mut transaction,
-            self.engine,
-            &comment.id,
-            now,
-            Event::Stored,
-        )
-        .await?;
-        enqueue(
-            &mut transaction,
-            self.engine,
-            &comment.id,
-            now,
-            Event::ReplyApproved,
-        )
-        .await?;
-        if comment.status == ModerationStatus::Approved {
-            touch(
+        // (Only the events that can write one for this comment: a statement fewer each.)
+        for event in [Event::Stored, Event::ReplyApproved] {
+            if event.may_concern(comment) {
+                enqueue(&mut transaction, self.engine, &comment.id, now, event).await?;
+            }
+        }
+        // Published: one row of its own, so that posts to one article do not queue on its
+        // activity row (see `activity`).
+        let published = comment.status == ModerationStatus::Approved;
+        if published {
+            publish(
                 &mut transaction,
                 self.engine,
                 &comment.article_id,
+                &comment.id,
                 now,
-                Approved::OneMore,
             )
             .await?;
         }
         let answer = answer(comment);
         record_answer(&mut transaction, self.engine, key, &answer).await?;
         transaction.commit().await?;
+        if published {
+            self.published(&comment.article_id).await;
+        }
         Ok(Ok(answer))
     }
 
@@ -437,7 +433,7 @@ impl Store {
     /// is skipped. Returns how many were new. For imports and benchmarks: no rules, no flood
     /// control, no idempotency keys.
     pub async fn insert_many(&self, comments: &[StoredComment], now: i64) -> Result<u64> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.writer.begin().await?;
         let mut added = 0;
         let mut touched: Vec<&str> = Vec::new();
         for comment in comments {
@@ -448,14 +444,7 @@ impl Store {
             }
         }
         for article_id in touched {
-            touch(
-                &mut transaction,
-                self.engine,
-                article_id,
-                now,
-                Approved::Recount,
-            )
-            .await?;
+            recount(&mut transaction, self.engine, article_id, now).await?;
         }
         transaction.commit().await?;
         Ok(added)

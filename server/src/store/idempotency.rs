@@ -43,7 +43,7 @@ impl Store {
         .bind(key)
         .bind(article_id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if inserted.rows_affected() == 1 {
             return Ok(Claim::Claimed);
@@ -54,7 +54,7 @@ impl Store {
         .bind(now)
         .bind(key)
         .bind(now - stale_ms)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if taken_over.rows_affected() == 1 {
             return Ok(Claim::Claimed);
@@ -87,7 +87,7 @@ impl Store {
             &self.sql("DELETE FROM idempotency WHERE idempotency_key = ? AND status_code IS NULL"),
         )
         .bind(key)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

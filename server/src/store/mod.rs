@@ -13,6 +13,8 @@
 //! audit, blocks), `statistics` (the overview's figures). This file opens the store and
 //! holds what they share: the engine, the SQL rewriting, the comment row.
 
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::Duration;
 
 use article_widget::domain::comment::CommentStatus;
@@ -134,7 +136,13 @@ pub struct StoredComment {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Where the comments' writes go (keys, comments, moderation, activity): on SQLite a pool
+    /// of one connection, on PostgreSQL `pool` itself.
+    writer: AnyPool,
     engine: Engine,
+    /// Publications stored by this process (shared by its clones): every few, a fold
+    /// (`activity`).
+    publications: Arc<AtomicU64>,
 }
 
 /// Schema migrations: `server/migrations/*.sql`, embedded at build time, recorded by sqlx in
@@ -162,23 +170,44 @@ impl Store {
             _ => url.to_owned(),
         };
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        let options = match engine {
-            Engine::Sqlite => options.max_connections(4).after_connect(|connection, _| {
-                Box::pin(async move {
-                    // WAL for concurrent readers; FULL so that an acknowledged comment survives
-                    // a power cut; a busy timeout so writers queue instead of failing.
-                    connection.execute("PRAGMA journal_mode = WAL").await?;
-                    connection.execute("PRAGMA synchronous = FULL").await?;
-                    connection.execute("PRAGMA busy_timeout = 10000").await?;
-                    connection.execute("PRAGMA foreign_keys = ON").await?;
-                    Ok(())
+        let sqlite = |options: AnyPoolOptions, connections| {
+            options
+                .max_connections(connections)
+                .after_connect(|connection, _| {
+                    Box::pin(async move {
+                        // WAL for concurrent readers; FULL so that an acknowledged comment
+                        // survives a power cut; a busy timeout so writers queue instead of
+                        // failing.
+                        connection.execute("PRAGMA journal_mode = WAL").await?;
+                        connection.execute("PRAGMA synchronous = FULL").await?;
+                        connection.execute("PRAGMA busy_timeout = 10000").await?;
+                        connection.execute("PRAGMA foreign_keys = ON").await?;
+                        Ok(())
+                    })
                 })
-            }),
-            Engine::Postgres => options.max_connections(16),
         };
-        let pool = options.connect(&url).await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Store { pool, engine })
+        let (pool, writer) = match engine {
+            Engine::Sqlite => {
+                let pool = sqlite(options.clone(), 4).connect(&url).await?;
+                MIGRATOR.run(&pool).await?;
+                // SQLite has one writer at a time: the comments' writes queue for one
+                // connection here, in order, instead of contending for the file's lock
+                // (whose busy handler waits by sleeping, up to 100 ms a turn).
+                let writer = sqlite(options, 1).connect(&url).await?;
+                (pool, writer)
+            }
+            Engine::Postgres => {
+                let pool = options.max_connections(16).connect(&url).await?;
+                MIGRATOR.run(&pool).await?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Store {
+            pool,
+            writer,
+            engine,
+            publications: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     pub fn engine(&self) -> Engine {
@@ -213,6 +242,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }

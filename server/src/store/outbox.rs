@@ -5,7 +5,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{placeholders, Engine, Result, Store};
+use super::{placeholders, Engine, ModerationStatus, Result, Store, StoredComment};
 
 /// An address is asked to confirm at most once in this time…
 pub const CONFIRMATION_INTERVAL_MS: i64 = 3_600_000;
@@ -72,6 +72,20 @@ pub(super) enum Event {
     /// It is an approved reply (its parent's author hears of it, if they asked and did not
     /// unsubscribe, and it is not their own).
     ReplyApproved,
+}
+
+impl Event {
+    /// Whether the event can write a message for this new comment at all: the conditions of
+    /// its statements that the comment itself decides (held; "notify me"; an approved reply),
+    /// so that a post runs only the statements that can do something.
+    pub(super) fn may_concern(self, comment: &StoredComment) -> bool {
+        match self {
+            Event::Stored => comment.status == ModerationStatus::Pending || comment.notify,
+            Event::ReplyApproved => {
+                comment.status == ModerationStatus::Approved && comment.parent_id.is_some()
+            }
+        }
+    }
 }
 
 /// Writes the event's messages to the outbox, if it has any, once per comment and event
