@@ -955,3 +955,34 @@ async fn reading_pages_answer_errors_as_html_pages() {
         assert!(!text.contains("<script>"), "{text}");
     }
 }
+
+/// The plain form is a browser's: when the service refuses it before judging the comment
+/// (comments closed here), the reader reads a page; the same refusal to a script is JSON.
+#[tokio::test]
+async fn a_plain_form_refused_before_it_is_judged_gets_a_page() {
+    let service = Service::start(&[]);
+    let closed = service.url("/api/articles/iran-russia-treaty-fa/comments");
+    let response = without_redirects()
+        .post(&closed)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(plain_form("To a closed thread", "nora@example.com", &[]))
+        .send()
+        .await
+        .unwrap();
+    html_error(
+        response,
+        StatusCode::NOT_FOUND,
+        "Comments are closed for this article.",
+    )
+    .await;
+    let response = Client::new()
+        .post(&closed)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", "closed-1")
+        .body(r#"{"author":"Nora","email":"nora@example.com","content":"Hello"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(response.headers()["content-type"], "application/json");
+}

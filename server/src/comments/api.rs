@@ -25,6 +25,7 @@ use axum::Router;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::clock::now_ms;
 use crate::config::Moderation;
 use crate::http::delivery;
 use crate::http::error::ApiError;
@@ -33,7 +34,6 @@ use crate::http::extract::{
 };
 use crate::http::origin::refuse_foreign_origins;
 use crate::http::paging::{next_page, PageParams, MAX_PER_PAGE};
-use crate::clock::now_ms;
 use crate::http::{public_comment, AppState};
 use crate::store::{Claim, ModerationStatus, PageRequest, StoredAnswer, StoredComment, TooSoon};
 use crate::tokens::hex;
@@ -191,6 +191,25 @@ fn wait_message(seconds: i64) -> String {
 }
 
 async fn post(
+    state: State<AppState>,
+    id: Path<String>,
+    key: KeyHeader,
+    address: ClientAddress,
+    token: AuthorToken,
+    headers: axum::http::HeaderMap,
+    body: CommentBody,
+) -> Response {
+    let from_form = body.from_form;
+    match post_comment(state, id, key, address, token, headers, body).await {
+        Ok(answer) => answer,
+        // A browser that sent the plain form reads a page, never JSON (comments closed, the
+        // same form still being stored, the database down…).
+        Err(error) if from_form => error.page().into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn post_comment(
     State(state): State<AppState>,
     Path(id): Path<String>,
     KeyHeader(key): KeyHeader,
