@@ -2,9 +2,12 @@
 //! with the same validation rules as the widget, spam and flood control, idempotent posts,
 //! moderation, and SQLite or PostgreSQL storage.
 //!
-//! Layers, top to bottom (no module imports one above it, nor a sibling area):
-//! `app` (the router) → the areas (`comments`, `pages`, `moderation`, `mail`, `import`) →
-//! the shared layers (`rendering`, `http`, `articles`, `markup`, `tokens`, `config`) → `store`.
+//! Layers, top to bottom (no module imports one above it, nor a sibling area; see
+//! ARCHITECTURE.md): `app` (the router) → the areas, each with its `routes()`: `comments`
+//! (API, plain form, counts, feeds, holds), `pages` (reading pages and fragments),
+//! `moderation` (the area's pages, sign-in, passwords, the command line), `mail` (worker,
+//! messages, link pages), `import` → the shared layers (`rendering`, `http`, `articles`,
+//! `markup`, `tokens`, `clock`, `config`) → `store` (by aggregate).
 
 pub mod app;
 pub mod articles;

@@ -22,26 +22,6 @@ pub fn split_paragraphs(text: &str) -> Vec<String> {
     paragraphs
 }
 
-/// Text for HTML and XML, in content and in attribute values alike: `&`, `<`, `>`, `"` and
-/// `'` as references; the control characters XML 1.0 forbids dropped. For markup written as
-/// text (the prerendered element's attributes, the service's own pages, feeds and mail).
-pub fn escape_markup(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,8 @@ use maud::{html, Markup};
 
 use super::error::AreaError;
 use super::session::SignedIn;
-use super::views::{excerpt, page, shown, status_label};
+use super::views::{page, shown, status_label};
+use crate::markup::excerpt;
 use crate::clock::now_ms;
 use crate::http::AppState;
 use article_widget::domain::date::Timestamp;

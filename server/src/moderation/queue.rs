@@ -10,7 +10,8 @@ use maud::{html, Markup};
 
 use super::error::AreaError;
 use super::session::{field, Authorised, SignedIn};
-use super::views::{csrf_field, excerpt, page, see_other, shown, status_label, when};
+use super::views::{csrf_field, page, see_other, shown, status_label, when};
+use crate::markup::excerpt;
 use crate::clock::now_ms;
 use crate::http::AppState;
 use crate::store::{ModerationStatus, StoredComment};

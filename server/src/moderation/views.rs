@@ -114,15 +114,6 @@ pub fn status_label(status: &str) -> &'static str {
     }
 }
 
-/// The first `chars` characters, with `…` when there were more.
-pub fn excerpt(text: &str, chars: usize) -> String {
-    let mut out: String = text.chars().take(chars).collect();
-    if text.chars().count() > chars {
-        out.push('…');
-    }
-    out
-}
-
 /// Text someone else wrote, to be shown (not to go back into a form): line breaks and tabs
 /// kept (a CR before a line break dropped); every other control character and every
 /// bidirectional override or isolate (what the comment rules refuse, which imports and old
@@ -162,11 +153,5 @@ mod tests {
             markup.into_string(),
             "<p title=\"&quot;&gt;&lt;script&gt;\">&lt;b&gt;&amp;</p>"
         );
-    }
-
-    #[test]
-    fn excerpts_end_with_an_ellipsis_when_cut() {
-        assert_eq!(excerpt("abcdef", 3), "abc…");
-        assert_eq!(excerpt("abc", 3), "abc");
     }
 }
