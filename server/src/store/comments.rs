@@ -372,7 +372,9 @@ impl Store {
 
     /// In one transaction: flood control for every subject (an email, a client address), then
     /// the comment and the answer its key will repeat. Either all of it happens, or nothing.
-    /// `answer` builds the stored answer from the comment.
+    /// `answer` builds the stored answer from the comment. On SQLite the transaction is a
+    /// savepoint in a batch that commits many at once (`writer`: group commit); the answer
+    /// comes back once its batch is committed.
     pub async fn insert_comment(
         &self,
         comment: &StoredComment,
@@ -381,51 +383,42 @@ impl Store {
         flood_window_ms: i64,
         answer: impl FnOnce(&StoredComment) -> StoredAnswer,
     ) -> Result<std::result::Result<StoredAnswer, TooSoon>> {
-        let now = comment.created_at;
-        let mut transaction = self.writer.begin().await?;
-        // Writes come first in the transaction, so that SQLite takes its write lock at once
-        // (and waits for it) instead of failing to upgrade a read snapshot.
-        if let Some(too_soon) = take_flood_turns(
-            &mut transaction,
-            self.engine,
-            flood_subjects,
-            now,
-            flood_window_ms,
-        )
-        .await?
-        {
-            transaction.rollback().await?;
-            return Ok(Err(too_soon));
-        }
-        insert_row(&mut transaction, self.engine, comment, false).await?;
-        // Its messages, in the same transaction: moderators hear of a held comment, its author
-        // is asked to confirm their address, a parent's author hears of an approved reply.
-        // (Only the events that can write one for this comment: a statement fewer each.)
-        for event in [Event::Stored, Event::ReplyApproved] {
-            if event.may_concern(comment) {
-                enqueue(&mut transaction, self.engine, &comment.id, now, event).await?;
-            }
-        }
-        // Published: one row of its own, so that posts to one article do not queue on its
-        // activity row (see `activity`).
-        let published = comment.status == ModerationStatus::Approved;
-        if published {
-            publish(
-                &mut transaction,
-                self.engine,
-                &comment.article_id,
-                &comment.id,
-                now,
-            )
-            .await?;
-        }
         let answer = answer(comment);
-        record_answer(&mut transaction, self.engine, key, &answer).await?;
-        transaction.commit().await?;
-        if published {
+        let stored = match &self.batches {
+            Some(batches) => {
+                batches
+                    .insert(
+                        comment.clone(),
+                        key.to_owned(),
+                        flood_subjects.to_vec(),
+                        flood_window_ms,
+                        answer.clone(),
+                    )
+                    .await?
+            }
+            None => {
+                let mut transaction = self.writer.begin().await?;
+                let stored = store_comment(
+                    &mut transaction,
+                    self.engine,
+                    comment,
+                    key,
+                    flood_subjects,
+                    flood_window_ms,
+                    &answer,
+                )
+                .await?;
+                match stored {
+                    Ok(()) => transaction.commit().await?,
+                    Err(_) => transaction.rollback().await?,
+                }
+                stored
+            }
+        };
+        if stored.is_ok() && comment.status == ModerationStatus::Approved {
             self.published(&comment.article_id).await;
         }
-        Ok(Ok(answer))
+        Ok(stored.map(|()| answer))
     }
 
     /// Stores many comments in one transaction, as they are (their own ids, times and
@@ -449,6 +442,44 @@ impl Store {
         transaction.commit().await?;
         Ok(added)
     }
+}
+
+/// A new comment, in the caller's transaction: flood control for every subject, the comment,
+/// its messages, its publication when approved, and the answer its key will repeat. On a
+/// refusal (too soon) the caller rolls back.
+pub(super) async fn store_comment(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    comment: &StoredComment,
+    key: &str,
+    flood_subjects: &[String],
+    flood_window_ms: i64,
+    answer: &StoredAnswer,
+) -> Result<std::result::Result<(), TooSoon>> {
+    let now = comment.created_at;
+    // Writes come first in the transaction, so that SQLite takes its write lock at once
+    // (and waits for it) instead of failing to upgrade a read snapshot.
+    if let Some(too_soon) =
+        take_flood_turns(transaction, engine, flood_subjects, now, flood_window_ms).await?
+    {
+        return Ok(Err(too_soon));
+    }
+    insert_row(transaction, engine, comment, false).await?;
+    // Its messages, in the same transaction: moderators hear of a held comment, its author
+    // is asked to confirm their address, a parent's author hears of an approved reply.
+    // (Only the events that can write one for this comment: a statement fewer each.)
+    for event in [Event::Stored, Event::ReplyApproved] {
+        if event.may_concern(comment) {
+            enqueue(transaction, engine, &comment.id, now, event).await?;
+        }
+    }
+    // Published: one row of its own, so that posts to one article do not queue on its
+    // activity row (see `activity`).
+    if comment.status == ModerationStatus::Approved {
+        publish(transaction, engine, &comment.article_id, &comment.id, now).await?;
+    }
+    record_answer(transaction, engine, key, answer).await?;
+    Ok(Ok(()))
 }
 
 /// Stores one comment as it is, with its thread's root: its parent's, or itself (see

@@ -2,6 +2,8 @@
 //! (one turn per subject and window). Each is one atomic statement, or part of the comment's
 //! own transaction, so that it holds across instances.
 
+use sqlx::AnyConnection;
+
 use super::{placeholders, Engine, Result, Store};
 
 /// The answer stored for an idempotency key.
@@ -28,7 +30,8 @@ pub struct TooSoon(pub i64);
 
 impl Store {
     /// Takes an idempotency key for this request, atomically. A claim older than `stale_ms`
-    /// that never got an answer (its request died) may be taken over.
+    /// that never got an answer (its request died) may be taken over. On SQLite the claim is
+    /// committed with others in one transaction (`writer`: group commit).
     pub async fn claim(
         &self,
         key: &str,
@@ -36,32 +39,13 @@ impl Store {
         now: i64,
         stale_ms: i64,
     ) -> Result<Claim> {
-        let inserted = sqlx::query(&self.sql(
-            "INSERT INTO idempotency (idempotency_key, article_id, created_at) VALUES (?, ?, ?)
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        ))
-        .bind(key)
-        .bind(article_id)
-        .bind(now)
-        .execute(&self.writer)
-        .await?;
-        if inserted.rows_affected() == 1 {
-            return Ok(Claim::Claimed);
+        if let Some(batches) = &self.batches {
+            return batches
+                .claim(key.to_owned(), article_id.to_owned(), now, stale_ms)
+                .await;
         }
-        let taken_over = sqlx::query(&self.sql(
-            "UPDATE idempotency SET created_at = ? WHERE idempotency_key = ? AND status_code IS NULL AND created_at < ?",
-        ))
-        .bind(now)
-        .bind(key)
-        .bind(now - stale_ms)
-        .execute(&self.writer)
-        .await?;
-        if taken_over.rows_affected() == 1 {
-            return Ok(Claim::Claimed);
-        }
-        self.answer(key)
-            .await
-            .map(|answer| answer.map_or(Claim::InProgress, Claim::Answered))
+        let mut connection = self.writer.acquire().await?;
+        claim_key(&mut connection, self.engine, key, article_id, now, stale_ms).await
     }
 
     /// The stored answer for a key, once there is one.
@@ -72,12 +56,7 @@ impl Store {
         .bind(key)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.and_then(|(status, body)| {
-            Some(StoredAnswer {
-                status: u16::try_from(status?).ok()?,
-                body: body.unwrap_or_default(),
-            })
-        }))
+        Ok(row.and_then(stored_answer))
     }
 
     /// Forgets a claim that stored nothing, so that the same key can be tried again (after
@@ -91,6 +70,62 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// Claims the key on this connection (each statement atomic by itself: on its own, or in a
+/// transaction of the writer's batch).
+pub(super) async fn claim_key(
+    connection: &mut AnyConnection,
+    engine: Engine,
+    key: &str,
+    article_id: &str,
+    now: i64,
+    stale_ms: i64,
+) -> Result<Claim> {
+    let inserted = sqlx::query(&placeholders(
+        engine,
+        "INSERT INTO idempotency (idempotency_key, article_id, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    ))
+    .bind(key)
+    .bind(article_id)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(Claim::Claimed);
+    }
+    let taken_over = sqlx::query(&placeholders(
+        engine,
+        "UPDATE idempotency SET created_at = ?
+         WHERE idempotency_key = ? AND status_code IS NULL AND created_at < ?",
+    ))
+    .bind(now)
+    .bind(key)
+    .bind(now - stale_ms)
+    .execute(&mut *connection)
+    .await?;
+    if taken_over.rows_affected() == 1 {
+        return Ok(Claim::Claimed);
+    }
+    let row: Option<(Option<i64>, Option<String>)> = sqlx::query_as(&placeholders(
+        engine,
+        "SELECT status_code, body FROM idempotency WHERE idempotency_key = ?",
+    ))
+    .bind(key)
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(row
+        .and_then(stored_answer)
+        .map_or(Claim::InProgress, Claim::Answered))
+}
+
+/// A key's row as its answer, once it has one.
+fn stored_answer((status, body): (Option<i64>, Option<String>)) -> Option<StoredAnswer> {
+    Some(StoredAnswer {
+        status: u16::try_from(status?).ok()?,
+        body: body.unwrap_or_default(),
+    })
 }
 
 /// Flood control, in a new comment's transaction: takes each subject's turn (an email, a

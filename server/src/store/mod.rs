@@ -28,6 +28,7 @@ mod idempotency;
 mod moderation;
 mod outbox;
 mod statistics;
+mod writer;
 
 pub use activity::Activity;
 pub use comments::{CommentPage, Cursor, PageRequest};
@@ -140,6 +141,9 @@ pub struct Store {
     /// of one connection, on PostgreSQL `pool` itself.
     writer: AnyPool,
     engine: Engine,
+    /// SQLite's group commit for claims and new comments (`writer.rs`); none on PostgreSQL,
+    /// whose commits of concurrent transactions already share a flush.
+    batches: Option<writer::Batches>,
     /// Publications stored by this process (shared by its clones): every few, a fold
     /// (`activity`).
     publications: Arc<AtomicU64>,
@@ -202,9 +206,12 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let batches =
+            (engine == Engine::Sqlite).then(|| writer::Batches::start(writer.clone(), engine));
         Ok(Store {
             pool,
             writer,
+            batches,
             engine,
             publications: Arc::new(AtomicU64::new(0)),
         })
