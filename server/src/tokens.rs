@@ -1,4 +1,5 @@
-//! Hex and random tokens, written once: comment ids, session and CSRF tokens, signing keys.
+//! Hex, random tokens and tokens' hashes, written once: comment ids, session and CSRF tokens,
+//! signing keys.
 //! Randomness comes from the system's cryptographic source or not at all (fail closed: every
 //! caller turns a failure into a refusal, never into a guessable value).
 
@@ -24,6 +25,12 @@ pub fn hex_decode(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// A token's SHA-256 as hex: how tokens are stored (a leaked table gives no usable token).
+pub fn sha256_hex(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
 /// `bytes` random bytes from the system's cryptographic source, as hex.
 pub fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
     let mut buffer = vec![0u8; bytes];
@@ -44,5 +51,9 @@ mod tests {
             assert_eq!(hex_decode(bad), None, "{bad}");
         }
         assert_eq!(random_hex(16).unwrap().len(), 32);
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -36,7 +36,7 @@ use crate::http::origin::refuse_foreign_origins;
 use crate::http::paging::{next_page, PageParams, MAX_PER_PAGE};
 use crate::http::{public_comment, AppState};
 use crate::store::{Claim, ModerationStatus, PageRequest, StoredAnswer, StoredComment, TooSoon};
-use crate::tokens::hex;
+use crate::tokens::{hex, random_hex};
 
 /// A claim on an idempotency key whose request never answered is released after this long.
 /// The comments API and the counts: a body limit, and no request from a foreign origin.
@@ -167,14 +167,11 @@ fn with_vary(mut response: Response) -> Response {
 /// A comment id from the system's cryptographic random source; none without it (fail closed:
 /// ids must not be guessable, since a reply names its parent by id).
 fn random_id() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 12];
-    comment_id(getrandom::fill(&mut bytes).map(|()| bytes))
+    comment_id(random_hex(12))
 }
 
-fn comment_id(random: Result<[u8; 12], getrandom::Error>) -> Result<String, ApiError> {
-    random
-        .map(|bytes| hex(&bytes))
-        .map_err(|_| ApiError::NoRandomness)
+fn comment_id(random: Result<String, getrandom::Error>) -> Result<String, ApiError> {
+    random.map_err(|_| ApiError::NoRandomness)
 }
 
 fn refusal(field: &str, message: &str) -> StoredAnswer {

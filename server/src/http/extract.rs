@@ -8,12 +8,11 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
 use crate::http::client_address::client_address;
 use crate::http::error::ApiError;
 use crate::http::AppState;
-use crate::tokens::hex;
+use crate::tokens::sha256_hex;
 
 /// The largest body accepted: a comment of 65,525 four-byte characters, with room to spare.
 pub const BODY_LIMIT: usize = 320 * 1024;
@@ -62,9 +61,7 @@ pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a 
 /// The hash under which a token is stored.
 pub fn token_hash(token: &str) -> Option<String> {
     let token = token.trim();
-    (16..=200)
-        .contains(&token.len())
-        .then(|| hex(&Sha256::digest(token.as_bytes())))
+    (16..=200).contains(&token.len()).then(|| sha256_hex(token))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for AuthorToken {

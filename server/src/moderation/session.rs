@@ -21,7 +21,6 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::AreaError;
@@ -30,7 +29,7 @@ use super::views::{csrf_field, page, see_other, SignedInAs};
 use crate::clock::now_ms;
 use crate::http::extract::{cookie, ClientAddress};
 use crate::http::AppState;
-use crate::tokens::{hex, random_hex};
+use crate::tokens::{random_hex, sha256_hex};
 
 const SESSION_COOKIE: &str = "aw-moderator";
 const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
@@ -65,7 +64,7 @@ fn random_token() -> Result<String, AreaError> {
 }
 
 fn hashed(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    sha256_hex(token)
 }
 
 /// Two secrets compared in a time that does not depend on where they differ.
