@@ -1,16 +1,16 @@
 # Sourced by the browser benchmarks (scripts/bench-page.sh, scripts/bench-threads.sh): builds
-# the release widget and service, and starts the service on 127.0.0.1 with a fresh database
-# and the flags given, serving dist/. Exports BENCH_SERVICE (its address) and BENCH_DIST; the
+# the release widget and the service (its `server` profile), and starts the service on
+# 127.0.0.1 with a fresh database and the flags given, serving dist/. Exports BENCH_SERVICE (its address) and BENCH_DIST; the
 # service and its folder go when the script exits.
 #   start_bench_service [FLAG…]
 start_bench_service() {
   source scripts/tools.sh
   ensure_all
-  cargo build --quiet --release -p comment-service
+  cargo build --quiet --profile server -p comment-service
   trunk build --release --offline >/dev/null
   (cd tests/e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null)
   BENCH_DIR=$(mktemp -d)
-  ./target/release/comment-service --database "sqlite://$BENCH_DIR/comments.db" serve \
+  ./target/server/comment-service --database "sqlite://$BENCH_DIR/comments.db" serve \
     --address 127.0.0.1:0 --site dist --articles static/articles "$@" \
     > "$BENCH_DIR/service.log" 2>/dev/null &
   BENCH_SERVICE_PID=$!
