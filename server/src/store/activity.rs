@@ -19,7 +19,7 @@
 
 use std::sync::atomic::Ordering;
 
-use super::{placeholders, Engine, Result, Store};
+use super::{placeholders, AnyQuery, Engine, Result, Store};
 
 /// Publications are folded into their article's row after this many, counted per process.
 /// Reads add at most about this many rows (times the instances) to the article's one.
@@ -136,9 +136,34 @@ impl Store {
     }
 }
 
-/// In a new approved comment's transaction: its publication, dated `now` or just after the
-/// last change this transaction sees, whichever is later (the clocks of several instances
-/// differ; the time read never goes back).
+/// A new approved comment's publication, dated `now` or just after the last change its
+/// snapshot sees, whichever is later (the clocks of several instances differ; the time read
+/// never goes back). Binds: `bind_publication`.
+pub(super) const PUBLISH: &str =
+    "INSERT INTO activity_publications (article_id, published_at, comment_id)
+     SELECT ?, CASE WHEN last.at >= ? THEN last.at + 1 ELSE ? END, ?
+     FROM (SELECT MAX(at) AS at FROM (
+         SELECT changed_at AS at FROM article_activity WHERE article_id = ?
+         UNION ALL
+         SELECT MAX(published_at) FROM activity_publications WHERE article_id = ?
+     ) AS known) AS last";
+
+pub(super) fn bind_publication<'q>(
+    query: AnyQuery<'q>,
+    article_id: &'q str,
+    comment_id: &'q str,
+    now: i64,
+) -> AnyQuery<'q> {
+    query
+        .bind(article_id)
+        .bind(now)
+        .bind(now)
+        .bind(comment_id)
+        .bind(article_id)
+        .bind(article_id)
+}
+
+/// In a new approved comment's transaction: its publication (`PUBLISH`).
 pub(super) async fn publish(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     engine: Engine,
@@ -146,24 +171,10 @@ pub(super) async fn publish(
     comment_id: &str,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(&placeholders(
-        engine,
-        "INSERT INTO activity_publications (article_id, published_at, comment_id)
-         SELECT ?, CASE WHEN last.at >= ? THEN last.at + 1 ELSE ? END, ?
-         FROM (SELECT MAX(at) AS at FROM (
-             SELECT changed_at AS at FROM article_activity WHERE article_id = ?
-             UNION ALL
-             SELECT MAX(published_at) FROM activity_publications WHERE article_id = ?
-         ) AS known) AS last",
-    ))
-    .bind(article_id)
-    .bind(now)
-    .bind(now)
-    .bind(comment_id)
-    .bind(article_id)
-    .bind(article_id)
-    .execute(&mut **transaction)
-    .await?;
+    let sql = placeholders(engine, PUBLISH);
+    bind_publication(sqlx::query(&sql), article_id, comment_id, now)
+        .execute(&mut **transaction)
+        .await?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{placeholders, Engine, Result, Store};
+use super::{placeholders, AnyQuery, Engine, Result, Store};
 
 /// The answer stored for an idempotency key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,20 +168,30 @@ pub(super) async fn take_flood_turns(
 }
 
 /// The answer a claimed key will repeat, in the transaction that stores what it answers.
+/// Binds: `bind_answer`.
+pub(super) const RECORD_ANSWER: &str =
+    "UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?";
+
+pub(super) fn bind_answer<'q>(
+    query: AnyQuery<'q>,
+    key: &'q str,
+    answer: &'q StoredAnswer,
+) -> AnyQuery<'q> {
+    query
+        .bind(i64::from(answer.status))
+        .bind(answer.body.as_str())
+        .bind(key)
+}
+
 pub(super) async fn record_answer(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     engine: Engine,
     key: &str,
     answer: &StoredAnswer,
 ) -> Result<()> {
-    sqlx::query(&placeholders(
-        engine,
-        "UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?",
-    ))
-    .bind(answer.status as i64)
-    .bind(&answer.body)
-    .bind(key)
-    .execute(&mut **transaction)
-    .await?;
+    let sql = placeholders(engine, RECORD_ANSWER);
+    bind_answer(sqlx::query(&sql), key, answer)
+        .execute(&mut **transaction)
+        .await?;
     Ok(())
 }

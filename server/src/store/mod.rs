@@ -49,6 +49,9 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, sqlx::Error>;
 
+/// A statement with its arguments being bound, as the statements' shared parts bind theirs.
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
 /// Where a comment stands with the moderators. Only `Approved` (to everyone) and `Pending`
 /// (to its author's browser) are ever shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
