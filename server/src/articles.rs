@@ -1,6 +1,8 @@
 //! Which articles take comments: those whose JSON is in the articles folder and does not close
 //! them. Asked on every request, so each file is parsed once and again only when it changes
-//! (by modification time and length); a request then costs one `stat`.
+//! (by modification time and length); a request then costs one `stat`, through `tokio::fs`
+//! (the blocking pool), and a changed file is read and parsed there too, never on the
+//! service's workers.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -36,28 +38,28 @@ impl ArticleGate {
 
     /// The article's headline (the moderation area, the feeds, the messages), from the same
     /// once-per-version reading as `comments_open`.
-    pub fn headline(&self, id: &str) -> Option<String> {
-        self.known(id)?.headline
+    pub async fn headline(&self, id: &str) -> Option<String> {
+        self.known(id).await?.headline
     }
 
-    pub fn comments_open(&self, id: &str) -> bool {
+    pub async fn comments_open(&self, id: &str) -> bool {
         if !valid_article_id(id) {
             return false;
         }
         if self.folder.is_none() {
             return true;
         }
-        self.known(id).is_some_and(|known| known.open)
+        self.known(id).await.is_some_and(|known| known.open)
     }
 
     /// The article file as last read, read again only when it changed; `None` without a
     /// folder or a file.
-    fn known(&self, id: &str) -> Option<Known> {
+    async fn known(&self, id: &str) -> Option<Known> {
         if !valid_article_id(id) {
             return None;
         }
         let path = self.folder.as_ref()?.join(format!("{id}.json"));
-        let metadata = std::fs::metadata(&path).ok()?;
+        let metadata = tokio::fs::metadata(&path).await.ok()?;
         let version: Version = (
             metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH),
             metadata.len(),
@@ -69,13 +71,17 @@ impl ArticleGate {
                 return Some(known);
             }
         }
-        let article = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|text| Article::parse(&text).ok());
-        let known = Known {
-            open: article.as_ref().is_some_and(|a| a.comments_url.is_some()),
-            headline: article.map(|a| a.headline),
-        };
+        let known = tokio::task::spawn_blocking(move || {
+            let article = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|text| Article::parse(&text).ok());
+            Known {
+                open: article.as_ref().is_some_and(|a| a.comments_url.is_some()),
+                headline: article.map(|a| a.headline),
+            }
+        })
+        .await
+        .ok()?;
         if let Ok(mut seen) = self.seen.lock() {
             seen.insert(id.to_owned(), (version, known.clone()));
         }
@@ -87,23 +93,26 @@ impl ArticleGate {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_changed_file_is_read_again() {
+    #[tokio::test]
+    async fn a_changed_file_is_read_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.json");
         let open = r#"{"id":"a","headline":"H","published":"2025-01-17","comments":{"url":"/c"}}"#;
         std::fs::write(&path, open).unwrap();
         let gate = ArticleGate::new(Some(dir.path().to_owned()));
-        assert!(gate.comments_open("a"));
-        assert!(gate.comments_open("a"), "from the cache");
+        assert!(gate.comments_open("a").await);
+        assert!(gate.comments_open("a").await, "from the cache");
         std::fs::write(
             &path,
             r#"{"id":"a","headline":"H","published":"2025-01-17","comments":{"enabled":false}}"#,
         )
         .unwrap();
-        assert!(!gate.comments_open("a"), "closed once the file says so");
-        assert!(!gate.comments_open("missing"));
-        assert!(!gate.comments_open("../etc/passwd"));
-        assert!(ArticleGate::new(None).comments_open("any-id"));
+        assert!(
+            !gate.comments_open("a").await,
+            "closed once the file says so"
+        );
+        assert!(!gate.comments_open("missing").await);
+        assert!(!gate.comments_open("../etc/passwd").await);
+        assert!(ArticleGate::new(None).comments_open("any-id").await);
     }
 }

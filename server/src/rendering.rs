@@ -104,7 +104,7 @@ pub async fn thread(
     viewer: Option<&str>,
     order: ThreadOrder,
 ) -> Option<String> {
-    if !state.articles.comments_open(id) {
+    if !state.articles.comments_open(id).await {
         return None;
     }
     // The first page, as the widget asks for it (it loads the others on demand).
@@ -135,7 +135,9 @@ pub async fn reading_page_with_form(state: &AppState, id: &str, form: FormState)
     let mut options = options(state, id, &HashMap::new(), true).await;
     options.thread = thread(state, id, None, options.comments_order).await;
     options.form = Some(form);
-    render(text, options, Some(PAGE_LOADER.to_owned())).await.ok()
+    render(text, options, Some(PAGE_LOADER.to_owned()))
+        .await
+        .ok()
 }
 
 /// The article's JSON text, when the id is well-formed and the file is there.

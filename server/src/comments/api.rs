@@ -96,7 +96,7 @@ async fn list(
     Query(params): Query<PageParams>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    if !state.articles.comments_open(&id) {
+    if !state.articles.comments_open(&id).await {
         return Err(ApiError::NoComments);
     }
     let request = params.request().map_err(ApiError::BadPage)?;
@@ -215,7 +215,7 @@ async fn post_comment(
     headers: axum::http::HeaderMap,
     CommentBody { request, from_form }: CommentBody,
 ) -> Result<Response, ApiError> {
-    if !state.articles.comments_open(&id) {
+    if !state.articles.comments_open(&id).await {
         return Err(ApiError::Closed);
     }
     // A browser posting without JavaScript gets an author token in a cookie, so that its
@@ -433,7 +433,10 @@ mod tests {
     #[test]
     fn without_randomness_there_is_no_comment_id() {
         let id = comment_id(super::random_hex(12)).unwrap();
-        assert!(id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        assert!(
+            id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{id}"
+        );
         assert!(matches!(
             comment_id(Err(getrandom::Error::UNSUPPORTED)),
             Err(ApiError::NoRandomness)

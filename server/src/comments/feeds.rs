@@ -40,7 +40,7 @@ async fn feed(
     };
     let article = (name != "comments").then_some(name);
     if let Some(id) = article {
-        if !state.articles.comments_open(id) {
+        if !state.articles.comments_open(id).await {
             return Err(ApiError::NoComments);
         }
     }
@@ -49,7 +49,26 @@ async fn feed(
         .search_comments(Some(ModerationStatus::Approved), article, None, ENTRIES)
         .await?;
     let base = &state.settings.public_url;
-    let title_of = |id: &str| state.articles.headline(id).unwrap_or_else(|| id.to_owned());
+    // Each article's headline, read before the template (which cannot wait).
+    let mut titles = std::collections::HashMap::new();
+    for comment in &comments {
+        if !titles.contains_key(&comment.article_id) {
+            let title = state.articles.headline(&comment.article_id).await;
+            titles.insert(comment.article_id.clone(), title);
+        }
+    }
+    if let Some(id) = article {
+        if !titles.contains_key(id) {
+            titles.insert(id.to_owned(), state.articles.headline(id).await);
+        }
+    }
+    let title_of = |id: &str| {
+        titles
+            .get(id)
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| id.to_owned())
+    };
     let (title, self_link, page) = match article {
         Some(id) => (
             format!("Comments on “{}”", title_of(id)),

@@ -24,9 +24,10 @@ pub struct Letterhead {
     pub public_url: String,
 }
 
-pub(super) fn held_summary(articles: &ArticleGate, comment: &StoredComment) -> String {
+pub(super) async fn held_summary(articles: &ArticleGate, comment: &StoredComment) -> String {
     let title = articles
         .headline(&comment.article_id)
+        .await
         .unwrap_or_else(|| comment.article_id.clone());
     format!(
         "On “{title}”, {} <{}> wrote:\n{}",
@@ -56,10 +57,11 @@ pub(super) async fn compose(
             }
             let title = articles
                 .headline(&comment.article_id)
+                .await
                 .unwrap_or_else(|| comment.article_id.clone());
             let body = format!(
                 "{}\n\nModerate it: {}/moderate\n",
-                held_summary(articles, &comment),
+                held_summary(articles, &comment).await,
                 letterhead.public_url
             );
             build(
@@ -97,6 +99,7 @@ pub(super) async fn compose(
             };
             let title = articles
                 .headline(&comment.article_id)
+                .await
                 .unwrap_or_else(|| comment.article_id.clone());
             let unsubscribe = format!(
                 "{}/unsubscribe?token={}",
@@ -135,6 +138,7 @@ pub(super) async fn compose(
             };
             let title = articles
                 .headline(&comment.article_id)
+                .await
                 .unwrap_or_else(|| comment.article_id.clone());
             let confirm = format!(
                 "{}/notifications/confirm?token={}",

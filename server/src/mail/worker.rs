@@ -202,7 +202,7 @@ async fn digest(store: &Store, articles: &ArticleGate, mailer: &Mailer, worker: 
     let mut summaries = Vec::new();
     for item in &items {
         if let Ok(Some(comment)) = store.comment(&item.comment_id).await {
-            summaries.push(held_summary(articles, &comment));
+            summaries.push(held_summary(articles, &comment).await);
         }
     }
     let outcome = match messages::digest(&mailer.letterhead, &summaries) {

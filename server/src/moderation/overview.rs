@@ -10,9 +10,9 @@ use maud::{html, Markup};
 use super::error::AreaError;
 use super::session::SignedIn;
 use super::views::{page, shown, status_label};
-use crate::markup::excerpt;
 use crate::clock::now_ms;
 use crate::http::AppState;
+use crate::markup::excerpt;
 use article_widget::domain::date::Timestamp;
 
 const DAYS: i64 = 28;
@@ -54,16 +54,16 @@ pub async fn overview(
         .store
         .most_discussed(first * DAY_MS, DISCUSSED)
         .await?;
-    let discussed: Vec<(String, String, i64)> = discussed
-        .into_iter()
-        .map(|(article, n)| {
-            let title = state
-                .articles
-                .headline(&article)
-                .unwrap_or_else(|| article.clone());
-            (article, title, n)
-        })
-        .collect();
+    let mut titled: Vec<(String, String, i64)> = Vec::with_capacity(discussed.len());
+    for (article, n) in discussed {
+        let title = state
+            .articles
+            .headline(&article)
+            .await
+            .unwrap_or_else(|| article.clone());
+        titled.push((article, title, n));
+    }
+    let discussed = titled;
     let body = html! {
         (per_day(first, &days))
         (most_discussed(&discussed))

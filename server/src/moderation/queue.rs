@@ -11,9 +11,9 @@ use maud::{html, Markup};
 use super::error::AreaError;
 use super::session::{field, Authorised, SignedIn};
 use super::views::{csrf_field, page, see_other, shown, status_label, when};
-use crate::markup::excerpt;
 use crate::clock::now_ms;
 use crate::http::AppState;
+use crate::markup::excerpt;
 use crate::store::{ModerationStatus, StoredComment};
 
 /// The most comments one page of the queue shows.
@@ -123,6 +123,7 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
     let title = state
         .articles
         .headline(&comment.article_id)
+        .await
         .unwrap_or_else(|| comment.article_id.clone());
     let parent = match &comment.parent_id {
         Some(parent) => state.store.comment(parent).await?,
