@@ -1,10 +1,11 @@
 //! SQLite's group commit. SQLite has one writer, and with `synchronous = FULL` every commit
 //! waits for the disk (an fsync): a post's claim and its comment, each its own transaction,
-//! made the disk the limit. Here one task takes the claims and comments waiting, runs each in
-//! a savepoint of one transaction, and commits them together: one fsync for the batch.
+//! made the disk the limit. Here one task takes the claims and comments waiting, runs them in
+//! one transaction (each comment in a savepoint of its own), and commits them together: one
+//! fsync for the batch.
 //!
-//! Invariants: each job is all or nothing (its savepoint is released, or rolled back, before
-//! the next starts); no answer leaves before the batch is committed (a 201 is sent only for
+//! Invariants: each job is all or nothing (a comment's savepoint is released, or rolled back,
+//! before the next job starts; a claim changes at most one row, in one statement); no answer leaves before the batch is committed (a 201 is sent only for
 //! a comment on disk); if anything fails that a savepoint cannot undo, the whole batch is
 //! rolled back and every job in it fails.
 
@@ -185,18 +186,16 @@ async fn write(writer: &AnyPool, engine: Engine, jobs: impl Iterator<Item = Job>
 }
 
 impl Job {
-    /// Runs the job in a savepoint. The error, if any, is one the savepoint could not undo
-    /// (the batch must be rolled back).
+    /// Runs the job: a claim as it is (each of its statements is atomic, and at most one
+    /// of them changes anything, so a failure leaves nothing to undo), a comment in a
+    /// savepoint. The error, if any, is one the savepoint could not undo (the batch must be
+    /// rolled back).
     async fn run(
         self,
         transaction: &mut Transaction<'static, Any>,
         engine: Engine,
     ) -> (Done, Option<sqlx::Error>) {
-        let mut savepoint = match Connection::begin(&mut **transaction).await {
-            Ok(savepoint) => savepoint,
-            Err(error) => return (self.not_run(), Some(error)),
-        };
-        let (done, keep) = match self {
+        match self {
             Job::Claim {
                 key,
                 article_id,
@@ -205,9 +204,8 @@ impl Job {
                 reply,
             } => {
                 let outcome =
-                    claim_key(&mut savepoint, engine, &key, &article_id, now, stale_ms).await;
-                let keep = outcome.is_ok();
-                (Done::Claim(reply, outcome), keep)
+                    claim_key(transaction, engine, &key, &article_id, now, stale_ms).await;
+                (Done::Claim(reply, outcome), None)
             }
             Job::Insert {
                 comment,
@@ -217,6 +215,13 @@ impl Job {
                 answer,
                 reply,
             } => {
+                let mut savepoint = match Connection::begin(&mut **transaction).await {
+                    Ok(savepoint) => savepoint,
+                    Err(error) => {
+                        let not_run = Err(batch_failed(&error));
+                        return (Done::Insert(reply, not_run), Some(error));
+                    }
+                };
                 let outcome = store_comment(
                     &mut savepoint,
                     engine,
@@ -227,17 +232,15 @@ impl Job {
                     &answer,
                 )
                 .await;
-                let keep = matches!(outcome, Ok(Ok(())));
-                (Done::Insert(reply, outcome), keep)
+                let ended = if matches!(outcome, Ok(Ok(()))) {
+                    savepoint.commit().await
+                } else {
+                    savepoint.rollback().await
+                };
+                // An error here leaves its writes perhaps half done: the batch is rolled back.
+                (Done::Insert(reply, outcome), ended.err())
             }
-        };
-        let ended = if keep {
-            savepoint.commit().await
-        } else {
-            savepoint.rollback().await
-        };
-        // An error here leaves its writes perhaps half done: the batch is rolled back.
-        (done, ended.err())
+        }
     }
 
     /// The job, not run (its batch failed before it).
