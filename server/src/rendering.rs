@@ -36,23 +36,35 @@ static RENDERERS: LazyLock<LocalPoolHandle> = LazyLock::new(|| {
     LocalPoolHandle::new(threads)
 });
 
+/// Why an article was not rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The article cannot be shown (not valid, or missing what it must have): the reason.
+    #[error("{0}")]
+    Article(String),
+    /// The renderer itself failed (a panic while rendering): the service's fault, not the
+    /// article's.
+    #[error("the renderer stopped: {0}")]
+    Renderer(String),
+}
+
 /// Renders an article: a whole reading page with `page_loader`, else the fragment. On the
-/// renderer's threads (see the module's comment); an error is the reason, in words.
+/// renderer's threads (see the module's comment).
 pub async fn render(
     article_json: String,
     options: PrerenderOptions,
     page_loader: Option<String>,
-) -> Result<String, String> {
+) -> Result<String, RenderError> {
     let rendered = RENDERERS
         .spawn_pinned(move || async move {
             match page_loader {
                 Some(loader) => render_page(&article_json, &options, &loader).await,
                 None => render_fragment(&article_json, &options).await,
             }
-            .map_err(|error| error.to_string())
+            .map_err(|error| RenderError::Article(error.to_string()))
         })
         .await;
-    rendered.map_err(|error| format!("the renderer stopped: {error}"))?
+    rendered.map_err(|error| RenderError::Renderer(error.to_string()))?
 }
 
 /// Options from the query; the article's address never comes from it. A reading page is

@@ -921,20 +921,31 @@ async fn html_error(response: reqwest::Response, status: StatusCode, words: &str
 }
 
 /// An error on a reading page is a page, not JSON nor bare text: a missing article is 404
-/// "no such article", one whose file cannot be rendered 422 with the reason, escaped.
+/// "no such article", one whose file cannot be rendered 422 with the reason, escaped. A
+/// fragment's error is one paragraph (a publisher's page includes it), never a document.
 #[tokio::test]
 async fn reading_pages_answer_errors_as_html_pages() {
     let service = Service::start(&[]);
     let client = Client::new();
-    for path in [
-        "/read/no-such-article",
-        "/prerendered/no-such-article.html",
-        "/read/..%2Fetc%2Fpasswd",
-    ] {
+    for path in ["/read/no-such-article", "/read/..%2Fetc%2Fpasswd"] {
         let response = client.get(service.url(path)).send().await.unwrap();
         let text = html_error(response, StatusCode::NOT_FOUND, "There is no such article.").await;
         assert!(text.contains("<h1>No such article</h1>"), "{text}");
     }
+    let response = client
+        .get(service.url("/prerendered/no-such-article.html"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(
+        response.text().await.unwrap(),
+        "<p class=\"article-widget-error\" role=\"alert\">There is no such article.</p>"
+    );
 
     let articles = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -944,7 +955,7 @@ async fn reading_pages_answer_errors_as_html_pages() {
     .unwrap();
     std::fs::write(articles.path().join("garbled.json"), "{\"<script>\": ").unwrap();
     let service = service_on_articles(articles.path());
-    for path in ["/read/broken", "/read/garbled", "/prerendered/garbled.html"] {
+    for path in ["/read/broken", "/read/garbled"] {
         let response = client.get(service.url(path)).send().await.unwrap();
         let text = html_error(
             response,
@@ -954,6 +965,20 @@ async fn reading_pages_answer_errors_as_html_pages() {
         .await;
         assert!(!text.contains("<script>"), "{text}");
     }
+    let response = client
+        .get(service.url("/prerendered/garbled.html"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.starts_with(
+            "<p class=\"article-widget-error\" role=\"alert\">This article cannot be shown"
+        ) && !text.contains("<script>")
+            && !text.contains("<html"),
+        "{text}"
+    );
 }
 
 /// The plain form is a browser's: when the service refuses it before judging the comment

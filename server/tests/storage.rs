@@ -349,6 +349,32 @@ async fn activity(store: &Store, engine: &str) {
     assert!(deleted_at > rejected_at, "{engine}");
     store.fold("hot").await.unwrap();
     assert_eq!(read(store).await, (60, deleted_at), "{engine}");
+
+    // Posts alternating between two articles: each article is folded after its own
+    // `FOLD_EVERY` (32) publications, so neither's reads grow without end.
+    for n in 0..140 {
+        let article = if n % 2 == 0 { "left" } else { "right" };
+        let post = StoredComment {
+            article_id: article.into(),
+            ..comment(
+                &format!("{article}{n}"),
+                "a@example.com",
+                "approved",
+                2_000_000 + n,
+                None,
+            )
+        };
+        insert(store, &post, &[], 0).await.unwrap();
+    }
+    for article in ["left", "right"] {
+        let waiting = store.publications_waiting(article).await.unwrap();
+        assert!(
+            waiting < 32,
+            "{engine}: {article} has {waiting} publications waiting"
+        );
+        let activity = store.activity(article).await.unwrap().unwrap();
+        assert_eq!(activity.approved, 70, "{engine}: {article}");
+    }
 }
 
 /// What the moderation area keeps: moderators, sessions, failed sign-ins, audit, blocks.

@@ -129,6 +129,26 @@ impl From<sqlx::Error> for HtmlError {
     }
 }
 
+impl HtmlError {
+    /// The same status and words as an HTML fragment, for a route whose answer a publisher's
+    /// page includes (server-side includes, `/prerendered/…`): one paragraph, never a whole
+    /// document spliced into theirs.
+    pub fn fragment(self) -> Response {
+        let fragment = html! {
+            p class="article-widget-error" role="alert" { (self.message) }
+        };
+        (
+            self.status,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            fragment.into_string(),
+        )
+            .into_response()
+    }
+}
+
 impl IntoResponse for HtmlError {
     fn into_response(self) -> Response {
         let page = small_page(

@@ -32,7 +32,7 @@ use crate::http::delivery::{content_tag, not_modified_since, with_validators};
 use crate::http::error::HtmlError;
 use crate::http::extract::{cookie, token_hash, AUTHOR_COOKIE};
 use crate::http::AppState;
-use crate::rendering::{article_text, options, render, thread, PAGE_LOADER};
+use crate::rendering::{article_text, options, render, thread, RenderError, PAGE_LOADER};
 
 /// An empty form replying to `parent`, when the thread shown has it.
 fn reply_form(thread: &str, parent: &str) -> Option<FormState> {
@@ -109,13 +109,21 @@ async fn respond(
     page: bool,
 ) -> Response {
     let id = id.strip_suffix(".html").unwrap_or(&id).to_owned();
+    // A reading page's error is a page; a fragment's, a paragraph (it is included in the
+    // publisher's page, never a document of its own).
+    let failed = |error: HtmlError| {
+        if page {
+            error.into_response()
+        } else {
+            error.fragment()
+        }
+    };
     let Some(text) = article_text(state.settings.articles.as_deref(), &id).await else {
-        return HtmlError::new(
+        return failed(HtmlError::new(
             StatusCode::NOT_FOUND,
             "No such article",
             "There is no such article.",
-        )
-        .into_response();
+        ));
     };
     let mut options = options(&state, &id, &query, page).await;
     // A browser that posted without JavaScript sees its own held comments: its page is its own.
@@ -152,14 +160,21 @@ async fn respond(
             modified,
             cache,
         ),
-        Err(error) => {
-            tracing::error!(%id, %error, "prerendering failed");
-            HtmlError::new(
+        Err(RenderError::Article(reason)) => {
+            tracing::error!(%id, %reason, "prerendering failed");
+            failed(HtmlError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "This article cannot be shown",
-                format!("This article cannot be shown: {error}"),
-            )
-            .into_response()
+                format!("This article cannot be shown: {reason}"),
+            ))
+        }
+        Err(error @ RenderError::Renderer(_)) => {
+            tracing::error!(%id, %error, "prerendering failed");
+            failed(HtmlError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "This article could not be shown. Please try again later.",
+            ))
         }
     }
 }

@@ -17,12 +17,11 @@
 //!   differs);
 //! - so the list's validator (time and count) changes with every change to the public thread.
 
-use std::sync::atomic::Ordering;
-
 use super::{placeholders, AnyQuery, Engine, Result, Store};
 
-/// Publications are folded into their article's row after this many, counted per process.
-/// Reads add at most about this many rows (times the instances) to the article's one.
+/// Publications are folded into their article's row after this many of that article, counted
+/// per process. Reads add at most about this many rows (times the instances) to the
+/// article's one.
 pub(super) const FOLD_EVERY: u64 = 32;
 
 /// An article's public thread in two numbers, exact at every read.
@@ -92,11 +91,25 @@ impl Store {
         query.fetch_all(&self.pool).await
     }
 
-    /// After a publication committed: every `FOLD_EVERY`th in this process folds its
-    /// article's publications into the article's row, so reads stay short. A failed fold
-    /// changes nothing (the publications stay, and are counted), so it is only logged.
+    /// After a publication committed: every `FOLD_EVERY`th of an article in this process
+    /// folds that article's publications into its row, so its reads stay short whatever the
+    /// other articles get. A failed fold changes nothing (the publications stay, and are
+    /// counted), so it is only logged.
     pub(super) async fn published(&self, article_id: &str) {
-        if self.publications.fetch_add(1, Ordering::Relaxed) % FOLD_EVERY != FOLD_EVERY - 1 {
+        let due = match self.publications.lock() {
+            Ok(mut counts) => {
+                let count = counts.entry(article_id.to_owned()).or_default();
+                *count += 1;
+                let due = *count >= FOLD_EVERY;
+                if due {
+                    counts.remove(article_id);
+                }
+                due
+            }
+            // A thread that panicked holding the counts: fold now rather than never.
+            Err(_) => true,
+        };
+        if !due {
             return;
         }
         if let Err(error) = self.fold(article_id).await {
@@ -104,11 +117,22 @@ impl Store {
         }
     }
 
+    /// How many of the article's publications wait to be folded (what a read adds to its row).
+    pub async fn publications_waiting(&self, article_id: &str) -> Result<i64> {
+        sqlx::query_scalar(
+            &self.sql("SELECT COUNT(*) FROM activity_publications WHERE article_id = ?"),
+        )
+        .bind(article_id)
+        .fetch_one(&self.pool)
+        .await
+    }
+
     /// Moves the article's publications into its row, in one transaction: the publications
     /// this transaction deletes are the ones it adds (a concurrent fold or recount deletes
     /// each other's rows only once; PostgreSQL's `DELETE` skips what another removed).
     pub async fn fold(&self, article_id: &str) -> Result<()> {
         let mut transaction = self.writer.begin().await?;
+        lock_article(&mut transaction, self.engine, article_id).await?;
         let folded: Vec<i64> =
             sqlx::query_scalar(&self.sql(
                 "DELETE FROM activity_publications WHERE article_id = ? RETURNING published_at",
@@ -134,6 +158,25 @@ impl Store {
         .await?;
         transaction.commit().await
     }
+}
+
+/// On PostgreSQL, folds and recounts of one article take turns (a lock held to the end of the
+/// transaction, taken before their snapshots): else a recount counting in a snapshot taken
+/// before a concurrent fold's commit would overwrite the count the fold added, and two
+/// moderations' recounts would each miss the other's change. SQLite's writers take turns
+/// already (one writer; a transaction holds the write lock from its first change).
+async fn lock_article(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    article_id: &str,
+) -> Result<()> {
+    if engine == Engine::Postgres {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
+            .bind(article_id)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A new approved comment's publication, dated `now` or just after the last change its
@@ -193,6 +236,7 @@ pub(super) async fn recount(
              ELSE article_activity.changed_at + 1 END,
          approved = excluded.approved";
     let count = "(SELECT COUNT(*) FROM comments WHERE article_id = ? AND status = 'approved')";
+    lock_article(transaction, engine, article_id).await?;
     match engine {
         // One statement, so the publications removed and the comments counted are of one
         // snapshot (in READ COMMITTED each statement has its own: a comment committed between

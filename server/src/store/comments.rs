@@ -48,9 +48,11 @@ fn page_sql(order: ThreadOrder, after_cursor: bool) -> String {
         )
     };
     // (A root's replies are of its article: a reply's root is found only within its own
-    // article when it is stored.)
+    // article when it is stored.) A union has no order of its own: the rows come sorted by
+    // the database, the roots in page order and the replies oldest first, so the root that
+    // only says that more follow is the one the database put last (its collation, not ours).
     format!(
-        "WITH page_roots AS (
+        "SELECT * FROM (WITH page_roots AS (
              SELECT {COMMENT_COLUMNS} FROM comments
              WHERE article_id = ? AND root_id = id {VISIBLE} {after}
              ORDER BY created_at {direction}, id {direction} LIMIT ?)
@@ -59,7 +61,9 @@ fn page_sql(order: ThreadOrder, after_cursor: bool) -> String {
          SELECT CAST(1 AS BIGINT) AS part, root_id AS page_root, {COMMENT_COLUMNS}
          FROM comments
          WHERE root_id IN (SELECT id FROM page_roots) AND root_id <> id {VISIBLE}
-         {hidden}"
+         {hidden}) AS page
+         ORDER BY part, CASE WHEN part = 0 THEN created_at END {direction},
+             CASE WHEN part = 0 THEN id END {direction}, created_at, id"
     )
 }
 
@@ -147,14 +151,7 @@ impl Store {
                 _ => orphans.push(comment),
             }
         }
-        // A union has no order: the roots in page order, replies oldest first.
-        let by_time = |a: &StoredComment, b: &StoredComment| {
-            (a.created_at, &a.id).cmp(&(b.created_at, &b.id))
-        };
-        roots.sort_by(|a, b| match request.order {
-            ThreadOrder::OldestFirst => by_time(a, b),
-            ThreadOrder::NewestFirst => by_time(b, a),
-        });
+        // (In the database's order: see `page_sql`.)
         let more = roots.len() > request.per_page;
         // The extra root only said that more follow: it and its replies are the next page's.
         let extra = more.then(|| roots.pop()).flatten().map(|root| root.id);
@@ -162,13 +159,11 @@ impl Store {
             created_at: last.created_at,
             id: last.id.clone(),
         });
-        let mut replies: Vec<StoredComment> = replies
+        let replies: Vec<StoredComment> = replies
             .into_iter()
             .filter(|(thread, _)| extra.as_ref() != Some(thread))
             .map(|(_, reply)| reply)
             .collect();
-        replies.sort_by(by_time);
-        orphans.sort_by(by_time);
         let mut comments = roots;
         comments.extend(replies);
         comments.extend(orphans);

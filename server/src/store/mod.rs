@@ -13,7 +13,6 @@
 //! audit, blocks), `statistics` (the overview's figures). This file opens the store and
 //! holds what they share: the engine, the SQL rewriting, the comment row.
 
-use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -147,9 +146,9 @@ pub struct Store {
     /// SQLite's group commit for claims and new comments (`writer.rs`); none on PostgreSQL,
     /// whose commits of concurrent transactions already share a flush.
     batches: Option<writer::Batches>,
-    /// Publications stored by this process (shared by its clones): every few, a fold
-    /// (`activity`).
-    publications: Arc<AtomicU64>,
+    /// Publications stored by this process (shared by its clones) per article since its last
+    /// fold: every `FOLD_EVERY`th of an article folds it (`activity`).
+    publications: Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
 }
 
 /// Schema migrations: `server/migrations/*.sql`, embedded at build time, recorded by sqlx in
@@ -216,7 +215,7 @@ impl Store {
             writer,
             batches,
             engine,
-            publications: Arc::new(AtomicU64::new(0)),
+            publications: Arc::default(),
         })
     }
 
@@ -247,8 +246,13 @@ impl Store {
     }
 
     /// True when the database answers (for `GET /healthz`).
+    /// The database answers, and (on SQLite) the writing task is there to take posts.
     pub async fn is_healthy(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        let writing = self
+            .batches
+            .as_ref()
+            .is_none_or(writer::Batches::is_running);
+        writing && sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
     pub async fn close(&self) {

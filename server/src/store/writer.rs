@@ -9,8 +9,11 @@
 //! a comment on disk); if anything fails that a savepoint cannot undo, the whole batch is
 //! rolled back and every job in it fails.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use sqlx::{Any, AnyPool, Connection, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 use super::comments::store_comment;
 use super::idempotency::claim_key;
@@ -18,6 +21,12 @@ use super::{Claim, Engine, Result, StoredAnswer, StoredComment, TooSoon};
 
 /// At most this many jobs in one transaction.
 const BATCH: usize = 64;
+
+/// How long a request waits for its job to be queued and answered. A database that another
+/// process keeps locked fails a batch after SQLite's busy timeout (10 s); past this the
+/// request is answered 503 (a comment stored meanwhile keeps its key's answer, which a retry
+/// with the same key gets).
+const ANSWER_WITHIN: Duration = Duration::from_secs(30);
 
 type Stored = std::result::Result<(), TooSoon>;
 
@@ -77,11 +86,28 @@ pub(super) struct Batches {
 }
 
 impl Batches {
-    /// Starts the task that writes through `writer` (a pool of one connection).
+    /// Starts the task that writes through `writer` (a pool of one connection). A task that
+    /// panics is started again (the jobs of its batch fail; the queue is kept).
     pub(super) fn start(writer: AnyPool, engine: Engine) -> Batches {
         let (jobs, waiting) = mpsc::channel(BATCH * 4);
-        tokio::spawn(run(writer, engine, waiting));
+        let waiting = Arc::new(Mutex::new(waiting));
+        tokio::spawn(async move {
+            loop {
+                let task = tokio::spawn(run(writer.clone(), engine, waiting.clone()));
+                match task.await {
+                    Err(error) if error.is_panic() => {
+                        tracing::error!("the store's writing task panicked; started again");
+                    }
+                    _ => break,
+                }
+            }
+        });
         Batches { jobs }
+    }
+
+    /// Whether the writing task is there to take jobs (for `/healthz`).
+    pub(super) fn is_running(&self) -> bool {
+        !self.jobs.is_closed()
     }
 
     pub(super) async fn claim(
@@ -100,7 +126,7 @@ impl Batches {
             reply,
         })
         .await?;
-        answer.await.map_err(|_| gone())?
+        within(answer).await?
     }
 
     pub(super) async fn insert(
@@ -121,12 +147,30 @@ impl Batches {
             reply,
         })
         .await?;
-        stored.await.map_err(|_| gone())?
+        within(stored).await?
     }
 
     async fn send(&self, job: Job) -> Result<()> {
-        self.jobs.send(job).await.map_err(|_| gone())
+        match tokio::time::timeout(ANSWER_WITHIN, self.jobs.send(job)).await {
+            Ok(sent) => sent.map_err(|_| gone()),
+            Err(_) => Err(too_long()),
+        }
     }
+}
+
+/// The job's answer, within `ANSWER_WITHIN`.
+async fn within<T>(answer: oneshot::Receiver<Result<T>>) -> Result<Result<T>> {
+    match tokio::time::timeout(ANSWER_WITHIN, answer).await {
+        Ok(answer) => answer.map_err(|_| gone()),
+        Err(_) => Err(too_long()),
+    }
+}
+
+fn too_long() -> sqlx::Error {
+    sqlx::Error::Io(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        "the store's writes did not answer in time (is another process holding the database?)",
+    ))
 }
 
 fn gone() -> sqlx::Error {
@@ -135,7 +179,8 @@ fn gone() -> sqlx::Error {
     ))
 }
 
-async fn run(writer: AnyPool, engine: Engine, mut waiting: mpsc::Receiver<Job>) {
+async fn run(writer: AnyPool, engine: Engine, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    let mut waiting = waiting.lock().await;
     let mut batch = Vec::with_capacity(BATCH);
     while waiting.recv_many(&mut batch, BATCH).await > 0 {
         write(&writer, engine, batch.drain(..)).await;
@@ -203,9 +248,13 @@ impl Job {
                 stale_ms,
                 reply,
             } => {
-                let outcome =
-                    claim_key(transaction, engine, &key, &article_id, now, stale_ms).await;
-                (Done::Claim(reply, outcome), None)
+                // A failed statement may have undone the whole transaction (SQLite does on a
+                // full disk, an I/O error, no memory): the batch is rolled back, never
+                // committed with what followed.
+                match claim_key(transaction, engine, &key, &article_id, now, stale_ms).await {
+                    Ok(claim) => (Done::Claim(reply, Ok(claim)), None),
+                    Err(error) => (Done::Claim(reply, Err(batch_failed(&error))), Some(error)),
+                }
             }
             Job::Insert {
                 comment,
@@ -237,8 +286,15 @@ impl Job {
                 } else {
                     savepoint.rollback().await
                 };
-                // An error here leaves its writes perhaps half done: the batch is rolled back.
-                (Done::Insert(reply, outcome), ended.err())
+                match (outcome, ended) {
+                    // A refusal (too soon) is undone by its savepoint; the batch goes on.
+                    (Ok(stored), Ok(())) => (Done::Insert(reply, Ok(stored)), None),
+                    // A database error may have undone more than the savepoint (see the
+                    // claim's): the batch is rolled back.
+                    (Err(error), _) | (Ok(_), Err(error)) => {
+                        (Done::Insert(reply, Err(batch_failed(&error))), Some(error))
+                    }
+                }
             }
         }
     }
