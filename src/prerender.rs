@@ -26,8 +26,9 @@ use maud::{html, Markup, PreEscaped};
 use yew::prelude::*;
 
 use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
-use crate::domain::article::{Article, ArticleError};
+use crate::domain::article::{Article, ArticleError, Block};
 use crate::domain::form::FormState;
+use crate::domain::inline::plain_text;
 use crate::domain::structured_data::{escape_for_script, news_article, script_safe_json};
 use crate::domain::thread::ThreadOrder;
 use crate::domain::wire::parse_comment_page;
@@ -52,6 +53,11 @@ pub struct PrerenderOptions {
     /// The comment form as a refused post left it (the reader's text and the errors), for
     /// the page a form posted without JavaScript comes back to.
     pub form: Option<FormState>,
+    /// The reading page's own absolute address (the service's `--public-url` and
+    /// `/read/{id}`), for its share card: the canonical address when the article names none
+    /// of its own, and the base its relative addresses (the image's) resolve against, as link
+    /// previews need absolute ones. Never from a request: a Host header is the client's word.
+    pub page_url: Option<String>,
 }
 
 /// Resolves `reference` against `base`, where `base` may itself be relative to the page
@@ -171,8 +177,9 @@ fn preload_image(article: &Article) -> Option<(String, Option<String>, Option<St
 }
 
 /// A whole reading page for an article: the prerendered widget, the loader, and the page's
-/// title and description from the article, so it reads as a page of its own (the demo's
-/// article page; also what a link unfurler or a reader without JavaScript gets).
+/// title, description and share card from the article (see [`share_card`]), so it reads as
+/// a page of its own (the demo's article page; also what a link unfurler, a search engine or
+/// a reader without JavaScript gets).
 pub async fn render_page(
     article_json: &str,
     options: &PrerenderOptions,
@@ -190,10 +197,7 @@ pub async fn render_page(
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (article.headline) }
-                @if let Some(standfirst) = &article.standfirst {
-                    meta name="description" content=(standfirst);
-                }
-                (link_preview(&article))
+                (share_card(&article, options.page_url.as_deref()))
                 script type="module" src=(loader_src) {}
                 // Our own constant: a style's text is CSS, not HTML.
                 style { (PreEscaped(PAGE_STYLE)) }
@@ -211,39 +215,177 @@ pub async fn render_page(
 const PAGE_STYLE: &str = "body { margin: 0 auto; max-width: 48rem; padding: 1rem; \
      font-family: Georgia, 'Times New Roman', serif; color: #1b1b1b; }";
 
-/// What link previews (chat apps, social networks) read: Open Graph tags, and the canonical
-/// address. URLs only where they are absolute, as those readers need them.
-fn link_preview(article: &Article) -> Markup {
-    let absolute = |url: &str| url.starts_with("https://") || url.starts_with("http://");
-    let published = article.published.to_rfc3339();
-    let mut tags = vec![
-        ("og:type", "article"),
-        ("og:title", article.headline.as_str()),
-        ("article:published_time", published.as_str()),
-    ];
-    if let Some(standfirst) = &article.standfirst {
-        tags.push(("og:description", standfirst.as_str()));
-    }
-    if let Some(image) = article.image.as_ref().filter(|image| absolute(&image.src)) {
-        tags.push(("og:image", image.src.as_str()));
-        if !image.alt.is_empty() {
-            tags.push(("og:image:alt", image.alt.as_str()));
-        }
-    }
+/// Near how many characters a description taken from the body is cut: about what search
+/// results and link previews show of one.
+const DESCRIPTION_LENGTH: usize = 160;
+
+/// What search engines and link previews (chat apps, social networks) read of the page: the
+/// description, the canonical address, Open Graph and a Twitter card. Each value from the
+/// article (or the page's own address, `page_url`); a value the article lacks leaves its tags
+/// out (never an empty one). Addresses only absolute, as those readers need them: a relative
+/// one resolved against `page_url`, else left out. Everything through the template's escaping.
+fn share_card(article: &Article, page_url: Option<&str>) -> Markup {
+    let description = description(article);
+    let canonical = article
+        .url
+        .as_deref()
+        .and_then(|url| absolute_url(url, page_url))
+        .or_else(|| page_url.and_then(|url| absolute_url(url, None)));
+    let image = article
+        .image
+        .as_ref()
+        .and_then(|image| Some((absolute_url(&image.src, page_url)?, image)));
+    let alt = image
+        .as_ref()
+        .map(|(_, image)| image.alt.trim())
+        .filter(|alt| !alt.is_empty());
+    let card = if image.is_some() {
+        "summary_large_image"
+    } else {
+        "summary"
+    };
     html! {
-        @for (property, content) in &tags {
-            meta property=(property) content=(content);
+        @if let Some(description) = &description {
+            meta name="description" content=(description);
         }
-        @if let Some(url) = article.url.as_deref().filter(|url| absolute(url)) {
-            meta property="og:url" content=(url);
+        @if let Some(url) = &canonical {
             link rel="canonical" href=(url);
+        }
+        meta property="og:type" content="article";
+        meta property="og:title" content=(article.headline);
+        @if let Some(description) = &description {
+            meta property="og:description" content=(description);
+        }
+        @if let Some(url) = &canonical {
+            meta property="og:url" content=(url);
+        }
+        @if let Some((src, image)) = &image {
+            meta property="og:image" content=(src);
+            @if let Some(width) = image.width {
+                meta property="og:image:width" content=(width);
+            }
+            @if let Some(height) = image.height {
+                meta property="og:image:height" content=(height);
+            }
+        }
+        @if let Some(alt) = alt {
+            meta property="og:image:alt" content=(alt);
+        }
+        meta property="article:published_time" content=(article.published.to_rfc3339());
+        @if let Some(updated) = article.updated {
+            meta property="article:modified_time" content=(updated.to_rfc3339());
+        }
+        // Twitter's card takes the title, description and image from the Open Graph tags.
+        meta name="twitter:card" content=(card);
+        @if let Some(alt) = alt {
+            meta name="twitter:image:alt" content=(alt);
         }
     }
 }
 
+/// The page's description: the article's standfirst (its own summary), else its first
+/// paragraph's text cut at a word near [`DESCRIPTION_LENGTH`] characters with `…`. Runs of
+/// white space become one space.
+fn description(article: &Article) -> Option<String> {
+    let collapse = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(standfirst) = article.standfirst.as_deref().map(collapse) {
+        if !standfirst.is_empty() {
+            return Some(standfirst);
+        }
+    }
+    article.body.iter().find_map(|block| match block {
+        Block::Paragraph(text) => {
+            let text = collapse(&plain_text(text));
+            (!text.is_empty()).then(|| cut_at_word(&text, DESCRIPTION_LENGTH))
+        }
+        _ => None,
+    })
+}
+
+/// `text` whole when it has at most `limit` characters, else cut after its last whole word
+/// that fits with the `…` within `limit` (and its trailing punctuation dropped). A text
+/// without a space in the second half of that length (one long word, or a script written
+/// without spaces) is cut at the character instead.
+fn cut_at_word(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let keep = limit.saturating_sub(1);
+    let end_of = |count: usize| {
+        text.char_indices()
+            .nth(count)
+            .map_or(text.len(), |(i, _)| i)
+    };
+    // The kept characters and the one after them: a space there means the last kept word is
+    // whole.
+    let head = &text[..end_of(keep + 1)];
+    let cut = match head.rfind(' ') {
+        Some(space) if head[..space].chars().count() >= keep / 2 => &head[..space],
+        _ => &text[..end_of(keep)],
+    };
+    let cut = cut.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '\u{2013}' | '\u{2014}')
+    });
+    format!("{cut}\u{2026}")
+}
+
+/// `url` as an absolute http(s) address: itself when it is one, else resolved against `base`
+/// (the page's absolute address). `None` for anything else (no base, another scheme).
+fn absolute_url(url: &str, base: Option<&str>) -> Option<String> {
+    let parsed = match url::Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            url::Url::parse(base?).ok()?.join(url).ok()?
+        }
+        Err(_) => return None,
+    };
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::resolve;
+    use super::{absolute_url, cut_at_word, resolve};
+
+    #[test]
+    fn a_long_text_is_cut_after_a_whole_word() {
+        assert_eq!(cut_at_word("short enough", 20), "short enough");
+        // 19 characters kept at most, and the ellipsis.
+        assert_eq!(
+            cut_at_word("one two three four five six", 20),
+            "one two three four\u{2026}"
+        );
+        // The word ending right at the limit is whole: it stays.
+        assert_eq!(
+            cut_at_word("abcdefghijklmnopqrs tail", 20),
+            "abcdefghijklmnopqrs\u{2026}"
+        );
+        assert_eq!(
+            cut_at_word("first, second, third, fourth", 20),
+            "first, second\u{2026}"
+        );
+        // No space to cut at: cut at the character (a script without spaces).
+        let unspaced = "\u{6587}".repeat(30);
+        assert_eq!(
+            cut_at_word(&unspaced, 20),
+            format!("{}\u{2026}", "\u{6587}".repeat(19))
+        );
+    }
+
+    #[test]
+    fn share_card_addresses_are_absolute_or_absent() {
+        let page = Some("https://comments.example/read/a");
+        assert_eq!(
+            absolute_url("/static/images/x.jpg", page).as_deref(),
+            Some("https://comments.example/static/images/x.jpg")
+        );
+        assert_eq!(
+            absolute_url("https://cdn.example/x.jpg", None).as_deref(),
+            Some("https://cdn.example/x.jpg")
+        );
+        assert_eq!(absolute_url("/static/images/x.jpg", None), None);
+        assert_eq!(absolute_url("javascript:alert(1)", page), None);
+        assert_eq!(absolute_url("data:image/png;base64,AA", page), None);
+    }
 
     #[test]
     fn relative_urls_stay_relative_to_the_page() {

@@ -443,3 +443,192 @@ async fn the_reading_pages_shell_escapes_what_the_article_says() {
     assert_eq!(widget.value().attr("lang"), Some("fr\" onload=\"alert(5)"));
     assert_eq!(widget.value().attr("onload"), None);
 }
+
+/// The head's `<meta>` content for `key` (`property` or `name`), as a browser reads it.
+fn meta(page: &str, key: &str) -> Option<String> {
+    let dom = Dom::parse_document(page);
+    let selector = format!("head meta[property=\"{key}\"], head meta[name=\"{key}\"]");
+    let found = select(&dom, &selector);
+    assert!(found.len() <= 1, "{key} once at most");
+    found.first().map(|element| {
+        element
+            .value()
+            .attr("content")
+            .unwrap_or_default()
+            .to_owned()
+    })
+}
+
+fn canonical(page: &str) -> Option<String> {
+    let dom = Dom::parse_document(page);
+    let found = select(&dom, "head link[rel=canonical]");
+    assert!(found.len() <= 1, "one canonical address at most");
+    found
+        .first()
+        .map(|element| element.value().attr("href").unwrap_or_default().to_owned())
+}
+
+/// A shared reading page shows a card: title, description, image (absolute, with its size and
+/// text), the page's address, dates, and a Twitter card; every value escaped where it lands.
+#[tokio::test]
+async fn a_shared_reading_page_carries_its_card_escaped() {
+    let json = r#"{"id": "s", "headline": "\"/><script>alert(1)</script> & <b>more</b>",
+        "standfirst": "'\"><img src=x onerror=alert(2)>  a   standfirst",
+        "published": "2025-01-17T08:30:00Z", "updated": "2025-01-18T09:00:00Z",
+        "image": {"src": "../images/s.jpg?a=1&b=\"2\"", "alt": "\"><script>alert(3)</script>",
+                  "width": 1200, "height": 675},
+        "body": "Text."}"#;
+    let page = render_page(
+        json,
+        &PrerenderOptions {
+            src: "/static/articles/s.json".into(),
+            page_url: Some("https://comments.example/read/s".into()),
+            ..PrerenderOptions::default()
+        },
+        "/article-widget.js",
+    )
+    .await
+    .unwrap();
+    let head = &page[..page.find("</head>").unwrap()];
+    assert!(!head.contains("<script>alert"), "{head}");
+    assert!(!head.contains("<img"), "{head}");
+    assert!(!head.contains("<b>"), "{head}");
+    assert!(head.contains(
+        "<meta property=\"og:title\" content=\"&quot;/&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;more&lt;/b&gt;\">"
+    ), "{head}");
+    let headline = "\"/><script>alert(1)</script> & <b>more</b>";
+    let standfirst = "'\"><img src=x onerror=alert(2)> a standfirst";
+    assert_eq!(meta(&page, "og:title").as_deref(), Some(headline));
+    assert_eq!(meta(&page, "description").as_deref(), Some(standfirst));
+    assert_eq!(meta(&page, "og:description").as_deref(), Some(standfirst));
+    assert_eq!(meta(&page, "og:type").as_deref(), Some("article"));
+    // The image, relative to the article JSON, made absolute against the page's address.
+    assert_eq!(
+        meta(&page, "og:image").as_deref(),
+        Some("https://comments.example/static/images/s.jpg?a=1&b=%222%22")
+    );
+    assert_eq!(meta(&page, "og:image:width").as_deref(), Some("1200"));
+    assert_eq!(meta(&page, "og:image:height").as_deref(), Some("675"));
+    assert_eq!(
+        meta(&page, "og:image:alt").as_deref(),
+        Some("\"><script>alert(3)</script>")
+    );
+    // No address of the article's own: the reading page is the canonical one.
+    assert_eq!(
+        canonical(&page).as_deref(),
+        Some("https://comments.example/read/s")
+    );
+    assert_eq!(
+        meta(&page, "og:url").as_deref(),
+        Some("https://comments.example/read/s")
+    );
+    assert_eq!(
+        meta(&page, "article:published_time").as_deref(),
+        Some("2025-01-17T08:30:00Z")
+    );
+    assert_eq!(
+        meta(&page, "article:modified_time").as_deref(),
+        Some("2025-01-18T09:00:00Z")
+    );
+    assert_eq!(
+        meta(&page, "twitter:card").as_deref(),
+        Some("summary_large_image")
+    );
+    // The publisher's own address wins over the reading page's.
+    let own = json.replace(
+        "\"id\": \"s\",",
+        "\"id\": \"s\", \"url\": \"https://news.example/2025/s\",",
+    );
+    let page = render_page(
+        &own,
+        &PrerenderOptions {
+            src: "/static/articles/s.json".into(),
+            page_url: Some("https://comments.example/read/s".into()),
+            ..PrerenderOptions::default()
+        },
+        "/article-widget.js",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        canonical(&page).as_deref(),
+        Some("https://news.example/2025/s")
+    );
+    assert_eq!(
+        meta(&page, "og:url").as_deref(),
+        Some("https://news.example/2025/s")
+    );
+}
+
+/// What the article does not have, the card does not claim: no empty tags, no relative
+/// addresses (nothing to resolve them against without the page's own), a plain summary card.
+#[tokio::test]
+async fn a_card_leaves_out_what_the_article_lacks() {
+    let json = r#"{"id": "bare", "headline": "Bare", "published": "2025-01-17",
+        "image": {"src": "images/bare.jpg", "alt": ""}, "body": []}"#;
+    let page = render_page(
+        json,
+        &PrerenderOptions {
+            src: "/articles/bare.json".into(),
+            ..PrerenderOptions::default()
+        },
+        "/article-widget.js",
+    )
+    .await
+    .unwrap();
+    let head = &page[..page.find("</head>").unwrap()];
+    assert!(!head.contains("content=\"\""), "no empty tag: {head}");
+    for absent in [
+        "description",
+        "og:description",
+        "og:url",
+        "og:image",
+        "og:image:width",
+        "og:image:height",
+        "og:image:alt",
+        "og:site_name",
+        "article:modified_time",
+        "twitter:image:alt",
+    ] {
+        assert_eq!(meta(&page, absent), None, "{absent}: {head}");
+    }
+    assert_eq!(canonical(&page), None, "{head}");
+    assert_eq!(meta(&page, "og:title").as_deref(), Some("Bare"));
+    assert_eq!(meta(&page, "twitter:card").as_deref(), Some("summary"));
+}
+
+/// Without a standfirst the description is the first paragraph's text, cut after a whole
+/// word near 160 characters with an ellipsis.
+#[tokio::test]
+async fn the_description_falls_back_to_the_first_paragraph_cut_at_a_word() {
+    let words = "Moscow signed a broad treaty with Tehran on Friday, binding the two \
+        governments to consult on threats and to deepen trade, energy and transport links \
+        over the next twenty years, officials said.";
+    assert!(words.chars().count() > 160);
+    let json = serde_json::json!({
+        "id": "long", "headline": "Long", "published": "2025-01-17",
+        "body": [
+            {"type": "heading", "text": "Not this"},
+            {"type": "paragraph", "text": format!("<em>{words}</em>")},
+            {"type": "paragraph", "text": "Nor this."}
+        ]
+    })
+    .to_string();
+    let page = render_page(&json, &options("long"), "/article-widget.js")
+        .await
+        .unwrap();
+    let description = meta(&page, "description").expect("a description");
+    assert_eq!(meta(&page, "og:description").as_ref(), Some(&description));
+    assert!(description.ends_with('\u{2026}'), "{description}");
+    assert!(description.chars().count() <= 160, "{description}");
+    assert!(description.chars().count() > 120, "{description}");
+    let kept = description.trim_end_matches('\u{2026}');
+    assert!(words.starts_with(kept), "{description}");
+    // Cut where a word ends: the next character in the text is a space.
+    assert_eq!(
+        words[kept.len()..].chars().next(),
+        Some(' '),
+        "{description}"
+    );
+    assert!(!kept.ends_with(','), "{description}");
+}

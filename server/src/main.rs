@@ -94,6 +94,7 @@ async fn render(args: &comment_service::config::RenderArgs) -> i32 {
         )),
         thread: None,
         form: None,
+        page_url: None,
     };
     match comment_service::rendering::render(text, options, args.page.clone()).await {
         Ok(html) => {

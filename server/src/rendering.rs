@@ -104,6 +104,9 @@ pub async fn options(
         ),
         thread: None,
         form: None,
+        // The share card's canonical address and base: `--public-url`, never the request's
+        // Host header (a client's word, which a cache could then serve to everyone).
+        page_url: page.then(|| format!("{}/read/{id}", state.settings.public_url)),
     }
 }
 
