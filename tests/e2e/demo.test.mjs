@@ -91,3 +91,27 @@ test('a comment posted through the API appears in the thread', async () => {
   await page.goto(`${SERVICE}/`);
   await page.locator('article-widget .aw-comment-text').filter({ hasText: text }).waitFor();
 });
+
+// axe's page-has-heading-one, and what a screen reader lists: the demo page has one level-one
+// heading, the article's headline once it is shown, the page's own (visually hidden) while
+// there is none, as when the article fails to load.
+test('one level-one heading: the article\'s, or the page\'s own when the article fails', async () => {
+  const page = await open(browser);
+  await page.goto(`${SERVICE}/`);
+  await page.locator('article-widget h1').waitFor();
+  await page.waitForFunction(() => document.getElementById('demo-heading').hidden);
+  assert.deepEqual(await page.getByRole('heading', { level: 1 }).allTextContents(),
+    ['Russia and Iran sign a cooperation treaty in the Kremlin']);
+
+  const failing = await open(browser);
+  await failing.route('**/static/articles/russia-iran-treaty.json',
+    (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'gone' }));
+  await failing.goto(`${SERVICE}/`);
+  await failing.locator('article-widget .aw-error').waitFor();
+  assert.deepEqual(await failing.getByRole('heading', { level: 1 }).allTextContents(),
+    ['Demo Newsroom: article']);
+  const heading = failing.locator('#demo-heading');
+  assert.equal(await heading.isHidden(), false, 'in the accessibility tree');
+  const box = await heading.boundingBox();
+  assert.ok(box && box.width <= 1 && box.height <= 1, `not shown: ${JSON.stringify(box)}`);
+});
