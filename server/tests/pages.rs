@@ -1011,3 +1011,55 @@ async fn a_plain_form_refused_before_it_is_judged_gets_a_page() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(response.headers()["content-type"], "application/json");
 }
+
+/// A page's whole answer to a request sent with the given Host header (a client library
+/// sets its own): the text after the head.
+async fn body_with_host(service: &Service, target: &str, host: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let authority = service.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(authority).await.unwrap();
+    let request = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or_default();
+    assert!(head.starts_with("HTTP/1.1 200"), "{target}: {head}");
+    body.to_owned()
+}
+
+/// A shared reading page names itself by `--public-url`, never by the Host header a request
+/// came with (anyone can send one, and a cache would hand that page to everyone): its
+/// canonical address, its card's URL and its image are absolute on the public address.
+#[tokio::test]
+async fn a_reading_pages_card_names_it_by_the_public_url_not_the_host_header() {
+    let service = Service::start(&[
+        "--public-url",
+        "https://comments.news.example/",
+        "--front-page",
+        ARTICLE,
+    ]);
+    let page_url = format!("https://comments.news.example/read/{ARTICLE}");
+    for target in [format!("/read/{ARTICLE}"), "/".to_owned()] {
+        let page = body_with_host(&service, &target, "evil.example").await;
+        let head = &page[..page.find("</head>").expect("a head")];
+        assert!(!page.contains("evil.example"), "{target}: {head}");
+        assert!(
+            head.contains(&format!("<link rel=\"canonical\" href=\"{page_url}\">")),
+            "{target}: {head}"
+        );
+        assert!(
+            head.contains(&format!(
+                "<meta property=\"og:url\" content=\"{page_url}\">"
+            )),
+            "{target}: {head}"
+        );
+        assert!(
+            head.contains("<meta property=\"og:image\" content=\"https://comments.news.example/"),
+            "{target}: {head}"
+        );
+        assert!(head.contains("<meta property=\"og:image:width\" content=\"1050\">"));
+        assert!(head.contains("<meta name=\"twitter:card\" content=\"summary_large_image\">"));
+        assert!(head.contains("<meta name=\"description\" content=\""));
+    }
+}
