@@ -55,6 +55,11 @@ pub enum Command {
         #[arg(long)]
         articles: Option<PathBuf>,
     },
+    /// Write everything (comments with their status and history, subscriptions, moderators,
+    /// audit, blocks) to FILE as JSON Lines ("-": standard output).
+    Export { file: PathBuf },
+    /// Fill an empty database from an export (FILE, or "-": standard input).
+    Restore { file: PathBuf },
     /// Add, remove or list the moderators who sign in to the moderation area (/moderate).
     Moderators {
         #[command(subcommand)]
@@ -204,6 +209,13 @@ pub struct ServeArgs {
     /// demo; without it, / is the site's index.html.
     #[arg(long, env = "COMMENTS_FRONT_PAGE", value_name = "ARTICLE_ID")]
     pub front_page: Option<String>,
+
+    /// Write a daily export into this folder (`comments-<date>.jsonl`).
+    #[arg(long, env = "COMMENTS_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// How many daily exports --backup-dir keeps.
+    #[arg(long, env = "COMMENTS_BACKUP_KEEP", default_value_t = 7)]
+    pub backup_keep: u32,
 }
 
 #[derive(Subcommand, Debug, Clone)]

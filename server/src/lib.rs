@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod articles;
+pub mod backup;
 pub mod clock;
 pub mod comments;
 pub mod config;

@@ -48,6 +48,8 @@ async fn main() {
             map,
             articles,
         }) => import(&store, source, &file, map.as_deref(), articles.as_deref()).await,
+        Some(Command::Export { file }) => comment_service::backup::export_command(&store, &file).await,
+        Some(Command::Restore { file }) => comment_service::backup::restore_command(&store, &file).await,
         Some(Command::Render(_)) => unreachable!("rendered above, without a database"),
         None => {
             let args = match Cli::try_parse_from(["comment-service", "serve"]) {
@@ -126,6 +128,9 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
             tracing::error!(%error, "mail settings");
             return 2;
         }
+    }
+    if let Some(dir) = &args.backup_dir {
+        comment_service::backup::start_daily(store.clone(), dir.clone(), args.backup_keep as usize);
     }
     let app = router(AppState {
         store: store.clone(),

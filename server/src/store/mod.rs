@@ -22,6 +22,7 @@ use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 mod activity;
+pub mod backup;
 mod comments;
 mod idempotency;
 mod moderation;
