@@ -17,7 +17,7 @@ use tracing::Level;
 use crate::http::delivery;
 use crate::http::origin::cors;
 use crate::http::AppState;
-use crate::{comments, mail, moderation, pages};
+use crate::{comments, mail, metrics, moderation, pages};
 
 pub fn router(state: AppState) -> Router {
     // A new release may render pages differently: they are modified as of now.
@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
     let mut public = comments::routes(state.clone())
         .merge(pages::routes(settings.front_page.is_some()))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .with_state(state.clone());
     // Files: precompressed variants, validators, cache lifetimes (see `delivery`).
     let files = |folder: &std::path::Path| {
@@ -47,7 +48,7 @@ pub fn router(state: AppState) -> Router {
     let own = moderation::routes()
         .merge(mail::routes())
         .with_state(state);
-    public
+    let app = public
         .merge(own)
         .layer(middleware::from_fn(delivery::vary_on_encoding))
         .layer(delivery::compression())
@@ -61,7 +62,15 @@ pub fn router(state: AppState) -> Router {
                         .level(Level::INFO)
                         .latency_unit(LatencyUnit::Micros),
                 ),
-        )
+        );
+    // Each request counted and timed by its route's template, when metrics are on (outermost,
+    // so the time includes compression; `Router::layer` wraps each route, so `MatchedPath`
+    // is known).
+    if metrics::is_enabled() {
+        app.layer(middleware::from_fn(metrics::record))
+    } else {
+        app
+    }
 }
 
 /// For load balancers: 200 when the database answers, 503 when it does not.
@@ -79,6 +88,38 @@ async fn healthz(State(state): State<AppState>) -> Response {
             (header::CACHE_CONTROL, "no-store"),
         ],
         json!({ "status": text, "database": engine }).to_string(),
+    )
+        .into_response()
+}
+
+/// For orchestrators: 200 when the database answers and has every migration this binary
+/// embeds, 503 otherwise (`/healthz` stays liveness: the process and its database).
+async fn readyz(State(state): State<AppState>) -> Response {
+    let engine = state.store.engine().name();
+    let (status, body) = match state.store.missing_migrations().await {
+        Ok(missing) if missing.is_empty() => (
+            StatusCode::OK,
+            json!({ "status": "ready", "database": engine }),
+        ),
+        Ok(missing) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "status": "migrations missing", "database": engine, "missing": missing }),
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "readiness: the database did not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({ "status": "unavailable", "database": engine }),
+            )
+        }
+    };
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_string(),
     )
         .into_response()
 }

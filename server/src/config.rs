@@ -216,6 +216,16 @@ pub struct ServeArgs {
     /// How many daily exports --backup-dir keeps.
     #[arg(long, env = "COMMENTS_BACKUP_KEEP", default_value_t = 7)]
     pub backup_keep: u32,
+
+    /// Serve Prometheus metrics at /metrics on this address (its own listener, never the
+    /// public one), e.g. 127.0.0.1:9187; off without it.
+    #[arg(long, env = "COMMENTS_METRICS_ADDRESS")]
+    pub metrics_address: Option<SocketAddr>,
+
+    /// On SIGTERM or Ctrl-C: how long requests in flight (and the mail worker's message) may
+    /// take to finish before the process exits anyway (seconds).
+    #[arg(long, env = "COMMENTS_SHUTDOWN_GRACE_SECONDS", default_value_t = 20)]
+    pub shutdown_grace_seconds: u64,
 }
 
 #[derive(Subcommand, Debug, Clone)]

@@ -19,6 +19,7 @@ pub mod http;
 pub mod import;
 pub mod mail;
 pub mod markup;
+pub mod metrics;
 pub mod moderation;
 pub mod pages;
 pub mod rendering;

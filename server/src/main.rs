@@ -1,3 +1,5 @@
+use std::future::IntoFuture;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -114,19 +116,31 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
     let settings = Settings::from(args);
     let engine = store.engine().name();
     let articles = Arc::new(ArticleGate::new(settings.articles.clone()));
+    // Cancelled on SIGTERM or Ctrl-C: the listeners stop accepting, the mail worker stops
+    // between messages.
+    let stopping = tokio_util::sync::CancellationToken::new();
     // The mail worker: messages from the outbox, when an SMTP server is named.
+    let mut mail_worker = None;
     match comment_service::mail::notify::Mailer::from_args(args) {
         Ok(Some(mailer)) => {
-            tokio::spawn(comment_service::mail::notify::run(
+            mail_worker = Some(tokio::spawn(comment_service::mail::notify::run(
                 store.clone(),
                 articles.clone(),
                 mailer,
-            ));
+                stopping.clone(),
+            )));
         }
         Ok(None) => tracing::info!("no --smtp-host: messages wait in the outbox"),
         Err(error) => {
             tracing::error!(%error, "mail settings");
             return 2;
+        }
+    }
+    // Metrics before the router, which adds its recording layer only when they are on.
+    if args.metrics_address.is_some() {
+        if let Err(error) = comment_service::metrics::install() {
+            tracing::error!(%error, "metrics");
+            return 1;
         }
     }
     if let Some(dir) = &args.backup_dir {
@@ -148,32 +162,105 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
+    let metrics_listener = match args.metrics_address {
+        Some(metrics_address) => match tokio::net::TcpListener::bind(metrics_address).await {
+            Ok(listener) => Some(listener),
+            Err(error) => {
+                tracing::error!(address = %metrics_address, %error, "cannot listen for metrics");
+                return 1;
+            }
+        },
+        None => None,
+    };
     // Printed, not logged: scripts and tests read the address from this line.
     println!("comment-service listening on http://{address} ({engine})");
     tracing::info!(%address, engine, "listening");
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let interrupt = tokio::signal::ctrl_c();
-            #[cfg(unix)]
-            {
-                let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-                tokio::select! {
-                    _ = interrupt => {},
-                    _ = async { match terminate.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {},
-                }
-            }
-            #[cfg(not(unix))]
-            let _ = interrupt.await;
-        })
-        .await;
-    store.close().await;
+    let metrics_server = metrics_listener.map(|listener| {
+        let metrics_address = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        // The second line, after the first (which scripts read as it is); a stdout closed by
+        // then must not stop the service, so the write's failure is ignored.
+        let _ = writeln!(
+            std::io::stdout(),
+            "metrics on http://{metrics_address}/metrics"
+        );
+        tracing::info!(address = %metrics_address, "metrics");
+        tokio::spawn(comment_service::metrics::serve(
+            listener,
+            store.clone(),
+            stopping.clone().cancelled_owned(),
+        ))
+    });
+    tokio::spawn(stop_on_signal(stopping.clone()));
+    let grace = std::time::Duration::from_secs(args.shutdown_grace_seconds);
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopping.clone().cancelled_owned())
+    .into_future();
+    // After the signal, requests in flight, the metrics listener and the mail worker's
+    // message have `grace` to finish; then the process exits all the same.
+    let finished = async {
+        let served = served.await;
+        if let Some(metrics_server) = metrics_server {
+            let _ = metrics_server.await;
+        }
+        if let Some(mail_worker) = mail_worker {
+            let _ = mail_worker.await;
+        }
+        served
+    };
+    let deadline = async {
+        stopping.cancelled().await;
+        tokio::time::sleep(grace).await;
+    };
+    let served = tokio::select! {
+        served = finished => served,
+        () = deadline => {
+            tracing::warn!(seconds = grace.as_secs(), "requests still in flight after the shutdown's grace; exiting");
+            Ok(())
+        }
+    };
+    // Connections the pools still lend out are not waited for past the grace either.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), store.close()).await;
     match served {
-        Ok(()) => 0,
+        Ok(()) => {
+            tracing::info!("stopped");
+            0
+        }
         Err(error) => {
             tracing::error!(%error, "the server stopped");
             1
         }
     }
+}
+
+/// Cancels `stopping` on SIGTERM (what orchestrators send) or Ctrl-C.
+async fn stop_on_signal(stopping: tokio_util::sync::CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+        match terminate {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {},
+                    _ = terminate.recv() => {},
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "SIGTERM cannot be caught; only Ctrl-C stops gracefully");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("stopping: no new connections; finishing what is in flight");
+    stopping.cancel();
 }
 
 /// `comment-service moderators …`.

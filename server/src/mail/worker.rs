@@ -89,8 +89,15 @@ pub fn retry_delay_ms(first: i64, attempts: i64) -> i64 {
     doubling.min(3_600_000)
 }
 
-/// Runs the worker until the process ends.
-pub async fn run(store: Store, articles: std::sync::Arc<ArticleGate>, mailer: Mailer) {
+/// Runs the worker until `stop` is cancelled (the process is shutting down): it then returns
+/// between messages, never in the middle of one; messages it claimed and did not send are
+/// taken over by another instance when the claim lapses.
+pub async fn run(
+    store: Store,
+    articles: std::sync::Arc<ArticleGate>,
+    mailer: Mailer,
+    stop: tokio_util::sync::CancellationToken,
+) {
     // The worker's name only tells its claims apart (it is no secret): without the random
     // source, the process id and the time do.
     let worker = match random_hex(8) {
@@ -105,12 +112,15 @@ pub async fn run(store: Store, articles: std::sync::Arc<ArticleGate>, mailer: Ma
             Ok(key) => break key,
             Err(error) => {
                 tracing::error!(%error, "the signing key could not be read; the mail waits");
-                tokio::time::sleep(mailer.poll).await;
+                tokio::select! {
+                    () = tokio::time::sleep(mailer.poll) => {}
+                    () = stop.cancelled() => return,
+                }
             }
         }
     };
     let mut last_digest = now_ms();
-    loop {
+    while !stop.is_cancelled() {
         let now = now_ms();
         // Replies, and held comments one by one (unless they go in a digest).
         let mut kinds = vec!["reply", "confirm"];
@@ -123,6 +133,9 @@ pub async fn run(store: Store, articles: std::sync::Arc<ArticleGate>, mailer: Ma
         {
             Ok(items) => {
                 for item in items {
+                    if stop.is_cancelled() {
+                        break;
+                    }
                     let outcome =
                         match compose(&store, &articles, &mailer.letterhead, key, &item).await {
                             Ok(Some(message)) => mailer
@@ -148,13 +161,16 @@ pub async fn run(store: Store, articles: std::sync::Arc<ArticleGate>, mailer: Ma
             Err(error) => tracing::error!(%error, "the outbox could not be read"),
         }
         // The digest: every held comment not yet told, in one message.
-        if let Some(every) = mailer.digest {
+        if let Some(every) = mailer.digest.filter(|_| !stop.is_cancelled()) {
             if now - last_digest >= every.as_millis() as i64 {
                 last_digest = now;
                 digest(&store, &articles, &mailer, &worker, now).await;
             }
         }
-        tokio::time::sleep(mailer.poll).await;
+        tokio::select! {
+            () = tokio::time::sleep(mailer.poll) => {}
+            () = stop.cancelled() => {}
+        }
     }
 }
 

@@ -256,6 +256,38 @@ impl Store {
         writing && sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
+    /// The embedded migrations the database has not applied successfully (for `/readyz`):
+    /// empty when the schema is the one this binary was built for.
+    pub async fn missing_migrations(&self) -> Result<Vec<i64>> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(MIGRATOR
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| m.version)
+            .filter(|version| !applied.contains(version))
+            .collect())
+    }
+
+    /// Each connection pool's (name, open connections, idle ones, most allowed), for the
+    /// metrics: SQLite's `writer` apart from the readers' `pool`; one pool on PostgreSQL.
+    pub fn pool_use(&self) -> Vec<(&'static str, u32, usize, u32)> {
+        let of = |name, pool: &AnyPool| {
+            (
+                name,
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            )
+        };
+        match self.engine {
+            Engine::Sqlite => vec![of("pool", &self.pool), of("writer", &self.writer)],
+            Engine::Postgres => vec![of("pool", &self.pool)],
+        }
+    }
+
     pub async fn close(&self) {
         self.writer.close().await;
         self.pool.close().await;

@@ -307,6 +307,19 @@ impl Store {
         .await
     }
 
+    /// The outbox's backlog for the metrics: how many messages are not sent yet, and when
+    /// the oldest of those already due was written (`None` when none is due).
+    pub async fn outbox_backlog(&self, now: i64) -> Result<(i64, Option<i64>)> {
+        sqlx::query_as(&self.sql(
+            "SELECT COUNT(*),
+                    MIN(CASE WHEN next_attempt_at <= ? THEN created_at END)
+             FROM outbox WHERE sent_at IS NULL",
+        ))
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+    }
+
     /// This address gets no more messages of ours (and its waiting ones are dropped: the
     /// worker also checks again before it sends).
     pub async fn unsubscribe(&self, email: &str, now: i64) -> Result<()> {
