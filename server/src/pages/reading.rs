@@ -57,6 +57,8 @@ fn etag(article: &str, options: &PrerenderOptions, page: bool, reply_to: &str) -
             reply_to,
             options.thread.as_deref().unwrap_or_default(),
             &options.src,
+            // The share card's addresses (from `--public-url`, which a restart may change).
+            options.page_url.as_deref().unwrap_or_default(),
             options.lang.as_deref().unwrap_or_default(),
             options.theme.as_str(),
             if options.comments { "on" } else { "off" },
