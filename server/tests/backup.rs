@@ -362,3 +362,89 @@ async fn serve_writes_todays_backup_at_start_and_keeps_the_newest() {
     assert_eq!(code, 0, "{said}");
     drop(service);
 }
+
+/// The measure of the README ("Backup and restore"), not a test: a synthetic export of
+/// `BACKUP_BENCH_ROWS` comments (100,000 by default) restored into SQLite, exported, restored
+/// into PostgreSQL (`COMMENTS_TEST_POSTGRES`, emptied) and exported, each command's closing
+/// line (time, peak memory) printed. Run it on a release build:
+/// `cargo test --release -p comment-service --test backup -- --ignored --nocapture measure`.
+#[tokio::test]
+#[ignore]
+async fn measure_export_and_restore() {
+    use std::io::Write;
+    let rows: usize = std::env::var("BACKUP_BENCH_ROWS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let files = tempfile::tempdir().unwrap();
+    let source = files.path().join("synthetic.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&source).unwrap());
+    writeln!(
+        out,
+        r#"{{"format":"comment-service-export","version":1,"schema":10,"exported_at":"2026-12-07T00:00:00Z"}}"#
+    )
+    .unwrap();
+    let statuses = ["pending", "rejected", "spam"];
+    for i in 0..rows {
+        let id = format!("c{i:08}");
+        // A fifth are replies to the comment four before them.
+        let (parent, root) = if i % 5 == 4 {
+            let parent = format!("c{:08}", i - 4);
+            (Value::from(parent.clone()), parent)
+        } else {
+            (Value::Null, id.clone())
+        };
+        let status = statuses.get(i % 20).copied().unwrap_or("approved");
+        let row = serde_json::json!({"table": "comments", "row": {
+            "id": id, "article_id": format!("article-{:03}", i % 200), "parent_id": parent,
+            "root_id": root, "author": format!("Reader {i}"),
+            "email": format!("reader{}@example.org", i % 5000), "website": null,
+            "content": format!("{}{i}", "A comment of ordinary length, about the article and what it says. ".repeat(4)),
+            "status": status, "created_at": 1_700_000_000_000_i64 + i as i64 * 1000,
+            "client_address": format!("203.0.113.{}", i % 250), "author_token": null, "notify": 0}});
+        writeln!(out, "{row}").unwrap();
+    }
+    writeln!(
+        out,
+        r#"{{"end":"comment-service-export","counts":{{"comments":{rows}}}}}"#
+    )
+    .unwrap();
+    out.flush().unwrap();
+    drop(out);
+    let postgres = postgres_url();
+    empty_postgres(&postgres).await;
+    let sqlite = format!("sqlite://{}", files.path().join("measure.db").display());
+    let (a, b) = (files.path().join("a.jsonl"), files.path().join("b.jsonl"));
+    let steps: [(&str, &str, Vec<&str>); 4] = [
+        (
+            "restore into SQLite",
+            &sqlite,
+            vec!["restore", source.to_str().unwrap()],
+        ),
+        (
+            "export from SQLite",
+            &sqlite,
+            vec!["export", a.to_str().unwrap()],
+        ),
+        (
+            "restore into PostgreSQL",
+            &postgres,
+            vec!["restore", a.to_str().unwrap()],
+        ),
+        (
+            "export from PostgreSQL",
+            &postgres,
+            vec!["export", b.to_str().unwrap()],
+        ),
+    ];
+    for (what, database, args) in steps {
+        let (code, said) = run(database, &args);
+        assert_eq!(code, 0, "{what}: {said}");
+        println!("{what}: {}", said.lines().last().unwrap_or_default());
+    }
+    let (a, b) = (
+        std::fs::read_to_string(a).unwrap(),
+        std::fs::read_to_string(b).unwrap(),
+    );
+    assert_eq!(without_time(&a), without_time(&b));
+}
