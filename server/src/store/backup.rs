@@ -1,4 +1,4 @@
-//! The store's side of backups (`crate::backup` reads and writes the file): every table a
+//! The store's side of backups (the area in `src/backup.rs` reads and writes the file): every table a
 //! newsroom must not lose, streamed out of one consistent snapshot in a stable order, and
 //! bulk-inserted into an empty database inside one transaction.
 //!
