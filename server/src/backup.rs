@@ -181,6 +181,8 @@ pub async fn export_to_path(
             .map_err(failure);
     }
     let temporary = temporary_name(path);
+    // A leftover of a crash goes first: `mode` applies only to a file this call creates.
+    let _ = tokio::fs::remove_file(&temporary).await;
     let result = async {
         let file = tokio::fs::OpenOptions::new()
             .write(true)
