@@ -103,7 +103,7 @@ pub async fn export<W: AsyncWrite + Unpin>(
             row_line(&TABLES[row.table], &row.values, &mut line);
             out.write_all(&line).await?;
             counts.0[row.table] += 1;
-            if counts.total() % PROGRESS_EVERY == 0 {
+            if counts.total().is_multiple_of(PROGRESS_EVERY) {
                 progress(counts.total());
             }
         }
@@ -268,7 +268,7 @@ pub async fn restore<R: AsyncBufRead + Unpin>(
         batch.push(values);
         batch_lines.push(line);
         counts.0[index] += 1;
-        if counts.total() % PROGRESS_EVERY == 0 {
+        if counts.total().is_multiple_of(PROGRESS_EVERY) {
             progress(counts.total());
         }
     };
