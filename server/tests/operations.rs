@@ -363,3 +363,42 @@ async fn sigterm_finishes_the_request_in_flight_refuses_new_ones_and_exits_0() {
         .unwrap();
     assert_eq!(stored, 1);
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_mail_worker_between_messages() {
+    let smtp = SmtpServer::start();
+    let port = smtp.port.to_string();
+    let mut service = Service::start(&[
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-tls",
+        "none",
+        "--moderator-email",
+        "desk@example.org",
+        "--outbox-poll-ms",
+        "100",
+    ]);
+    // A held comment: the worker sends the moderators' message, so it is running.
+    let (status, _, _) = post(
+        &service,
+        "ops-mail-1",
+        &body("Anne", "anne@example.org", "Held"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let started = Instant::now();
+    while smtp.messages().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no message sent"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The worker, between messages, stops at once: the process exits well before the
+    // shutdown's 20 s grace, which it would wait out for a worker that went on.
+    terminate(&service.child);
+    let exit = wait_for_exit(&mut service.child, Duration::from_secs(5));
+    assert_eq!(exit.code(), Some(0), "{exit:?}");
+}
