@@ -426,3 +426,110 @@ async fn sigterm_stops_the_mail_worker_between_messages() {
     let exit = wait_for_exit(&mut service.child, Duration::from_secs(5));
     assert_eq!(exit.code(), Some(0), "{exit:?}");
 }
+
+/// An SMTP server on 127.0.0.1 that holds its greeting until `go` is sent, then accepts
+/// every message; `connected` says when the first client is there.
+fn stalling_smtp() -> (
+    u16,
+    std::sync::mpsc::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (connected, connection) = std::sync::mpsc::channel();
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let mut first = true;
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            if first {
+                first = false;
+                let _ = connected.send(());
+                let _ = wait.recv();
+            }
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let _ = stream.write_all(b"220 stand-in ESMTP\r\n");
+            let mut in_data = false;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                let answer: &[u8] = if in_data {
+                    if line == ".\r\n" {
+                        in_data = false;
+                        b"250 queued\r\n"
+                    } else {
+                        b""
+                    }
+                } else if line.to_ascii_uppercase().starts_with("DATA") {
+                    in_data = true;
+                    b"354 go on\r\n"
+                } else if line.to_ascii_uppercase().starts_with("QUIT") {
+                    let _ = stream.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    b"250 ok\r\n"
+                };
+                let _ = stream.write_all(answer);
+                line.clear();
+            }
+        }
+    });
+    (port, connection, go)
+}
+
+#[tokio::test]
+async fn sigterm_mid_send_finishes_that_message_and_gives_back_the_rest_of_the_batch() {
+    let (port, connected, go) = stalling_smtp();
+    let port = port.to_string();
+    let mut service = Service::start(&[
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-tls",
+        "none",
+        "--moderator-email",
+        "desk@example.org",
+        "--flood-seconds",
+        "0",
+        "--outbox-poll-ms",
+        "2000",
+    ]);
+    // Three held comments, stored before the worker's next look (2 s after its first): one
+    // batch of three claims.
+    for n in 0..3 {
+        let email = format!("reader{n}@example.org");
+        let (status, _, _) = post(
+            &service,
+            &format!("ops-batch-{n}"),
+            &body("Reader", &email, "Held"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    // The worker is sending the first (the server holds its greeting): stop it now.
+    connected
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the worker connects to the SMTP server");
+    terminate(&service.child);
+    go.send(()).unwrap();
+    let exit = wait_for_exit(&mut service.child, Duration::from_secs(15));
+    assert_eq!(exit.code(), Some(0), "{exit:?}");
+
+    let pool = service.database_pool().await;
+    let rows: Vec<(Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT sent_at, claimed_by FROM outbox WHERE kind = 'held'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let sent = rows.iter().filter(|(sent, _)| sent.is_some()).count();
+    assert_eq!(
+        sent, 1,
+        "the message being sent is finished and marked: {rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .all(|(sent, claim)| sent.is_some() || claim.is_none()),
+        "the rest are given back, not left claimed: {rows:?}"
+    );
+}

@@ -90,8 +90,8 @@ pub fn retry_delay_ms(first: i64, attempts: i64) -> i64 {
 }
 
 /// Runs the worker until `stop` is cancelled (the process is shutting down): it then returns
-/// between messages, never in the middle of one; messages it claimed and did not send are
-/// taken over by another instance when the claim lapses.
+/// between messages, never in the middle of one, and gives back the messages it claimed and
+/// did not send, for another instance.
 pub async fn run(
     store: Store,
     articles: std::sync::Arc<ArticleGate>,
@@ -133,8 +133,13 @@ pub async fn run(
         {
             Ok(items) => {
                 for item in items {
+                    // Stopping: the rest of the batch goes back to the outbox for another
+                    // instance now, rather than when the claim lapses.
                     if stop.is_cancelled() {
-                        break;
+                        if let Err(error) = store.outbox_release(&item.id, &worker).await {
+                            tracing::warn!(%error, id = %item.id, "a claimed message stays claimed until its claim lapses");
+                        }
+                        continue;
                     }
                     let outcome =
                         match compose(&store, &articles, &mailer.letterhead, key, &item).await {

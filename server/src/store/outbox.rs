@@ -275,6 +275,20 @@ impl Store {
         Ok(())
     }
 
+    /// A claimed message left unsent because the worker is stopping: free at once for
+    /// another instance (not after the claim's minute), its attempts unchanged.
+    pub async fn outbox_release(&self, id: &str, worker: &str) -> Result<()> {
+        sqlx::query(&self.sql(
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL
+             WHERE id = ? AND claimed_by = ? AND sent_at IS NULL",
+        ))
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// A claimed message could not be sent: tried again at `retry_at`.
     pub async fn outbox_failed(
         &self,
