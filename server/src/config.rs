@@ -213,8 +213,9 @@ pub struct ServeArgs {
     /// Write a daily export into this folder (`comments-<date>.jsonl`).
     #[arg(long, env = "COMMENTS_BACKUP_DIR")]
     pub backup_dir: Option<PathBuf>,
-    /// How many daily exports --backup-dir keeps.
-    #[arg(long, env = "COMMENTS_BACKUP_KEEP", default_value_t = 7)]
+    /// How many daily exports --backup-dir keeps (at least 1).
+    #[arg(long, env = "COMMENTS_BACKUP_KEEP", default_value_t = 7,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub backup_keep: u32,
 
     /// Serve Prometheus metrics at /metrics on this address (its own listener, never the
