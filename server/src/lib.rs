@@ -7,7 +7,7 @@
 //! (API, plain form, counts, feeds, holds), `pages` (reading pages and fragments),
 //! `moderation` (the area's pages, sign-in, passwords, the command line), `mail` (worker,
 //! messages, link pages), `import` → the shared layers (`rendering`, `http`, `articles`,
-//! `markup`, `tokens`, `clock`, `config`) → `store` (by aggregate).
+//! `backup`, `metrics`, `markup`, `tokens`, `clock`, `config`) → `store` (by aggregate).
 
 pub mod app;
 pub mod articles;
