@@ -227,6 +227,21 @@ pub struct ServeArgs {
     /// take to finish before the process exits anyway (seconds).
     #[arg(long, env = "COMMENTS_SHUTDOWN_GRACE_SECONDS", default_value_t = 20)]
     pub shutdown_grace_seconds: u64,
+
+    /// A spam service that speaks Akismet's protocol checks each comment before it is stored
+    /// (and hears of a moderator's corrections) with this API key; off without it.
+    #[arg(long, env = "COMMENTS_AKISMET_KEY", hide_env_values = true)]
+    pub akismet_key: Option<String>,
+    /// The spam service's API address.
+    #[arg(
+        long,
+        env = "COMMENTS_AKISMET_URL",
+        default_value = "https://rest.akismet.com/1.1"
+    )]
+    pub akismet_url: String,
+    /// The site the comments belong to, as the spam service knows it; by default --public-url.
+    #[arg(long, env = "COMMENTS_AKISMET_BLOG")]
+    pub akismet_blog: Option<String>,
 }
 
 #[derive(Subcommand, Debug, Clone)]

@@ -7,7 +7,8 @@
 //! (API, plain form, counts, feeds, holds), `pages` (reading pages and fragments),
 //! `moderation` (the area's pages, sign-in, passwords, the command line), `mail` (worker,
 //! messages, link pages), `import` → the shared layers (`rendering`, `http`, `articles`,
-//! `backup`, `metrics`, `markup`, `tokens`, `clock`, `config`) → `store` (by aggregate).
+//! `backup`, `metrics`, `spam_service`, `markup`, `tokens`, `clock`, `config`) → `store`
+//! (by aggregate).
 
 pub mod app;
 pub mod articles;
@@ -23,5 +24,6 @@ pub mod metrics;
 pub mod moderation;
 pub mod pages;
 pub mod rendering;
+pub mod spam_service;
 pub mod store;
 pub mod tokens;

@@ -146,10 +146,24 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
     if let Some(dir) = &args.backup_dir {
         comment_service::backup::start_daily(store.clone(), dir.clone(), args.backup_keep as usize);
     }
+    let spam = match &args.akismet_key {
+        None => None,
+        Some(key) => {
+            let blog = args.akismet_blog.as_deref().unwrap_or(&settings.public_url);
+            match comment_service::spam_service::SpamService::new(&args.akismet_url, key, blog) {
+                Ok(service) => Some(service),
+                Err(error) => {
+                    tracing::error!(%error, "spam service");
+                    return 2;
+                }
+            }
+        }
+    };
     let app = router(AppState {
         store: store.clone(),
         settings: Arc::new(settings),
         articles,
+        spam,
     });
     let listener = match tokio::net::TcpListener::bind(args.address).await {
         Ok(listener) => listener,

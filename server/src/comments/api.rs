@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use article_widget::domain::comment::Comment;
 use article_widget::domain::comment_rules::validate;
+use article_widget::domain::date::Timestamp;
 use article_widget::domain::thread::ThreadOrder;
 use article_widget::domain::wire::{
     comment_list_body, comment_page_body, field_errors_body, posted_comment_body, problems_body,
@@ -26,6 +27,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::clock::now_ms;
+use crate::spam_service::{SpamCheck, Verdict};
 use crate::config::Moderation;
 use crate::http::delivery;
 use crate::http::error::ApiError;
@@ -272,7 +274,19 @@ async fn post_comment(
     // and the form's age, the flood window and the comment's date must all be of now.
     let now = now_ms();
 
-    let outcome = accept(&state, &id, &key, request, now, address, token).await;
+    let header_text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let sender = Sender {
+        address,
+        user_agent: header_text(header::USER_AGENT),
+        referrer: header_text(header::REFERER),
+    };
+    let outcome = accept(&state, &id, &key, request, now, sender, token).await;
     match outcome {
         Ok(Accepted::Answer(answer)) => Ok(answer_for(&state, form, &answer, None).await),
         Ok(Accepted::Refused(answer)) => {
@@ -322,15 +336,24 @@ enum Accepted {
     TooSoon(i64),
 }
 
+/// Who sent a comment, as far as the request says (for the spam service).
+struct Sender {
+    /// The client address as `http::client_address` determined it.
+    address: IpAddr,
+    user_agent: String,
+    referrer: String,
+}
+
 async fn accept(
     state: &AppState,
     article_id: &str,
     key: &str,
     request: Option<CommentRequest>,
     now: i64,
-    address: IpAddr,
+    sender: Sender,
     author_token: Option<String>,
 ) -> Result<Accepted, ApiError> {
+    let address = sender.address;
     let generic = "Your comment could not be accepted. Please try again in a moment.";
     let Some(request) = request else {
         return Ok(Accepted::Refused(refusal(
@@ -392,6 +415,33 @@ async fn accept(
         Moderation::Auto if links => ModerationStatus::Pending,
         Moderation::Auto if store.has_approved(&email).await? => ModerationStatus::Approved,
         Moderation::Auto => ModerationStatus::Pending,
+    };
+    // Our own rules passed: the spam service (when there is one) has its say before storing.
+    let status = match &state.spam {
+        None => status,
+        Some(spam) => {
+            let check = SpamCheck {
+                user_ip: address.to_string(),
+                user_agent: sender.user_agent,
+                referrer: sender.referrer,
+                permalink: format!("{}/read/{article_id}", state.settings.public_url),
+                comment_type: if parent.is_some() { "reply" } else { "comment" },
+                comment_author: valid.author.clone(),
+                comment_author_email: email.clone(),
+                comment_author_url: valid.website.clone().unwrap_or_default(),
+                comment_content: valid.content.clone(),
+                comment_date_gmt: Timestamp::from_millis(now).to_rfc3339(),
+                blog_lang: None,
+            };
+            match spam.check(&check).await {
+                Verdict::Ham => status,
+                // Kept for a moderator, never shown; the reader is told it awaits moderation.
+                Verdict::Spam => ModerationStatus::Spam,
+                // Blatant: the refusal a bot gets, and nothing kept.
+                Verdict::Discard => return Ok(Accepted::Refused(refusal("form", generic))),
+                Verdict::Unknown => ModerationStatus::Pending,
+            }
+        }
     };
     let comment = StoredComment {
         id: random_id()?,

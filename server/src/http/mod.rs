@@ -18,6 +18,7 @@ use article_widget::domain::date::Timestamp;
 
 use crate::articles::ArticleGate;
 use crate::config::Settings;
+use crate::spam_service::SpamService;
 use crate::store::{Store, StoredComment};
 
 #[derive(Clone)]
@@ -25,6 +26,8 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub articles: Arc<ArticleGate>,
+    /// The spam service (`--akismet-key`), when there is one.
+    pub spam: Option<SpamService>,
 }
 
 /// The public form of a stored comment: never the email, address or token.

@@ -2,6 +2,7 @@
 //! card with its actions, and the actions themselves (one comment's button, or the bulk
 //! buttons with the ticked ones), each written to the audit log.
 
+use article_widget::domain::date::Timestamp;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -14,6 +15,7 @@ use super::views::{csrf_field, page, see_other, shown, status_label, when};
 use crate::clock::now_ms;
 use crate::http::AppState;
 use crate::markup::excerpt;
+use crate::spam_service::{Report, SpamCheck};
 use crate::store::{ModerationStatus, StoredComment};
 
 /// The most comments one page of the queue shows.
@@ -192,6 +194,35 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
     })
 }
 
+/// A moderator marked a comment spam, or took one out of spam: the spam service hears of it
+/// in the background (`submit-spam` / `submit-ham`), and the action never waits for it.
+fn report_correction(state: &AppState, action: &str, before: &StoredComment) {
+    let Some(spam) = &state.spam else { return };
+    let was_spam = before.status == ModerationStatus::Spam;
+    let report = match action {
+        "spam" if !was_spam => Report::Spam,
+        "approve" | "unpublish" if was_spam => Report::Ham,
+        _ => return,
+    };
+    spam.report(
+        report,
+        SpamCheck {
+            user_ip: before.client_address.clone(),
+            // Not kept with the comment: the protocol takes these as optional.
+            user_agent: String::new(),
+            referrer: String::new(),
+            permalink: format!("{}/read/{}", state.settings.public_url, before.article_id),
+            comment_type: if before.parent_id.is_some() { "reply" } else { "comment" },
+            comment_author: before.author.clone(),
+            comment_author_email: before.email.clone(),
+            comment_author_url: before.website.clone().unwrap_or_default(),
+            comment_content: before.content.clone(),
+            comment_date_gmt: Timestamp::from_millis(before.created_at).to_rfc3339(),
+            blog_lang: None,
+        },
+    );
+}
+
 pub async fn act(
     State(state): State<AppState>,
     Authorised { session, form }: Authorised,
@@ -209,6 +240,11 @@ pub async fn act(
     };
     let store = &state.store;
     for (action, id) in targets {
+        // What the comment was, when the spam service may need to hear of a correction.
+        let before = match (&state.spam, action.as_str()) {
+            (Some(_), "spam" | "approve" | "unpublish") => store.comment(&id).await?,
+            _ => None,
+        };
         let done = match action.as_str() {
             "approve" => {
                 store
@@ -260,6 +296,9 @@ pub async fn act(
             store
                 .audit(&session.moderator, &action, &id, "", now_ms())
                 .await?;
+            if let Some(before) = &before {
+                report_correction(&state, &action, before);
+            }
         }
     }
     let back = field(&form, "back")

@@ -107,6 +107,7 @@ async fn main() {
             store: store.clone(),
             settings: Arc::new(settings(moderation)),
             articles: Arc::new(ArticleGate::new(None)),
+            spam: None,
         })
     };
     let state = AppState {
