@@ -242,6 +242,33 @@ pub struct ServeArgs {
     /// The site the comments belong to, as the spam service knows it; by default --public-url.
     #[arg(long, env = "COMMENTS_AKISMET_BLOG")]
     pub akismet_blog: Option<String>,
+
+    /// Tell this address (http or https) by a signed POST of each comment held, approved,
+    /// marked spam or deleted; repeatable (README, "Webhooks").
+    #[arg(long = "webhook", env = "COMMENTS_WEBHOOKS", value_delimiter = ',')]
+    pub webhooks: Vec<String>,
+    /// The secret that signs the webhooks' bodies (`X-Comments-Signature`); required with
+    /// --webhook.
+    #[arg(long, env = "COMMENTS_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// The webhooks' bodies: our JSON, or `{"text": …}` for a Slack or Mattermost incoming
+    /// webhook.
+    #[arg(long, env = "COMMENTS_WEBHOOK_FORMAT", value_enum, default_value_t = WebhookFormat::Json)]
+    pub webhook_format: WebhookFormat,
+    /// The first wait after a failed delivery (seconds); it doubles with each failure, up to an
+    /// hour.
+    #[arg(long, env = "COMMENTS_WEBHOOK_RETRY_SECONDS", default_value_t = 30)]
+    pub webhook_retry_seconds: u64,
+    /// A delivery is given up (and logged) after this many failed attempts.
+    #[arg(long, env = "COMMENTS_WEBHOOK_ATTEMPTS", default_value_t = 10)]
+    pub webhook_attempts: u32,
+}
+
+/// `--webhook-format`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookFormat {
+    Json,
+    Slack,
 }
 
 #[derive(Subcommand, Debug, Clone)]

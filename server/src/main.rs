@@ -136,6 +136,29 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
             return 2;
         }
     }
+    // The webhooks' worker, when --webhook names receivers; the store is told how many, so
+    // that every instance's events (and the moderate command's) write a row for each.
+    let mut webhook_worker = None;
+    match comment_service::mail::webhooks::Webhooks::from_args(args) {
+        Ok(webhooks) => {
+            let receivers = webhooks.as_ref().map_or(0, |w| w.receivers());
+            if let Err(error) = store.set_webhook_receivers(receivers).await {
+                tracing::error!(%error, "the webhooks' receivers could not be recorded");
+                return 1;
+            }
+            if let Some(webhooks) = webhooks {
+                webhook_worker = Some(tokio::spawn(comment_service::mail::webhooks::run(
+                    store.clone(),
+                    webhooks,
+                    stopping.clone(),
+                )));
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, "webhook settings");
+            return 2;
+        }
+    }
     // Metrics before the router, which adds its recording layer only when they are on.
     if args.metrics_address.is_some() {
         if let Err(error) = comment_service::metrics::install() {
@@ -224,6 +247,9 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
         }
         if let Some(mail_worker) = mail_worker {
             let _ = mail_worker.await;
+        }
+        if let Some(webhook_worker) = webhook_worker {
+            let _ = webhook_worker.await;
         }
         served
     };

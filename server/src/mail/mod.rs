@@ -20,6 +20,7 @@
 mod links;
 mod messages;
 mod worker;
+pub mod webhooks;
 
 use axum::routing::get;
 use axum::Router;

@@ -132,6 +132,8 @@ pub static TABLES: &[Table] = &[
             optional_integer("claimed_until"),
             optional_integer("sent_at"),
             optional_text("last_error"),
+            // A webhook's body (migration 0011).
+            optional_text("payload"),
         ],
         key: &["id"],
     },

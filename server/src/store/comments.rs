@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Executor};
 
 use super::activity::{bind_publication, publish, recount, PUBLISH};
 use super::idempotency::{bind_answer, record_answer, take_flood_turns, RECORD_ANSWER};
-use super::outbox::{enqueue, Event};
+use super::outbox::{enqueue, enqueue_webhook, Event, WebhookEvent};
 use super::{
     placeholders, AnyQuery, Engine, ModerationStatus, Result, Store, StoredAnswer, StoredComment,
     TooSoon, COMMENT_COLUMNS,
@@ -344,6 +344,10 @@ impl Store {
         };
         // An approved reply tells its parent's author, if they asked (once per reply).
         enqueue(&mut transaction, self.engine, id, now, Event::ReplyApproved).await?;
+        // Webhooks: held again, approved or marked spam (once per comment and event).
+        if let Some(event) = WebhookEvent::of_status(status) {
+            enqueue_webhook(&mut transaction, self.engine, id, now, event).await?;
+        }
         self.changed(transaction, &article_id, now).await
     }
 
@@ -354,6 +358,8 @@ impl Store {
         let sql = self.sql("DELETE FROM comments WHERE id = ? RETURNING article_id");
         let reroot = self.sql("UPDATE comments SET root_id = id WHERE root_id = ? AND id <> ?");
         let mut transaction = self.writer.begin().await?;
+        // Webhooks: the comment as it was, read before it goes.
+        enqueue_webhook(&mut transaction, self.engine, id, now, WebhookEvent::Deleted).await?;
         let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
             .bind(id)
             .fetch_optional(&mut *transaction)

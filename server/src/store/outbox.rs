@@ -113,6 +113,16 @@ pub(super) async fn enqueue(
             .bind(comment_id)
             .execute(&mut **transaction)
             .await?;
+            let held: Option<String> = sqlx::query_scalar(&placeholders(
+                engine,
+                "SELECT status FROM comments WHERE id = ? AND status = 'pending'",
+            ))
+            .bind(comment_id)
+            .fetch_optional(&mut **transaction)
+            .await?;
+            if held.is_some() {
+                enqueue_webhook(transaction, engine, comment_id, now, WebhookEvent::Held).await?;
+            }
             enqueue_confirmation(transaction, engine, comment_id, now).await
         }
         Event::ReplyApproved => enqueue_reply(transaction, engine, comment_id, now).await,
@@ -225,6 +235,151 @@ pub(super) async fn enqueue_reply(
     .execute(&mut **transaction)
     .await?;
     Ok(())
+}
+
+/// What a webhook tells of (`webhook:EVENT:…`, migration 0011).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookEvent {
+    Held,
+    Approved,
+    Spam,
+    Deleted,
+}
+
+impl WebhookEvent {
+    pub fn name(self) -> &'static str {
+        match self {
+            WebhookEvent::Held => "held",
+            WebhookEvent::Approved => "approved",
+            WebhookEvent::Spam => "spam",
+            WebhookEvent::Deleted => "deleted",
+        }
+    }
+
+    /// The event a moderator's change of status makes (none for a rejection).
+    pub fn of_status(status: ModerationStatus) -> Option<WebhookEvent> {
+        match status {
+            ModerationStatus::Pending => Some(WebhookEvent::Held),
+            ModerationStatus::Approved => Some(WebhookEvent::Approved),
+            ModerationStatus::Spam => Some(WebhookEvent::Spam),
+            ModerationStatus::Rejected => None,
+        }
+    }
+}
+
+/// How much of a comment's text a webhook carries, in characters.
+pub const WEBHOOK_EXCERPT_CHARS: usize = 280;
+
+/// The start of a comment's text, cut at a character, with "…" when cut.
+pub fn excerpt(content: &str) -> String {
+    match content.char_indices().nth(WEBHOOK_EXCERPT_CHARS) {
+        Some((end, _)) => format!("{}…", &content[..end]),
+        None => content.to_owned(),
+    }
+}
+
+/// In the event's transaction (before a deletion): one outbox row per receiver, once per
+/// comment and event, carrying what the receivers are told of the comment as it is now. Never
+/// its author's email, address or token: only what a moderator's list shows.
+pub(super) async fn enqueue_webhook(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    comment_id: &str,
+    now: i64,
+    event: WebhookEvent,
+) -> Result<()> {
+    let receivers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_receivers")
+        .fetch_one(&mut **transaction)
+        .await?;
+    if receivers == 0 {
+        return Ok(());
+    }
+    let comment: Option<(String, Option<String>, String, String, i64, String)> =
+        sqlx::query_as(&placeholders(
+            engine,
+            "SELECT article_id, parent_id, author, status, created_at, content
+             FROM comments WHERE id = ?",
+        ))
+        .bind(comment_id)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    let Some((article_id, parent, author, status, created_at, content)) = comment else {
+        return Ok(());
+    };
+    let payload = serde_json::json!({
+        "event": event.name(),
+        "comment": {
+            "id": comment_id,
+            "article_id": article_id,
+            "parent": parent,
+            "author": author,
+            "status": status,
+            "created_at": created_at,
+            "excerpt": excerpt(&content),
+        },
+    })
+    .to_string();
+    // `WHERE 1 = 1`: SQLite reads an upsert after `SELECT … FROM` only with a WHERE.
+    sqlx::query(&placeholders(
+        engine,
+        "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at, payload)
+         SELECT ? || CAST(position AS TEXT), 'webhook', ?, ?, ?, ? FROM webhook_receivers
+         WHERE 1 = 1
+         ON CONFLICT (id) DO NOTHING",
+    ))
+    .bind(format!("webhook:{}:{comment_id}:", event.name()))
+    .bind(comment_id)
+    .bind(now)
+    .bind(now)
+    .bind(payload)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The receivers this service tells of events (positions in `--webhook`'s list), set as
+    /// `serve` starts: none, and no event writes a webhook row.
+    pub async fn set_webhook_receivers(&self, count: usize) -> Result<()> {
+        let mut transaction = self.writer.begin().await?;
+        sqlx::query("DELETE FROM webhook_receivers")
+            .execute(&mut *transaction)
+            .await?;
+        for position in 0..count as i64 {
+            sqlx::query(&self.sql("INSERT INTO webhook_receivers (position) VALUES (?)"))
+                .bind(position)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await
+    }
+
+    /// The body a webhook row carries (written with it, see `enqueue_webhook`).
+    pub async fn outbox_payload(&self, id: &str) -> Result<Option<String>> {
+        let payload: Option<Option<String>> =
+            sqlx::query_scalar(&self.sql("SELECT payload FROM outbox WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(payload.flatten())
+    }
+
+    /// A claimed message failed for the last time: it is not tried again (kept, with its
+    /// error, as a sent row would be).
+    pub async fn outbox_given_up(&self, id: &str, worker: &str, now: i64, error: &str) -> Result<()> {
+        sqlx::query(&self.sql(
+            "UPDATE outbox SET attempts = attempts + 1, sent_at = ?, last_error = ?,
+                 claimed_until = NULL
+             WHERE id = ? AND claimed_by = ?",
+        ))
+        .bind(now)
+        .bind(format!("gave up: {error}"))
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
 }
 
 impl Store {
