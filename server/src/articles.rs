@@ -42,6 +42,11 @@ impl ArticleGate {
         self.known(id).await?.headline
     }
 
+    /// What to call the article: its headline, or its id when the file gives none.
+    pub async fn title(&self, id: &str) -> String {
+        self.headline(id).await.unwrap_or_else(|| id.to_owned())
+    }
+
     pub async fn comments_open(&self, id: &str) -> bool {
         if !valid_article_id(id) {
             return false;

@@ -504,15 +504,7 @@ pub async fn export_command(store: &Store, file: &Path) -> i32 {
     .await;
     match result {
         Ok(counts) => {
-            eprintln!(
-                "Exported {} rows ({}) in {:.1} s{}.",
-                counts.total(),
-                counts.summary(),
-                started.elapsed().as_secs_f64(),
-                peak_memory()
-                    .map(|kib| format!(", peak memory {} MiB", kib / 1024))
-                    .unwrap_or_default()
-            );
+            report_done("Exported", &counts, started);
             0
         }
         Err(error) => {
@@ -520,6 +512,19 @@ pub async fn export_command(store: &Store, file: &Path) -> i32 {
             1
         }
     }
+}
+
+/// The line that ends an export or a restore: rows per table, time, peak memory.
+fn report_done(done: &str, counts: &Counts, started: std::time::Instant) {
+    eprintln!(
+        "{done} {} rows ({}) in {:.1} s{}.",
+        counts.total(),
+        counts.summary(),
+        started.elapsed().as_secs_f64(),
+        peak_memory()
+            .map(|kib| format!(", peak memory {} MiB", kib / 1024))
+            .unwrap_or_default()
+    );
 }
 
 /// `comment-service restore FILE`: 0; 2 when the file or the database is refused; 1 on an
@@ -544,15 +549,7 @@ pub async fn restore_command(store: &Store, file: &Path) -> i32 {
     };
     match result {
         Ok(counts) => {
-            eprintln!(
-                "Restored {} rows ({}) in {:.1} s{}.",
-                counts.total(),
-                counts.summary(),
-                started.elapsed().as_secs_f64(),
-                peak_memory()
-                    .map(|kib| format!(", peak memory {} MiB", kib / 1024))
-                    .unwrap_or_default()
-            );
+            report_done("Restored", &counts, started);
             0
         }
         Err(error @ (BackupError::Refused { .. } | BackupError::NotEmpty(_))) => {

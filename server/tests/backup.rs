@@ -16,11 +16,6 @@ use comment_service::store::{ModerationStatus, Store, StoredComment};
 use common::*;
 use serde_json::Value;
 
-fn postgres_url() -> String {
-    std::env::var("COMMENTS_TEST_POSTGRES")
-        .expect("COMMENTS_TEST_POSTGRES: a PostgreSQL database for the backup suite")
-}
-
 /// Runs `comment-service --database DB ARGS…`: (exit code, stderr).
 fn run(database: &str, args: &[&str]) -> (i32, String) {
     let output = Command::new(BINARY)
@@ -185,7 +180,10 @@ async fn filled_sqlite() -> (Service, tempfile::TempDir) {
 
 #[tokio::test]
 async fn a_round_trip_through_postgres_gives_the_same_export_and_damaged_files_are_refused() {
-    let postgres = postgres_url();
+    // The harness's: fails unless a server is named (or `skip` is said aloud).
+    let Some(postgres) = postgres_url() else {
+        return;
+    };
     let (service, files) = filled_sqlite().await;
     let first = export(&service.database, &files.path().join("first.jsonl"));
     drop(service);
@@ -434,7 +432,9 @@ async fn measure_export_and_restore() {
     .unwrap();
     out.flush().unwrap();
     drop(out);
-    let postgres = postgres_url();
+    let Some(postgres) = postgres_url() else {
+        return;
+    };
     empty_postgres(&postgres).await;
     let sqlite = format!("sqlite://{}", files.path().join("measure.db").display());
     let (a, b) = (files.path().join("a.jsonl"), files.path().join("b.jsonl"));

@@ -51,24 +51,16 @@ async fn feed(
     let base = &state.settings.public_url;
     // Each article's headline, read before the template (which cannot wait).
     let mut titles = std::collections::HashMap::new();
-    for comment in &comments {
-        if !titles.contains_key(&comment.article_id) {
-            let title = state.articles.headline(&comment.article_id).await;
-            titles.insert(comment.article_id.clone(), title);
-        }
-    }
-    if let Some(id) = article {
+    for id in comments
+        .iter()
+        .map(|c| c.article_id.as_str())
+        .chain(article)
+    {
         if !titles.contains_key(id) {
-            titles.insert(id.to_owned(), state.articles.headline(id).await);
+            titles.insert(id.to_owned(), state.articles.title(id).await);
         }
     }
-    let title_of = |id: &str| {
-        titles
-            .get(id)
-            .cloned()
-            .flatten()
-            .unwrap_or_else(|| id.to_owned())
-    };
+    let title_of = |id: &str| titles.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let (title, self_link, page) = match article {
         Some(id) => (
             format!("Comments on “{}”", title_of(id)),

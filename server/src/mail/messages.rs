@@ -25,15 +25,21 @@ pub struct Letterhead {
 }
 
 pub(super) async fn held_summary(articles: &ArticleGate, comment: &StoredComment) -> String {
-    let title = articles
-        .headline(&comment.article_id)
-        .await
-        .unwrap_or_else(|| comment.article_id.clone());
+    let title = articles.title(&comment.article_id).await;
     format!(
         "On “{title}”, {} <{}> wrote:\n{}",
         comment.author,
         comment.email,
         excerpt(&comment.content, 600)
+    )
+}
+
+/// The one-click unsubscribe link for `email` (signed with `key`).
+fn unsubscribe_link(letterhead: &Letterhead, key: &[u8], email: &str) -> String {
+    format!(
+        "{}/unsubscribe?token={}",
+        letterhead.public_url,
+        unsubscribe_token(key, email)
     )
 }
 
@@ -55,10 +61,7 @@ pub(super) async fn compose(
             if letterhead.moderators.is_empty() {
                 return Ok(None);
             }
-            let title = articles
-                .headline(&comment.article_id)
-                .await
-                .unwrap_or_else(|| comment.article_id.clone());
+            let title = articles.title(&comment.article_id).await;
             let body = format!(
                 "{}\n\nModerate it: {}/moderate\n",
                 held_summary(articles, &comment).await,
@@ -97,15 +100,8 @@ pub(super) async fn compose(
                 Ok(to) => to,
                 Err(_) => return Ok(None),
             };
-            let title = articles
-                .headline(&comment.article_id)
-                .await
-                .unwrap_or_else(|| comment.article_id.clone());
-            let unsubscribe = format!(
-                "{}/unsubscribe?token={}",
-                letterhead.public_url,
-                unsubscribe_token(key, &parent.email)
-            );
+            let title = articles.title(&comment.article_id).await;
+            let unsubscribe = unsubscribe_link(letterhead, key, &parent.email);
             let body = format!(
                 "{} replied to your comment on “{title}”:\n\n{}\n\nRead it: {}/read/{}#comment-{}\n\n\
                  You get this because you asked to hear of replies. Stop: {unsubscribe}\n",
@@ -136,20 +132,13 @@ pub(super) async fn compose(
                 Ok(to) => to,
                 Err(_) => return Ok(None),
             };
-            let title = articles
-                .headline(&comment.article_id)
-                .await
-                .unwrap_or_else(|| comment.article_id.clone());
+            let title = articles.title(&comment.article_id).await;
             let confirm = format!(
                 "{}/notifications/confirm?token={}",
                 letterhead.public_url,
                 confirmation_token(key, &comment.email, now_ms() / 1000)
             );
-            let unsubscribe = format!(
-                "{}/unsubscribe?token={}",
-                letterhead.public_url,
-                unsubscribe_token(key, &comment.email)
-            );
+            let unsubscribe = unsubscribe_link(letterhead, key, &comment.email);
             // Nothing the commenter wrote: whoever typed this address, its owner reads only
             // the article's title and our links.
             let body = format!(

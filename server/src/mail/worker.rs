@@ -141,18 +141,8 @@ pub async fn run(
                         }
                         continue;
                     }
-                    let outcome =
-                        match compose(&store, &articles, &mailer.letterhead, key, &item).await {
-                            Ok(Some(message)) => mailer
-                                .transport
-                                .send(message)
-                                .await
-                                .map(|_| ())
-                                .map_err(|e| e.to_string()),
-                            // Nothing to say any more (the comment is gone, no one to tell).
-                            Ok(None) => Ok(()),
-                            Err(error) => Err(error),
-                        };
+                    let composed = compose(&store, &articles, &mailer.letterhead, key, &item).await;
+                    let outcome = send(&mailer, composed).await;
                     finish(
                         &store,
                         &mailer,
@@ -226,17 +216,25 @@ async fn digest(store: &Store, articles: &ArticleGate, mailer: &Mailer, worker: 
             summaries.push(held_summary(articles, &comment).await);
         }
     }
-    let outcome = match messages::digest(&mailer.letterhead, &summaries) {
-        Ok(Some(message)) => mailer
+    let outcome = send(mailer, messages::digest(&mailer.letterhead, &summaries)).await;
+    finish(store, mailer, worker, &items, outcome).await;
+}
+
+/// Sends what was composed: nothing when there is nothing to say any more (the comment is
+/// gone, no one to tell); the composing or sending error, in words.
+async fn send(
+    mailer: &Mailer,
+    composed: Result<Option<lettre::Message>, String>,
+) -> Result<(), String> {
+    match composed? {
+        Some(message) => mailer
             .transport
             .send(message)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string()),
-        Ok(None) => Ok(()),
-        Err(error) => Err(error),
-    };
-    finish(store, mailer, worker, &items, outcome).await;
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

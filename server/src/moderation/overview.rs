@@ -56,11 +56,7 @@ pub async fn overview(
         .await?;
     let mut titled: Vec<(String, String, i64)> = Vec::with_capacity(discussed.len());
     for (article, n) in discussed {
-        let title = state
-            .articles
-            .headline(&article)
-            .await
-            .unwrap_or_else(|| article.clone());
+        let title = state.articles.title(&article).await;
         titled.push((article, title, n));
     }
     let discussed = titled;

@@ -122,11 +122,7 @@ fn article_address(article: &str) -> String {
 
 /// One comment: what it is on, what it answers, who wrote it from where, and its actions.
 async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaError> {
-    let title = state
-        .articles
-        .headline(&comment.article_id)
-        .await
-        .unwrap_or_else(|| comment.article_id.clone());
+    let title = state.articles.title(&comment.article_id).await;
     let parent = match &comment.parent_id {
         Some(parent) => state.store.comment(parent).await?,
         None => None,
@@ -212,7 +208,11 @@ fn report_correction(state: &AppState, action: &str, before: &StoredComment) {
             user_agent: String::new(),
             referrer: String::new(),
             permalink: format!("{}/read/{}", state.settings.public_url, before.article_id),
-            comment_type: if before.parent_id.is_some() { "reply" } else { "comment" },
+            comment_type: if before.parent_id.is_some() {
+                "reply"
+            } else {
+                "comment"
+            },
             comment_author: before.author.clone(),
             comment_author_email: before.email.clone(),
             comment_author_url: before.website.clone().unwrap_or_default(),
