@@ -606,8 +606,9 @@ async fn an_overlong_sign_in_name_is_refused_before_any_work() {
     let huge = "x".repeat(1_900_000);
     // The service answers 413 as soon as the body passes the area's limit and closes the
     // connection: the client, still sending, may see that answer or only the closed
-    // connection. Either way nothing is read or stored (checked below).
-    let sent = client
+    // connection. Either way nothing is read or stored (checked below). On a client of its
+    // own, so the connection the service closes is never offered to the next request.
+    let sent = area_client()
         .post(service.url("/moderate/sign-in"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .header("Cookie", &form.0)
