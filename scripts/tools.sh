@@ -63,6 +63,33 @@ ensure_smtp_server() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-aiosmtpd >/dev/null
 }
 
+# The several-instances test's proxy: Debian's nginx, run by the test itself on loopback
+# (server/tests/instances.rs). Checked at /usr/sbin/nginx, which may not be on a user's PATH.
+# Debian's postinst would start nginx on port 80: a temporary policy-rc.d (exit 101: "action
+# forbidden", the hook invoke-rc.d and deb-systemd-invoke obey) keeps it stopped, and on a
+# systemd machine the unit is disabled, so the machine is left as it was, with nothing
+# listening on port 80.
+ensure_nginx() {
+  if [ -x /usr/sbin/nginx ]; then return; fi
+  say "installing Debian packages: nginx (the proxy of the several-instances test; not started: nothing listens on port 80)"
+  local policy=/usr/sbin/policy-rc.d made_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# Written by scripts/tools.sh while it installs nginx: no service starts.\nexit 101\n' \
+      | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"
+    made_policy=1
+  fi
+  as_root apt-get update -qq
+  local status=0
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nginx >/dev/null || status=$?
+  if [ -n "$made_policy" ]; then as_root rm -f "$policy"; fi
+  if [ "$status" != 0 ]; then return "$status"; fi
+  if [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
+  say "nginx installed at /usr/sbin/nginx, not running (the test starts its own on loopback)"
+}
+
 ensure_all() {
   ensure_wasm_target
   ensure_smtp_server
@@ -72,6 +99,8 @@ ensure_all() {
   ensure_apt node nodejs npm
   # The end-to-end tests read what the service stored in its SQLite database.
   ensure_apt sqlite3 sqlite3
+  # The several-instances test runs three services behind Debian's nginx.
+  ensure_nginx
   ensure_npm_tools
   ensure_cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
   ensure_cargo_tool trunk "$TRUNK_VERSION" trunk --locked
