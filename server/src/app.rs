@@ -17,7 +17,7 @@ use tracing::Level;
 use crate::http::delivery;
 use crate::http::origin::cors;
 use crate::http::AppState;
-use crate::{comments, mail, metrics, moderation, pages};
+use crate::{comments, mail, metrics, moderation, pages, rights};
 
 pub fn router(state: AppState) -> Router {
     // A new release may render pages differently: they are modified as of now.
@@ -43,10 +43,11 @@ pub fn router(state: AppState) -> Router {
     // CORS for the configured origins on what a publisher's pages on another host use: the
     // API, and the widget's script, module and articles, loaded in CORS mode.
     let public = public.layer(cors(&settings.allowed_origins));
-    // The moderation area and the mail links' pages: their own forms, behind their own
-    // tokens, never for another origin's scripts: no CORS headers at all.
+    // The moderation area, the mail links' pages and the readers' data pages: their own
+    // forms, behind their own tokens, never for another origin's scripts: no CORS headers.
     let own = moderation::routes()
         .merge(mail::routes())
+        .merge(rights::routes())
         .with_state(state);
     let app = public
         .merge(own)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::http::client_address::ProxyTrust;
-use crate::store::ModerationStatus;
+use crate::store::{Erasure, ModerationStatus};
 
 /// A form submitted sooner than this after it was shown is a bot's.
 pub const MIN_FORM_AGE_MS: i64 = 3_000;
@@ -262,6 +262,39 @@ pub struct ServeArgs {
     /// A delivery is given up (and logged) after this many failed attempts.
     #[arg(long, env = "COMMENTS_WEBHOOK_ATTEMPTS", default_value_t = 10)]
     pub webhook_attempts: u32,
+
+    /// Readers' data rights: how long a link mailed from /my-data works (hours; it works once).
+    #[arg(long, env = "COMMENTS_DATA_LINK_HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub data_link_hours: u32,
+    /// What erasing a reader's data does to their comments: `anonymise` (they stay, under
+    /// "Former reader", without address, website or client address) or `remove`.
+    #[arg(long, env = "COMMENTS_ERASURE", value_enum, default_value_t = ErasureMode::Anonymise)]
+    pub erasure: ErasureMode,
+}
+
+/// `--erasure`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErasureMode {
+    Anonymise,
+    Remove,
+}
+
+/// Readers' data rights, as the publisher set them.
+#[derive(Debug, Clone, Copy)]
+pub struct DataRights {
+    /// How long a mailed link works, in seconds.
+    pub link_valid_secs: i64,
+    pub erasure: Erasure,
+}
+
+impl Default for DataRights {
+    fn default() -> Self {
+        DataRights {
+            link_valid_secs: 24 * 3_600,
+            erasure: Erasure::Anonymise,
+        }
+    }
 }
 
 /// `--webhook-format`.
@@ -337,6 +370,8 @@ pub struct Settings {
     pub front_page: Option<String>,
     /// The service's address as readers reach it (links in messages), without a final `/`.
     pub public_url: String,
+    /// Readers' data rights (`--data-link-hours`, `--erasure`).
+    pub data_rights: DataRights,
 }
 
 impl From<&ServeArgs> for Settings {
@@ -361,6 +396,13 @@ impl From<&ServeArgs> for Settings {
             min_form_age_ms: MIN_FORM_AGE_MS,
             front_page: args.front_page.clone(),
             public_url: args.public_url.trim_end_matches('/').to_owned(),
+            data_rights: DataRights {
+                link_valid_secs: i64::from(args.data_link_hours) * 3_600,
+                erasure: match args.erasure {
+                    ErasureMode::Anonymise => Erasure::Anonymise,
+                    ErasureMode::Remove => Erasure::Remove,
+                },
+            },
         }
     }
 }

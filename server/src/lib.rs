@@ -6,8 +6,9 @@
 //! ARCHITECTURE.md): `app` (the router) → the areas, each with its `routes()`: `comments`
 //! (API, plain form, counts, feeds, holds), `pages` (reading pages and fragments),
 //! `moderation` (the area's pages, sign-in, passwords, the command line), `mail` (worker,
-//! messages, link pages), `import` → the shared layers (`rendering`, `http`, `articles`,
-//! `backup`, `metrics`, `spam_service`, `markup`, `tokens`, `clock`, `config`) → `store`
+//! messages, link pages), `rights` (readers' data), `import` → the shared layers
+//! (`rendering`, `http`, `articles`, `backup`, `metrics`, `spam_service`, `reader_data`,
+//! `link_key`, `markup`, `tokens`, `clock`, `config`) → `store`
 //! (by aggregate).
 
 pub mod app;
@@ -18,12 +19,15 @@ pub mod comments;
 pub mod config;
 pub mod http;
 pub mod import;
+pub mod link_key;
 pub mod mail;
 pub mod markup;
 pub mod metrics;
 pub mod moderation;
 pub mod pages;
+pub mod reader_data;
 pub mod rendering;
+pub mod rights;
 pub mod spam_service;
 pub mod store;
 pub mod tokens;

@@ -1,5 +1,5 @@
-//! The links a message carries, and the pages they open: HMAC-SHA256-signed tokens (an
-//! unsubscribe token names an address; a confirmation token also carries its issue time and
+//! The links a message carries, and the pages they open: HMAC-SHA256-signed tokens, under
+//! `link_key`'s key (an unsubscribe token names an address; a confirmation token also carries its issue time and
 //! lasts `CONFIRMATION_VALID_DAYS`), and `GET`/`POST` `/unsubscribe` and
 //! `/notifications/confirm`.
 //!
@@ -18,54 +18,14 @@ use maud::{html, Markup};
 use sha2::Sha256;
 
 use crate::clock::now_ms;
-use crate::http::error::{ApiError, HtmlError};
+use crate::http::error::HtmlError;
 use crate::http::AppState;
 use crate::markup::small_page;
-use crate::store::Store;
-use crate::tokens::{hex, hex_decode, random_hex};
+use crate::tokens::{hex, hex_decode};
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Why there is no signing key.
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    /// No secure random source to make one: no key rather than a guessable one.
-    #[error("the system's random source failed: {0}")]
-    NoRandomness(getrandom::Error),
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-}
-
-impl From<KeyError> for HtmlError {
-    fn from(error: KeyError) -> HtmlError {
-        match error {
-            KeyError::NoRandomness(_) => ApiError::NoRandomness,
-            KeyError::Database(error) => ApiError::Database(error),
-        }
-        .page()
-    }
-}
-
-/// The key that signs unsubscribe and confirmation links, shared by every instance (kept in
-/// the database, under the name `unsubscribe`). Read once per process (made by the first
-/// instance that asks, from the system's random source: when that fails there is no key, and
-/// no link); an error is not kept, so the next call tries again rather than signing with a
-/// key no other instance knows.
-pub async fn signing_key(store: &Store) -> Result<&'static [u8], KeyError> {
-    static KEY: tokio::sync::OnceCell<Vec<u8>> = tokio::sync::OnceCell::const_new();
-    KEY.get_or_try_init(|| async {
-        if let Some(key) = store.existing_secret("unsubscribe").await? {
-            return Ok(key.into_bytes());
-        }
-        let fresh = random_hex(32).map_err(|error| {
-            tracing::error!(%error, "the system's random source failed: no key to sign links");
-            KeyError::NoRandomness(error)
-        })?;
-        Ok(store.secret("unsubscribe", &fresh).await?.into_bytes())
-    })
-    .await
-    .map(Vec::as_slice)
-}
+pub use crate::link_key::{signing_key, KeyError};
 
 /// `<hex of the address>.<hex of its HMAC-SHA256>`.
 pub fn unsubscribe_token(key: &[u8], email: &str) -> String {

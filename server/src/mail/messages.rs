@@ -1,6 +1,7 @@
 //! Each message, composed from what the database holds as it leaves (see `worker`): `held`
-//! (to the moderators, one by one or as a digest), `confirm` (the double opt-in's link) and
-//! `reply` (to a confirmed author, with a one-click unsubscribe). Plain text: nothing here is
+//! (to the moderators, one by one or as a digest), `confirm` (the double opt-in's link),
+//! `reply` (to a confirmed author, with a one-click unsubscribe) and `data-link` (a reader's
+//! link to their data, `reader_data`). Plain text: nothing here is
 //! markup, so nothing is escaped; what a commenter wrote is quoted as text, and only in
 //! messages to the moderators or to an address its owner confirmed. The links come from
 //! `links`.
@@ -13,6 +14,7 @@ use super::links::{confirmation_token, unsubscribe_token, CONFIRMATION_VALID_DAY
 use crate::articles::ArticleGate;
 use crate::clock::now_ms;
 use crate::markup::excerpt;
+use crate::reader_data::data_link_token;
 use crate::store::{ModerationStatus, OutboxItem, Store, StoredComment};
 
 /// Who messages come from and go to, and the service's public address their links start with.
@@ -51,6 +53,9 @@ pub(super) async fn compose(
     key: &[u8],
     item: &OutboxItem,
 ) -> Result<Option<Message>, String> {
+    if item.kind == "data-link" {
+        return data_link(store, letterhead, key, &item.comment_id).await;
+    }
     let comment = match store.comment(&item.comment_id).await {
         Ok(Some(comment)) => comment,
         Ok(None) => return Ok(None),
@@ -161,6 +166,40 @@ pub(super) async fn compose(
         }
         _ => Ok(None),
     }
+}
+
+/// A reader asked for their data (`/my-data`): the link, to the address asked for only, made
+/// from its row (`nonce`) as it leaves. Nothing when the link was used, erased or forgotten.
+async fn data_link(
+    store: &Store,
+    letterhead: &Letterhead,
+    key: &[u8],
+    nonce: &str,
+) -> Result<Option<Message>, String> {
+    let link = match store.data_link(nonce).await {
+        Ok(Some(link)) if link.used_at.is_none() => link,
+        Ok(_) => return Ok(None),
+        Err(error) => return Err(error.to_string()),
+    };
+    let to: Mailbox = match link.email.parse() {
+        Ok(to) => to,
+        Err(_) => return Ok(None),
+    };
+    let open = format!(
+        "{}/my-data/open?token={}",
+        letterhead.public_url,
+        data_link_token(key, &link.email, link.issued_at / 1000, nonce)
+    );
+    let hours = (link.expires_at - link.issued_at) / 3_600_000;
+    let body = format!(
+        "Someone asked, on {}/my-data, to see the comments and subscriptions held under this \
+         email address.\n\n\
+         If it was you, open this link (it works once, for {hours} hours) to download your data \
+         or erase it:\n{open}\n\n\
+         If it was not you, ignore this message: nothing is shown to anyone without this link.\n",
+        letterhead.public_url
+    );
+    build(letterhead, &[to], "Your data on our comments", body, None).map(Some)
 }
 
 /// The digest of held comments (each as `held_summary` wrote it), or `None` when there is

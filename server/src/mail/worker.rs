@@ -123,7 +123,7 @@ pub async fn run(
     while !stop.is_cancelled() {
         let now = now_ms();
         // Replies, and held comments one by one (unless they go in a digest).
-        let mut kinds = vec!["reply", "confirm"];
+        let mut kinds = vec!["reply", "confirm", "data-link"];
         if mailer.digest.is_none() {
             kinds.push("held");
         }

@@ -8,7 +8,8 @@
 //! - `passwords`: hashing and checking, off the request workers, a few at a time;
 //! - `views`: the layout and the pieces pages share; `error`: failures as pages of the area;
 //! - `session`: sign-in and out, sessions, CSRF tokens, the `SignedIn`/`Authorised` extractors;
-//! - `queue` (the queue, its cards and actions), `blocks`, `audit`, `overview`: the pages.
+//! - `queue` (the queue, its cards and actions), `blocks`, `audit`, `overview`, `rights`
+//!   (readers' data: look up, download, erase): the pages.
 //!
 //! Every answer of the area is `Cache-Control: no-store`, framed by no one, and under a CSP
 //! that allows no script (`area_headers`); every error is a page of the area; forms are at
@@ -21,6 +22,7 @@ mod error;
 mod overview;
 pub mod passwords;
 mod queue;
+mod rights;
 mod session;
 mod views;
 
@@ -51,6 +53,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/moderate/audit", get(audit::audit_page))
         .route("/moderate/overview", get(overview::overview))
+        .route(
+            "/moderate/readers",
+            get(rights::readers_page).post(rights::look_up),
+        )
+        .route("/moderate/readers/download", post(rights::download))
+        .route("/moderate/readers/erase", post(rights::erase))
         .layer(DefaultBodyLimit::max(AREA_BODY_LIMIT))
         .layer(axum::middleware::map_response(area_headers))
 }

@@ -73,6 +73,7 @@ fn navigation(signed_in: &SignedInAs<'_>) -> Markup {
             a href="/moderate?status=approved" { "Published" } " "
             a href="/moderate?status=all" { "All" } " "
             a href="/moderate/blocks" { "Blocks" } " "
+            a href="/moderate/readers" { "Readers' data" } " "
             a href="/moderate/audit" { "Audit log" }
         }
         form.inline method="post" action="/moderate/sign-out" {

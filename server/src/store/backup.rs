@@ -11,8 +11,9 @@
 //! working after a restore, so a backup file is a secret itself and is written readable by
 //! its owner only). Not in it: moderators' sessions (short-lived bearer secrets: everyone
 //! signs in again), sign-in failures and flood control (minutes-long counters), idempotency
-//! keys (a day's retries of posts), and `activity_publications` (folded into
-//! `article_activity`).
+//! keys (a day's retries of posts), `activity_publications` (folded into
+//! `article_activity`), and the readers' data links, their rate-limit turns and the readers'
+//! sessions (migration 0012: short-lived, and a restored link must not open anyone's data).
 
 use futures_util::TryStreamExt;
 use sqlx::{Any, Executor, Row, Transaction};

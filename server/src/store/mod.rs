@@ -27,6 +27,7 @@ mod comments;
 mod idempotency;
 mod moderation;
 mod outbox;
+mod rights;
 mod statistics;
 mod writer;
 
@@ -34,6 +35,10 @@ pub use activity::Activity;
 pub use comments::{CommentPage, Cursor, PageRequest};
 pub use idempotency::{Claim, StoredAnswer, TooSoon};
 pub use outbox::OutboxItem;
+pub use rights::{
+    address_key, AuditedBy, DataLinkRow, Erased, Erasure, HeldComment, LinkRequest, ReaderData,
+    Turn, FORMER_READER,
+};
 
 /// What can go wrong opening the store. Once open, every call fails only with a
 /// `sqlx::Error`.

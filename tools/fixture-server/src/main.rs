@@ -77,6 +77,7 @@ fn settings(moderation: Moderation) -> Settings {
         min_form_age_ms: 0,
         front_page: None,
         public_url: String::new(),
+        data_rights: Default::default(),
     }
 }
 

@@ -1,0 +1,437 @@
+//! Readers' data rights (migration 0012): what is held under an address (its comments, their
+//! reply notifications, the address's confirmation and unsubscription), the links that open it
+//! (issued with their outbox row, used once), the readers' short sessions, and erasure.
+//!
+//! Invariants: a request takes its rate-limit turns, and writes its link and message, in one
+//! transaction (a refused turn writes nothing); a link is used by one conditional update, so
+//! two instances cannot both accept it; an erasure, its recounts and its audit row are one
+//! transaction. Comments are matched by address whatever its case (`lower(email)`, indexed);
+//! the subscription tables by `address_key`, as `outbox` writes them.
+
+use super::activity::recount;
+pub use super::outbox::address_key;
+use super::{placeholders, Engine, Result, Store};
+
+/// The name an anonymised comment shows.
+pub const FORMER_READER: &str = "Former reader";
+
+/// What an erasure does to the comments (`--erasure`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Erasure {
+    /// The comments stay under `FORMER_READER`; the address, website, client address and
+    /// author token are cleared.
+    #[default]
+    Anonymise,
+    /// The comments go, as a moderator's deletion removes one (its replies stay).
+    Remove,
+}
+
+impl Erasure {
+    pub fn name(self) -> &'static str {
+        match self {
+            Erasure::Anonymise => "anonymise",
+            Erasure::Remove => "remove",
+        }
+    }
+}
+
+/// One comment held under an address, as its owner may read it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct HeldComment {
+    pub id: String,
+    pub article_id: String,
+    pub parent_id: Option<String>,
+    pub author: String,
+    pub email: String,
+    pub website: Option<String>,
+    pub content: String,
+    pub status: String,
+    pub created_at: i64,
+    pub client_address: String,
+    /// Its author asked to hear of replies to it.
+    pub notify: i64,
+}
+
+/// Everything held under an address.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReaderData {
+    /// Oldest first.
+    pub comments: Vec<HeldComment>,
+    /// When the address confirmed it may hear of replies.
+    pub confirmed_at: Option<i64>,
+    /// When it asked to hear of nothing more.
+    pub unsubscribed_at: Option<i64>,
+}
+
+impl ReaderData {
+    pub fn is_empty(&self) -> bool {
+        self.comments.is_empty() && self.confirmed_at.is_none() && self.unsubscribed_at.is_none()
+    }
+}
+
+/// A rate limit on one subject: at most `most` in `window_ms`, and none sooner than
+/// `interval_ms` after the last.
+#[derive(Clone, Debug)]
+pub struct Turn {
+    pub subject: String,
+    pub interval_ms: i64,
+    pub window_ms: i64,
+    pub most: i64,
+}
+
+/// What a request for a link came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkRequest {
+    /// A turn was refused: nothing written.
+    TooSoon,
+    /// Nothing is held under the address: no link.
+    NothingHeld,
+    /// A link was issued and its message written to the outbox.
+    Issued,
+}
+
+/// A link as issued.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct DataLinkRow {
+    pub email: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+/// What an erasure changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Erased {
+    pub comments: usize,
+    pub articles: usize,
+}
+
+/// Who an audit row names, and on what.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditedBy<'a> {
+    /// A moderator's name, or the reader's label.
+    pub actor: &'a str,
+    /// The address as the audit log may name it (a keyed digest, never the address).
+    pub target: &'a str,
+}
+
+async fn take_turn(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    turn: &Turn,
+    now: i64,
+) -> Result<bool> {
+    // One statement: the row is locked while it is changed and the condition read on it as
+    // it is then (as the confirmation mails' limit is).
+    let taken = sqlx::query(&placeholders(
+        engine,
+        "INSERT INTO data_link_turns (subject, last_at, window_started_at, in_window)
+         VALUES (?, ?, ?, 1)
+         ON CONFLICT (subject) DO UPDATE SET
+             last_at = excluded.last_at,
+             window_started_at = CASE WHEN data_link_turns.window_started_at <= ?
+                 THEN excluded.window_started_at ELSE data_link_turns.window_started_at END,
+             in_window = CASE WHEN data_link_turns.window_started_at <= ?
+                 THEN 1 ELSE data_link_turns.in_window + 1 END
+         WHERE data_link_turns.last_at <= ?
+           AND (data_link_turns.window_started_at <= ? OR data_link_turns.in_window < ?)",
+    ))
+    .bind(&turn.subject)
+    .bind(now)
+    .bind(now)
+    .bind(now - turn.window_ms)
+    .bind(now - turn.window_ms)
+    .bind(now - turn.interval_ms)
+    .bind(now - turn.window_ms)
+    .bind(turn.most)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(taken.rows_affected() > 0)
+}
+
+async fn reader_data(
+    connection: &mut sqlx::AnyConnection,
+    engine: Engine,
+    email: &str,
+) -> Result<ReaderData> {
+    let comments = sqlx::query_as::<_, HeldComment>(&placeholders(
+        engine,
+        "SELECT id, article_id, parent_id, author, email, website, content, status, created_at,
+                client_address, notify
+         FROM comments WHERE lower(email) = lower(?) ORDER BY created_at, id",
+    ))
+    .bind(email.trim())
+    .fetch_all(&mut *connection)
+    .await?;
+    let key = address_key(email);
+    let confirmed_at: Option<i64> = sqlx::query_scalar(&placeholders(
+        engine,
+        "SELECT confirmed_at FROM confirmed_addresses WHERE email = ?",
+    ))
+    .bind(&key)
+    .fetch_optional(&mut *connection)
+    .await?;
+    // Unsubscriptions recorded before migration 0009 kept the address as it was written.
+    let unsubscribed_at: Option<i64> = sqlx::query_scalar(&placeholders(
+        engine,
+        "SELECT MIN(at) FROM unsubscribed WHERE email = ? OR email = ?",
+    ))
+    .bind(email.trim())
+    .bind(&key)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(ReaderData {
+        comments,
+        confirmed_at,
+        unsubscribed_at,
+    })
+}
+
+impl Store {
+    /// Everything held under `email` (in any case).
+    pub async fn reader_data(&self, email: &str) -> Result<ReaderData> {
+        let mut connection = self.pool.acquire().await?;
+        reader_data(&mut connection, self.engine, email).await
+    }
+
+    /// A reader asks for a link to their data: in one transaction, every turn in `turns`
+    /// (refused: nothing is written; their subjects name no address, see `reader_data`), links
+    /// and turns older than `forget_before` forgotten, and, when
+    /// something is held under `email`, the link (`nonce`) and its message (`data-link:NONCE`).
+    pub async fn request_data_link(
+        &self,
+        email: &str,
+        nonce: &str,
+        turns: &[Turn],
+        expires_at: i64,
+        forget_before: i64,
+        now: i64,
+    ) -> Result<LinkRequest> {
+        let mut transaction = self.writer.begin().await?;
+        for turn in turns {
+            if !take_turn(&mut transaction, self.engine, turn, now).await? {
+                transaction.rollback().await?;
+                return Ok(LinkRequest::TooSoon);
+            }
+        }
+        sqlx::query(&self.sql("DELETE FROM data_links WHERE issued_at < ?"))
+            .bind(forget_before)
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query(&self.sql("DELETE FROM data_link_turns WHERE last_at < ?"))
+            .bind(forget_before)
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query(&self.sql("DELETE FROM reader_sessions WHERE expires_at < ?"))
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?;
+        if reader_data(&mut transaction, self.engine, email)
+            .await?
+            .is_empty()
+        {
+            transaction.commit().await?;
+            return Ok(LinkRequest::NothingHeld);
+        }
+        sqlx::query(&self.sql(
+            "INSERT INTO data_links (nonce, email, issued_at, expires_at) VALUES (?, ?, ?, ?)",
+        ))
+        .bind(nonce)
+        .bind(email.trim())
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query(&self.sql(
+            "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at)
+             VALUES (?, 'data-link', ?, ?, ?)",
+        ))
+        .bind(format!("data-link:{nonce}"))
+        .bind(nonce)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(LinkRequest::Issued)
+    }
+
+    /// The link issued with this nonce, if it is still known.
+    pub async fn data_link(&self, nonce: &str) -> Result<Option<DataLinkRow>> {
+        sqlx::query_as(
+            &self.sql(
+                "SELECT email, issued_at, expires_at, used_at FROM data_links WHERE nonce = ?",
+            ),
+        )
+        .bind(nonce)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Uses the link (`nonce`, issued to `email`) and opens a session for that address until
+    /// `expires_at`, in one transaction: false, and no session, when the link is unknown or
+    /// was used already (by this or any instance: one conditional update decides).
+    pub async fn use_data_link(
+        &self,
+        nonce: &str,
+        email: &str,
+        session_hash: &str,
+        csrf: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let mut transaction = self.writer.begin().await?;
+        let used = sqlx::query(&self.sql(
+            "UPDATE data_links SET used_at = ? WHERE nonce = ? AND email = ? AND used_at IS NULL",
+        ))
+        .bind(now)
+        .bind(nonce)
+        .bind(email)
+        .execute(&mut *transaction)
+        .await?;
+        if used.rows_affected() == 0 {
+            transaction.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(&self.sql(
+            "INSERT INTO reader_sessions (token_hash, email, csrf, expires_at) VALUES (?, ?, ?, ?)",
+        ))
+        .bind(session_hash)
+        .bind(email)
+        .bind(csrf)
+        .bind(expires_at)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    /// A reader's live session: (address, CSRF token).
+    pub async fn reader_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(String, String)>> {
+        sqlx::query_as(
+            &self.sql(
+                "SELECT email, csrf FROM reader_sessions WHERE token_hash = ? AND expires_at > ?",
+            ),
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Erases what is held under `email`, as `erasure` says, in one transaction: its
+    /// comments anonymised or removed (a removed one's replies become roots, as a deletion
+    /// leaves them), every message still waiting for them or for the address cancelled, the
+    /// address's confirmation, unsubscription, rate-limit rows, links and sessions gone, each
+    /// article touched recounted (so its validators and counts move), and the audit row.
+    pub async fn erase_reader_data(
+        &self,
+        email: &str,
+        erasure: Erasure,
+        by: AuditedBy<'_>,
+        now: i64,
+    ) -> Result<Erased> {
+        let address = email.trim();
+        let key = address_key(email);
+        let mut transaction = self.writer.begin().await?;
+        let held: Vec<(String, String)> = sqlx::query_as(
+            &self.sql("SELECT id, article_id FROM comments WHERE lower(email) = lower(?)"),
+        )
+        .bind(address)
+        .fetch_all(&mut *transaction)
+        .await?;
+        // Messages not sent yet: confirmations of these comments, replies to them (to this
+        // address), links to this address. (Webhooks and the moderators' messages are composed
+        // from the comment as it is when they leave, or carry no address.)
+        sqlx::query(&self.sql(
+            "UPDATE outbox SET sent_at = ?, last_error = 'erased'
+             WHERE sent_at IS NULL AND (
+                 (kind = 'confirm' AND comment_id IN (
+                     SELECT id FROM comments WHERE lower(email) = lower(?)))
+                 OR (kind = 'reply' AND comment_id IN (
+                     SELECT r.id FROM comments r JOIN comments p ON p.id = r.parent_id
+                     WHERE lower(p.email) = lower(?)))
+                 OR (kind = 'data-link' AND comment_id IN (
+                     SELECT nonce FROM data_links WHERE lower(email) = lower(?))))",
+        ))
+        .bind(now)
+        .bind(address)
+        .bind(address)
+        .bind(address)
+        .execute(&mut *transaction)
+        .await?;
+        match erasure {
+            Erasure::Anonymise => {
+                sqlx::query(&self.sql(
+                    "UPDATE comments SET author = ?, email = '', website = NULL,
+                         client_address = '', author_token = NULL, notify = 0
+                     WHERE lower(email) = lower(?)",
+                ))
+                .bind(FORMER_READER)
+                .bind(address)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            Erasure::Remove => {
+                sqlx::query(&self.sql("DELETE FROM comments WHERE lower(email) = lower(?)"))
+                    .bind(address)
+                    .execute(&mut *transaction)
+                    .await?;
+                let reroot =
+                    self.sql("UPDATE comments SET root_id = id WHERE root_id = ? AND id <> ?");
+                for (id, _) in &held {
+                    sqlx::query(&reroot)
+                        .bind(id)
+                        .bind(id)
+                        .execute(&mut *transaction)
+                        .await?;
+                }
+            }
+        }
+        for (table, column_matches) in [
+            ("confirmed_addresses", "email = ?"),
+            ("confirmation_mails", "email = ?"),
+            ("unsubscribed", "email = ? OR lower(email) = lower(?)"),
+            ("data_links", "email = ? OR lower(email) = lower(?)"),
+            ("reader_sessions", "email = ? OR lower(email) = lower(?)"),
+        ] {
+            let sql = self.sql(&format!("DELETE FROM {table} WHERE {column_matches}"));
+            let mut query = sqlx::query(&sql).bind(&key);
+            if column_matches.contains(" OR ") {
+                query = query.bind(address);
+            }
+            query.execute(&mut *transaction).await?;
+        }
+        let mut articles: Vec<&str> = held.iter().map(|(_, article)| article.as_str()).collect();
+        articles.sort_unstable();
+        articles.dedup();
+        for article in &articles {
+            recount(&mut transaction, self.engine, article, now).await?;
+        }
+        let erased = Erased {
+            comments: held.len(),
+            articles: articles.len(),
+        };
+        sqlx::query(&self.sql(
+            "INSERT INTO audit_log (at, moderator, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+        ))
+        .bind(now)
+        .bind(by.actor)
+        .bind("data erased")
+        .bind(by.target)
+        .bind(format!(
+            "{}: {} comments on {} articles",
+            erasure.name(),
+            erased.comments,
+            erased.articles
+        ))
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(erased)
+    }
+}

@@ -1,0 +1,730 @@
+//! Readers' data rights (issue 21; GDPR articles 15 and 17) through the real binary and a
+//! real SMTP server: a reader asks at /my-data, gets a link by mail, opens it once, downloads
+//! their data and erases it (anonymised or removed, as `--erasure` says); the same words for
+//! an unknown address, and no mail; used-twice, forged and malformed links refused; a foreign
+//! origin refused; a moderator's page does the same; everything audited without the address.
+//! (A link's expiry is the unit test `reader_data::tests`: time is its argument.)
+
+mod common;
+
+use common::*;
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+
+const SAME_WORDS: &str = "If comments or subscriptions are held under that address, a link is \
+                          on its way; it lasts 24 hours.";
+const OPEN_LINK: &str = "https://news.example/my-data/open?token=";
+const CONFIRM_LINK: &str = "https://news.example/notifications/confirm?token=";
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Posts a comment; its id.
+async fn comment(service: &Service, key: &str, body: &Value) -> String {
+    let (status, _, answer) = post(service, key, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    answer["comment"]["id"].as_str().unwrap().to_owned()
+}
+
+fn approve(service: &Service, id: &str) {
+    let (code, output) = service.moderate(&["approve", id]);
+    assert_eq!(code, 0, "approve {id}: {output}");
+}
+
+fn reply_to(parent: &str, author: &str, email: &str, content: &str) -> Value {
+    let mut reply = body(author, email, content);
+    reply["parent"] = json!(parent);
+    reply
+}
+
+/// The messages (bodies decoded) whose `To:` is this address, in any case.
+fn messages_to(smtp: &SmtpServer, address: &str) -> Vec<String> {
+    smtp.messages()
+        .into_iter()
+        .filter(|m| {
+            m.lines()
+                .any(|l| l.to_lowercase() == format!("to: {}", address.to_lowercase()))
+        })
+        .map(|m| match m.split_once("\n\n") {
+            Some((headers, body)) => format!("{headers}\n\n{}", quoted_printable(body)),
+            None => m,
+        })
+        .collect()
+}
+
+/// Waits (10 s at most) for a message to `address` that contains `text`.
+async fn wait_for_mail(smtp: &SmtpServer, address: &str, text: &str) -> String {
+    for _ in 0..200 {
+        if let Some(found) = messages_to(smtp, address)
+            .into_iter()
+            .find(|m| m.contains(text))
+        {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "no message to {address} with {text:?}: {:?}",
+        smtp.messages()
+    );
+}
+
+/// The link in a message that starts with `prefix`.
+fn link_in(message: &str, prefix: &str) -> String {
+    let at = message
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in {message}"));
+    message[at..].split_whitespace().next().unwrap().to_owned()
+}
+
+fn token_of(link: &str) -> String {
+    link.split_once("token=").unwrap().1.to_owned()
+}
+
+/// A form posted as this site's page posts it (its own `Origin`), with a cookie maybe.
+async fn form(
+    service: &Service,
+    path: &str,
+    fields: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> Response {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let mut request = client()
+        .post(service.url(path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Origin", service.base.clone())
+        .body(body);
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
+async fn text_of(response: Response) -> (StatusCode, String) {
+    (response.status(), response.text().await.unwrap())
+}
+
+/// Asks for a link to `email`'s data: the page's words.
+async fn ask(service: &Service, email: &str) -> String {
+    let (status, page) = text_of(form(service, "/my-data", &[("email", email)], None).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(SAME_WORDS), "{page}");
+    page
+}
+
+/// Opens a link's page (GET) and presses its button (POST): the session cookie.
+async fn open(service: &Service, token: &str) -> String {
+    let (status, page) = text_of(
+        client()
+            .get(service.url(&format!("/my-data/open?token={token}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Open my data"), "{page}");
+    let answer = form(service, "/my-data/open", &[("token", token)], None).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(answer.headers()["location"], "/my-data/held");
+    let line = answer.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for part in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Secure",
+        "Path=/my-data",
+        "Max-Age=1800",
+    ] {
+        assert!(line.contains(part), "{part} in {line}");
+    }
+    line.split(';').next().unwrap().to_owned()
+}
+
+fn csrf_in(page: &str) -> String {
+    csrf_of(page)
+}
+
+async fn audit_rows(service: &Service) -> Vec<(String, String, String, String)> {
+    let pool = service.database_pool().await;
+    let rows = sqlx::query_as(
+        "SELECT moderator, action, target, detail FROM audit_log ORDER BY at, action",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+async fn count(service: &Service, sql: &str) -> i64 {
+    let pool = service.database_pool().await;
+    let n = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    n
+}
+
+/// A held comment from a new address: its message to the moderators arrives after every
+/// message due before it (the worker claims them oldest first).
+async fn marker(service: &Service, smtp: &SmtpServer, name: &str) {
+    let text = format!("Marker comment {name}");
+    comment(
+        service,
+        &format!("marker-{name}"),
+        &body("Mark", &format!("mark-{name}@example.com"), &text),
+    )
+    .await;
+    wait_for_mail(smtp, "desk@news.example", &text).await;
+}
+
+/// Ann's two comments (one asking for replies, her address confirmed), Bob's reply to the
+/// first, all approved: (Ann's first, Ann's second, Bob's reply).
+async fn ann_and_bob(service: &Service, smtp: &SmtpServer) -> (String, String, String) {
+    let mut first = with_notify(body("Ann", "ann@example.com", "Ann's first comment"));
+    first["website"] = json!("https://ann.example");
+    let first = comment(service, "ann-1", &first).await;
+    approve(service, &first);
+    let mail = wait_for_mail(smtp, "ann@example.com", CONFIRM_LINK).await;
+    let link = link_in(&mail, CONFIRM_LINK);
+    let (status, page) = text_of(
+        form(
+            service,
+            "/notifications/confirm",
+            &[("token", &token_of(&link))],
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let second = comment(
+        service,
+        "ann-2",
+        &body("Ann", "Ann@Example.com", "Ann again"),
+    )
+    .await;
+    let reply = comment(
+        service,
+        "bob-1",
+        &reply_to(&first, "Bob", "bob@example.com", "Bob answers Ann"),
+    )
+    .await;
+    approve(service, &reply);
+    // Ann is confirmed: Bob's reply was mailed to her.
+    wait_for_mail(smtp, "ann@example.com", "Bob answers Ann").await;
+    (first, second, reply)
+}
+
+/// The whole path for a reader, with `--erasure mode`, on this database (or a new SQLite).
+async fn a_reader_downloads_and_erases(database: Option<&str>, mode: &str) {
+    let smtp = SmtpServer::start();
+    let mut args = mail_args(smtp.port);
+    args.extend(["--erasure".to_owned(), mode.to_owned()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let service = Service::start_on(database, &args);
+    let (first, second, reply) = ann_and_bob(&service, &smtp).await;
+
+    // An unknown address reads the same words as a known one, and is mailed nothing.
+    let unknown = ask(&service, "nobody@example.com").await;
+    let known = ask(&service, " ANN@example.com ").await;
+    assert_eq!(unknown, known);
+    let mail = wait_for_mail(&smtp, "ANN@example.com", OPEN_LINK).await;
+    assert!(mail.contains("works once, for 24 hours"), "{mail}");
+    marker(&service, &smtp, "after-ask").await;
+    assert!(messages_to(&smtp, "nobody@example.com").is_empty());
+    assert_eq!(
+        count(
+            &service,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'data-link'"
+        )
+        .await,
+        1
+    );
+    let token = token_of(&link_in(&mail, OPEN_LINK));
+
+    // Forged and malformed links are refused in plain words, with a way to ask again; the
+    // GET changes nothing (it can be opened twice).
+    let mut forged = token.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == '0' { '1' } else { '0' });
+    for (bad, words) in [
+        (forged.as_str(), "This link is not valid"),
+        ("not-a-token", "This link is not valid"),
+        ("", "This link is not valid"),
+    ] {
+        let (status, page) = text_of(
+            client()
+                .get(service.url(&format!("/my-data/open?token={bad}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {page}");
+        assert!(
+            page.contains(words) && page.contains("Ask for a new link"),
+            "{page}"
+        );
+        let (status, _) =
+            text_of(form(&service, "/my-data/open", &[("token", bad)], None).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let cookie = open(&service, &token).await;
+    // Used twice: refused, on the page and on its button.
+    let (status, page) = text_of(
+        client()
+            .get(service.url(&format!("/my-data/open?token={token}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("This link was already used"), "{page}");
+    let (status, _) =
+        text_of(form(&service, "/my-data/open", &[("token", &token)], None).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // What is held.
+    let (status, page) = text_of(
+        client()
+            .get(service.url("/my-data/held"))
+            .header("Cookie", &cookie)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("2 comments"), "{page}");
+    assert!(
+        page.contains("The address is confirmed for replies."),
+        "{page}"
+    );
+    let csrf = csrf_in(&page);
+    // Without the session, or without its token: refused.
+    let (status, _) = text_of(
+        client()
+            .get(service.url("/my-data/held"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = text_of(
+        form(
+            &service,
+            "/my-data/download",
+            &[("csrf", "wrong")],
+            Some(&cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The download: every comment, the subscriptions, as an attachment never cached.
+    let answer = form(
+        &service,
+        "/my-data/download",
+        &[("csrf", &csrf)],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(answer.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment; filename="));
+    assert_eq!(answer.headers()["cache-control"], "no-store");
+    let data: Value = answer.json().await.unwrap();
+    let comments = data["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 2, "{data}");
+    let ann_first = comments.iter().find(|c| c["id"] == first.as_str()).unwrap();
+    assert_eq!(ann_first["article"], ARTICLE);
+    assert_eq!(ann_first["text"], "Ann's first comment");
+    assert_eq!(ann_first["name"], "Ann");
+    assert_eq!(ann_first["website"], "https://ann.example");
+    assert_eq!(ann_first["status"], "approved");
+    assert_eq!(ann_first["parent"], Value::Null);
+    assert!(ann_first["created_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(ann_first["reply_notifications"], true);
+    let ann_second = comments
+        .iter()
+        .find(|c| c["id"] == second.as_str())
+        .unwrap();
+    // Published at once: her address already had an approved comment.
+    assert_eq!(ann_second["status"], "approved");
+    assert_eq!(ann_second["email"], "ann@example.com");
+    assert_eq!(
+        data["subscriptions"]["reply_notifications_asked_on"],
+        json!([first])
+    );
+    assert!(
+        data["subscriptions"]["address_confirmed_at"].is_string(),
+        "{data}"
+    );
+    assert!(!data.to_string().contains("Bob"), "only Ann's data: {data}");
+
+    // Erasure asks first, then erases.
+    let (status, page) = text_of(
+        form(
+            &service,
+            "/my-data/erase",
+            &[("csrf", &csrf)],
+            Some(&cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("This cannot be undone") && page.contains("name=\"confirm\""),
+        "{page}"
+    );
+    assert_eq!(
+        count(
+            &service,
+            "SELECT COUNT(*) FROM comments WHERE lower(email) = 'ann@example.com'"
+        )
+        .await,
+        2,
+        "nothing erased before the confirmation"
+    );
+    let answer = form(
+        &service,
+        "/my-data/erase",
+        &[("csrf", &csrf), ("confirm", "yes")],
+        Some(&cookie),
+    )
+    .await;
+    assert!(answer.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    let (status, page) = text_of(answer).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("2 comments"), "{page}");
+    // The session ended with the erasure.
+    let (status, _) = text_of(
+        client()
+            .get(service.url("/my-data/held"))
+            .header("Cookie", &cookie)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Nothing under her address any more, no subscription.
+    assert_eq!(
+        count(
+            &service,
+            "SELECT COUNT(*) FROM comments WHERE lower(email) = 'ann@example.com'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(&service, "SELECT COUNT(*) FROM confirmed_addresses").await,
+        0
+    );
+    let thread = thread_of(&service, ARTICLE).await;
+    match mode {
+        "anonymise" => {
+            let shown = thread.iter().find(|c| c["id"] == first.as_str()).unwrap();
+            assert_eq!(shown["author"], "Former reader", "{shown}");
+            assert_eq!(shown["content"], "Ann's first comment");
+            assert!(
+                shown["website"].is_null() || shown["website"] == "",
+                "{shown}"
+            );
+            // A later reply to her comment mails nobody.
+            let later = comment(
+                &service,
+                "bob-2",
+                &reply_to(&first, "Bob", "bob@example.com", "Bob again, later"),
+            )
+            .await;
+            approve(&service, &later);
+            marker(&service, &smtp, "after-erasure").await;
+            assert!(
+                !smtp
+                    .messages()
+                    .iter()
+                    .any(|m| m.contains("Bob again, later")
+                        && !m.to_lowercase().contains("to: desk@news.example")),
+                "a reply was mailed after the erasure"
+            );
+        }
+        _ => {
+            assert!(
+                thread.iter().all(|c| c["id"] != first.as_str()),
+                "{thread:?}"
+            );
+            // Bob's reply stays (shown at the top level, as after a moderator's deletion).
+            assert!(
+                thread.iter().any(|c| c["id"] == reply.as_str()),
+                "{thread:?}"
+            );
+        }
+    }
+
+    // The audit log: requested (twice: the unknown address too), opened, downloaded, erased;
+    // by the reader; naming no address.
+    let rows = audit_rows(&service).await;
+    let actions: Vec<&str> = rows
+        .iter()
+        .map(|(_, action, _, _)| action.as_str())
+        .collect();
+    for action in [
+        "data link requested",
+        "data link opened",
+        "data downloaded",
+        "data erased",
+    ] {
+        assert!(actions.contains(&action), "{action} in {rows:?}");
+    }
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "data link requested")
+            .count(),
+        2
+    );
+    let erased = rows.iter().find(|(_, a, _, _)| a == "data erased").unwrap();
+    assert_eq!(erased.0, "(the reader, by link)");
+    assert_eq!(erased.3, format!("{mode}: 2 comments on 1 articles"));
+    let opened = rows
+        .iter()
+        .find(|(_, a, _, _)| a == "data link opened")
+        .unwrap();
+    assert_eq!(opened.2, erased.2, "one address, one digest");
+    assert!(
+        !format!("{rows:?}").to_lowercase().contains("ann@"),
+        "{rows:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reader_downloads_and_anonymises_their_data_on_sqlite() {
+    a_reader_downloads_and_erases(None, "anonymise").await;
+}
+
+#[tokio::test]
+async fn a_reader_downloads_and_removes_their_data_on_sqlite() {
+    a_reader_downloads_and_erases(None, "remove").await;
+}
+
+/// PostgreSQL: both modes, one after the other on the one test database.
+#[tokio::test]
+async fn a_reader_downloads_and_erases_their_data_on_postgres() {
+    let Some(url) = postgres_url() else { return };
+    for mode in ["anonymise", "remove"] {
+        empty_postgres(&url).await;
+        a_reader_downloads_and_erases(Some(&url), mode).await;
+    }
+}
+
+/// A form from another site is refused before anything is read or written; a malformed
+/// address is told so (which says nothing about anyone's data).
+#[tokio::test]
+async fn a_foreign_origin_is_refused_and_nothing_is_mailed() {
+    let service = Service::start(&["--flood-seconds", "0"]);
+    comment(&service, "c-1", &body("Ann", "ann@example.com", "Held")).await;
+    for (name, value) in [
+        ("Origin", "https://evil.example"),
+        ("Sec-Fetch-Site", "cross-site"),
+    ] {
+        let answer = client()
+            .post(service.url("/my-data"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header(name, value)
+            .body("email=ann%40example.com")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.headers()["cache-control"], "no-store");
+        let (status, page) = text_of(answer).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+        assert!(page.contains("another site"), "{page}");
+    }
+    let (status, page) =
+        text_of(form(&service, "/my-data", &[("email", "not an address")], None).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert_eq!(
+        count(
+            &service,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'data-link'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(count(&service, "SELECT COUNT(*) FROM audit_log").await, 0);
+    // The form itself.
+    let (status, page) = text_of(client().get(service.url("/my-data")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("action=\"/my-data\""), "{page}");
+}
+
+/// A moderator's "Readers' data" page: look up, download, erase after a confirmation (CSRF as
+/// the area's other forms), audited under the moderator's name.
+#[tokio::test]
+async fn a_moderator_downloads_and_erases_a_readers_data() {
+    let service = Service::start(&["--flood-seconds", "0", "--erasure", "remove"]);
+    let held = comment(
+        &service,
+        "c-1",
+        &body("Zoe", "zoe@example.com", "Zoe's words"),
+    )
+    .await;
+    let (code, said) = add_moderator(&service, "editor", "a long enough passphrase");
+    assert_eq!(code, 0, "{said}");
+    // Signed in as the area's tests do.
+    let answer = client()
+        .get(service.url("/moderate/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    let pre = answer.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = csrf_of(&answer.text().await.unwrap());
+    let answer = form(
+        &service,
+        "/moderate/sign-in",
+        &[
+            ("csrf", &token),
+            ("name", "editor"),
+            ("password", "a long enough passphrase"),
+        ],
+        Some(&pre),
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let session = answer.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, page) = text_of(
+        client()
+            .get(service.url("/moderate/readers"))
+            .header("Cookie", &session)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("Readers&#39; data") || page.contains("Readers' data"),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    // Without the CSRF token: refused, nothing read.
+    let (status, _) = text_of(
+        form(
+            &service,
+            "/moderate/readers/download",
+            &[("email", "zoe@example.com")],
+            Some(&session),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, page) = text_of(
+        form(
+            &service,
+            "/moderate/readers",
+            &[("csrf", &csrf), ("email", "ZOE@example.com")],
+            Some(&session),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("1 comments under"), "{page}");
+    let answer = form(
+        &service,
+        "/moderate/readers/download",
+        &[("csrf", &csrf), ("email", "zoe@example.com")],
+        Some(&session),
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(answer.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let data: Value = answer.json().await.unwrap();
+    assert_eq!(data["comments"][0]["id"], held.as_str());
+    assert_eq!(data["comments"][0]["text"], "Zoe's words");
+    let (status, page) = text_of(
+        form(
+            &service,
+            "/moderate/readers/erase",
+            &[("csrf", &csrf), ("email", "zoe@example.com")],
+            Some(&session),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("This cannot be undone"), "{page}");
+    assert_eq!(count(&service, "SELECT COUNT(*) FROM comments").await, 1);
+    let (status, page) = text_of(
+        form(
+            &service,
+            "/moderate/readers/erase",
+            &[
+                ("csrf", &csrf),
+                ("email", "zoe@example.com"),
+                ("confirm", "yes"),
+            ],
+            Some(&session),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("1 comments on 1 articles"), "{page}");
+    assert_eq!(count(&service, "SELECT COUNT(*) FROM comments").await, 0);
+    let rows = audit_rows(&service).await;
+    let by_editor: Vec<&str> = rows
+        .iter()
+        .filter(|(who, action, _, _)| who == "editor" && action.starts_with("data"))
+        .map(|(_, action, _, _)| action.as_str())
+        .collect();
+    assert_eq!(by_editor, ["data downloaded", "data erased"], "{rows:?}");
+    assert!(!format!("{rows:?}").contains("zoe@"), "{rows:?}");
+    // The audit page shows them.
+    let (_, page) = text_of(
+        client()
+            .get(service.url("/moderate/audit"))
+            .header("Cookie", &session)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("data erased") && page.contains("remove: 1 comments"),
+        "{page}"
+    );
+}
