@@ -50,8 +50,12 @@ async fn main() {
             map,
             articles,
         }) => import(&store, source, &file, map.as_deref(), articles.as_deref()).await,
-        Some(Command::Export { file }) => comment_service::backup::export_command(&store, &file).await,
-        Some(Command::Restore { file }) => comment_service::backup::restore_command(&store, &file).await,
+        Some(Command::Export { file }) => {
+            comment_service::backup::export_command(&store, &file).await
+        }
+        Some(Command::Restore { file }) => {
+            comment_service::backup::restore_command(&store, &file).await
+        }
         Some(Command::Render(_)) => unreachable!("rendered above, without a database"),
         None => {
             let args = match Cli::try_parse_from(["comment-service", "serve"]) {
@@ -119,6 +123,12 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
     // Cancelled on SIGTERM or Ctrl-C: the listeners stop accepting, the mail worker stops
     // between messages.
     let stopping = tokio_util::sync::CancellationToken::new();
+    // On PostgreSQL, the outbox's notifications: a row another instance wrote leaves at once.
+    let outbox_listener = tokio::spawn({
+        let store = store.clone();
+        let stopping = stopping.clone();
+        async move { store.listen_for_outbox(stopping).await }
+    });
     // The mail worker: messages from the outbox, when an SMTP server is named.
     let mut mail_worker = None;
     match comment_service::mail::notify::Mailer::from_args(args) {
@@ -136,13 +146,15 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
             return 2;
         }
     }
-    // The webhooks' worker, when --webhook names receivers; the store is told how many, so
+    // The webhooks' worker, when --webhook names receivers; the store is told their names, so
     // that every instance's events (and the moderate command's) write a row for each.
     let mut webhook_worker = None;
     match comment_service::mail::webhooks::Webhooks::from_args(args) {
         Ok(webhooks) => {
-            let receivers = webhooks.as_ref().map_or(0, |w| w.receivers());
-            if let Err(error) = store.set_webhook_receivers(receivers).await {
+            let receivers = webhooks
+                .as_ref()
+                .map_or_else(Vec::new, |w| w.receiver_names());
+            if let Err(error) = store.set_webhook_receivers(&receivers).await {
                 tracing::error!(%error, "the webhooks' receivers could not be recorded");
                 return 1;
             }
@@ -251,6 +263,7 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
         if let Some(webhook_worker) = webhook_worker {
             let _ = webhook_worker.await;
         }
+        let _ = outbox_listener.await;
         served
     };
     let deadline = async {

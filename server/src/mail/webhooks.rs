@@ -16,7 +16,7 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::worker::retry_delay_ms;
+use super::worker::{retry_delay_ms, rung};
 use crate::clock::now_ms;
 use crate::config::{ServeArgs, WebhookFormat};
 use crate::store::{OutboxItem, Store};
@@ -95,10 +95,39 @@ impl Webhooks {
         }))
     }
 
-    /// How many receivers there are (their positions are the outbox rows' last part).
-    pub fn receivers(&self) -> usize {
-        self.receivers.len()
+    /// The receivers' names (`receiver_name`), in the list's order: what an outbox row ends
+    /// with.
+    pub fn receiver_names(&self) -> Vec<String> {
+        self.receivers.iter().map(receiver_name).collect()
     }
+
+    /// The receiver an outbox row is for: by its name, or (a row written before migration
+    /// 0013) by its position in this instance's list.
+    fn receiver_of(&self, row_id: &str) -> Option<&url::Url> {
+        let ending = row_id.rsplit(':').next()?;
+        self.receivers
+            .iter()
+            .find(|receiver| receiver_name(receiver) == ending)
+            .or_else(|| self.receivers.get(ending.parse::<usize>().ok()?))
+    }
+
+    /// What this instance claims: its receivers' names, and the positions of its list that
+    /// rows written before migration 0013 end with.
+    fn claimable(&self) -> Vec<String> {
+        let mut names = self.receiver_names();
+        names.extend((0..self.receivers.len()).map(|position| position.to_string()));
+        names
+    }
+}
+
+/// A receiver's name in the outbox and the database: the first 16 hex digits of SHA-256 of
+/// its URL as parsed (so `HTTP://Example.org` and `http://example.org/` are one receiver). A
+/// digest rather than the URL, whose query may hold the receiver's own secret (as Slack's
+/// do): the database and its backups never hold it; 64 bits tell a few receivers apart.
+pub fn receiver_name(receiver: &url::Url) -> String {
+    let mut name = crate::tokens::sha256_hex(receiver.as_str());
+    name.truncate(16);
+    name
 }
 
 /// The signature header's value for this body at this time (unix seconds).
@@ -182,13 +211,19 @@ pub async fn run(store: Store, webhooks: Webhooks, stop: tokio_util::sync::Cance
             format!("webhooks-{}-{}", std::process::id(), now_ms())
         }
     };
+    let claimable = webhooks.claimable();
+    let mut wakeups = store.outbox_wakeups();
     while !stop.is_cancelled() {
         let now = now_ms();
+        // What rang before this claim is seen by it.
+        wakeups.borrow_and_update();
+        let mut full = false;
         match store
-            .claim_outbox(&worker, &["webhook"], now, now + CLAIM_MS, 20)
+            .claim_webhooks(&worker, &claimable, now, now + CLAIM_MS, BATCH)
             .await
         {
             Ok(items) => {
+                full = items.len() as i64 == BATCH;
                 for item in items {
                     if stop.is_cancelled() {
                         if let Err(error) = store.outbox_release(&item.id, &worker).await {
@@ -202,30 +237,35 @@ pub async fn run(store: Store, webhooks: Webhooks, stop: tokio_util::sync::Cance
             }
             Err(error) => tracing::error!(%error, "the outbox could not be read"),
         }
+        // A full batch: more may be due now. Otherwise until the next poll, or sooner when an
+        // event writes a row (in this process, or on PostgreSQL in any).
+        if full {
+            continue;
+        }
         tokio::select! {
             () = tokio::time::sleep(webhooks.poll) => {}
+            () = rung(&mut wakeups) => {}
             () = stop.cancelled() => {}
         }
     }
 }
 
+/// How many rows one claim takes.
+const BATCH: i64 = 20;
+
 /// Why a delivery did not happen.
 enum Failure {
     /// Worth another try (the receiver is down, slow, or answered other than 2xx).
     Retry(String),
-    /// No try can succeed (no receiver at this position, no body): given up at once.
+    /// No try can succeed (no such receiver, no body): given up at once.
     Never(String),
 }
 
 async fn deliver(store: &Store, webhooks: &Webhooks, item: &OutboxItem) -> Result<(), Failure> {
-    let position = item
-        .id
-        .rsplit(':')
-        .next()
-        .and_then(|position| position.parse::<usize>().ok());
-    let Some(receiver) = position.and_then(|position| webhooks.receivers.get(position)) else {
+    // Claimed by name, so known; `Never` guards a row written by hand.
+    let Some(receiver) = webhooks.receiver_of(&item.id) else {
         return Err(Failure::Never(
-            "no receiver at this position: the instances' --webhook lists differ".to_owned(),
+            "no receiver of this name in this instance's --webhook list".to_owned(),
         ));
     };
     let snapshot = match store.outbox_payload(&item.id).await {

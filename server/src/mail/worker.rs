@@ -120,18 +120,23 @@ pub async fn run(
         }
     };
     let mut last_digest = now_ms();
+    let mut wakeups = store.outbox_wakeups();
     while !stop.is_cancelled() {
         let now = now_ms();
+        // What rang before this claim is seen by it.
+        wakeups.borrow_and_update();
+        let mut full = false;
         // Replies, and held comments one by one (unless they go in a digest).
         let mut kinds = vec!["reply", "confirm", "data-link"];
         if mailer.digest.is_none() {
             kinds.push("held");
         }
         match store
-            .claim_outbox(&worker, &kinds, now, now + CLAIM_MS, 20)
+            .claim_outbox(&worker, &kinds, now, now + CLAIM_MS, BATCH)
             .await
         {
             Ok(items) => {
+                full = items.len() as i64 == BATCH;
                 for item in items {
                     // Stopping: the rest of the batch goes back to the outbox for another
                     // instance now, rather than when the claim lapses.
@@ -162,10 +167,28 @@ pub async fn run(
                 digest(&store, &articles, &mailer, &worker, now).await;
             }
         }
+        // A full batch: more may be due now. Otherwise until the next poll (the digest's
+        // clock), or sooner when an event writes a message (in this process, or on
+        // PostgreSQL in any).
+        if full {
+            continue;
+        }
         tokio::select! {
             () = tokio::time::sleep(mailer.poll) => {}
+            () = rung(&mut wakeups) => {}
             () = stop.cancelled() => {}
         }
+    }
+}
+
+/// How many messages one claim takes.
+const BATCH: i64 = 20;
+
+/// Returns when the outbox's bell rings (`Store::outbox_wakeups`; never, once nothing can
+/// ring it).
+pub(super) async fn rung(wakeups: &mut tokio::sync::watch::Receiver<u64>) {
+    if wakeups.changed().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 

@@ -348,7 +348,9 @@ impl Store {
         if let Some(event) = WebhookEvent::of_status(status) {
             enqueue_webhook(&mut transaction, self.engine, id, now, event).await?;
         }
-        self.changed(transaction, &article_id, now).await
+        let changed = self.changed(transaction, &article_id, now).await;
+        self.outbox_written();
+        changed
     }
 
     /// Deletes a comment; its replies stay, shown at the top level by the widget. When it
@@ -359,7 +361,14 @@ impl Store {
         let reroot = self.sql("UPDATE comments SET root_id = id WHERE root_id = ? AND id <> ?");
         let mut transaction = self.writer.begin().await?;
         // Webhooks: the comment as it was, read before it goes.
-        enqueue_webhook(&mut transaction, self.engine, id, now, WebhookEvent::Deleted).await?;
+        enqueue_webhook(
+            &mut transaction,
+            self.engine,
+            id,
+            now,
+            WebhookEvent::Deleted,
+        )
+        .await?;
         let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
             .bind(id)
             .fetch_optional(&mut *transaction)
@@ -373,7 +382,9 @@ impl Store {
             .bind(id)
             .execute(&mut *transaction)
             .await?;
-        self.changed(transaction, &article_id, now).await
+        let changed = self.changed(transaction, &article_id, now).await;
+        self.outbox_written();
+        changed
     }
 
     /// True when this email address already has an approved comment.
@@ -445,6 +456,13 @@ impl Store {
         };
         if stored.is_ok() && comment.status == ModerationStatus::Approved {
             self.published(&comment.article_id).await;
+        }
+        if stored.is_ok()
+            && [Event::Stored, Event::ReplyApproved]
+                .into_iter()
+                .any(|event| event.may_concern(comment))
+        {
+            self.outbox_written();
         }
         Ok(stored.map(|()| answer))
     }

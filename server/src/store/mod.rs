@@ -155,6 +155,11 @@ pub struct Store {
     /// Publications stored by this process (shared by its clones) per article since its last
     /// fold: every `FOLD_EVERY`th of an article folds it (`activity`).
     publications: Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
+    /// Rings when this process (or, on PostgreSQL, any process on the database) wrote to the
+    /// outbox, so that its workers send at once rather than at their next poll (`outbox`).
+    outbox_wake: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Where the database is, for the outbox's listening connection on PostgreSQL.
+    url: Arc<str>,
 }
 
 /// Schema migrations: `server/migrations/*.sql`, embedded at build time, recorded by sqlx in
@@ -222,6 +227,8 @@ impl Store {
             batches,
             engine,
             publications: Arc::default(),
+            outbox_wake: Arc::new(tokio::sync::watch::channel(0).0),
+            url: url.into(),
         })
     }
 

@@ -404,3 +404,22 @@ pub fn postgres_url() -> Option<String> {
         ),
     }
 }
+
+/// A database of its own on the PostgreSQL server at `url` (dropped and made anew), for a
+/// test that runs beside another test of its file on that server; its URL.
+pub async fn postgres_database(url: &str, name: &str) -> String {
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(url).await.unwrap();
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await
+        .unwrap();
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    admin.close().await;
+    let (server, _) = url.rsplit_once('/').unwrap();
+    format!("{server}/{name}")
+}
