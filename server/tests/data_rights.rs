@@ -131,8 +131,20 @@ async fn open(service: &Service, token: &str) -> String {
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Open my data"), "{page}");
-    let answer = form(service, "/my-data/open", &[("token", token)], None).await;
-    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    // Two presses at once (two tabs, two instances): one opens, the other is refused.
+    let fields = [("token", token)];
+    let (first, second) = tokio::join!(
+        form(service, "/my-data/open", &fields, None),
+        form(service, "/my-data/open", &fields, None),
+    );
+    let mut statuses = [first.status(), second.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT]);
+    let answer = if first.status() == StatusCode::SEE_OTHER {
+        first
+    } else {
+        second
+    };
     assert_eq!(answer.headers()["location"], "/my-data/held");
     let line = answer.headers()["set-cookie"].to_str().unwrap().to_owned();
     for part in [
@@ -234,6 +246,8 @@ async fn a_reader_downloads_and_erases(database: Option<&str>, mode: &str) {
     let unknown = ask(&service, "nobody@example.com").await;
     let known = ask(&service, " ANN@example.com ").await;
     assert_eq!(unknown, known);
+    // Asked again at once: the same words, and no second link (one per 10 minutes).
+    assert_eq!(ask(&service, "ann@example.com").await, known);
     let mail = wait_for_mail(&smtp, "ANN@example.com", OPEN_LINK).await;
     assert!(mail.contains("works once, for 24 hours"), "{mail}");
     marker(&service, &smtp, "after-ask").await;
@@ -478,8 +492,8 @@ async fn a_reader_downloads_and_erases(database: Option<&str>, mode: &str) {
         }
     }
 
-    // The audit log: requested (twice: the unknown address too), opened, downloaded, erased;
-    // by the reader; naming no address.
+    // The audit log: requested (three times: the unknown address, and once too often),
+    // opened, downloaded, erased; by the reader; naming no address.
     let rows = audit_rows(&service).await;
     let actions: Vec<&str> = rows
         .iter()
@@ -498,8 +512,19 @@ async fn a_reader_downloads_and_erases(database: Option<&str>, mode: &str) {
             .iter()
             .filter(|a| **a == "data link requested")
             .count(),
-        2
+        3
     );
+    let details: Vec<&str> = rows
+        .iter()
+        .map(|(_, _, _, detail)| detail.as_str())
+        .collect();
+    for detail in [
+        "link mailed",
+        "nothing held: no link",
+        "asked too often: no link",
+    ] {
+        assert!(details.contains(&detail), "{detail} in {rows:?}");
+    }
     let erased = rows.iter().find(|(_, a, _, _)| a == "data erased").unwrap();
     assert_eq!(erased.0, "(the reader, by link)");
     assert_eq!(erased.3, format!("{mode}: 2 comments on 1 articles"));
