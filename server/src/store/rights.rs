@@ -253,6 +253,8 @@ impl Store {
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;
+        // This instance's mail worker sends it at once rather than at its next poll.
+        self.outbox_written();
         Ok(LinkRequest::Issued)
     }
 
