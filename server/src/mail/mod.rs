@@ -16,6 +16,12 @@
 //! - `reply`: an approved reply to an approved comment, to that comment's author when they
 //!   ticked the box and their address is confirmed, with a one-click unsubscribe link
 //!   (`List-Unsubscribe`, `List-Unsubscribe-Post`, RFC 8058) signed with HMAC-SHA256.
+//! - `data-link`: a reader asked for their data (`/my-data`, the `rights` area): the signed,
+//!   single-use link that opens it, to that address only, written with the request.
+//!
+//! Every kind leaves at once: the store rings the workers after a commit that wrote to the
+//! outbox (and on PostgreSQL every instance's, `Store::listen_for_outbox`); the poll is the
+//! backstop.
 
 mod links;
 mod messages;

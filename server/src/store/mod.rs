@@ -10,7 +10,8 @@
 //! One `impl Store` block per aggregate: `comments` (comments and pages), `idempotency`
 //! (keys and flood control), `activity` (each article's last public change and approved
 //! count), `outbox` (notifications and subscriptions), `moderation` (moderators, sessions,
-//! audit, blocks), `statistics` (the overview's figures). This file opens the store and
+//! audit, blocks), `statistics` (the overview's figures), `rights` (readers' data links and
+//! sessions, their data, erasure), `backup` (export and restore). This file opens the store and
 //! holds what they share: the engine, the SQL rewriting, the comment row.
 
 use std::sync::Arc;

@@ -29,7 +29,7 @@ pub const OUTBOX_CHANNEL: &str = "comment_outbox";
 /// every listening instance receives when the transaction commits (and none if it rolls
 /// back; several in one transaction are delivered as one). SQLite has no other process to
 /// tell: `Store::outbox_written` wakes this one's workers.
-async fn announce(
+pub(super) async fn announce(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     engine: Engine,
     rows: u64,

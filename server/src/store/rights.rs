@@ -10,6 +10,7 @@
 
 use super::activity::recount;
 pub use super::outbox::address_key;
+use super::outbox::announce;
 use super::{placeholders, Engine, Result, Store};
 
 /// The name an anonymised comment shows.
@@ -252,8 +253,10 @@ impl Store {
         .bind(now)
         .execute(&mut *transaction)
         .await?;
+        announce(&mut transaction, self.engine, 1).await?;
         transaction.commit().await?;
-        // This instance's mail worker sends it at once rather than at its next poll.
+        // This instance's mail worker sends it at once rather than at its next poll (and on
+        // PostgreSQL every instance's, through `announce`).
         self.outbox_written();
         Ok(LinkRequest::Issued)
     }
