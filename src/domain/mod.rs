@@ -3,6 +3,7 @@
 pub mod article;
 pub mod blocks;
 pub mod comment;
+pub mod comment_markup;
 pub mod comment_rules;
 pub mod date;
 pub mod draft;
