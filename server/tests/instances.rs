@@ -571,6 +571,32 @@ async fn three_instances_behind_nginx_survive_a_killed_one() {
         "the same address, through nginx"
     );
 
+    // ----- The longest comment the rules allow passes nginx's body limit -----
+    // 65,525 characters, all but the first 1,200 of four bytes: a quarter of a megabyte,
+    // which a `client_max_body_size` under the service's own limit would refuse before the
+    // service. (Its first characters plain, so that the held mail's excerpt stays readable
+    // here: quoted-printable, not base64.)
+    let mut longest = load_body("longest");
+    let opening = "Load post longest ends here. ".to_owned() + &"word ".repeat(234);
+    longest["content"] =
+        Value::String(opening.clone() + &"𝄞".repeat(65_525 - opening.chars().count()));
+    longest["email"] = Value::String("longest@example.com".to_owned());
+    let answer = client
+        .post(&comments_url)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", "longest")
+        .header("X-Forwarded-For", "192.0.2.99")
+        .body(longest.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status(),
+        StatusCode::CREATED,
+        "{}",
+        answer.text().await.unwrap()
+    );
+
     // ----- The sign-in lockout across instances -----
     let (code, said) = add_moderator(first, "editor", PASSWORD);
     assert_eq!(code, 0, "{said}");
