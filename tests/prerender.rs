@@ -129,7 +129,7 @@ async fn the_thread_and_a_refused_form_prerender() {
     use article_widget::domain::form::FormState;
     use article_widget::domain::wire::PostError;
     let thread = r#"{"comments":[
-        {"id":"c1","parent":null,"author":"Ann","website":null,"content":"First <b>thought</b>",
+        {"id":"c1","parent":null,"author":"Ann","website":null,"content":"First <u>thought</u>",
          "published":"2025-01-17T20:00:00Z","status":"approved"},
         {"id":"c2","parent":"c1","author":"Bob","website":null,"content":"A reply",
          "published":"2025-01-17T20:05:00Z","status":"approved"}]}"#;
@@ -178,7 +178,7 @@ async fn the_thread_and_a_refused_form_prerender() {
         comments[0]
             .text()
             .collect::<String>()
-            .contains("First <b>thought</b>"),
+            .contains("First <u>thought</u>"),
         "comment text is text"
     );
     assert_eq!(

@@ -117,7 +117,9 @@ pub fn parse_comment(text: &str) -> Vec<CommentBlock> {
 }
 
 /// The text a reader sees, for places that show no formatting (mail, feeds, webhooks):
-/// paragraphs separated by a blank line, quoted lines marked `> `.
+/// paragraphs separated by a blank line, quoted lines marked `> `, and a written link's
+/// address after its words (`words <https://…>`) unless the words are the address, so that
+/// a moderator reading a mail sees where a link leads.
 pub fn comment_plain_text(text: &str) -> String {
     let mut out = String::new();
     write_blocks(&parse_comment(text), 0, &mut out);
@@ -172,8 +174,10 @@ fn write_blocks(blocks: &[CommentBlock], quote_depth: usize, out: &mut String) {
                 if !out.is_empty() {
                     out.push_str("\n\n");
                 }
+                let mut paragraph = String::new();
+                write_inlines(nodes, &mut paragraph);
                 let marker = "> ".repeat(quote_depth);
-                for (index, line) in inline_text(nodes).split('\n').enumerate() {
+                for (index, line) in paragraph.split('\n').enumerate() {
                     if index > 0 {
                         out.push('\n');
                     }
@@ -182,6 +186,30 @@ fn write_blocks(blocks: &[CommentBlock], quote_depth: usize, out: &mut String) {
                 }
             }
             CommentBlock::Quote(blocks) => write_blocks(blocks, quote_depth + 1, out),
+        }
+    }
+}
+
+fn write_inlines(nodes: &[CommentInline], out: &mut String) {
+    for node in nodes {
+        match node {
+            CommentInline::Text(text) => out.push_str(text),
+            CommentInline::Element {
+                kind: CommentElement::Link { href },
+                children,
+            } => {
+                // A link holds no link, so its words are all text.
+                let words = inline_text(children);
+                out.push_str(&words);
+                let words = words.trim();
+                let says_where = words == href
+                    || Some(words) == href.strip_prefix("mailto:")
+                    || Some(words) == href.strip_prefix("http://");
+                if !says_where {
+                    out.push_str(&format!(" <{href}>"));
+                }
+            }
+            CommentInline::Element { children, .. } => write_inlines(children, out),
         }
     }
 }
@@ -979,7 +1007,13 @@ mod tests {
             comment_plain_text(
                 "<blockquote>they said\nthis</blockquote>I <b>disagree</b>: <a href=\"https://e.example\">see</a>\n\n<script>"
             ),
-            "> they said\n> this\n\nI disagree: see\n\n<script>"
+            "> they said\n> this\n\nI disagree: see <https://e.example>\n\n<script>"
+        );
+        assert_eq!(
+            comment_plain_text(
+                "www.e.example <a href=\"mailto:a@e.example\">a@e.example</a> <b><a href=\"https://e.example\">x</a></b>"
+            ),
+            "www.e.example a@e.example x <https://e.example>"
         );
         assert_eq!(count_links("see https://a.example and http://b.example"), 2);
         assert_eq!(count_links("www.a.example (www.b.example)"), 2);

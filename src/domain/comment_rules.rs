@@ -222,6 +222,16 @@ fn is_refused_control(c: char, multiline: bool) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether a comment is held for a moderator for its links (WordPress's "hold a comment if it
+/// contains N or more links", `--hold-links`; `limit` 0 is off). The links are counted as the
+/// thread shows them (`comment_markup::count_links`: written `<a href>` with a safe address
+/// and bare addresses), so a link the reader would see is never missed and text that shows no
+/// link (`<a href="javascript:…">`, an address inside `<code>`) is never counted. The
+/// commenter's own website field is not counted, as in WordPress.
+pub fn too_many_links(content: &str, limit: usize) -> bool {
+    limit != 0 && super::comment_markup::count_links(content) >= limit
+}
+
 /// The HTML living standard's "valid email address" (the floor), plus a dot in the domain as
 /// WordPress requires: `local@label(.label)+`, labels of letters, digits and inner hyphens,
 /// at most 63 characters each.
@@ -547,5 +557,25 @@ mod tests {
         );
         assert_eq!(Field::from_key("email"), Some(Field::Email));
         assert_eq!(Field::from_key("nope"), None);
+    }
+
+    #[test]
+    fn links_are_counted_as_the_thread_shows_them() {
+        assert!(!too_many_links("see https://a.example", 2));
+        assert!(too_many_links(
+            "see https://a.example and http://b.example",
+            2
+        ));
+        assert!(too_many_links("www.a.example (www.b.example)", 2));
+        assert!(too_many_links(
+            "<a href=\"https://a.example\">one</a> and <a href='http://b.example'>two</a>",
+            2
+        ));
+        // One link whose words are its address is one link; what shows no link counts none.
+        assert!(!too_many_links(
+            "<a href=\"https://a.example\">https://a.example</a> <a href=\"javascript:x\">y</a> <code>https://c.example</code>",
+            2
+        ));
+        assert!(!too_many_links("https://a https://b https://c", 0));
     }
 }

@@ -26,6 +26,8 @@ pub static ARABIC: Texts = Texts {
     email_note: "لن يتم نشر عنوان بريدك الإلكتروني.",
     required_note: "الحقول الإلزامية مشار إليها بـ",
     label_comment: "التعليق",
+    // Each tag name isolated left to right (U+2066 … U+2069), so its brackets stay put.
+    formatting_hint: "يمكنك استخدام \u{2066}<b>\u{2069} و\u{2066}<i>\u{2069} و\u{2066}<a href>\u{2069} و\u{2066}<blockquote>\u{2069} و\u{2066}<code>\u{2069} و\u{2066}<del>\u{2069} و\u{2066}<q>\u{2069}. تصبح عناوين الويب روابط.",
     label_name: "الاسم",
     label_email: "البريد الإلكتروني",
     label_website: "الموقع الإلكتروني",

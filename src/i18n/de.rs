@@ -26,6 +26,7 @@ pub static GERMAN: Texts = Texts {
     email_note: "Deine E-Mail-Adresse wird nicht veröffentlicht.",
     required_note: "Erforderliche Felder sind gekennzeichnet mit",
     label_comment: "Kommentar",
+    formatting_hint: "Erlaubt sind <b>, <i>, <a href>, <blockquote>, <code>, <del> und <q>. Webadressen werden zu Links.",
     label_name: "Name",
     label_email: "E-Mail",
     label_website: "Website",

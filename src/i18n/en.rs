@@ -26,6 +26,7 @@ pub static ENGLISH: Texts = Texts {
     email_note: "Your email address will not be published.",
     required_note: "Required fields are marked",
     label_comment: "Comment",
+    formatting_hint: "You may use <b>, <i>, <a href>, <blockquote>, <code>, <del> and <q>. Web addresses become links.",
     label_name: "Name",
     label_email: "Email",
     label_website: "Website",

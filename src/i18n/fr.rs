@@ -26,6 +26,7 @@ pub static FRENCH: Texts = Texts {
     email_note: "Votre adresse e-mail ne sera pas publiée.",
     required_note: "Les champs obligatoires sont indiqués avec",
     label_comment: "Commentaire",
+    formatting_hint: "Vous pouvez utiliser <b>, <i>, <a href>, <blockquote>, <code>, <del> et <q>. Les adresses web deviennent des liens.",
     label_name: "Nom",
     label_email: "E-mail",
     label_website: "Site web",

@@ -271,6 +271,9 @@ pub struct Texts {
     pub email_note: &'static str,
     pub required_note: &'static str,
     pub label_comment: &'static str,
+    /// One line under the comment field: the tags a comment may use, and that web addresses
+    /// become links (`domain::comment_markup`).
+    pub formatting_hint: &'static str,
     pub label_name: &'static str,
     pub label_email: &'static str,
     pub label_website: &'static str,

@@ -26,6 +26,7 @@ pub static RUSSIAN: Texts = Texts {
     email_note: "Ваш адрес email не будет опубликован.",
     required_note: "Обязательные поля помечены",
     label_comment: "Комментарий",
+    formatting_hint: "Можно использовать <b>, <i>, <a href>, <blockquote>, <code>, <del> и <q>. Веб-адреса становятся ссылками.",
     label_name: "Имя",
     label_email: "Email",
     label_website: "Сайт",

@@ -112,8 +112,12 @@ pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
         let error_id = format!("{id}-error");
         let count = counter(form.input().get(field), field, texts);
         let count_id = format!("{id}-count");
+        // The comment field says what formatting it takes (`comment_markup`), one line.
+        let hint = (field == Field::Content).then_some(texts.formatting_hint);
+        let hint_id = format!("{id}-hint");
         let described: Vec<&str> = [
             error.map(|_| error_id.as_str()),
+            hint.map(|_| hint_id.as_str()),
             count.as_ref().map(|_| count_id.as_str()),
         ]
         .into_iter()
@@ -157,6 +161,9 @@ pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
                     </span>
                 }
                 {control}
+                if let Some(hint) = hint {
+                    <span id={hint_id.clone()} class="aw-hint">{hint}</span>
+                }
                 if let Some(count) = count {
                     <span id={count_id.clone()} class="aw-counter" aria-live="polite">{count}</span>
                 }

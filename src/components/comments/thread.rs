@@ -1,13 +1,14 @@
 //! One comment of the thread: author (linked to their website, `rel="nofollow ugc
-//! noopener"`), date, plain text with its line breaks, and Reply.
+//! noopener"`), date, the text with its formatting (`domain::comment_markup`'s tree, node by
+//! node: links `rel="nofollow ugc"`), and Reply.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use crate::components::config::use_texts;
+use crate::domain::comment_markup::{parse_comment, CommentBlock, CommentElement, CommentInline};
 use crate::domain::draft::ReplyTarget;
-use crate::domain::text::split_paragraphs;
 use crate::domain::thread::ThreadEntry;
 use crate::shell::format;
 
@@ -123,7 +124,7 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
                     <p class="aw-comment-pending">{texts.awaiting_moderation}</p>
                 }
                 <div class="aw-comment-text">
-                    { for split_paragraphs(&comment.content).into_iter().map(|paragraph| html! { <p>{paragraph}</p> }) }
+                    { render_blocks(&parse_comment(&comment.content)) }
                 </div>
                 <a class="aw-reply-button" href={reply_href} role="button" rel="nofollow"
                     onclick={on_reply} aria-label={texts.reply_to(&author_name)}>
@@ -132,6 +133,47 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
             </article>
         </li>
     }
+}
+
+/// A comment's blocks as elements. The tree is at most `MAX_QUOTE_DEPTH` quotes and
+/// `MAX_INLINE_DEPTH` elements deep, so the recursion here is too.
+fn render_blocks(blocks: &[CommentBlock]) -> Html {
+    blocks
+        .iter()
+        .map(|block| match block {
+            CommentBlock::Paragraph(nodes) => html! { <p>{ render_inlines(nodes) }</p> },
+            CommentBlock::Quote(blocks) => {
+                html! { <blockquote>{ render_blocks(blocks) }</blockquote> }
+            }
+        })
+        .collect()
+}
+
+fn render_inlines(nodes: &[CommentInline]) -> Html {
+    nodes
+        .iter()
+        .map(|node| match node {
+            CommentInline::Text(text) => html! { {text.clone()} },
+            CommentInline::Element { kind, children } => {
+                // One element with optional attributes for every kind: each `html!` adds
+                // its own code to the module.
+                let (href, rel, title) = match kind {
+                    CommentElement::Link { href } => (
+                        Some(AttrValue::from(href.clone())),
+                        Some("nofollow ugc"),
+                        None,
+                    ),
+                    CommentElement::Abbreviation { title } => {
+                        (None, None, title.clone().map(AttrValue::from))
+                    }
+                    _ => (None, None, None),
+                };
+                html! {
+                    <@{kind.tag()} {href} {rel} {title}>{ render_inlines(children) }</@>
+                }
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
