@@ -146,25 +146,28 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
             return 2;
         }
     }
-    // The webhooks' worker, when --webhook names receivers; the store is told their names, so
-    // that every instance's events (and the moderate command's) write a row for each.
+    // The webhooks' worker, when --webhook names receivers; the store is told their names
+    // (now, and by the worker every ten minutes), so that every instance's events (and the
+    // moderate command's) write a row for each.
     let mut webhook_worker = None;
     match comment_service::mail::webhooks::Webhooks::from_args(args) {
-        Ok(webhooks) => {
-            let receivers = webhooks
-                .as_ref()
-                .map_or_else(Vec::new, |w| w.receiver_names());
-            if let Err(error) = store.set_webhook_receivers(&receivers).await {
+        Ok(None) => {}
+        Ok(Some(webhooks)) => {
+            let seen = store
+                .webhook_receivers_seen(
+                    &webhooks.receiver_names(),
+                    comment_service::clock::now_ms(),
+                )
+                .await;
+            if let Err(error) = seen {
                 tracing::error!(%error, "the webhooks' receivers could not be recorded");
                 return 1;
             }
-            if let Some(webhooks) = webhooks {
-                webhook_worker = Some(tokio::spawn(comment_service::mail::webhooks::run(
-                    store.clone(),
-                    webhooks,
-                    stopping.clone(),
-                )));
-            }
+            webhook_worker = Some(tokio::spawn(comment_service::mail::webhooks::run(
+                store.clone(),
+                webhooks,
+                stopping.clone(),
+            )));
         }
         Err(error) => {
             tracing::error!(%error, "webhook settings");

@@ -282,6 +282,7 @@ async fn suite(store: Store) {
     paging(&store, engine).await;
     moderation_area(&store, engine).await;
     activity(&store, engine).await;
+    webhook_receivers(&store).await;
     println!("storage suite passed on {engine}");
 }
 
@@ -290,6 +291,49 @@ async fn suite(store: Store) {
 /// article's row, and moderation recounts: concurrent posts are each counted once, a post
 /// dated before the last change (another instance's clock) does not take the time back, and
 /// every moderation is a later change.
+/// Webhook receivers are named by each instance's heartbeat: events write rows for a receiver
+/// named within the hour and none for one not named since, and the rows of a receiver nobody
+/// names any more are given up after a day (else they would wait for ever).
+async fn webhook_receivers(store: &Store) {
+    use comment_service::store::WEBHOOK_RECEIVER_HEARTBEAT_MS;
+    const HOUR: i64 = 3_600_000;
+    const DAY: i64 = 86_400_000;
+    let t0 = 5_000_000_000_000;
+    let waiting = || async { store.outbox_counts().await.unwrap().0 };
+    store
+        .webhook_receivers_seen(&["00aa11bb22cc33dd".to_owned()], t0)
+        .await
+        .unwrap();
+    let before = waiting().await;
+    let held = comment("webhook-1", "wh@example.com", "pending", t0, None);
+    insert(store, &held, &[], 0).await.unwrap();
+    // The moderators' mail and the receiver's row.
+    assert_eq!(waiting().await, before + 2);
+    // Named again within the hour before the day is out: its row is kept.
+    store
+        .webhook_receivers_seen(&["00aa11bb22cc33dd".to_owned()], t0 + DAY - HOUR / 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.give_up_orphan_webhooks(t0 + DAY + 1).await.unwrap(),
+        0
+    );
+    // Not named for an hour and more: its row is given up…
+    let later = t0 + DAY + HOUR;
+    assert_eq!(store.give_up_orphan_webhooks(later).await.unwrap(), 1);
+    assert_eq!(waiting().await, before + 1, "the mail still waits");
+    // …and an event writes no row for it.
+    assert!(store
+        .set_status("webhook-1", ModerationStatus::Approved, later + 1)
+        .await
+        .unwrap());
+    assert_eq!(waiting().await, before + 1);
+    assert!(
+        WEBHOOK_RECEIVER_HEARTBEAT_MS * 6 <= HOUR,
+        "a receiver outlives several heartbeats"
+    );
+}
+
 async fn activity(store: &Store, engine: &str) {
     let on_hot = |id: String, status: &str, at: i64| StoredComment {
         article_id: "hot".into(),

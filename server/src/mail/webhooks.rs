@@ -19,7 +19,7 @@ use sha2::Sha256;
 use super::worker::{retry_delay_ms, rung};
 use crate::clock::now_ms;
 use crate::config::{ServeArgs, WebhookFormat};
-use crate::store::{OutboxItem, Store};
+use crate::store::{OutboxItem, Store, WEBHOOK_RECEIVER_HEARTBEAT_MS};
 use crate::tokens::random_hex;
 
 /// The header that carries the signature.
@@ -212,9 +212,16 @@ pub async fn run(store: Store, webhooks: Webhooks, stop: tokio_util::sync::Cance
         }
     };
     let claimable = webhooks.claimable();
+    let names = webhooks.receiver_names();
     let mut wakeups = store.outbox_wakeups();
+    // `serve` said which receivers this instance names as it started.
+    let mut last_seen = now_ms();
     while !stop.is_cancelled() {
         let now = now_ms();
+        if now - last_seen >= WEBHOOK_RECEIVER_HEARTBEAT_MS {
+            last_seen = now;
+            heartbeat(&store, &names, now).await;
+        }
         // What rang before this claim is seen by it.
         wakeups.borrow_and_update();
         let mut full = false;
@@ -252,6 +259,23 @@ pub async fn run(store: Store, webhooks: Webhooks, stop: tokio_util::sync::Cance
 
 /// How many rows one claim takes.
 const BATCH: i64 = 20;
+
+/// Says again which receivers this instance names (so events keep writing their rows), and
+/// gives up the rows of receivers no instance names any more. A failure is logged and tried
+/// at the next heartbeat.
+async fn heartbeat(store: &Store, names: &[String], now: i64) {
+    if let Err(error) = store.webhook_receivers_seen(names, now).await {
+        tracing::warn!(%error, "the webhooks' receivers could not be recorded; tried again in ten minutes");
+    }
+    match store.give_up_orphan_webhooks(now).await {
+        Ok(0) => {}
+        Ok(given_up) => tracing::warn!(
+            given_up,
+            "webhooks for receivers no instance names any more were given up"
+        ),
+        Err(error) => tracing::warn!(%error, "orphaned webhooks could not be given up"),
+    }
+}
 
 /// Why a delivery did not happen.
 enum Failure {

@@ -292,13 +292,23 @@ impl WebhookEvent {
 /// How much of a comment's text a webhook carries, in characters.
 pub const WEBHOOK_EXCERPT_CHARS: usize = 280;
 
-/// The start of a comment's text, cut at a character, with "…" when cut.
+/// The start of a comment's text as the thread shows it, without tags
+/// (`comment_plain_text`), cut at a character, with "…" when cut.
 pub fn excerpt(content: &str) -> String {
+    let content = article_widget::domain::comment_markup::comment_plain_text(content);
     match content.char_indices().nth(WEBHOOK_EXCERPT_CHARS) {
         Some((end, _)) => format!("{}…", &content[..end]),
-        None => content.to_owned(),
+        None => content,
     }
 }
+
+/// How often an instance with webhooks says which receivers it names.
+pub const WEBHOOK_RECEIVER_HEARTBEAT_MS: i64 = 600_000;
+/// How long a receiver counts as named after an instance last said so: events write rows for
+/// it that long (six heartbeats: a restart or a slow database never drops it).
+pub const WEBHOOK_RECEIVER_LIFETIME_MS: i64 = 3_600_000;
+/// How old a row for a receiver nobody names must be before it is given up.
+pub const WEBHOOK_ORPHAN_MS: i64 = 86_400_000;
 
 /// In the event's transaction (before a deletion): one outbox row per receiver, once per
 /// comment and event, carrying what the receivers are told of the comment as it is now. Never
@@ -310,9 +320,14 @@ pub(super) async fn enqueue_webhook(
     now: i64,
     event: WebhookEvent,
 ) -> Result<()> {
-    let receivers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_receiver_names")
-        .fetch_one(&mut **transaction)
-        .await?;
+    let live_since = now - WEBHOOK_RECEIVER_LIFETIME_MS;
+    let receivers: i64 = sqlx::query_scalar(&placeholders(
+        engine,
+        "SELECT COUNT(*) FROM webhook_receiver_names WHERE seen_at >= ?",
+    ))
+    .bind(live_since)
+    .fetch_one(&mut **transaction)
+    .await?;
     if receivers == 0 {
         return Ok(());
     }
@@ -341,12 +356,11 @@ pub(super) async fn enqueue_webhook(
         },
     })
     .to_string();
-    // `WHERE 1 = 1`: SQLite reads an upsert after `SELECT … FROM` only with a WHERE.
     let written = sqlx::query(&placeholders(
         engine,
         "INSERT INTO outbox (id, kind, comment_id, created_at, next_attempt_at, payload)
          SELECT ? || receiver, 'webhook', ?, ?, ?, ? FROM webhook_receiver_names
-         WHERE 1 = 1
+         WHERE seen_at >= ?
          ON CONFLICT (id) DO NOTHING",
     ))
     .bind(format!("webhook:{}:{comment_id}:", event.name()))
@@ -354,30 +368,52 @@ pub(super) async fn enqueue_webhook(
     .bind(now)
     .bind(now)
     .bind(payload)
+    .bind(live_since)
     .execute(&mut **transaction)
     .await?;
     announce(transaction, engine, written.rows_affected()).await
 }
 
 impl Store {
-    /// The receivers events are told to, by name (`webhook_receiver_name`: a digest of the
-    /// URL, never the URL itself), set as `serve` starts: none, and no event writes a webhook
-    /// row. Rows written before migration 0013 named their receiver by its position in the
-    /// list; they keep that name, and an instance sends them to that position of its own list.
-    pub async fn set_webhook_receivers(&self, names: &[String]) -> Result<()> {
+    /// An instance's receivers, by name (`webhooks::receiver_name`: a digest of the URL,
+    /// never the URL itself), seen now: events write rows for every receiver seen within
+    /// `WEBHOOK_RECEIVER_LIFETIME_MS`. Each instance with webhooks says so as it starts and
+    /// every `WEBHOOK_RECEIVER_HEARTBEAT_MS`; one without says nothing, and changes nothing.
+    pub async fn webhook_receivers_seen(&self, names: &[String], now: i64) -> Result<()> {
         let mut transaction = self.writer.begin().await?;
-        sqlx::query("DELETE FROM webhook_receiver_names")
-            .execute(&mut *transaction)
-            .await?;
         for name in names {
             sqlx::query(&self.sql(
-                "INSERT INTO webhook_receiver_names (receiver) VALUES (?) ON CONFLICT DO NOTHING",
+                "INSERT INTO webhook_receiver_names (receiver, seen_at) VALUES (?, ?)
+                 ON CONFLICT (receiver) DO UPDATE SET seen_at = excluded.seen_at",
             ))
             .bind(name)
+            .bind(now)
             .execute(&mut *transaction)
             .await?;
         }
         transaction.commit().await
+    }
+
+    /// Webhook rows nobody can send, given up: older than `WEBHOOK_ORPHAN_MS` and for a
+    /// receiver no instance has named within `WEBHOOK_RECEIVER_LIFETIME_MS` (it left every
+    /// instance's list). Without this they would wait for ever, and the outbox's oldest-due
+    /// age with them. Returns how many.
+    pub async fn give_up_orphan_webhooks(&self, now: i64) -> Result<u64> {
+        let given_up = sqlx::query(&self.sql(
+            "UPDATE outbox SET sent_at = ?, claimed_until = NULL,
+                 last_error = 'gave up: no instance names this receiver any more'
+             WHERE kind = 'webhook' AND sent_at IS NULL AND created_at < ?
+               AND (claimed_until IS NULL OR claimed_until < ?)
+               AND NOT EXISTS (SELECT 1 FROM webhook_receiver_names r
+                               WHERE r.seen_at >= ? AND outbox.id LIKE '%:' || r.receiver)",
+        ))
+        .bind(now)
+        .bind(now - WEBHOOK_ORPHAN_MS)
+        .bind(now)
+        .bind(now - WEBHOOK_RECEIVER_LIFETIME_MS)
+        .execute(&self.writer)
+        .await?;
+        Ok(given_up.rows_affected())
     }
 
     /// Claims, as `claim_outbox` does, the due webhook rows for these receivers only (their
