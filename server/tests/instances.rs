@@ -44,7 +44,27 @@ struct Nginx {
 }
 
 impl Drop for Nginx {
+    /// nginx's own fast shutdown (SIGTERM to the master, which ends its workers): a master
+    /// killed with SIGKILL would leave its workers running, listening, after the test.
     fn drop(&mut self) {
+        let path = self.dir.path();
+        let _ = Command::new(NGINX)
+            .arg("-p")
+            .arg(path)
+            .arg("-e")
+            .arg(path.join("error.log"))
+            .arg("-c")
+            .arg(path.join("nginx.conf"))
+            .args(["-s", "stop"])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
