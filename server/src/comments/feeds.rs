@@ -1,6 +1,7 @@
 //! Atom feeds of approved comments (RFC 4287): `GET /feeds/{article}.atom` for one article's
 //! and `GET /feeds/comments.atom` for the whole site's, the 50 newest, each entry linking to
-//! the comment on its reading page. Authors by name only (never an email); the text as text.
+//! the comment on its reading page. Authors by name only (never an email); the text as the
+//! thread shows it, without its tags (`comment_plain_text`).
 //! A validator over the feed, a five-minute public lifetime, 304.
 
 use axum::extract::{Path, State};
@@ -10,6 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup, PreEscaped};
 
+use article_widget::domain::comment_markup::comment_plain_text;
 use article_widget::domain::date::Timestamp;
 
 use crate::clock::now_ms;
@@ -139,7 +141,7 @@ fn entry(base: &str, comment: &StoredComment, headline: &str) -> Markup {
             author { name { (xml_text(author)) } }
             published { (date(comment.created_at)) }
             updated { (date(comment.created_at)) }
-            content type="text" { (xml_text(&comment.content)) }
+            content type="text" { (xml_text(&comment_plain_text(&comment.content))) }
         }
     }
 }
@@ -191,7 +193,7 @@ mod tests {
 
     #[test]
     fn hostile_text_stays_text_and_the_feed_stays_well_formed() {
-        let hostile = "<b>&amp;</b> \"quoted\" ]]> \u{1}\u{FFFF}end";
+        let hostile = "<b>&amp;</b> <script>x</script> \"quoted\" ]]> \u{1}\u{FFFF}end";
         let comments = [comment("Ann <script>", hostile)];
         let xml = atom(
             "https://news.example",
@@ -205,8 +207,9 @@ mod tests {
         .into_string();
         assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed "));
         let (texts, links) = read_back(&xml);
+        // The text as the thread shows it: formatting gone, foreign tags as typed.
         assert!(
-            texts.contains(&"<b>&amp;</b> \"quoted\" ]]> end".to_owned()),
+            texts.contains(&"& <script>x</script> \"quoted\" ]]> end".to_owned()),
             "{texts:?}"
         );
         assert!(texts.contains(&"Ann <script>".to_owned()), "{texts:?}");

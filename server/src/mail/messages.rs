@@ -2,13 +2,16 @@
 //! (to the moderators, one by one or as a digest), `confirm` (the double opt-in's link),
 //! `reply` (to a confirmed author, with a one-click unsubscribe) and `data-link` (a reader's
 //! link to their data, `reader_data`). Plain text: nothing here is
-//! markup, so nothing is escaped; what a commenter wrote is quoted as text, and only in
-//! messages to the moderators or to an address its owner confirmed. The links come from
+//! markup, so nothing is escaped; what a commenter wrote is quoted as the text the thread shows
+//! (`comment_plain_text`: no tags, a link's address after its words), and only in messages to
+//! the moderators or to an address its owner confirmed. The links come from
 //! `links`.
 
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::Mailbox;
 use lettre::Message;
+
+use article_widget::domain::comment_markup::comment_plain_text;
 
 use super::links::{confirmation_token, unsubscribe_token, CONFIRMATION_VALID_DAYS};
 use crate::articles::ArticleGate;
@@ -32,7 +35,7 @@ pub(super) async fn held_summary(articles: &ArticleGate, comment: &StoredComment
         "On “{title}”, {} <{}> wrote:\n{}",
         comment.author,
         comment.email,
-        excerpt(&comment.content, 600)
+        excerpt(&comment_plain_text(&comment.content), 600)
     )
 }
 
@@ -111,7 +114,7 @@ pub(super) async fn compose(
                 "{} replied to your comment on “{title}”:\n\n{}\n\nRead it: {}/read/{}#comment-{}\n\n\
                  You get this because you asked to hear of replies. Stop: {unsubscribe}\n",
                 if comment.author.is_empty() { "Someone" } else { &comment.author },
-                excerpt(&comment.content, 1_000),
+                excerpt(&comment_plain_text(&comment.content), 1_000),
                 letterhead.public_url,
                 comment.article_id,
                 comment.id
@@ -252,4 +255,34 @@ fn build(
         ));
     }
     Ok(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_held_comment_is_quoted_as_the_thread_shows_it() {
+        let comment = StoredComment {
+            id: "c1".into(),
+            article_id: "a".into(),
+            parent_id: None,
+            author: "Ann".into(),
+            email: "ann@example.com".into(),
+            website: None,
+            content:
+                "<b>Cheap</b> <a href=\"https://spam.example\">pills</a>\n\n<script>x</script>"
+                    .into(),
+            status: ModerationStatus::Pending,
+            created_at: 0,
+            client_address: "127.0.0.1".into(),
+            author_token: None,
+            notify: false,
+        };
+        let summary = held_summary(&ArticleGate::new(None), &comment).await;
+        assert!(
+            summary.ends_with("wrote:\nCheap pills <https://spam.example>\n\n<script>x</script>"),
+            "no tags, and where the link leads: {summary}"
+        );
+    }
 }
