@@ -7,7 +7,8 @@ mod common;
 
 use article_widget::domain::thread::ThreadOrder;
 use comment_service::store::{
-    Claim, CommentPage, ModerationStatus, PageRequest, Store, StoredAnswer, StoredComment, TooSoon,
+    Claim, CommentPage, ModerationStatus, NotStored, PageRequest, Store, StoredAnswer,
+    StoredComment, TooSoon,
 };
 
 fn comment(id: &str, email: &str, status: &str, at: i64, token: Option<&str>) -> StoredComment {
@@ -58,7 +59,7 @@ async fn insert(
     c: &StoredComment,
     subjects: &[String],
     window: i64,
-) -> Result<StoredAnswer, TooSoon> {
+) -> Result<StoredAnswer, NotStored> {
     let key = format!("key-{}", c.id);
     assert_eq!(
         store
@@ -68,11 +69,11 @@ async fn insert(
         Claim::Claimed
     );
     let result = store
-        .insert_comment(c, &key, subjects, window, created)
+        .insert_comment(c, &key, c.created_at, subjects, window, created)
         .await
         .unwrap();
     if result.is_err() {
-        store.release(&key).await.unwrap();
+        store.release(&key, c.created_at).await.unwrap();
     }
     result
 }
@@ -174,8 +175,14 @@ async fn suite(store: Store) {
         store.claim("k", "article", 10_001, 60_000).await.unwrap(),
         Claim::InProgress
     );
-    // A refusal releases its claim: nothing of it is left to repeat.
-    store.release("k").await.unwrap();
+    // Only the holder's release counts (the claim's time is its token)…
+    store.release("k", 10_001).await.unwrap();
+    assert_eq!(
+        store.claim("k", "article", 10_001, 60_000).await.unwrap(),
+        Claim::InProgress
+    );
+    // …and a refusal releases its claim: nothing of it is left to repeat.
+    store.release("k", 10_000).await.unwrap();
     assert_eq!(
         store.claim("k", "article", 10_002, 60_000).await.unwrap(),
         Claim::Claimed
@@ -192,6 +199,72 @@ async fn suite(store: Store) {
         Claim::Claimed,
         "an abandoned claim is taken over"
     );
+
+    // Fenced: a request whose claim was taken over by a retry stores nothing, whether it
+    // comes before or after the retry's comment; the retry's comment is the key's one.
+    let slow = comment("fenced-slow", "slow@example.com", "approved", 200_000, None);
+    let retry = comment(
+        "fenced-retry",
+        "slow@example.com",
+        "approved",
+        206_000,
+        None,
+    );
+    assert_eq!(
+        store
+            .claim("fenced", "article", 200_000, 5_000)
+            .await
+            .unwrap(),
+        Claim::Claimed
+    );
+    assert_eq!(
+        store
+            .claim("fenced", "article", 206_000, 5_000)
+            .await
+            .unwrap(),
+        Claim::Claimed
+    );
+    {
+        let (first, second) = (&slow, &retry);
+        assert_eq!(
+            store
+                .insert_comment(first, "fenced", 200_000, &[], 0, created)
+                .await
+                .unwrap(),
+            Err(NotStored::ClaimLost),
+            "{engine}: the first holder lost its claim"
+        );
+        assert!(store
+            .insert_comment(second, "fenced", 206_000, &[], 0, created)
+            .await
+            .unwrap()
+            .is_ok());
+        assert_eq!(
+            store
+                .insert_comment(
+                    first,
+                    "fenced",
+                    200_000,
+                    // With flood control: the transaction's path (the other is one statement).
+                    &["email:fenced@example.com".to_owned()],
+                    1_000,
+                    created
+                )
+                .await
+                .unwrap(),
+            Err(NotStored::ClaimLost),
+            "{engine}: nor after the retry stored"
+        );
+    }
+    assert!(
+        store.comment("fenced-slow").await.unwrap().is_none(),
+        "{engine}: one comment a key"
+    );
+    assert!(store.comment("fenced-retry").await.unwrap().is_some());
+    assert_eq!(store.answer("fenced").await.unwrap(), Some(created(&retry)));
+    // The slow request's release leaves the retry's answer alone.
+    store.release("fenced", 200_000).await.unwrap();
+    assert_eq!(store.answer("fenced").await.unwrap(), Some(created(&retry)));
 
     // Concurrent claims of one key: exactly one wins.
     let claims = (0..24).map(|_| {
@@ -232,7 +305,7 @@ async fn suite(store: Store) {
             15_000
         )
         .await,
-        Err(TooSoon(10_000))
+        Err(NotStored::TooSoon(TooSoon(10_000)))
     );
     assert!(
         store.comment("c2").await.unwrap().is_none(),

@@ -27,7 +27,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::clock::now_ms;
-use crate::spam_service::{SpamCheck, Verdict};
 use crate::config::Moderation;
 use crate::http::delivery;
 use crate::http::error::ApiError;
@@ -37,10 +36,12 @@ use crate::http::extract::{
 use crate::http::origin::refuse_foreign_origins;
 use crate::http::paging::{next_page, PageParams, MAX_PER_PAGE};
 use crate::http::{public_comment, AppState};
-use crate::store::{Claim, ModerationStatus, PageRequest, StoredAnswer, StoredComment, TooSoon};
+use crate::spam_service::{SpamCheck, Verdict};
+use crate::store::{
+    Claim, ModerationStatus, NotStored, PageRequest, StoredAnswer, StoredComment, TooSoon,
+};
 use crate::tokens::{hex, random_hex};
 
-/// A claim on an idempotency key whose request never answered is released after this long.
 /// The comments API and the counts: a body limit, and no request from a foreign origin.
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
@@ -53,7 +54,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         ))
 }
 
-const STALE_CLAIM_MS: i64 = 60_000;
+/// A claim on an idempotency key whose request has not answered may be taken over by a retry
+/// with the same key after this long: a retry after a crash (its instance killed mid-post)
+/// goes through within the `CLAIM_WAIT_MS` it waits, instead of answering 409 until a minute
+/// has passed. Safe because a claim is fenced: the request that lost it stores nothing
+/// (`NotStored::ClaimLost`), so one key never stores two comments.
+const STALE_CLAIM_MS: i64 = 5_000;
 
 /// How long a POST waits for another request holding the same key to answer.
 const CLAIM_WAIT_MS: u64 = 10_000;
@@ -257,11 +263,13 @@ async fn post_comment(
     });
     let store = &state.store;
 
-    // The key first: a repeated key gets the first answer, whatever else has changed.
+    // The key first: a repeated key gets the first answer, whatever else has changed. The
+    // claim's time is its fencing token: only while the claim is this request's may it store.
     let mut waited = 0;
-    loop {
-        match store.claim(&key, &id, now_ms(), STALE_CLAIM_MS).await? {
-            Claim::Claimed => break,
+    let claimed_at = loop {
+        let now = now_ms();
+        match store.claim(&key, &id, now, STALE_CLAIM_MS).await? {
+            Claim::Claimed => break now,
             Claim::Answered(answer) => return Ok(answer_for(&state, form, &answer, None).await),
             Claim::InProgress if waited < CLAIM_WAIT_MS => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -269,7 +277,7 @@ async fn post_comment(
             }
             Claim::InProgress => return Err(ApiError::KeyInProgress),
         }
-    }
+    };
     // Read after the claim: waiting for another request with the same key can take seconds,
     // and the form's age, the flood window and the comment's date must all be of now.
     let now = now_ms();
@@ -286,19 +294,19 @@ async fn post_comment(
         user_agent: header_text(header::USER_AGENT),
         referrer: header_text(header::REFERER),
     };
-    let outcome = accept(&state, &id, &key, request, now, sender, token).await;
+    let outcome = accept(&state, &id, &key, claimed_at, request, now, sender, token).await;
     match outcome {
         Ok(Accepted::Answer(answer)) => Ok(answer_for(&state, form, &answer, None).await),
         Ok(Accepted::Refused(answer)) => {
             // Only an answer that stored something is worth repeating: a refusal leaves no row,
             // and the same request is judged again (a form whose key is its text can be sent
             // again once it is mended, or after the wait that made it look hasty).
-            store.release(&key).await?;
+            store.release(&key, claimed_at).await?;
             Ok(answer_for(&state, form, &answer, None).await)
         }
         Ok(Accepted::TooSoon(wait_ms)) => {
             // Not recorded: the same key may succeed once the wait is over.
-            store.release(&key).await?;
+            store.release(&key, claimed_at).await?;
             let seconds = (wait_ms + 999) / 1000;
             let answer = StoredAnswer {
                 status: 429,
@@ -306,8 +314,16 @@ async fn post_comment(
             };
             Ok(answer_for(&state, form, &answer, Some(seconds)).await)
         }
+        Ok(Accepted::ClaimLost) => {
+            // A retry with this key took the claim over while this request was slow: what
+            // the key answers is the retry's (its stored answer, or still in progress).
+            match store.answer(&key).await? {
+                Some(answer) => Ok(answer_for(&state, form, &answer, None).await),
+                None => Err(ApiError::KeyInProgress),
+            }
+        }
         Err(error) => {
-            let _ = store.release(&key).await;
+            let _ = store.release(&key, claimed_at).await;
             Err(error)
         }
     }
@@ -334,6 +350,8 @@ enum Accepted {
     Refused(StoredAnswer),
     /// Flood control: milliseconds to wait.
     TooSoon(i64),
+    /// Not stored: the key's claim was taken over by a retry (`NotStored::ClaimLost`).
+    ClaimLost,
 }
 
 /// Who sent a comment, as far as the request says (for the spam service).
@@ -348,6 +366,7 @@ async fn accept(
     state: &AppState,
     article_id: &str,
     key: &str,
+    claimed_at: i64,
     request: Option<CommentRequest>,
     now: i64,
     sender: Sender,
@@ -462,6 +481,7 @@ async fn accept(
         .insert_comment(
             &comment,
             key,
+            claimed_at,
             &subjects,
             state.settings.flood_window_ms,
             |c| StoredAnswer {
@@ -472,7 +492,8 @@ async fn accept(
         .await?;
     Ok(match stored {
         Ok(answer) => Accepted::Answer(answer),
-        Err(TooSoon(ms)) => Accepted::TooSoon(ms),
+        Err(NotStored::TooSoon(TooSoon(ms))) => Accepted::TooSoon(ms),
+        Err(NotStored::ClaimLost) => Accepted::ClaimLost,
     })
 }
 

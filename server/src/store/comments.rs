@@ -9,8 +9,8 @@ use super::activity::{bind_publication, publish, recount, PUBLISH};
 use super::idempotency::{bind_answer, record_answer, take_flood_turns, RECORD_ANSWER};
 use super::outbox::{enqueue, enqueue_webhook, Event, WebhookEvent};
 use super::{
-    placeholders, AnyQuery, Engine, ModerationStatus, Result, Store, StoredAnswer, StoredComment,
-    TooSoon, COMMENT_COLUMNS,
+    placeholders, AnyQuery, Engine, ModerationStatus, NotStored, Result, Store, StoredAnswer,
+    StoredComment, COMMENT_COLUMNS,
 };
 
 /// One page of an article's thread in one statement (one round trip, which is what made
@@ -407,10 +407,11 @@ impl Store {
         &self,
         comment: &StoredComment,
         key: &str,
+        claimed_at: i64,
         flood_subjects: &[String],
         flood_window_ms: i64,
         answer: impl FnOnce(&StoredComment) -> StoredAnswer,
-    ) -> Result<std::result::Result<StoredAnswer, TooSoon>> {
+    ) -> Result<std::result::Result<StoredAnswer, NotStored>> {
         let answer = answer(comment);
         let stored = match &self.batches {
             Some(batches) => {
@@ -418,6 +419,7 @@ impl Store {
                     .insert(
                         comment.clone(),
                         key.to_owned(),
+                        claimed_at,
                         flood_subjects.to_vec(),
                         flood_window_ms,
                         answer.clone(),
@@ -432,8 +434,13 @@ impl Store {
                     .any(|event| event.may_concern(comment)) =>
             {
                 let mut connection = self.writer.acquire().await?;
-                stored_published_answered(&mut connection, comment, key, &answer).await?;
-                Ok(())
+                if stored_published_answered(&mut connection, comment, key, claimed_at, &answer)
+                    .await?
+                {
+                    Ok(())
+                } else {
+                    Err(NotStored::ClaimLost)
+                }
             }
             None => {
                 let mut transaction = self.writer.begin().await?;
@@ -442,6 +449,7 @@ impl Store {
                     self.engine,
                     comment,
                     key,
+                    claimed_at,
                     flood_subjects,
                     flood_window_ms,
                     &answer,
@@ -490,37 +498,48 @@ impl Store {
     }
 }
 
-/// A new comment, in the caller's transaction: flood control for every subject, the comment,
-/// its messages, its publication when approved, and the answer its key will repeat. On a
-/// refusal (too soon) the caller rolls back.
+/// A new comment, in the caller's transaction: flood control for every subject, the answer
+/// its key will repeat (only while the claim taken at `claimed_at` is still this request's),
+/// the comment, its messages and its publication when approved. On a refusal (too soon, or
+/// the claim lost) the caller rolls back.
 pub(super) async fn store_comment(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     engine: Engine,
     comment: &StoredComment,
     key: &str,
+    claimed_at: i64,
     flood_subjects: &[String],
     flood_window_ms: i64,
     answer: &StoredAnswer,
-) -> Result<std::result::Result<(), TooSoon>> {
+) -> Result<std::result::Result<(), NotStored>> {
     let now = comment.created_at;
     // Writes come first in the transaction, so that SQLite takes its write lock at once
     // (and waits for it) instead of failing to upgrade a read snapshot.
     if let Some(too_soon) =
         take_flood_turns(transaction, engine, flood_subjects, now, flood_window_ms).await?
     {
-        return Ok(Err(too_soon));
+        return Ok(Err(NotStored::TooSoon(too_soon)));
     }
-    match engine {
-        Engine::Postgres => stored_published_answered(transaction, comment, key, answer).await?,
-        Engine::Sqlite => {
-            insert_row(transaction, engine, comment, false).await?;
-            // Published: one row of its own, so that posts to one article do not queue on
-            // its activity row (see `activity`).
-            if comment.status == ModerationStatus::Approved {
-                publish(transaction, engine, &comment.article_id, &comment.id, now).await?;
-            }
-            record_answer(transaction, engine, key, answer).await?;
+    let held = match engine {
+        Engine::Postgres => {
+            stored_published_answered(transaction, comment, key, claimed_at, answer).await?
         }
+        Engine::Sqlite => {
+            // The answer first: without the claim, nothing else is written.
+            let held = record_answer(transaction, engine, key, claimed_at, answer).await?;
+            if held {
+                insert_row(transaction, engine, comment, false).await?;
+                // Published: one row of its own, so that posts to one article do not queue
+                // on its activity row (see `activity`).
+                if comment.status == ModerationStatus::Approved {
+                    publish(transaction, engine, &comment.article_id, &comment.id, now).await?;
+                }
+            }
+            held
+        }
+    };
+    if !held {
+        return Ok(Err(NotStored::ClaimLost));
     }
     // Its messages, in the same transaction: moderators hear of a held comment, its author
     // is asked to confirm their address, a parent's author hears of an approved reply.
@@ -533,36 +552,49 @@ pub(super) async fn store_comment(
     Ok(Ok(()))
 }
 
-/// PostgreSQL: the comment, its publication when approved, and its key's answer in one
+/// PostgreSQL: the key's answer, the comment and its publication when approved in one
 /// statement (the data-changing parts of a `WITH` each run once, in one snapshot, all or
-/// nothing): one round trip instead of three.
+/// nothing): one round trip instead of three. The comment is inserted from the answer's
+/// update, so a request whose claim was taken over (`claimed_at` no longer the key's)
+/// inserts nothing; false then.
 async fn stored_published_answered(
     connection: &mut AnyConnection,
     comment: &StoredComment,
     key: &str,
+    claimed_at: i64,
     answer: &StoredAnswer,
-) -> Result<()> {
+) -> Result<bool> {
     let published = comment.status == ModerationStatus::Approved;
     let sql = placeholders(
         Engine::Postgres,
         &format!(
-            "WITH stored AS ({INSERT_ROW}), {}answered AS ({RECORD_ANSWER}) SELECT 1",
+            "WITH answered AS ({RECORD_ANSWER} RETURNING 1),
+                  stored AS ({INSERT_ROW_IF_ANSWERED}){}
+             SELECT COUNT(*) FROM stored",
             if published {
-                format!("published AS ({PUBLISH}), ")
+                format!(", published AS ({PUBLISH} WHERE EXISTS (SELECT 1 FROM stored))")
             } else {
                 String::new()
             }
         ),
     );
-    let mut query = bind_row(sqlx::query(&sql), comment);
+    let mut query = bind_row(
+        bind_answer(sqlx::query(&sql), key, claimed_at, answer),
+        comment,
+    );
     if published {
         query = bind_publication(query, &comment.article_id, &comment.id, comment.created_at);
     }
-    bind_answer(query, key, answer)
-        .execute(&mut *connection)
-        .await?;
-    Ok(())
+    let stored: i64 = sqlx::Row::try_get(&query.fetch_one(&mut *connection).await?, 0)?;
+    Ok(stored == 1)
 }
+
+/// `INSERT_ROW` as PostgreSQL's fenced post writes it: one row for each row of the `answered`
+/// part (one, or none when the claim was lost). Binds: `bind_row`.
+const INSERT_ROW_IF_ANSWERED: &str = "INSERT INTO comments (id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, notify, root_id)
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+         COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?)
+     FROM answered RETURNING id";
 
 /// A comment as it is, with its thread's root: its parent's, or itself (see migration
 /// 0004). Binds: `bind_row`.

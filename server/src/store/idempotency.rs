@@ -28,9 +28,23 @@ pub enum Claim {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TooSoon(pub i64);
 
+/// Why a new comment was not stored (its transaction rolled back: nothing of it is left).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotStored {
+    /// Flood control refused it.
+    TooSoon(TooSoon),
+    /// Its key's claim is no longer this request's: it outlived the stale time and a retry
+    /// with the same key took the claim over (after its instance was killed, say, the retry
+    /// must not wait for the claim to lapse). Only the claim's holder may store, so one key
+    /// never stores two comments; the caller answers what the holder answers.
+    ClaimLost,
+}
+
 impl Store {
-    /// Takes an idempotency key for this request, atomically. A claim older than `stale_ms`
-    /// that never got an answer (its request died) may be taken over. On SQLite the claim is
+    /// Takes an idempotency key for this request, atomically, at `now`: that time is the
+    /// claim's fencing token, which storing (`insert_comment`) and `release` must name. A
+    /// claim older than `stale_ms` that never got an answer (its request died, or is too slow)
+    /// may be taken over; its first holder can then no longer store. On SQLite the claim is
     /// committed with others in one transaction (`writer`: group commit).
     pub async fn claim(
         &self,
@@ -60,12 +74,15 @@ impl Store {
     }
 
     /// Forgets a claim that stored nothing, so that the same key can be tried again (after
-    /// any refusal: only a stored comment's answer is repeated).
-    pub async fn release(&self, key: &str) -> Result<()> {
-        sqlx::query(
-            &self.sql("DELETE FROM idempotency WHERE idempotency_key = ? AND status_code IS NULL"),
-        )
+    /// any refusal: only a stored comment's answer is repeated). Only this request's claim
+    /// (taken at `claimed_at`): one taken over by a retry is the retry's.
+    pub async fn release(&self, key: &str, claimed_at: i64) -> Result<()> {
+        sqlx::query(&self.sql(
+            "DELETE FROM idempotency
+             WHERE idempotency_key = ? AND created_at = ? AND status_code IS NULL",
+        ))
         .bind(key)
+        .bind(claimed_at)
         .execute(&self.writer)
         .await?;
         Ok(())
@@ -167,31 +184,37 @@ pub(super) async fn take_flood_turns(
     Ok(None)
 }
 
-/// The answer a claimed key will repeat, in the transaction that stores what it answers.
+/// The answer a claimed key will repeat, in the transaction that stores what it answers, and
+/// only while the claim is still this request's (`claimed_at`, the time it was taken or taken
+/// over, is the claim's fencing token): a request whose claim was taken over changes nothing.
 /// Binds: `bind_answer`.
-pub(super) const RECORD_ANSWER: &str =
-    "UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?";
+pub(super) const RECORD_ANSWER: &str = "UPDATE idempotency SET status_code = ?, body = ?
+     WHERE idempotency_key = ? AND created_at = ? AND status_code IS NULL";
 
 pub(super) fn bind_answer<'q>(
     query: AnyQuery<'q>,
     key: &'q str,
+    claimed_at: i64,
     answer: &'q StoredAnswer,
 ) -> AnyQuery<'q> {
     query
         .bind(i64::from(answer.status))
         .bind(answer.body.as_str())
         .bind(key)
+        .bind(claimed_at)
 }
 
+/// Records the answer; false when the claim is no longer this request's (see `NotStored`).
 pub(super) async fn record_answer(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     engine: Engine,
     key: &str,
+    claimed_at: i64,
     answer: &StoredAnswer,
-) -> Result<()> {
+) -> Result<bool> {
     let sql = placeholders(engine, RECORD_ANSWER);
-    bind_answer(sqlx::query(&sql), key, answer)
+    let recorded = bind_answer(sqlx::query(&sql), key, claimed_at, answer)
         .execute(&mut **transaction)
         .await?;
-    Ok(())
+    Ok(recorded.rows_affected() == 1)
 }

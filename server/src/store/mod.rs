@@ -34,7 +34,7 @@ mod writer;
 
 pub use activity::Activity;
 pub use comments::{CommentPage, Cursor, PageRequest};
-pub use idempotency::{Claim, StoredAnswer, TooSoon};
+pub use idempotency::{Claim, NotStored, StoredAnswer, TooSoon};
 pub use outbox::{OutboxItem, WEBHOOK_RECEIVER_HEARTBEAT_MS};
 pub use rights::{
     address_key, AuditedBy, DataLinkRow, Erased, Erasure, HeldComment, LinkRequest, ReaderData,

@@ -776,6 +776,22 @@ mod tests {
         .unwrap()
     }
 
+    /// Posts a comment as the API does: its key claimed at the comment's time, then stored.
+    async fn post(store: &Store, comment: &StoredComment) {
+        let key = format!("key-{}", comment.id);
+        let claim = store.claim(&key, &comment.article_id, comment.created_at, 60_000);
+        assert_eq!(claim.await.unwrap(), super::super::Claim::Claimed);
+        let answer = |c: &StoredComment| StoredAnswer {
+            status: 201,
+            body: c.id.clone(),
+        };
+        store
+            .insert_comment(comment, &key, comment.created_at, &[], 0, answer)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
     /// One an hour, three in a day's window, then again when the window has passed; by
     /// address, whatever its case. (Times are the comments' own, so a day is no wait.)
     #[tokio::test]
@@ -794,15 +810,7 @@ mod tests {
             ("g", "other@example.com", t0 + 24 * HOUR + 1),
         ];
         for (id, email, at) in times {
-            let comment = asking(id, email, at);
-            store
-                .insert_comment(&comment, &format!("key-{id}"), &[], 0, |c| StoredAnswer {
-                    status: 201,
-                    body: c.id.clone(),
-                })
-                .await
-                .unwrap()
-                .unwrap();
+            post(&store, &asking(id, email, at)).await;
         }
         assert_eq!(confirmations(&store).await, ["a", "c", "d", "f", "g"]);
     }
@@ -824,32 +832,17 @@ mod tests {
                 .unwrap(),
             "once"
         );
-        let waiting = asking("w", "bob@example.com", crate::clock::now_ms());
-        let answer = |c: &StoredComment| StoredAnswer {
-            status: 201,
-            body: c.id.clone(),
-        };
-        store
-            .insert_comment(&waiting, "key-w", &[], 0, answer)
-            .await
-            .unwrap()
-            .unwrap();
+        post(
+            &store,
+            &asking("w", "bob@example.com", crate::clock::now_ms()),
+        )
+        .await;
         store
             .unsubscribe("BOB@example.com", crate::clock::now_ms())
             .await
             .unwrap();
         for (id, email) in [("x", "ann@example.com"), ("y", "Bob@Example.com")] {
-            store
-                .insert_comment(
-                    &asking(id, email, crate::clock::now_ms()),
-                    &format!("key-{id}"),
-                    &[],
-                    0,
-                    answer,
-                )
-                .await
-                .unwrap()
-                .unwrap();
+            post(&store, &asking(id, email, crate::clock::now_ms())).await;
         }
         let waiting: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM outbox WHERE kind = 'confirm' AND sent_at IS NULL",

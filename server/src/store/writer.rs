@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 
 use super::comments::store_comment;
 use super::idempotency::claim_key;
-use super::{Claim, Engine, Result, StoredAnswer, StoredComment, TooSoon};
+use super::{Claim, Engine, NotStored, Result, StoredAnswer, StoredComment};
 
 /// At most this many jobs in one transaction.
 const BATCH: usize = 64;
@@ -28,7 +28,7 @@ const BATCH: usize = 64;
 /// with the same key gets).
 const ANSWER_WITHIN: Duration = Duration::from_secs(30);
 
-type Stored = std::result::Result<(), TooSoon>;
+type Stored = std::result::Result<(), NotStored>;
 
 enum Job {
     Claim {
@@ -41,6 +41,7 @@ enum Job {
     Insert {
         comment: Box<StoredComment>,
         key: String,
+        claimed_at: i64,
         subjects: Vec<String>,
         window_ms: i64,
         answer: StoredAnswer,
@@ -133,6 +134,7 @@ impl Batches {
         &self,
         comment: StoredComment,
         key: String,
+        claimed_at: i64,
         subjects: Vec<String>,
         window_ms: i64,
         answer: StoredAnswer,
@@ -141,6 +143,7 @@ impl Batches {
         self.send(Job::Insert {
             comment: Box::new(comment),
             key,
+            claimed_at,
             subjects,
             window_ms,
             answer,
@@ -259,6 +262,7 @@ impl Job {
             Job::Insert {
                 comment,
                 key,
+                claimed_at,
                 subjects,
                 window_ms,
                 answer,
@@ -276,6 +280,7 @@ impl Job {
                     engine,
                     &comment,
                     &key,
+                    claimed_at,
                     &subjects,
                     window_ms,
                     &answer,
@@ -287,7 +292,8 @@ impl Job {
                     savepoint.rollback().await
                 };
                 match (outcome, ended) {
-                    // A refusal (too soon) is undone by its savepoint; the batch goes on.
+                    // A refusal (too soon, the claim lost) is undone by its savepoint; the
+                    // batch goes on.
                     (Ok(stored), Ok(())) => (Done::Insert(reply, Ok(stored)), None),
                     // A database error may have undone more than the savepoint (see the
                     // claim's): the batch is rolled back.
