@@ -546,18 +546,13 @@ async fn three_instances_behind_nginx_survive_a_killed_one() {
         unanswered.is_empty(),
         "stored, but no client was answered 201: {unanswered:?}"
     );
-    // A key given up on is a claim the killed instance made and never answered: nothing
-    // stored, the claim without an answer (taken over after its minute).
-    for key in &gave_up {
-        let scoped = format!("{ARTICLE}:{key}");
-        let claim: Option<(Option<i64>,)> =
-            sqlx::query_as("SELECT status_code FROM idempotency WHERE idempotency_key = $1")
-                .bind(&scoped)
-                .fetch_optional(&pool)
-                .await
-                .unwrap();
-        assert_eq!(claim, Some((None,)), "{key}: given up on, yet answered");
-    }
+    // No key is given up on: a claim the killed instance made and never answered is taken
+    // over by the retry after `STALE_CLAIM_MS` (5 s), within the 10 s the service lets a
+    // retry wait, and the dead request could store nothing after that (the claim is fenced).
+    assert!(
+        gave_up.is_empty(),
+        "keys still answered 409 after {KEY_PATIENCE:?}: {gave_up:?}"
+    );
 
     // ----- Flood control across instances (the client address nginx vouches for) -----
     let (first, second) = (&instances[0], &instances[1]);
@@ -809,7 +804,7 @@ async fn three_instances_behind_nginx_survive_a_killed_one() {
          {CLIENTS} clients, 3 instances on one PostgreSQL, one killed with SIGKILL at {:.1} s). \
          The kill: {} requests sent on by nginx to another instance (answered {statuses:?}), \
          {client_retries} sent again by clients; the first answered 201 {} after the kill, the \
-         last {}; {} keys held by a dead claim (409 until its minute is over, nothing stored); \
+         last {}; {} keys given up on (a dead claim is taken over after 5 s); \
          {stranded} outbox rows held by the dead instance's claim (sent after its minute). \
          {} mails and {} webhooks, each once; {} keys stored in all, in {:.1} s",
         LOAD.as_secs_f64(),
