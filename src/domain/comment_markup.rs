@@ -214,99 +214,129 @@ fn write_inlines(nodes: &[CommentInline], out: &mut String) {
     }
 }
 
+/// The tags a comment may use.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TagName {
+    A,
+    Abbr,
+    B,
+    Blockquote,
+    Br,
+    Cite,
+    Code,
+    Del,
+    Em,
+    I,
+    Q,
+    S,
+    Strike,
+    Strong,
+}
+
+const TAG_NAMES: [(&str, TagName); 14] = [
+    ("a", TagName::A),
+    ("abbr", TagName::Abbr),
+    ("b", TagName::B),
+    ("blockquote", TagName::Blockquote),
+    // A line break, for those who type it (WordPress's form makes `<br>` of line breaks).
+    ("br", TagName::Br),
+    ("cite", TagName::Cite),
+    ("code", TagName::Code),
+    ("del", TagName::Del),
+    ("em", TagName::Em),
+    ("i", TagName::I),
+    ("q", TagName::Q),
+    ("s", TagName::S),
+    ("strike", TagName::Strike),
+    ("strong", TagName::Strong),
+];
+
 /// One allowed tag, read.
 struct Tag {
-    name: &'static str,
+    name: TagName,
     closing: bool,
     href: Option<String>,
     title: Option<String>,
 }
 
-const ALLOWED: [&str; 14] = [
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "cite",
-    "code",
-    "del",
-    "em",
-    "i",
-    "q",
-    "s",
-    "strike",
-    "strong",
-    // The closing tag only ever closes; `br` is accepted as a line break for those who
-    // type it (WordPress's comment form turns line breaks into `<br>` itself).
-    "br",
-];
-
 /// Reads an allowed tag at the start of `text` (which begins with `<`), ended by `>` within
-/// [`MAX_TAG_CHARS`]; `None` when it is anything else (then the `<` is text).
+/// [`MAX_TAG_CHARS`]; `None` when it is anything else (then the `<` is text). Reads bytes:
+/// every byte it stops at is ASCII, so every slice it takes falls between characters.
 fn read_tag(text: &str) -> Option<(Tag, &str)> {
-    let body = &text[1..];
-    let (closing, body) = match body.strip_prefix('/') {
-        Some(rest) => (true, rest),
-        None => (false, body),
-    };
-    let name_len = body
-        .find(|c: char| !c.is_ascii_alphanumeric())
-        .unwrap_or(body.len());
-    let name = ALLOWED
-        .iter()
-        .find(|allowed| allowed.eq_ignore_ascii_case(&body[..name_len]))?;
-    let mut rest = &body[name_len..];
-    if !rest.starts_with(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>') {
-        return None;
+    let bytes = text.as_bytes();
+    let limit = bytes.len().min(MAX_TAG_CHARS);
+    let closing = bytes.get(1) == Some(&b'/');
+    let mut at = 1 + usize::from(closing);
+    let name_start = at;
+    while at < limit && bytes[at].is_ascii_alphanumeric() {
+        at += 1;
     }
-    let limit = text.len().min(MAX_TAG_CHARS);
+    let name = TAG_NAMES
+        .iter()
+        .find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(&bytes[name_start..at]))?
+        .1;
     let mut tag = Tag {
         name,
         closing,
         href: None,
         title: None,
     };
+    let separator = |byte: u8| byte.is_ascii_whitespace() || byte == b'/' || byte == b'>';
+    if !(at < limit && separator(bytes[at])) {
+        return None;
+    }
     loop {
-        if text.len() - rest.len() > limit {
+        while at < limit && (bytes[at].is_ascii_whitespace() || bytes[at] == b'/') {
+            at += 1;
+        }
+        if at >= limit {
             return None;
         }
-        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
-        if let Some(after) = rest.strip_prefix('>') {
-            return (text.len() - after.len() <= limit).then_some((tag, after));
+        if bytes[at] == b'>' {
+            return Some((tag, &text[at + 1..]));
         }
         // An attribute: a name, then perhaps `=` and a value. A `<` where a name should be
         // means this was not a tag after all (and keeps a run of `<a <a <a` cheap).
-        let attribute_len = rest
-            .find(|c: char| c.is_ascii_whitespace() || matches!(c, '/' | '>' | '=' | '<'))
-            .unwrap_or(rest.len());
-        if attribute_len == 0 {
+        let attribute_start = at;
+        while at < limit && !separator(bytes[at]) && !matches!(bytes[at], b'=' | b'<') {
+            at += 1;
+        }
+        if at == attribute_start {
             return None;
         }
-        let attribute = &rest[..attribute_len];
-        rest = rest[attribute_len..].trim_start_matches(|c: char| c.is_ascii_whitespace());
-        let mut value = None;
-        if let Some(after_equals) = rest.strip_prefix('=') {
-            let after_equals = after_equals.trim_start_matches(|c: char| c.is_ascii_whitespace());
-            let (raw, after_value) = match after_equals.chars().next() {
-                Some(quote @ ('"' | '\'')) => {
-                    let inner = &after_equals[1..];
-                    let end = inner.find(quote)?;
-                    (&inner[..end], &inner[end + 1..])
-                }
-                _ => {
-                    let end = after_equals
-                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
-                        .unwrap_or(after_equals.len());
-                    (&after_equals[..end], &after_equals[end..])
-                }
-            };
-            value = Some(raw);
-            rest = after_value;
+        let attribute = &bytes[attribute_start..at];
+        while at < limit && bytes[at].is_ascii_whitespace() {
+            at += 1;
         }
-        match (tag.name, attribute.to_ascii_lowercase().as_str(), value) {
-            ("a", "href", Some(raw)) => tag.href = Some(decode_references(raw)),
-            ("abbr", "title", Some(raw)) => tag.title = Some(decode_references(raw)),
-            _ => {}
+        if at >= limit || bytes[at] != b'=' {
+            continue;
+        }
+        at += 1;
+        while at < limit && bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let value = match bytes.get(at) {
+            Some(&quote @ (b'"' | b'\'')) if at < limit => {
+                let end = at + 1 + bytes[at + 1..limit].iter().position(|&b| b == quote)?;
+                let value = &text[at + 1..end];
+                at = end + 1;
+                value
+            }
+            _ => {
+                let start = at;
+                while at < limit && !bytes[at].is_ascii_whitespace() && bytes[at] != b'>' {
+                    at += 1;
+                }
+                if at >= limit {
+                    return None;
+                }
+                &text[start..at]
+            }
+        };
+        if name == TagName::A && attribute.eq_ignore_ascii_case(b"href") {
+            tag.href = Some(decode_references(value));
+        } else if name == TagName::Abbr && attribute.eq_ignore_ascii_case(b"title") {
+            tag.title = Some(decode_references(value));
         }
     }
 }
@@ -338,7 +368,7 @@ struct Reader {
     /// The paragraph being read: its top-level nodes and its open elements (tag name, kind,
     /// children), innermost last.
     paragraph: Vec<CommentInline>,
-    open: Vec<(&'static str, CommentElement, Vec<CommentInline>)>,
+    open: Vec<(TagName, CommentElement, Vec<CommentInline>)>,
     /// A blank line was read: the next text starts a new paragraph.
     paragraph_break: bool,
 }
@@ -385,8 +415,8 @@ impl Reader {
     fn tag(&mut self, tag: Tag) {
         self.take_paragraph_break();
         match (tag.name, tag.closing) {
-            ("br", _) => self.text("\n"),
-            ("blockquote", false) => {
+            (TagName::Br, _) => self.text("\n"),
+            (TagName::Blockquote, false) => {
                 self.end_paragraph();
                 if self.quotes.len() < MAX_QUOTE_DEPTH {
                     self.quotes.push(Vec::new());
@@ -394,7 +424,7 @@ impl Reader {
                     self.ignored_quotes += 1;
                 }
             }
-            ("blockquote", true) => {
+            (TagName::Blockquote, true) => {
                 self.end_paragraph();
                 if self.ignored_quotes > 0 {
                     self.ignored_quotes -= 1;
@@ -406,24 +436,27 @@ impl Reader {
             }
             (name, false) => {
                 let kind = match name {
-                    "a" if self.inside(|kind| matches!(kind, CommentElement::Link { .. })) => {
+                    // A link holds no link: the inner one's text stays in the outer.
+                    TagName::A
+                        if self.inside(|kind| matches!(kind, CommentElement::Link { .. })) =>
+                    {
                         return
                     }
-                    "a" => match tag.href.as_deref().and_then(comment_link) {
+                    TagName::A => match tag.href.as_deref().and_then(comment_link) {
                         Some(href) => CommentElement::Link { href },
                         None => return,
                     },
-                    "abbr" => CommentElement::Abbreviation {
+                    TagName::Abbr => CommentElement::Abbreviation {
                         title: tag.title.filter(|title| !title.trim().is_empty()),
                     },
-                    "b" => CommentElement::Bold,
-                    "cite" => CommentElement::Cite,
-                    "code" => CommentElement::Code,
-                    "del" => CommentElement::Deleted,
-                    "em" => CommentElement::Emphasis,
-                    "i" => CommentElement::Italic,
-                    "q" => CommentElement::InlineQuote,
-                    "s" | "strike" => CommentElement::Strikethrough,
+                    TagName::B => CommentElement::Bold,
+                    TagName::Cite => CommentElement::Cite,
+                    TagName::Code => CommentElement::Code,
+                    TagName::Del => CommentElement::Deleted,
+                    TagName::Em => CommentElement::Emphasis,
+                    TagName::I => CommentElement::Italic,
+                    TagName::Q => CommentElement::InlineQuote,
+                    TagName::S | TagName::Strike => CommentElement::Strikethrough,
                     _ => CommentElement::Strong,
                 };
                 if self.open.len() < MAX_INLINE_DEPTH {
