@@ -577,7 +577,7 @@ fn address_punctuation(c: char) -> bool {
 fn find_address(text: &str) -> Option<(usize, usize, String)> {
     let mut from = 0;
     loop {
-        let relative = text[from..].find(|c: char| matches!(c, 'h' | 'H' | 'w' | 'W'))?;
+        let relative = text[from..].find(['h', 'H', 'w', 'W'])?;
         let start = from + relative;
         from = start + 1;
         let preceded_well = text[..start]
