@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::json;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
@@ -53,10 +53,19 @@ pub fn router(state: AppState) -> Router {
         .merge(own)
         .layer(middleware::from_fn(delivery::vary_on_encoding))
         .layer(delivery::compression())
-        // One log line per request: method, path, status, latency.
+        // One log line per request: method, path, status, latency. The path only, never the
+        // query: the mailed links (`/my-data/open`, `/unsubscribe`, `/notifications/confirm`)
+        // carry their tokens there, and whoever reads the log must not be able to use them.
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|request: &axum::extract::Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        version = ?request.version(),
+                    )
+                })
                 .on_request(())
                 .on_response(
                     DefaultOnResponse::new()
