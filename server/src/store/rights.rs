@@ -16,6 +16,13 @@ use super::{placeholders, Engine, Result, Store};
 /// The name an anonymised comment shows.
 pub const FORMER_READER: &str = "Former reader";
 
+/// What a retry of an erased comment's idempotency key is answered (the key's stored answer is
+/// rewritten to this, never deleted: a deleted key would let the retry, which carries the
+/// whole comment, store it again). `410 Gone`, naming nothing of the comment.
+pub const ERASED_ANSWER_STATUS: u16 = 410;
+pub const ERASED_ANSWER_BODY: &str =
+    r#"{"error":"This comment was erased at its author's request."}"#;
+
 /// What an erasure does to the comments (`--erasure`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Erasure {
@@ -331,8 +338,12 @@ impl Store {
     /// Erases what is held under `email`, as `erasure` says, in one transaction: its
     /// comments anonymised or removed (a removed one's replies become roots, as a deletion
     /// leaves them), every message still waiting for them or for the address cancelled, the
-    /// address's confirmation, unsubscription, rate-limit rows, links and sessions gone, each
-    /// article touched recounted (so its validators and counts move), and the audit row.
+    /// address's confirmation, rate-limit and flood-control rows, links and sessions gone, the
+    /// stored answers of its comments' idempotency keys rewritten (`ERASED_ANSWER_*`), their
+    /// webhooks' bodies anonymised or dropped (`erase_webhook_bodies`), each article touched
+    /// recounted (so its validators and counts move), and the audit row. The address alone
+    /// stays on the do-not-mail list (`unsubscribed`, added if missing), so that nobody can
+    /// have it mailed again by posting with it: the erasure promised no more mail.
     pub async fn erase_reader_data(
         &self,
         email: &str,
@@ -349,6 +360,15 @@ impl Store {
         .bind(address)
         .fetch_all(&mut *transaction)
         .await?;
+        for (id, _) in &held {
+            erase_stored_answers(&mut transaction, self.engine, id).await?;
+            erase_webhook_bodies(&mut transaction, self.engine, id, erasure, now).await?;
+        }
+        // Flood control's turn for the address (the comments API names it `email:ADDRESS`).
+        sqlx::query(&self.sql("DELETE FROM flood WHERE subject = ?"))
+            .bind(format!("email:{key}"))
+            .execute(&mut *transaction)
+            .await?;
         // Messages not sent yet: confirmations of these comments, replies to them (to this
         // address), links to this address. (Webhooks and the moderators' messages are composed
         // from the comment as it is when they leave, or carry no address.)
@@ -397,10 +417,25 @@ impl Store {
                 }
             }
         }
+        // On the do-not-mail list as `address_key` writes it (a record from before migration
+        // 0009 kept the address as it was written: it gives way to that one).
+        sqlx::query(
+            &self.sql("DELETE FROM unsubscribed WHERE email <> ? AND lower(email) = lower(?)"),
+        )
+        .bind(&key)
+        .bind(address)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query(&self.sql(
+            "INSERT INTO unsubscribed (email, at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING",
+        ))
+        .bind(&key)
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?;
         for (table, column_matches) in [
             ("confirmed_addresses", "email = ?"),
             ("confirmation_mails", "email = ?"),
-            ("unsubscribed", "email = ? OR lower(email) = lower(?)"),
             ("data_links", "email = ? OR lower(email) = lower(?)"),
             ("reader_sessions", "email = ? OR lower(email) = lower(?)"),
         ] {
@@ -439,4 +474,101 @@ impl Store {
         transaction.commit().await?;
         Ok(erased)
     }
+}
+
+/// The stored answers that repeat this comment (its idempotency key's, `{"comment": {"id": …,
+/// "author": …, "website": …, "content": …}}`), rewritten to `ERASED_ANSWER_*`. The bodies are
+/// narrowed by the id (hex, so no pattern character) and then read as JSON, so that only the
+/// answer whose comment *is* this one is touched, not one whose text quotes its id.
+async fn erase_stored_answers(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    comment_id: &str,
+) -> Result<()> {
+    let candidates: Vec<(String, Option<String>)> = sqlx::query_as(&placeholders(
+        engine,
+        "SELECT idempotency_key, body FROM idempotency WHERE body LIKE ?",
+    ))
+    .bind(format!("%{comment_id}%"))
+    .fetch_all(&mut **transaction)
+    .await?;
+    for (key, body) in candidates {
+        let answers_this_comment = body
+            .and_then(|body| serde_json::from_str::<serde_json::Value>(&body).ok())
+            .is_some_and(|answer| answer["comment"]["id"] == comment_id);
+        if !answers_this_comment {
+            continue;
+        }
+        sqlx::query(&placeholders(
+            engine,
+            "UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?",
+        ))
+        .bind(i64::from(ERASED_ANSWER_STATUS))
+        .bind(ERASED_ANSWER_BODY)
+        .bind(&key)
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The webhooks' bodies for this comment, sent or waiting (`enqueue_webhook`'s snapshot: its
+/// author's name and an excerpt of its text). Anonymised: the author becomes `FORMER_READER`
+/// (the text stays, as it stays on the page) and waiting ones still leave. Removed: every body
+/// dropped, and the waiting ones given up as `erased`, as the mails are.
+async fn erase_webhook_bodies(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    comment_id: &str,
+    erasure: Erasure,
+    now: i64,
+) -> Result<()> {
+    let drop_bodies = placeholders(
+        engine,
+        "UPDATE outbox SET payload = NULL,
+             last_error = CASE WHEN sent_at IS NULL THEN 'erased' ELSE last_error END,
+             sent_at = COALESCE(sent_at, ?)
+         WHERE kind = 'webhook' AND comment_id = ? AND id = ?",
+    );
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(&placeholders(
+        engine,
+        "SELECT id, payload FROM outbox WHERE kind = 'webhook' AND comment_id = ?",
+    ))
+    .bind(comment_id)
+    .fetch_all(&mut **transaction)
+    .await?;
+    for (id, payload) in rows {
+        let anonymised = match erasure {
+            Erasure::Anonymise => payload
+                .and_then(|body| serde_json::from_str::<serde_json::Value>(&body).ok())
+                .and_then(|mut body| {
+                    let comment = body.get_mut("comment")?.as_object_mut()?;
+                    comment.insert("author".into(), FORMER_READER.into());
+                    Some(body.to_string())
+                }),
+            Erasure::Remove => None,
+        };
+        match anonymised {
+            Some(body) => {
+                sqlx::query(&placeholders(
+                    engine,
+                    "UPDATE outbox SET payload = ? WHERE id = ?",
+                ))
+                .bind(body)
+                .bind(&id)
+                .execute(&mut **transaction)
+                .await?;
+            }
+            // Removed, or a body that cannot be read to anonymise: none is kept.
+            None => {
+                sqlx::query(&drop_bodies)
+                    .bind(now)
+                    .bind(comment_id)
+                    .bind(&id)
+                    .execute(&mut **transaction)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
