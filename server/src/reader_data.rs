@@ -4,10 +4,11 @@
 //! its download.
 //! The rows themselves are `store::rights`.
 //!
-//! A data link is `<hex of the address>.<issue time, s>.<nonce>.<hex of the HMAC-SHA256>`,
-//! under a key derived from the service's link key (`link_key`) for this use only, so that no
-//! other link of ours can pass for one; it lasts `--data-link-hours` and is used once (its
-//! nonce's row in `data_links`).
+//! A data link is `<nonce>.<hex of the HMAC-SHA256>`: opaque, so that a log that keeps it (a
+//! proxy's, a mail system's) learns no address from it. The address and the issue time are its
+//! row's in `data_links`, found by the nonce, and the MAC binds them to it, under a key derived
+//! from the service's link key (`link_key`) for this use only, so that no other link of ours
+//! can pass for one; it lasts `--data-link-hours` and is used once (the row's `used_at`).
 
 use article_widget::domain::date::Timestamp;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -16,7 +17,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::store::{address_key, ReaderData};
+use crate::store::{address_key, DataLinkRow, ReaderData};
 use crate::tokens::{hex, hex_decode};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -42,62 +43,69 @@ fn link_mac(key: &[u8], email: &str, issued_at: i64, nonce: &str) -> HmacSha256 
     mac
 }
 
-/// The token of a data link for `email`, issued at `issued_at` (seconds since the epoch).
+/// The token of a data link for `email`, issued at `issued_at` (seconds since the epoch):
+/// the nonce and the MAC only.
 pub fn data_link_token(key: &[u8], email: &str, issued_at: i64, nonce: &str) -> String {
     let signature = hex(&link_mac(key, email, issued_at, nonce)
         .finalize()
         .into_bytes());
-    format!("{}.{issued_at}.{nonce}.{signature}", hex(email.as_bytes()))
+    format!("{nonce}.{signature}")
+}
+
+/// A data link's token as it came, read but not yet checked against its row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkToken {
+    /// The row's key in `data_links`.
+    pub nonce: String,
+    signature: Vec<u8>,
+}
+
+/// Reads a token: `None` when it is not the shape of one of ours (forged, cut, or none).
+pub fn read_data_link(token: &str) -> Option<LinkToken> {
+    let (nonce, signature) = token.split_once('.')?;
+    let nonce_is_ours = nonce.len() == NONCE_BYTES * 2 && hex_decode(nonce).is_some();
+    let signature = hex_decode(signature).filter(|bytes| bytes.len() == 32)?;
+    nonce_is_ours.then(|| LinkToken {
+        nonce: nonce.to_owned(),
+        signature,
+    })
 }
 
 /// What a data link is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DataLink {
-    /// Ours and in time (whether it was used is the database's to say).
-    Valid { email: String, nonce: String },
+    /// Ours and in time (whether it was used is the row's `used_at` to say, and the POST's
+    /// update to decide).
+    Valid,
     /// Ours, but older than its validity.
     Expired,
-    /// Not ours: forged, changed, cut, or no token at all.
+    /// Not ours: forged or changed.
     Invalid,
 }
 
-/// Checks a data link's token at `now` (seconds since the epoch) for links valid `valid_secs`:
-/// the signature first, so only our own links are ever called expired.
-pub fn check_data_link(key: &[u8], token: &str, now: i64, valid_secs: i64) -> DataLink {
-    let mut parts = token.split('.');
-    let (Some(address), Some(issued), Some(nonce), Some(signature), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return DataLink::Invalid;
-    };
-    let email = hex_decode(address).and_then(|bytes| String::from_utf8(bytes).ok());
-    let issued_at = (!issued.is_empty() && issued.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| issued.parse::<i64>().ok())
-        .flatten();
-    let nonce_is_ours = nonce.len() == NONCE_BYTES * 2 && hex_decode(nonce).is_some();
-    let (Some(email), Some(issued_at), true, Some(signature)) =
-        (email, issued_at, nonce_is_ours, hex_decode(signature))
-    else {
-        return DataLink::Invalid;
-    };
-    if link_mac(key, &email, issued_at, nonce)
-        .verify_slice(&signature)
+/// Checks a token against the row its nonce names, at `now_ms`, for links valid `valid_ms`
+/// (and never past the row's own `expires_at`, written with the validity of its day): the
+/// signature first, so only our own links are ever called expired.
+pub fn check_data_link(
+    key: &[u8],
+    token: &LinkToken,
+    row: &DataLinkRow,
+    now_ms: i64,
+    valid_ms: i64,
+) -> DataLink {
+    let issued_at = row.issued_at / 1000;
+    let now = now_ms / 1000;
+    if link_mac(key, &row.email, issued_at, &token.nonce)
+        .verify_slice(&token.signature)
         .is_err()
         || issued_at > now + CLOCK_LEEWAY_SECS
     {
         return DataLink::Invalid;
     }
-    if now - issued_at > valid_secs {
+    if now - issued_at > valid_ms / 1000 || now_ms > row.expires_at {
         return DataLink::Expired;
     }
-    DataLink::Valid {
-        email,
-        nonce: nonce.to_owned(),
-    }
+    DataLink::Valid
 }
 
 /// How the audit log names an address: a keyed digest of it as the service compares it, so
@@ -193,30 +201,62 @@ mod tests {
     const NONCE: &str = "00112233445566778899aabbccddeeff";
     const HOUR: i64 = 3_600;
 
+    fn row(email: &str, issued_at_secs: i64, valid_secs: i64) -> DataLinkRow {
+        DataLinkRow {
+            email: email.into(),
+            issued_at: issued_at_secs * 1000,
+            expires_at: (issued_at_secs + valid_secs) * 1000,
+            used_at: None,
+        }
+    }
+
+    fn check(token: &str, row: &DataLinkRow, now_secs: i64, valid_secs: i64) -> DataLink {
+        let token = read_data_link(token).expect("the shape of a link");
+        check_data_link(KEY, &token, row, now_secs * 1000, valid_secs * 1000)
+    }
+
+    #[test]
+    fn a_link_names_no_address_and_no_time() {
+        let issued = 1_800_000_000;
+        let token = data_link_token(KEY, "ann@example.com", issued, NONCE);
+        assert!(token.starts_with(&format!("{NONCE}.")), "{token}");
+        assert_eq!(token.len(), 32 + 1 + 64, "{token}");
+        assert!(!token.contains(&hex(b"ann")), "{token}");
+        assert!(!token.contains(&issued.to_string()), "{token}");
+    }
+
     #[test]
     fn a_link_is_valid_for_its_hours_then_expired() {
         let issued = 1_800_000_000;
         let token = data_link_token(KEY, "Ann@example.com", issued, NONCE);
-        let valid = DataLink::Valid {
-            email: "Ann@example.com".into(),
-            nonce: NONCE.into(),
-        };
-        assert_eq!(check_data_link(KEY, &token, issued, 24 * HOUR), valid);
+        let day = row("Ann@example.com", issued, 24 * HOUR);
+        assert_eq!(check(&token, &day, issued, 24 * HOUR), DataLink::Valid);
         assert_eq!(
-            check_data_link(KEY, &token, issued + 24 * HOUR, 24 * HOUR),
-            valid
+            check(&token, &day, issued + 24 * HOUR, 24 * HOUR),
+            DataLink::Valid
         );
         assert_eq!(
-            check_data_link(KEY, &token, issued + 24 * HOUR + 1, 24 * HOUR),
+            check(&token, &day, issued + 24 * HOUR + 1, 24 * HOUR),
             DataLink::Expired
         );
+        // The validity shortened since: the shorter holds.
         assert_eq!(
-            check_data_link(KEY, &token, issued + 2 * HOUR, HOUR),
+            check(&token, &day, issued + 2 * HOUR, HOUR),
+            DataLink::Expired
+        );
+        // Lengthened since: the row's own end holds.
+        assert_eq!(
+            check(
+                &token,
+                &row("Ann@example.com", issued, HOUR),
+                issued + 2 * HOUR,
+                24 * HOUR
+            ),
             DataLink::Expired
         );
         // Issued in the future beyond another clock's leeway: not ours.
         assert_eq!(
-            check_data_link(KEY, &token, issued - 3_600, 24 * HOUR),
+            check(&token, &day, issued - 3_600, 24 * HOUR),
             DataLink::Invalid
         );
     }
@@ -226,37 +266,42 @@ mod tests {
         let issued = 1_800_000_000;
         let now = issued + 60;
         let token = data_link_token(KEY, "ann@example.com", issued, NONCE);
+        let ann = row("ann@example.com", issued, HOUR);
+        assert_eq!(check(&token, &ann, now, HOUR), DataLink::Valid);
+        let other_key = read_data_link(&token).unwrap();
         assert_eq!(
-            check_data_link(b"another key", &token, now, HOUR),
+            check_data_link(b"another key", &other_key, &ann, now * 1000, HOUR * 1000),
             DataLink::Invalid
         );
-        let other_address = token.replacen(&hex(b"ann@example.com"), &hex(b"bob@example.com"), 1);
+        // The MAC binds the row: another address, or another time, under this nonce fails.
         assert_eq!(
-            check_data_link(KEY, &other_address, now, HOUR),
+            check(&token, &row("bob@example.com", issued, HOUR), now, HOUR),
             DataLink::Invalid
         );
-        let younger = token.replacen(&format!(".{issued}."), &format!(".{now}."), 1);
-        assert_eq!(check_data_link(KEY, &younger, now, HOUR), DataLink::Invalid);
+        assert_eq!(
+            check(&token, &row("ann@example.com", issued + 1, HOUR), now, HOUR),
+            DataLink::Invalid
+        );
+        // Another nonce with this MAC.
         let other_nonce = token.replacen(NONCE, &"f".repeat(32), 1);
-        assert_eq!(
-            check_data_link(KEY, &other_nonce, now, HOUR),
-            DataLink::Invalid
-        );
+        assert_eq!(check(&other_nonce, &ann, now, HOUR), DataLink::Invalid);
+        let mut flipped = token.clone();
+        let last = flipped.pop().unwrap();
+        flipped.push(if last == '0' { '1' } else { '0' });
+        assert_eq!(check(&flipped, &ann, now, HOUR), DataLink::Invalid);
         for nonsense in [
             "",
-            "...",
-            "zz.1.00112233445566778899aabbccddeeff.00",
-            "61..00112233445566778899aabbccddeeff.00",
-            "61.+1.00112233445566778899aabbccddeeff.00",
-            "61.1.0011.00",
+            ".",
+            NONCE,
+            "zz.00",
+            "0011.00",
             &format!("{token}.00"),
+            &format!("{token}00"),
             &token[..token.len() - 2],
+            // The old shape: the address in hex, the time, the nonce, the MAC.
+            &format!("{}.{issued}.{token}", hex(b"ann@example.com")),
         ] {
-            assert_eq!(
-                check_data_link(KEY, nonsense, now, HOUR),
-                DataLink::Invalid,
-                "{nonsense}"
-            );
+            assert_eq!(read_data_link(nonsense), None, "{nonsense}");
         }
     }
 

@@ -4,6 +4,11 @@
 //! an unknown address, and no mail; used-twice, forged and malformed links refused; a foreign
 //! origin refused; a moderator's page does the same; everything audited without the address.
 //! (A link's expiry is the unit test `reader_data::tests`: time is its argument.)
+//! And what a security review found: the link names no address (a nonce and a MAC), the
+//! request log keeps paths and never tokens, an erasure leaves no flood row, stored answer or
+//! webhook body behind and keeps the address on the do-not-mail list, an address the comment
+//! form refuses (the Kelvin sign) is refused, and behind a proxy that drops `Host`'s port the
+//! `--public-url`'s origin is this site's.
 
 mod common;
 
@@ -27,6 +32,13 @@ fn client() -> Client {
 /// Posts a comment; its id.
 async fn comment(service: &Service, key: &str, body: &Value) -> String {
     let (status, _, answer) = post(service, key, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    answer["comment"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Posts a comment from this client address (the service trusting 127.0.0.1 as its proxy).
+async fn comment_from(service: &Service, key: &str, body: &Value, client: &str) -> String {
+    let (status, _, answer) = post_from(service, key, body, Some(client)).await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     answer["comment"]["id"].as_str().unwrap().to_owned()
 }
@@ -752,4 +764,394 @@ async fn a_moderator_downloads_and_erases_a_readers_data() {
         page.contains("data erased") && page.contains("remove: 1 comments"),
         "{page}"
     );
+}
+
+/// The mailed link's token: a nonce and a MAC only, in hex (issue 21's review: it carried the
+/// address in hex, so any log of the URL named the reader).
+fn assert_opaque(token: &str, email: &str) {
+    let hex_of = |text: &str| text.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+    let parts: Vec<&str> = token.split('.').collect();
+    assert!(
+        parts.len() == 2
+            && parts[0].len() == 32
+            && parts[1].len() == 64
+            && token.bytes().all(|b| b == b'.' || b.is_ascii_hexdigit()),
+        "a nonce and a MAC: {token}"
+    );
+    let local = email.split('@').next().unwrap();
+    assert!(
+        !token.contains(&hex_of(local)) && !token.contains(local),
+        "{token} names {email}"
+    );
+}
+
+/// A receiver's address where nothing listens: every webhook waits, retried.
+fn unreachable_webhook() -> Vec<String> {
+    vec![
+        "--webhook".to_owned(),
+        format!("http://127.0.0.1:{}/hook", free_port()),
+        "--webhook-secret".to_owned(),
+        "a secret of the desk".to_owned(),
+        "--webhook-retry-seconds".to_owned(),
+        "3600".to_owned(),
+    ]
+}
+
+async fn rows_of(service: &Service, sql: &str) -> Vec<(String, Option<String>)> {
+    let pool = service.database_pool().await;
+    let rows = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+    pool.close().await;
+    rows
+}
+
+async fn execute(service: &Service, sql: &str) {
+    let pool = service.database_pool().await;
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
+/// The reader's whole path to an erasure: asks, opens the mailed link, confirms.
+async fn erase_by_link(service: &Service, smtp: &SmtpServer, email: &str) {
+    ask(service, email).await;
+    let mail = wait_for_mail(smtp, email, OPEN_LINK).await;
+    let token = token_of(&link_in(&mail, OPEN_LINK));
+    assert_opaque(&token, email);
+    let cookie = open(service, &token).await;
+    let (_, page) = text_of(
+        client()
+            .get(service.url("/my-data/held"))
+            .header("Cookie", &cookie)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let csrf = csrf_in(&page);
+    let (status, page) = text_of(
+        form(
+            service,
+            "/my-data/erase",
+            &[("csrf", &csrf), ("confirm", "yes")],
+            Some(&cookie),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("do-not-email list"), "{page}");
+}
+
+/// What the review found an erasure left behind, on this database, with `--erasure mode`:
+/// flood control's row named by the address, the idempotency key's stored answer (name,
+/// website, text: and a retry of the key must not bring the comment back), the webhooks'
+/// bodies (author and excerpt), sent or waiting; and the address must stay on the do-not-mail
+/// list, so that posting with it and asking for replies mails it nothing.
+async fn an_erasure_leaves_nothing_behind(database: Option<&str>, mode: &str) {
+    let smtp = SmtpServer::start();
+    let mut args: Vec<String> = mail_args(smtp.port)
+        .into_iter()
+        .filter(|a| a != "--flood-seconds" && a != "0")
+        .collect();
+    // Flood control on, each post from a client address of its own (through a trusted proxy).
+    args.extend(
+        [
+            "--flood-seconds",
+            "60",
+            "--trusted-proxy",
+            "127.0.0.1/32",
+            "--erasure",
+            mode,
+        ]
+        .map(str::to_owned),
+    );
+    args.extend(unreachable_webhook());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let service = Service::start_on(database, &args);
+    let email = "annabel@example.com";
+    let mut first = with_notify(body("Annabel Lee", email, "Words about the treaty"));
+    first["website"] = json!("https://annabel.example");
+    let id = comment_from(&service, "annabel-1", &first, "203.0.113.1").await;
+    approve(&service, &id);
+    wait_for_mail(&smtp, email, CONFIRM_LINK).await;
+    let confirmations = messages_to(&smtp, email).len();
+    // Two events (held, approved), each waiting for the receiver; one of them as if it had
+    // been delivered.
+    let webhooks =
+        format!("SELECT id, payload FROM outbox WHERE kind = 'webhook' AND comment_id = '{id}'");
+    let before = rows_of(&service, &webhooks).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert!(before
+        .iter()
+        .all(|(_, p)| p.as_deref().unwrap().contains("Annabel Lee")));
+    execute(
+        &service,
+        &format!(
+            "UPDATE outbox SET sent_at = 1, next_attempt_at = 1 WHERE id = '{}'",
+            before[0].0
+        ),
+    )
+    .await;
+    let flood = format!("SELECT COUNT(*) FROM flood WHERE subject = 'email:{email}'");
+    assert_eq!(count(&service, &flood).await, 1);
+    let answers = "SELECT idempotency_key, body FROM idempotency";
+    assert!(rows_of(&service, answers)
+        .await
+        .iter()
+        .any(|(_, body)| body.as_deref().unwrap_or_default().contains("Annabel Lee")));
+
+    erase_by_link(&service, &smtp, email).await;
+
+    // Flood control's row for the address: gone.
+    assert_eq!(count(&service, &flood).await, 0);
+    // No stored answer repeats her name, website or words.
+    for (key, body) in rows_of(&service, answers).await {
+        let body = body.unwrap_or_default();
+        for hers in ["Annabel", "annabel.example", "Words about the treaty"] {
+            assert!(!body.contains(hers), "{key}: {body}");
+        }
+    }
+    // A retry of her key (the widget resends a comment whose answer it never saw): told it
+    // was erased, nothing stored again, nothing of it shown.
+    let (status, _, answer) = post_from(&service, "annabel-1", &first, Some("203.0.113.1")).await;
+    assert_eq!(status, StatusCode::GONE, "{answer}");
+    assert!(!answer.to_string().contains("treaty"), "{answer}");
+    assert_eq!(
+        count(
+            &service,
+            "SELECT COUNT(*) FROM comments WHERE lower(email) = 'annabel@example.com' \
+             OR author = 'Annabel Lee'"
+        )
+        .await,
+        0
+    );
+    let stored = count(
+        &service,
+        "SELECT COUNT(*) FROM comments WHERE content = 'Words about the treaty'",
+    )
+    .await;
+    assert_eq!(stored, if mode == "anonymise" { 1 } else { 0 });
+    // The webhooks: none names her; removed, none keeps a body, and none still waits.
+    let after = rows_of(&service, &webhooks).await;
+    assert_eq!(after.len(), 2, "{after:?}");
+    for (row, payload) in &after {
+        match mode {
+            "anonymise" => {
+                let payload: Value = serde_json::from_str(payload.as_deref().unwrap()).unwrap();
+                assert_eq!(payload["comment"]["author"], "Former reader", "{row}");
+                assert_eq!(payload["comment"]["id"], id.as_str());
+            }
+            _ => assert_eq!(payload, &None, "{row}"),
+        }
+    }
+    if mode != "anonymise" {
+        let waiting =
+            format!("SELECT COUNT(*) FROM outbox WHERE comment_id = '{id}' AND sent_at IS NULL");
+        assert_eq!(count(&service, &waiting).await, 0);
+        let given_up = format!(
+            "SELECT COUNT(*) FROM outbox WHERE comment_id = '{id}' AND kind = 'webhook' \
+             AND last_error = 'erased'"
+        );
+        assert_eq!(count(&service, &given_up).await, 1);
+    }
+    // On the do-not-mail list, the address alone.
+    assert_eq!(
+        count(
+            &service,
+            &format!("SELECT COUNT(*) FROM unsubscribed WHERE email = '{email}'")
+        )
+        .await,
+        1
+    );
+    // Posting with it again at once (flood control's turn for it went with the erasure) and
+    // asking for replies mails it nothing.
+    let again = comment_from(
+        &service,
+        "annabel-2",
+        &with_notify(body("Someone", "Annabel@Example.com", "Notify me, please")),
+        "203.0.113.2",
+    )
+    .await;
+    approve(&service, &again);
+    marker(&service, &smtp, &format!("after-{mode}")).await;
+    assert_eq!(
+        messages_to(&smtp, email).len(),
+        confirmations + 1,
+        "only the data link since: {:?}",
+        messages_to(&smtp, email)
+    );
+}
+
+#[tokio::test]
+async fn an_anonymising_erasure_leaves_nothing_behind_on_sqlite() {
+    an_erasure_leaves_nothing_behind(None, "anonymise").await;
+}
+
+#[tokio::test]
+async fn a_removing_erasure_leaves_nothing_behind_on_sqlite() {
+    an_erasure_leaves_nothing_behind(None, "remove").await;
+}
+
+/// PostgreSQL, on a database of its own (the other PostgreSQL test runs beside it): both
+/// modes, and an address PostgreSQL's lower() folds into another reader's.
+#[tokio::test]
+async fn erasures_leave_nothing_behind_and_folded_addresses_are_refused_on_postgres() {
+    let Some(server) = postgres_url() else { return };
+    let database = postgres_database(&server, "rights2").await;
+    for mode in ["anonymise", "remove"] {
+        empty_postgres(&database).await;
+        an_erasure_leaves_nothing_behind(Some(&database), mode).await;
+    }
+    empty_postgres(&database).await;
+    an_address_the_form_refuses_is_refused(Some(&database)).await;
+}
+
+#[tokio::test]
+async fn an_address_the_form_refuses_is_refused_on_sqlite() {
+    an_address_the_form_refuses_is_refused(None).await;
+}
+
+/// The Kelvin sign (U+212A) is `k` to PostgreSQL's lower(): asked for "Kim" with it, the link
+/// to kim@example.com's comments would go to another mailbox. Refused as the comment form
+/// refuses it, and nothing issued.
+async fn an_address_the_form_refuses_is_refused(database: Option<&str>) {
+    let service = Service::start_on(database, &["--flood-seconds", "0"]);
+    comment(
+        &service,
+        "kim-1",
+        &body("Kim", "kim@example.com", "Kim's words"),
+    )
+    .await;
+    for refused in ["\u{212A}im@example.com", "kïm@example.com"] {
+        let (status, page) =
+            text_of(form(&service, "/my-data", &[("email", refused)], None).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}: {page}");
+        assert!(page.contains("Enter an email address"), "{page}");
+    }
+    assert_eq!(count(&service, "SELECT COUNT(*) FROM data_links").await, 0);
+    assert_eq!(
+        count(
+            &service,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'data-link'"
+        )
+        .await,
+        0
+    );
+}
+
+/// Behind a proxy that forwards `Host` without the port (nginx's `$host`), the page's own
+/// `Origin` is `--public-url`'s: the forms are taken (they were all refused), and the comments
+/// API, which decides it with the same function, agrees; another origin is still refused.
+#[tokio::test]
+async fn behind_a_proxy_the_public_urls_origin_is_this_site() {
+    let service = Service::start(&[
+        "--flood-seconds",
+        "0",
+        "--public-url",
+        "https://news.example:8443",
+    ]);
+    let send = |path: &str, origin: &'static str, body: &'static str, kind: &'static str| {
+        client()
+            .post(service.url(path))
+            .header("Host", "news.example")
+            .header("Origin", origin)
+            .header("Content-Type", kind)
+            .body(body)
+            .send()
+    };
+    let form = "application/x-www-form-urlencoded";
+    let answer = send(
+        "/my-data",
+        "https://news.example:8443",
+        "email=ann%40example.com",
+        form,
+    )
+    .await
+    .unwrap();
+    let (status, page) = text_of(answer).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(SAME_WORDS), "{page}");
+    // Another port of the same host is another origin.
+    let answer = send(
+        "/my-data",
+        "https://news.example:9443",
+        "email=ann%40example.com",
+        form,
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    let comment = body("Ann", "ann@example.com", "Through the proxy");
+    let json = comment.to_string();
+    let path = format!("/api/articles/{ARTICLE}/comments");
+    for (origin, expected) in [
+        ("https://news.example:8443", StatusCode::CREATED),
+        ("https://evil.example", StatusCode::FORBIDDEN),
+    ] {
+        let answer = client()
+            .post(service.url(&path))
+            .header("Host", "news.example")
+            .header("Origin", origin)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", format!("proxy-{expected}"))
+            .body(json.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), expected, "{origin}");
+    }
+}
+
+/// The request log (INFO) names each request's path, never its query: the mailed links carry
+/// their tokens there (`/my-data/open`, `/unsubscribe`, `/notifications/confirm`).
+#[tokio::test]
+async fn the_request_log_keeps_paths_not_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("service.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = std::process::Command::new(BINARY)
+        .current_dir(repo_root())
+        .args([
+            "--database",
+            &format!("sqlite://{}", dir.path().join("comments.db").display()),
+            "serve",
+            "--address",
+            "127.0.0.1:0",
+        ])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let base = read_address(&mut child);
+    let secrets = [
+        (
+            "/my-data/open",
+            "0123456789abcdef0123456789abcdef.secret-of-the-data-link",
+        ),
+        ("/unsubscribe", "secret-of-the-unsubscribe-link"),
+        ("/notifications/confirm", "secret-of-the-confirmation-link"),
+    ];
+    for (path, token) in secrets {
+        client()
+            .get(format!("{base}{path}?token={token}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    // The line for the last request is written after its answer: wait for it.
+    let mut written = String::new();
+    for _ in 0..100 {
+        written = std::fs::read_to_string(&log_path).unwrap();
+        if written.contains("/notifications/confirm") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    for (path, token) in secrets {
+        assert!(written.contains(path), "{path} in {written}");
+        assert!(!written.contains(token), "{token} in {written}");
+        assert!(!written.contains("token="), "{written}");
+    }
 }

@@ -49,11 +49,8 @@ pub async fn refuse_foreign_origins(
         let host = request
             .headers()
             .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or_default();
-        let same_origin = origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
+            .and_then(|h| h.to_str().ok());
+        let same_origin = is_this_service(origin, host, &state.settings.public_url);
         let configured = state
             .settings
             .allowed_origins
@@ -64,4 +61,23 @@ pub async fn refuse_foreign_origins(
         }
     }
     Ok(next.run(request).await)
+}
+
+/// Whether a request's `Origin` is this service's own: the origin of `--public-url` (as
+/// readers reach it, through a proxy that may forward `Host` without the port), or the host
+/// the request names (`Host`, as a client that reaches the service directly sends it).
+pub fn is_this_service(origin: &str, host: Option<&str>, public_url: &str) -> bool {
+    // An opaque origin (a scheme without a host) serialises as "null", as a sandboxed page's.
+    let public = url::Url::parse(public_url)
+        .ok()
+        .map(|url| url.origin())
+        .filter(|public| public.is_tuple());
+    if public.is_some_and(|public| public.ascii_serialization().eq_ignore_ascii_case(origin)) {
+        return true;
+    }
+    let host = host.unwrap_or_default();
+    !host.is_empty()
+        && origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
 }

@@ -69,7 +69,7 @@ pub(super) async fn download(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    from_this_site(&headers)?;
+    from_this_site(&headers, &state.settings.public_url)?;
     if !session.sent(&form_fields(&body)) {
         return Err(Refusal::foreign_form().into());
     }
@@ -94,10 +94,11 @@ fn erasure_words(erasure: Erasure) -> String {
     match erasure {
         Erasure::Anonymise => format!(
             "Your comments stay, signed “{FORMER_READER}”, without your name, email address, \
-             website or network address. Your subscriptions end."
+             website or network address. Your subscriptions end, and your address alone stays \
+             on our do-not-email list."
         ),
         Erasure::Remove => "Your comments are removed (replies to them stay). Your subscriptions \
-                            end."
+                            end, and your address alone stays on our do-not-email list."
             .to_owned(),
     }
 }
@@ -108,7 +109,7 @@ pub(super) async fn erase(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    from_this_site(&headers)?;
+    from_this_site(&headers, &state.settings.public_url)?;
     let fields = form_fields(&body);
     if !session.sent(&fields) {
         return Err(Refusal::foreign_form().into());
@@ -154,7 +155,9 @@ pub(super) async fn erase(
                     Erasure::Anonymise => { (erased.comments) " comments anonymised." }
                     Erasure::Remove => { (erased.comments) " comments removed." }
                 }
-                " Your subscriptions ended; we will send no more email to this address."
+                " Your subscriptions ended. The address alone stays on our do-not-email list, \
+                 for that purpose only, so that nobody can have us email it again by posting \
+                 with it; we will send it no more email unless you ask for your data again."
             }
         },
     );

@@ -1,6 +1,7 @@
-//! The mailed link, `/my-data/open?token=…`: its GET shows a button and changes nothing (link
-//! checkers and previews open links); its POST uses the link (once, on any instance) and opens
-//! a short session, a cookie whose token is kept only as a hash. `ReaderSession` reads it.
+//! The mailed link, `/my-data/open?token=<nonce>.<MAC>`: its GET shows a button and changes
+//! nothing (link checkers and previews open links); its POST uses the link (once, on any
+//! instance) and opens a short session, a cookie whose token is kept only as a hash.
+//! `ReaderSession` reads it.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Query, State};
@@ -15,7 +16,7 @@ use crate::clock::now_ms;
 use crate::http::extract::cookie;
 use crate::http::AppState;
 use crate::link_key::signing_key;
-use crate::reader_data::{address_digest, check_data_link, DataLink, READER};
+use crate::reader_data::{address_digest, check_data_link, read_data_link, DataLink, READER};
 use crate::tokens::{random_hex, sha256_hex};
 
 const SESSION_COOKIE: &str = "aw-reader-data";
@@ -28,24 +29,29 @@ pub(super) struct TokenQuery {
 }
 
 /// The address and nonce of a link that is ours, in time and not used yet (as far as the
-/// database says now; the POST's update decides).
+/// database says now; the POST's update decides). The token names neither the address nor
+/// the time: both are its row's.
 async fn usable(state: &AppState, token: &str) -> Result<(String, String), Failure> {
-    let key = signing_key(&state.store).await?;
-    let (email, nonce) = match check_data_link(
-        key,
-        token,
-        now_ms() / 1000,
-        state.settings.data_rights.link_valid_secs,
-    ) {
-        DataLink::Valid { email, nonce } => (email, nonce),
-        DataLink::Expired => return Err(Refusal::expired_link().into()),
-        DataLink::Invalid => return Err(Refusal::invalid_link().into()),
+    let Some(token) = read_data_link(token) else {
+        return Err(Refusal::invalid_link().into());
     };
-    match state.store.data_link(&nonce).await? {
-        Some(link) if link.used_at.is_some() => Err(Refusal::used_link().into()),
-        Some(link) if link.email == email => Ok((email, nonce)),
-        // Ours, but its row is gone: forgotten after its time, or the data was erased.
-        _ => Err(Refusal::expired_link().into()),
+    // No row: forgotten after its time, or the data was erased (or a nonce never issued,
+    // which learns nothing from being called expired).
+    let Some(link) = state.store.data_link(&token.nonce).await? else {
+        return Err(Refusal::expired_link().into());
+    };
+    let key = signing_key(&state.store).await?;
+    match check_data_link(
+        key,
+        &token,
+        &link,
+        now_ms(),
+        state.settings.data_rights.link_valid_secs * 1000,
+    ) {
+        DataLink::Valid if link.used_at.is_some() => Err(Refusal::used_link().into()),
+        DataLink::Valid => Ok((link.email, token.nonce)),
+        DataLink::Expired => Err(Refusal::expired_link().into()),
+        DataLink::Invalid => Err(Refusal::invalid_link().into()),
     }
 }
 
@@ -97,7 +103,7 @@ pub(super) async fn open(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    from_this_site(&headers)?;
+    from_this_site(&headers, &state.settings.public_url)?;
     let fields = form_fields(&body);
     let token = field(&fields, "token").unwrap_or_default();
     let (email, nonce) = usable(&state, token).await?;

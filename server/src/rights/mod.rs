@@ -24,6 +24,7 @@ use axum::Router;
 use maud::{html, Markup};
 
 use crate::http::error::HtmlError;
+use crate::http::origin::is_this_service;
 use crate::http::AppState;
 use crate::link_key::KeyError;
 use crate::markup::small_page;
@@ -199,22 +200,17 @@ fn no_randomness(_: getrandom::Error) -> Failure {
 /// A form of the area is sent only from the service's own pages: a request whose `Origin`
 /// names another site, or that a browser marks as cross-site, is refused before anything is
 /// read (the pages are the service's own, so a publisher's configured origins do not apply).
-fn from_this_site(headers: &HeaderMap) -> Result<(), Refusal> {
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
+/// Whether the origin is this service's is the API's own test (`is_this_service`: the
+/// `--public-url`'s origin, or the request's `Host`), so that the two never disagree.
+fn from_this_site(headers: &HeaderMap, public_url: &str) -> Result<(), Refusal> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if text("sec-fetch-site").is_some_and(|site| site.eq_ignore_ascii_case("cross-site")) {
         return Err(Refusal::foreign_form());
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let host = text(header::HOST.as_str()).unwrap_or_default();
         let same = origin
             .to_str()
-            .ok()
-            .and_then(|origin| origin.split_once("://"))
-            .is_some_and(|(_, rest)| !host.is_empty() && rest.eq_ignore_ascii_case(host));
+            .is_ok_and(|origin| is_this_service(origin, text(header::HOST.as_str()), public_url));
         if !same {
             return Err(Refusal::foreign_form());
         }
@@ -246,20 +242,49 @@ mod tests {
         headers
     }
 
+    const PUBLIC: &str = "https://news.example";
+
     #[test]
     fn only_this_sites_forms_are_taken() {
-        assert!(from_this_site(&headers(&[("host", "news.example")])).is_ok());
-        assert!(from_this_site(&headers(&[
-            ("host", "news.example"),
-            ("origin", "https://news.example")
-        ]))
+        assert!(from_this_site(&headers(&[("host", "news.example")]), PUBLIC).is_ok());
+        assert!(from_this_site(
+            &headers(&[("host", "news.example"), ("origin", "https://news.example")]),
+            PUBLIC
+        )
         .is_ok());
         for foreign in [
             [("host", "news.example"), ("origin", "https://evil.example")],
             [("host", "news.example"), ("origin", "null")],
             [("host", "news.example"), ("sec-fetch-site", "cross-site")],
         ] {
-            assert!(from_this_site(&headers(&foreign)).is_err());
+            assert!(from_this_site(&headers(&foreign), PUBLIC).is_err());
         }
+    }
+
+    /// Behind a proxy that forwards `Host` without the port (nginx's `$host`), the page's
+    /// origin is the public URL's, with its port.
+    #[test]
+    fn behind_a_proxy_the_public_urls_origin_is_this_site() {
+        let behind = [
+            ("host", "news.example"),
+            ("origin", "https://news.example:8443"),
+        ];
+        assert!(from_this_site(&headers(&behind), "https://news.example:8443").is_ok());
+        assert!(from_this_site(&headers(&behind), "https://news.example:8443/comments/").is_ok());
+        assert!(from_this_site(&headers(&behind), PUBLIC).is_err());
+        // The public URL's origin is not any other: scheme and port count.
+        for other in ["http://news.example:8443", "https://news.example:9443"] {
+            let sent = [("host", "news.example"), ("origin", other)];
+            let mut map = HeaderMap::new();
+            for (name, value) in sent {
+                map.insert(name, HeaderValue::from_str(value).unwrap());
+            }
+            assert!(
+                from_this_site(&map, "https://news.example:8443").is_err(),
+                "{other}"
+            );
+        }
+        // An opaque origin never matches, whatever the public URL.
+        assert!(from_this_site(&headers(&[("origin", "null")]), "data:text/plain,x").is_err());
     }
 }
