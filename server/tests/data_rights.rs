@@ -463,6 +463,24 @@ async fn a_reader_downloads_and_erases(database: Option<&str>, mode: &str) {
         count(&service, "SELECT COUNT(*) FROM confirmed_addresses").await,
         0
     );
+    // Both her keys' stored answers say the comment was erased, and nothing of it.
+    let answers = rows_of(&service, "SELECT idempotency_key, body FROM idempotency").await;
+    let erased_answers = answers
+        .iter()
+        .filter(|(_, body)| {
+            body.as_deref()
+                .is_some_and(|b| b.contains("erased at its author"))
+        })
+        .count();
+    assert_eq!(erased_answers, 2, "{answers:?}");
+    for (key, body) in &answers {
+        for hers in ["Ann's first comment", "Ann again", "ann.example"] {
+            assert!(
+                !body.as_deref().unwrap_or_default().contains(hers),
+                "{key}: {body:?}"
+            );
+        }
+    }
     let thread = thread_of(&service, ARTICLE).await;
     match mode {
         "anonymise" => {

@@ -360,8 +360,8 @@ impl Store {
         .bind(address)
         .fetch_all(&mut *transaction)
         .await?;
+        erase_stored_answers(&mut transaction, self.engine, &held).await?;
         for (id, _) in &held {
-            erase_stored_answers(&mut transaction, self.engine, id).await?;
             erase_webhook_bodies(&mut transaction, self.engine, id, erasure, now).await?;
         }
         // Flood control's turn for the address (the comments API names it `email:ADDRESS`).
@@ -476,38 +476,62 @@ impl Store {
     }
 }
 
-/// The stored answers that repeat this comment (its idempotency key's, `{"comment": {"id": …,
-/// "author": …, "website": …, "content": …}}`), rewritten to `ERASED_ANSWER_*`. The bodies are
-/// narrowed by the id (hex, so no pattern character) and then read as JSON, so that only the
-/// answer whose comment *is* this one is touched, not one whose text quotes its id.
+/// How many comments' ids one statement looks for among an article's stored answers.
+const ANSWERS_PER_STATEMENT: usize = 100;
+
+/// The stored answers that repeat these comments (`(id, article)`; a key's answer is
+/// `{"comment": {"id": …, "author": …, "website": …, "content": …}}`), rewritten to
+/// `ERASED_ANSWER_*`. The table has no column naming the comment, so each article's keys (its
+/// `article_id`) are narrowed by the ids (hex: no pattern character), one pass per article, and
+/// each body found is then read as JSON, so that only an answer whose comment *is* one of
+/// these is touched, never one whose text quotes an id.
 async fn erase_stored_answers(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     engine: Engine,
-    comment_id: &str,
+    held: &[(String, String)],
 ) -> Result<()> {
-    let candidates: Vec<(String, Option<String>)> = sqlx::query_as(&placeholders(
-        engine,
-        "SELECT idempotency_key, body FROM idempotency WHERE body LIKE ?",
-    ))
-    .bind(format!("%{comment_id}%"))
-    .fetch_all(&mut **transaction)
-    .await?;
-    for (key, body) in candidates {
-        let answers_this_comment = body
-            .and_then(|body| serde_json::from_str::<serde_json::Value>(&body).ok())
-            .is_some_and(|answer| answer["comment"]["id"] == comment_id);
-        if !answers_this_comment {
-            continue;
+    let mut by_article: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (id, article) in held {
+        match by_article.iter_mut().find(|(a, _)| a == article) {
+            Some((_, ids)) => ids.push(id),
+            None => by_article.push((article, vec![id])),
         }
-        sqlx::query(&placeholders(
-            engine,
-            "UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?",
-        ))
-        .bind(i64::from(ERASED_ANSWER_STATUS))
-        .bind(ERASED_ANSWER_BODY)
-        .bind(&key)
-        .execute(&mut **transaction)
-        .await?;
+    }
+    for (article, ids) in &by_article {
+        for chunk in ids.chunks(ANSWERS_PER_STATEMENT) {
+            let any_id = vec!["body LIKE ?"; chunk.len()].join(" OR ");
+            let sql = placeholders(
+                engine,
+                &format!(
+                    "SELECT idempotency_key, body FROM idempotency
+                     WHERE article_id = ? AND ({any_id})"
+                ),
+            );
+            let mut query = sqlx::query_as(&sql).bind(*article);
+            for id in chunk {
+                query = query.bind(format!("%{id}%"));
+            }
+            let candidates: Vec<(String, Option<String>)> =
+                query.fetch_all(&mut **transaction).await?;
+            for (key, body) in candidates {
+                let answers_one_of_these = body
+                    .and_then(|body| serde_json::from_str::<serde_json::Value>(&body).ok())
+                    .and_then(|answer| answer["comment"]["id"].as_str().map(str::to_owned))
+                    .is_some_and(|answered| chunk.contains(&answered.as_str()));
+                if !answers_one_of_these {
+                    continue;
+                }
+                sqlx::query(&placeholders(
+                    engine,
+                    "UPDATE idempotency SET status_code = ?, body = ? WHERE idempotency_key = ?",
+                ))
+                .bind(i64::from(ERASED_ANSWER_STATUS))
+                .bind(ERASED_ANSWER_BODY)
+                .bind(&key)
+                .execute(&mut **transaction)
+                .await?;
+            }
+        }
     }
     Ok(())
 }
