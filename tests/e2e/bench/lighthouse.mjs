@@ -46,3 +46,23 @@ for (const [name, runs] of Object.entries(results)) {
   const lcp = median(runs.map((r) => r.lcp));
   console.log(`${name.padEnd(12)} ${String(median(runs.map((r) => r.score))).padStart(6)}  ${lcp.toFixed(0).padStart(9)}  ${median(runs.map((r) => r.cls)).toFixed(3)}  ${(median(runs.map((r) => r.bytes)) / 1024).toFixed(0).padStart(6)}   ${(lcp / staticLcp).toFixed(2)}×`);
 }
+
+// The other categories, once per page (they do not vary between runs): what the issue
+// measured as SEO 91 (no description) and accessibility 96 (the credit's contrast) on the
+// reading page. Each failing audit is named, so a score below 100 says why.
+console.log('\nLighthouse 12, accessibility, SEO and best practices (one run per page):');
+console.log('page          access.   SEO   best pr.   failing audits');
+for (const [name, url] of Object.entries(PAGES)) {
+  const out = join(dir, `categories-${name}.json`);
+  execFileSync(LIGHTHOUSE, [url, '--quiet', '--only-categories=accessibility,seo,best-practices',
+    '--output=json', `--output-path=${out}`, `--chrome-flags=${FLAGS}`],
+  { stdio: ['ignore', 'ignore', 'inherit'] });
+  const report = JSON.parse(readFileSync(out, 'utf8'));
+  const score = (category) => String(Math.round(report.categories[category].score * 100));
+  const failing = Object.values(report.categories)
+    .flatMap((category) => category.auditRefs.filter((ref) => ref.weight > 0))
+    .map((ref) => report.audits[ref.id])
+    .filter((audit) => audit.score !== null && audit.score < 1)
+    .map((audit) => audit.id);
+  console.log(`${name.padEnd(12)} ${score('accessibility').padStart(8)} ${score('seo').padStart(5)} ${score('best-practices').padStart(9)}   ${failing.join(', ') || '-'}`);
+}
