@@ -240,6 +240,7 @@ fn sent() -> Comment {
         content: "Hello".into(),
         published: Timestamp::from_millis(0),
         status: CommentStatus::Approved,
+        likes: Default::default(),
     }
 }
 

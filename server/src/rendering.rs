@@ -20,7 +20,7 @@ use article_widget::prerender::{render_fragment, render_page, PrerenderOptions};
 use tokio_util::task::LocalPoolHandle;
 
 use crate::http::paging::next_page;
-use crate::http::{public_comment, AppState};
+use crate::http::AppState;
 use crate::store::PageRequest;
 
 /// Threads on a prerendered page's first page of comments (the widget's page size).
@@ -130,7 +130,7 @@ pub async fn thread(
     };
     match state.store.comment_page(id, viewer, &request, None).await {
         Ok(page) => Some(comment_page_body(
-            &page.comments.iter().map(public_comment).collect::<Vec<_>>(),
+            &crate::http::public_page_comments(&page, viewer),
             page.total.max(0) as usize,
             page.next
                 .as_ref()

@@ -47,6 +47,17 @@ pub struct Comment {
     pub content: String,
     pub published: Timestamp,
     pub status: CommentStatus,
+    pub likes: Likes,
+}
+
+/// A comment's likes as one reader sees them: how many, whether this reader likes it, and
+/// whether they wrote it (then they cannot like it). `liked` and `mine` come only in a list
+/// asked for with the reader's author token (a private answer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Likes {
+    pub count: u32,
+    pub liked: bool,
+    pub mine: bool,
 }
 
 /// A commenter's website as a comment may link it: a URL that passed [`safe_url`] and leads
@@ -90,12 +101,20 @@ impl Comment {
             content: object.get("content").and_then(Value::as_str)?.to_owned(),
             published: Timestamp::parse(text("published")?).ok()?,
             status: CommentStatus::from_wire(text("status")),
+            likes: Likes {
+                count: object
+                    .get("likes")
+                    .and_then(Value::as_u64)
+                    .map_or(0, |n| n.min(u64::from(u32::MAX)) as u32),
+                liked: object.get("liked") == Some(&Value::Bool(true)),
+                mine: object.get("mine") == Some(&Value::Bool(true)),
+            },
         })
     }
 
     /// The public JSON object, as the contract in the README gives it.
     pub fn to_value(&self) -> Value {
-        json!({
+        let mut value = json!({
             "id": self.id,
             "parent": self.parent,
             "author": self.author,
@@ -103,7 +122,15 @@ impl Comment {
             "content": self.content,
             "published": self.published.to_rfc3339(),
             "status": self.status.as_str(),
-        })
+            "likes": self.likes.count,
+        });
+        // The reader's own marks, only when true (a public list has neither).
+        for (name, set) in [("liked", self.likes.liked), ("mine", self.likes.mine)] {
+            if let (true, Some(object)) = (set, value.as_object_mut()) {
+                object.insert(name.to_owned(), Value::Bool(true));
+            }
+        }
+        value
     }
 }
 
@@ -121,6 +148,11 @@ mod tests {
             content: "Two\nlines".into(),
             published: Timestamp::parse("2025-01-17T20:00:00Z").unwrap(),
             status: CommentStatus::Pending,
+            likes: Likes {
+                count: 3,
+                liked: false,
+                mine: true,
+            },
         };
         let value = comment.to_value();
         assert_eq!(
@@ -132,7 +164,9 @@ mod tests {
                 "website",
                 "content",
                 "published",
-                "status"
+                "status",
+                "likes",
+                "mine"
             ],
             "the contract's fields, in the README's order, and nothing else"
         );

@@ -405,6 +405,7 @@ mod tests {
             } else {
                 CommentStatus::Approved
             },
+            likes: Default::default(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod form;
 pub mod inline;
 pub mod json;
 pub mod language;
+pub mod likes;
 pub mod paging;
 pub mod reading;
 pub mod schema_org;

@@ -117,15 +117,18 @@ pub enum ThreadOrder {
     #[default]
     OldestFirst,
     NewestFirst,
+    /// Most liked first, then oldest (issue 20's "Best first").
+    BestFirst,
 }
 
 impl ThreadOrder {
     /// The publisher's `comments-order` (an element attribute, a query parameter):
-    /// `newest` puts the newest threads first; anything else is oldest first, WordPress's
-    /// default.
+    /// `newest` puts the newest threads first, `best` the most liked; anything else is oldest
+    /// first, WordPress's default.
     pub fn from_attribute(value: Option<&str>) -> ThreadOrder {
         match value.map(str::trim) {
             Some(v) if v.eq_ignore_ascii_case("newest") => ThreadOrder::NewestFirst,
+            Some(v) if v.eq_ignore_ascii_case("best") => ThreadOrder::BestFirst,
             _ => ThreadOrder::OldestFirst,
         }
     }
@@ -135,6 +138,7 @@ impl ThreadOrder {
         match self {
             ThreadOrder::OldestFirst => "oldest",
             ThreadOrder::NewestFirst => "newest",
+            ThreadOrder::BestFirst => "best",
         }
     }
 }
@@ -151,7 +155,28 @@ pub fn in_order(entries: Vec<ThreadEntry>, order: ThreadOrder) -> Vec<ThreadEntr
             _ => blocks.push(vec![entry]),
         }
     }
-    blocks.into_iter().rev().flatten().collect()
+    // The threads' positions in the order shown: newest first, or most liked first (the
+    // reader's own like not counted, so pressing it never moves the comment from under their
+    // pointer), as many likes oldest first. Sorted with a `dyn` comparison of positions, as
+    // in `build_thread`, so the module keeps one copy of the sort.
+    let mut positions: Vec<usize> = (0..blocks.len()).collect();
+    if order == ThreadOrder::BestFirst {
+        let others = |p: usize| {
+            let likes = blocks[p][0].comment.likes;
+            likes.count.saturating_sub(u32::from(likes.liked))
+        };
+        let by_likes: &dyn Fn(&usize, &usize) -> std::cmp::Ordering =
+            &|a, b| others(*b).cmp(&others(*a)).then(a.cmp(b));
+        positions.sort_by(by_likes);
+    } else {
+        positions.reverse();
+    }
+    let mut blocks: Vec<Option<Vec<ThreadEntry>>> = blocks.into_iter().map(Some).collect();
+    positions
+        .into_iter()
+        .filter_map(|p| blocks[p].take())
+        .flatten()
+        .collect()
 }
 
 /// Appends `root` at the top level and its replies under it; other roots are never nested.
@@ -199,6 +224,7 @@ pub(crate) mod tests {
             content: format!("text {id}"),
             published: Timestamp::parse(&format!("2025-01-17T20:{minute:02}:00Z")).unwrap(),
             status: CommentStatus::Approved,
+            likes: Default::default(),
         }
     }
 
@@ -304,5 +330,34 @@ pub(crate) mod tests {
             order(&in_order(build_thread(&comments), ThreadOrder::OldestFirst)),
             [("a", 1), ("a1", 2), ("a2", 2), ("b", 1), ("c", 1)]
         );
+    }
+
+    #[test]
+    fn best_first_puts_the_most_liked_threads_first_then_the_oldest() {
+        let liked = |id: &str, parent: Option<&str>, minute: u32, count: u32, mine: bool| Comment {
+            likes: crate::domain::comment::Likes {
+                count,
+                liked: mine,
+                mine: false,
+            },
+            ..comment(id, parent, minute)
+        };
+        let comments = vec![
+            liked("a", None, 10, 1, false),
+            liked("a1", Some("a"), 20, 9, false),
+            liked("b", None, 30, 3, false),
+            liked("c", None, 40, 1, false),
+            // 2 with the reader's own: ranked as 1 for them, so a press never moves it.
+            liked("d", None, 50, 2, true),
+        ];
+        assert_eq!(
+            order(&in_order(build_thread(&comments), ThreadOrder::BestFirst)),
+            [("b", 1), ("a", 1), ("a1", 2), ("c", 1), ("d", 1)]
+        );
+        assert_eq!(
+            ThreadOrder::from_attribute(Some("best")),
+            ThreadOrder::BestFirst
+        );
+        assert_eq!(ThreadOrder::BestFirst.as_str(), "best");
     }
 }

@@ -241,6 +241,7 @@ pub fn comment_from_value(value: &Value) -> Option<Comment> {
             Some("approved") | None => CommentStatus::Approved,
             _ => CommentStatus::Pending,
         },
+        likes: Default::default(),
     })
 }
 
@@ -280,6 +281,7 @@ pub fn sent_comment(submission: &Submission, now: Timestamp) -> Comment {
         content: submission.comment.content.clone(),
         published: now,
         status: CommentStatus::Pending,
+        likes: Default::default(),
     }
 }
 

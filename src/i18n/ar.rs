@@ -19,6 +19,7 @@ pub static ARABIC: Texts = Texts {
     order_label: "ترتيب التعليقات",
     oldest_first: "الأقدم أولاً",
     newest_first: "الأحدث أولاً",
+    best_first: "الأفضل أولًا",
     show_more_comments: "عرض المزيد من التعليقات",
     notify_replies: "أعلمني بالتعليقات الجديدة عبر البريد الإلكتروني.",
     leave_reply: "اترك تعليقاً",
@@ -163,5 +164,13 @@ pub static ARABIC: Texts = Texts {
         few: "لم تصل التعليقات خلال {n} ثوانٍ.",
         many: "لم تصل التعليقات خلال {n} ثانية.",
         other: "لم تصل التعليقات خلال {n} ثانية.",
+    },
+    likes: Plural {
+        zero: "إعجاب (لا إعجابات)",
+        one: "إعجاب (إعجاب واحد)",
+        two: "إعجاب (إعجابان)",
+        few: "إعجاب ({n} إعجابات)",
+        many: "إعجاب ({n} إعجابًا)",
+        other: "إعجاب ({n} إعجاب)",
     },
 };

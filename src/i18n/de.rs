@@ -19,6 +19,7 @@ pub static GERMAN: Texts = Texts {
     order_label: "Reihenfolge der Kommentare",
     oldest_first: "Älteste zuerst",
     newest_first: "Neueste zuerst",
+    best_first: "Beste zuerst",
     show_more_comments: "Weitere Kommentare anzeigen",
     notify_replies: "Benachrichtige mich über nachfolgende Kommentare per E-Mail.",
     leave_reply: "Schreibe einen Kommentar",
@@ -121,5 +122,9 @@ pub static GERMAN: Texts = Texts {
     list_timeout: Plural::one_other(
         "Die Kommentare kamen nicht innerhalb von {n} Sekunde.",
         "Die Kommentare kamen nicht innerhalb von {n} Sekunden.",
+    ),
+    likes: Plural::one_other(
+        "Gefällt mir ({n} Person)",
+        "Gefällt mir ({n} Personen)",
     ),
 };

@@ -19,6 +19,7 @@ pub static ENGLISH: Texts = Texts {
     order_label: "Order of the comments",
     oldest_first: "Oldest first",
     newest_first: "Newest first",
+    best_first: "Best first",
     show_more_comments: "Show more comments",
     notify_replies: "Notify me of follow-up comments by email.",
     leave_reply: "Leave a Reply",
@@ -133,5 +134,9 @@ pub static ENGLISH: Texts = Texts {
     list_timeout: Plural::one_other(
         "The comments did not arrive within {n} second.",
         "The comments did not arrive within {n} seconds.",
+    ),
+    likes: Plural::one_other(
+        "Like ({n} like)",
+        "Like ({n} likes)",
     ),
 };

@@ -19,6 +19,7 @@ pub static PERSIAN: Texts = Texts {
     order_label: "ترتیب دیدگاه‌ها",
     oldest_first: "قدیمی‌ترین اول",
     newest_first: "جدیدترین اول",
+    best_first: "بهترین‌ها اول",
     show_more_comments: "نمایش دیدگاه‌های بیشتر",
     notify_replies: "مرا با ایمیل از دیدگاه‌های بعدی باخبر کن.",
     leave_reply: "دیدگاهتان را بنویسید",
@@ -108,4 +109,5 @@ pub static PERSIAN: Texts = Texts {
     post_too_soon_wait: Plural::same("دیدگاه‌ها را خیلی پشت سر هم می‌فرستید. لطفاً {n} ثانیه صبر کنید و دوباره تلاش کنید."),
     post_timeout: Plural::same("سرور در {n} ثانیه پاسخ نداد. دیدگاه شما اینجا نگه داشته شده است؛ دوباره تلاش کنید، دو بار فرستاده نخواهد شد."),
     list_timeout: Plural::same("دیدگاه‌ها در {n} ثانیه نرسیدند."),
+    likes: Plural::same("پسندیدن ({n} پسند)"),
 };

@@ -19,6 +19,7 @@ pub static FRENCH: Texts = Texts {
     order_label: "Ordre des commentaires",
     oldest_first: "Les plus anciens d’abord",
     newest_first: "Les plus récents d’abord",
+    best_first: "Les meilleurs d’abord",
     show_more_comments: "Afficher plus de commentaires",
     notify_replies: "Me notifier des commentaires suivants par e-mail.",
     leave_reply: "Laisser un commentaire",
@@ -127,5 +128,9 @@ pub static FRENCH: Texts = Texts {
     list_timeout: Plural::one_other(
         "Les commentaires ne sont pas arrivés en {n} seconde.",
         "Les commentaires ne sont pas arrivés en {n} secondes.",
+    ),
+    likes: Plural::one_other(
+        "J’aime ({n} mention J’aime)",
+        "J’aime ({n} mentions J’aime)",
     ),
 };

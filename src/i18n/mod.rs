@@ -262,6 +262,8 @@ pub struct Texts {
     pub order_label: &'static str,
     pub oldest_first: &'static str,
     pub newest_first: &'static str,
+    /// The third order: most liked first.
+    pub best_first: &'static str,
     /// The button under a long thread that shows its next page.
     pub show_more_comments: &'static str,
     /// The checkbox that asks for replies by email (WordPress's words).
@@ -359,6 +361,8 @@ pub struct Texts {
     pub post_timeout: Plural,
     /// `{n}` seconds.
     pub list_timeout: Plural,
+    /// A like button's accessible name: `{n}` likes (its state is `aria-pressed`).
+    pub likes: Plural,
 }
 
 /// Each language's strings are one static table, so identity is equality.
@@ -406,6 +410,11 @@ impl Texts {
     /// "N Responses".
     pub fn responses(&self, count: usize) -> String {
         self.counted(&self.responses, count as u64)
+    }
+
+    /// A like button's name: "Like (N likes)".
+    pub fn likes(&self, count: u32) -> String {
+        self.counted(&self.likes, u64::from(count))
     }
 
     /// "N min read".

@@ -19,6 +19,7 @@ pub static RUSSIAN: Texts = Texts {
     order_label: "Порядок комментариев",
     oldest_first: "Сначала старые",
     newest_first: "Сначала новые",
+    best_first: "Сначала лучшие",
     show_more_comments: "Показать ещё комментарии",
     notify_replies: "Уведомлять меня о новых комментариях по почте.",
     leave_reply: "Добавить комментарий",
@@ -119,4 +120,9 @@ pub static RUSSIAN: Texts = Texts {
     post_too_soon_wait: Plural::same("Вы отправляете комментарии слишком часто. Подождите {n} с и попробуйте снова."),
     post_timeout: Plural::same("Сервер не ответил за {n} с. Комментарий сохранён здесь; повторите отправку — дважды он не опубликуется."),
     list_timeout: Plural::same("Комментарии не загрузились за {n} с."),
+    likes: Plural::one_few_many(
+        "Нравится ({n} отметка)",
+        "Нравится ({n} отметки)",
+        "Нравится ({n} отметок)",
+    ),
 };

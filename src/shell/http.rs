@@ -264,3 +264,32 @@ pub async fn post_comment(
         Err(NoAnswer::Timeout(seconds)) => Err(PostError::Timeout(seconds)),
     }
 }
+
+/// Asks our service for a like (`liked`) or its undo, with the author token that says who
+/// likes; the count and state after it, or `None` when there was no answer or a refusal
+/// (the caller shows the state before the press again: nothing is lost).
+pub async fn send_like(
+    url: &str,
+    before: crate::domain::comment::Likes,
+    liked: bool,
+    timeout: Duration,
+) -> Option<crate::domain::comment::Likes> {
+    use crate::domain::likes::{like_body, read_like_answer};
+    let token = super::dom::author_token()?;
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json"),
+        (AUTHOR_TOKEN_HEADER, token.as_str()),
+    ];
+    let answer = send(
+        Method::POST,
+        url,
+        &headers,
+        Some(like_body(liked)),
+        timeout,
+        None,
+    )
+    .await
+    .ok()?;
+    read_like_answer(answer.status, &answer.body, before)
+}

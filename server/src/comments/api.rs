@@ -149,7 +149,7 @@ async fn list(
         .store
         .comment_page(&id, token.as_deref(), &request, approved)
         .await?;
-    let public: Vec<Comment> = page.comments.iter().map(public_comment).collect();
+    let public: Vec<Comment> = crate::http::public_page_comments(&page, token.as_deref());
     let next = page.next.as_ref().map(|next| next_page(&request, next));
     let body = if unpaged && next.is_none() {
         comment_list_body(&public)

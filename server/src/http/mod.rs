@@ -30,6 +30,30 @@ pub struct AppState {
     pub spam: Option<SpamService>,
 }
 
+/// A page's comments as this viewer (their author token's digest) sees them: each with its
+/// likes, the ones they like and the ones they wrote marked (so the widget offers no like
+/// on their own).
+pub fn public_page_comments(
+    page: &crate::store::CommentPage,
+    viewer: Option<&str>,
+) -> Vec<Comment> {
+    page.comments
+        .iter()
+        .map(|stored| {
+            let mut comment = public_comment(stored);
+            comment.likes = article_widget::domain::comment::Likes {
+                count: page
+                    .likes
+                    .get(&stored.id)
+                    .map_or(0, |n| (*n).clamp(0, i64::from(u32::MAX)) as u32),
+                liked: page.liked.contains(&stored.id),
+                mine: viewer.is_some() && stored.author_token.as_deref() == viewer,
+            };
+            comment
+        })
+        .collect()
+}
+
 /// The public form of a stored comment: never the email, address or token.
 pub fn public_comment(comment: &StoredComment) -> Comment {
     Comment {
@@ -40,5 +64,7 @@ pub fn public_comment(comment: &StoredComment) -> Comment {
         content: comment.content.clone(),
         published: Timestamp::from_millis(comment.created_at),
         status: comment.status.public(),
+        // Filled in where the list is read (`store::CommentPage::likes`).
+        likes: Default::default(),
     }
 }

@@ -46,11 +46,17 @@ impl PageParams {
         let order = match self.order.as_deref() {
             None | Some("oldest") => ThreadOrder::OldestFirst,
             Some("newest") => ThreadOrder::NewestFirst,
-            Some(_) => return Err("order must be oldest or newest".to_owned()),
+            Some("best") => ThreadOrder::BestFirst,
+            Some(_) => return Err("order must be oldest, newest or best".to_owned()),
         };
         let after = match &self.after {
             None => None,
-            Some(text) => Some(Cursor::parse(text).ok_or("after is not a page cursor")?),
+            // A "Best first" page's cursor starts with its likes; no other's does.
+            Some(text) => Some(
+                Cursor::parse(text)
+                    .filter(|c| c.likes.is_some() == (order == ThreadOrder::BestFirst))
+                    .ok_or("after is not a page cursor")?,
+            ),
         };
         Ok(Some(PageRequest {
             per_page,

@@ -127,6 +127,13 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
         Some(parent) => state.store.comment(parent).await?,
         None => None,
     };
+    // Readers' likes (issue 20), for a moderator weighing a comment.
+    let likes = state
+        .store
+        .like_counts(std::slice::from_ref(&comment.id))
+        .await?
+        .remove(&comment.id)
+        .unwrap_or(0);
     let actions = [
         (
             "approve",
@@ -171,6 +178,9 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
                     " · " (shown(website))
                 }
                 " · " (when(comment.created_at)) " · " (comment.id)
+                @if likes > 0 {
+                    " · " (likes) @if likes == 1 { " like" } @else { " likes" }
+                }
             }
             @if let Some(parent) = parent {
                 p.context {

@@ -3,8 +3,9 @@
 //! bulk-inserted into an empty database inside one transaction.
 //!
 //! What is in a backup and what is not is decided here, in `TABLES`: comments (every column,
-//! every status), each article's activity (folded: its pending publications counted in, so two
-//! databases holding the same comments export the same line), the outbox, subscriptions
+//! every status), likes (their rows; the counts are made again from them), each article's
+//! activity (folded: its pending publications counted in, so two databases holding the same
+//! comments export the same line), the outbox, subscriptions
 //! (unsubscribed, confirmed addresses, the confirmation mails' rate limit), moderators (their
 //! Argon2id hashes), the audit log, blocks, and the shared secrets (the key that signs
 //! unsubscribe and confirmation links: without it every link already mailed would stop
@@ -110,6 +111,13 @@ pub static TABLES: &[Table] = &[
             integer("notify"),
         ],
         key: &["id"],
+    },
+    // Likes (migration 0014): who liked what, so a restored reader cannot like twice; each
+    // comment's count is made again from these rows by `finish`.
+    Table {
+        name: "comment_likes",
+        columns: &[text("comment_id"), text("reader"), integer("liked_at")],
+        key: &["comment_id", "reader"],
     },
     Table {
         name: "article_activity",
@@ -371,6 +379,13 @@ impl Restoring {
     pub async fn finish(mut self) -> Result<()> {
         self.transaction
             .execute("DELETE FROM activity_publications")
+            .await?;
+        // Each comment's likes, counted from the likes restored (none in older backups).
+        self.transaction
+            .execute(
+                "UPDATE comments SET likes = (SELECT COUNT(*) FROM comment_likes l
+                     WHERE l.comment_id = comments.id)",
+            )
             .await?;
         self.transaction
             .execute(

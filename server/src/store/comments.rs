@@ -23,15 +23,25 @@ use super::{
 /// Shared by `comment_page`, which runs it, and `explain_paging`, which shows its plan.
 fn page_sql(order: ThreadOrder, after_cursor: bool) -> String {
     let (direction, compare) = match order {
-        ThreadOrder::OldestFirst => ("ASC", ">"),
+        ThreadOrder::OldestFirst | ThreadOrder::BestFirst => ("ASC", ">"),
         ThreadOrder::NewestFirst => ("DESC", "<"),
     };
-    // A row-value comparison, which both engines read as a seek in the index.
-    let after = if after_cursor {
-        format!("AND (created_at, id) {compare} (?, ?)")
-    } else {
-        String::new()
+    // A row-value comparison, which both engines read as a seek in the index. Best first:
+    // fewer likes, or as many and later (the cursor binds its likes twice).
+    let after = match (after_cursor, order) {
+        (false, _) => String::new(),
+        (true, ThreadOrder::BestFirst) => {
+            format!("AND (likes < ? OR (likes = ? AND (created_at, id) {compare} (?, ?)))")
+        }
+        (true, _) => format!("AND (created_at, id) {compare} (?, ?)"),
     };
+    // Best first: most liked first (then oldest), in the roots and in the page's order.
+    let (by_likes, part_by_likes) = match order {
+        ThreadOrder::BestFirst => ("likes DESC, ", "CASE WHEN part = 0 THEN likes END DESC, "),
+        _ => ("", ""),
+    };
+    // Each comment's likes come with it (`CommentPage::likes`).
+    let columns = format!("{COMMENT_COLUMNS}, likes");
     // Replies in threads whose first comment this viewer cannot see (held, rejected): the
     // hidden roots are few, and indexed apart (`comments_hidden_roots`).
     let hidden = if after_cursor {
@@ -39,7 +49,7 @@ fn page_sql(order: ThreadOrder, after_cursor: bool) -> String {
     } else {
         format!(
             "UNION ALL
-             SELECT CAST(2 AS BIGINT) AS part, root_id AS page_root, {COMMENT_COLUMNS}
+             SELECT CAST(2 AS BIGINT) AS part, root_id AS page_root, {columns}
              FROM comments
              WHERE root_id IN (SELECT id FROM comments
                  WHERE article_id = ? AND root_id = id AND status <> 'approved'
@@ -53,16 +63,16 @@ fn page_sql(order: ThreadOrder, after_cursor: bool) -> String {
     // only says that more follow is the one the database put last (its collation, not ours).
     format!(
         "SELECT * FROM (WITH page_roots AS (
-             SELECT {COMMENT_COLUMNS} FROM comments
+             SELECT {columns} FROM comments
              WHERE article_id = ? AND root_id = id {VISIBLE} {after}
-             ORDER BY created_at {direction}, id {direction} LIMIT ?)
-         SELECT CAST(0 AS BIGINT) AS part, id AS page_root, {COMMENT_COLUMNS} FROM page_roots
+             ORDER BY {by_likes}created_at {direction}, id {direction} LIMIT ?)
+         SELECT CAST(0 AS BIGINT) AS part, id AS page_root, {columns} FROM page_roots
          UNION ALL
-         SELECT CAST(1 AS BIGINT) AS part, root_id AS page_root, {COMMENT_COLUMNS}
+         SELECT CAST(1 AS BIGINT) AS part, root_id AS page_root, {columns}
          FROM comments
          WHERE root_id IN (SELECT id FROM page_roots) AND root_id <> id {VISIBLE}
          {hidden}) AS page
-         ORDER BY part, CASE WHEN part = 0 THEN created_at END {direction},
+         ORDER BY part, {part_by_likes}CASE WHEN part = 0 THEN created_at END {direction},
              CASE WHEN part = 0 THEN id END {direction}, created_at, id"
     )
 }
@@ -77,23 +87,37 @@ const VISIBLE: &str = "AND (status = 'approved' OR (status = 'pending' AND autho
 pub struct Cursor {
     pub created_at: i64,
     pub id: String,
+    /// The root's likes, when the page is "Best first" (then the cursor starts with them).
+    pub likes: Option<i64>,
 }
 
 impl Cursor {
-    /// `1737100000000.3f2a…`: the root's time and id, as the `after` parameter carries it.
+    /// `1737100000000.3f2a…`: the root's time and id, as the `after` parameter carries it;
+    /// `7.1737100000000.3f2a…` with its likes first, for "Best first".
     pub fn parse(text: &str) -> Option<Cursor> {
-        let (time, id) = text.split_once('.')?;
+        let (likes, rest) = match text.matches('.').count() {
+            2 => {
+                let (likes, rest) = text.split_once('.')?;
+                (Some(likes.parse::<i64>().ok().filter(|n| *n >= 0)?), rest)
+            }
+            _ => (None, text),
+        };
+        let (time, id) = rest.split_once('.')?;
         let valid =
             !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric());
         Some(Cursor {
             created_at: time.parse().ok()?,
             id: id.to_owned(),
+            likes,
         })
         .filter(|_| valid)
     }
 
     pub fn to_param(&self) -> String {
-        format!("{}.{}", self.created_at, self.id)
+        match self.likes {
+            Some(likes) => format!("{likes}.{}.{}", self.created_at, self.id),
+            None => format!("{}.{}", self.created_at, self.id),
+        }
     }
 }
 
@@ -111,6 +135,10 @@ pub struct CommentPage {
     pub comments: Vec<StoredComment>,
     pub total: i64,
     pub next: Option<Cursor>,
+    /// Each comment's likes (by id; absent: none).
+    pub likes: std::collections::HashMap<String, i64>,
+    /// The comments on the article this viewer likes (none without a token).
+    pub liked: std::collections::HashSet<String>,
 }
 
 impl Store {
@@ -134,6 +162,10 @@ impl Store {
         let sql = self.sql(&page_sql(request.order, !first));
         let mut query = sqlx::query(&sql).bind(article_id).bind(token);
         if let Some(cursor) = &request.after {
+            if request.order == ThreadOrder::BestFirst {
+                let likes = cursor.likes.unwrap_or(0);
+                query = query.bind(likes).bind(likes);
+            }
             query = query.bind(cursor.created_at).bind(&cursor.id);
         }
         query = query.bind(request.per_page as i64 + 1).bind(token);
@@ -141,10 +173,15 @@ impl Store {
             query = query.bind(article_id).bind(token).bind(token);
         }
         let (mut roots, mut replies, mut orphans) = (Vec::new(), Vec::new(), Vec::new());
+        let mut likes = std::collections::HashMap::new();
         for row in query.fetch_all(&self.pool).await? {
             let part: i64 = row.try_get("part")?;
             let thread: String = row.try_get("page_root")?;
             let comment = StoredComment::from_row(&row)?;
+            let count: i64 = row.try_get("likes")?;
+            if count > 0 {
+                likes.insert(comment.id.clone(), count);
+            }
             match part {
                 0 => roots.push(comment),
                 1 => replies.push((thread, comment)),
@@ -158,6 +195,8 @@ impl Store {
         let next = more.then(|| roots.last()).flatten().map(|last| Cursor {
             created_at: last.created_at,
             id: last.id.clone(),
+            likes: (request.order == ThreadOrder::BestFirst)
+                .then(|| likes.get(&last.id).copied().unwrap_or(0)),
         });
         let replies: Vec<StoredComment> = replies
             .into_iter()
@@ -186,10 +225,16 @@ impl Store {
             None => 0,
         };
         let total = approved + held;
+        let liked = match author_token {
+            Some(token) if !likes.is_empty() => self.liked_by(article_id, token).await?,
+            _ => Default::default(),
+        };
         Ok(CommentPage {
             comments,
             total,
             next,
+            likes,
+            liked,
         })
     }
 

@@ -9,7 +9,7 @@
 //!
 //! One `impl Store` block per aggregate: `comments` (comments and pages), `idempotency`
 //! (keys and flood control), `activity` (each article's last public change and approved
-//! count), `outbox` (notifications and subscriptions), `moderation` (moderators, sessions,
+//! count), `likes` (likes and their counts), `outbox` (notifications and subscriptions), `moderation` (moderators, sessions,
 //! audit, blocks), `statistics` (the overview's figures), `rights` (readers' data links and
 //! sessions, their data, erasure), `backup` (export and restore). This file opens the store and
 //! holds what they share: the engine, the SQL rewriting, the comment row.
@@ -26,6 +26,7 @@ mod activity;
 pub mod backup;
 mod comments;
 mod idempotency;
+mod likes;
 mod moderation;
 mod outbox;
 mod rights;
@@ -35,6 +36,7 @@ mod writer;
 pub use activity::Activity;
 pub use comments::{CommentPage, Cursor, PageRequest};
 pub use idempotency::{Claim, NotStored, StoredAnswer, TooSoon};
+pub use likes::{LikeLimit, LikeOutcome};
 pub use outbox::{OutboxItem, WEBHOOK_RECEIVER_HEARTBEAT_MS};
 pub use rights::{
     address_key, AuditedBy, DataLinkRow, Erased, Erasure, HeldComment, LinkRequest, ReaderData,

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::domain::comment::Comment;
+use crate::domain::comment::{Comment, Likes};
 use crate::domain::errors::ListError;
 use crate::domain::paging;
 use crate::domain::thread::{ThreadEntry, ThreadOrder};
@@ -104,6 +104,9 @@ pub enum ListAction {
     Order(ThreadOrder),
     /// Show this many threads (to reach a linked comment or the reader's new one).
     ShowThreads(usize),
+    /// A comment's likes as the reader now sees them (a press, the service's answer, or the
+    /// state before a press that failed).
+    SetLikes(String, Likes),
 }
 
 impl Listing {
@@ -193,6 +196,19 @@ impl Reducible for Listing {
                 }
             }
             ListAction::ShowThreads(threads) => next.shown_threads = threads,
+            ListAction::SetLikes(id, likes) => {
+                if let ListState::Loaded(loaded) = &self.list {
+                    let mut comments = loaded.comments.clone();
+                    for comment in comments.iter_mut().filter(|c| c.id == id) {
+                        comment.likes = likes;
+                    }
+                    next.list = ListState::Loaded(Rc::new(Loaded {
+                        comments,
+                        total: loaded.total,
+                        next: loaded.next.clone(),
+                    }));
+                }
+            }
         }
         if next == *self {
             self
@@ -243,6 +259,7 @@ mod tests {
             content: "Hello.".into(),
             published: Timestamp::from_millis(0),
             status: CommentStatus::Approved,
+            likes: Default::default(),
         }
     }
 
@@ -403,5 +420,20 @@ mod tests {
             ListState::Loading,
             "only the first request was quiet"
         );
+    }
+
+    #[test]
+    fn a_comments_likes_change_in_place() {
+        let loaded = Listing::new(ThreadOrder::OldestFirst, Some(page(&["a", "b"], 2, None)));
+        let likes = Likes {
+            count: 4,
+            liked: true,
+            mine: false,
+        };
+        let after = run(loaded, vec![ListAction::SetLikes("b".into(), likes)]);
+        let comments = &after.loaded().unwrap().comments;
+        assert_eq!(comments[1].likes, likes);
+        assert_eq!(comments[0].likes, Likes::default());
+        assert_eq!(after.loaded().unwrap().total, 2);
     }
 }

@@ -5,6 +5,7 @@
 
 mod form;
 mod hooks;
+mod likes;
 mod listing;
 mod model;
 mod section;

@@ -189,6 +189,7 @@ mod tests {
                         content: "A fine article.".into(),
                         published: Timestamp::from_millis(0),
                         status: CommentStatus::Pending,
+                        likes: Default::default(),
                     },
                     key(3),
                 ),

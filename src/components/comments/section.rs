@@ -12,6 +12,7 @@ use super::hooks::{
     use_apply_held_start, use_comment_pages, use_draft_storage, use_focus_on, use_form_model,
     use_identity_storage, use_linked_comment, use_refocus_after_more, use_reveal_posted, use_send,
 };
+use super::likes::use_like;
 use super::listing::{ListAction, ListState, Listing, Loaded, More, Window};
 use super::model::{Action, Model};
 use super::thread::Thread;
@@ -84,6 +85,9 @@ fn OpenComments(props: &CommentsProps) -> Html {
     use_identity_storage(&model, &held);
     use_apply_held_start(&model, &held);
     use_send(&model, &url, props.api, config.timeout, &config.on_event);
+    let on_like = use_like(&listing, &url, config.timeout);
+    // Likes are our service's (WordPress's API has none).
+    let on_like = (props.api == CommentsApi::Service).then_some(on_like);
     use_focus_on(model.form.summary_focus(), &summary_ref);
     use_focus_on(model.focus_comment, &comment_ref);
 
@@ -123,7 +127,10 @@ fn OpenComments(props: &CommentsProps) -> Html {
                 .as_ref()
                 .map(|l| l.comments.clone())
                 .unwrap_or_default();
-            paging::merge(&mut comments, posted.clone());
+            // The reader's own, whatever the answer said: no like on them.
+            let mut posted = posted.clone();
+            posted.iter_mut().for_each(|c| c.likes.mine = true);
+            paging::merge(&mut comments, posted);
             in_order(build_thread(&comments), *order)
                 .into_iter()
                 .map(Rc::new)
@@ -197,8 +204,10 @@ fn OpenComments(props: &CommentsProps) -> Html {
             }
             if thread.len() > 1 {
                 <div class="aw-thread-order" role="group" aria-label={texts.order_label}>
-                    { for [(ThreadOrder::OldestFirst, texts.oldest_first), (ThreadOrder::NewestFirst, texts.newest_first)]
+                    { for [(ThreadOrder::OldestFirst, texts.oldest_first), (ThreadOrder::NewestFirst, texts.newest_first), (ThreadOrder::BestFirst, texts.best_first)]
                         .into_iter()
+                        // "Best first" where there are likes (our service).
+                        .filter(|(choice, _)| *choice != ThreadOrder::BestFirst || on_like.is_some())
                         .map(|(choice, label)| {
                             let pressed = listing.order == choice;
                             let switch_order = switch_order.clone();
@@ -217,6 +226,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     entries={shown.clone()}
                     id_prefix={ids.prefix.clone()}
                     on_reply={on_reply.clone()}
+                    on_like={on_like.clone()}
                     reply_form={reply_target.clone().filter(|_| form_in_thread).map(|id| {
                         let depth = shown
                             .iter()

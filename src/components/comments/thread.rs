@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::likes::LikePress;
 use crate::components::config::use_texts;
 use crate::domain::comment_markup::{parse_comment, CommentBlock, CommentElement, CommentInline};
 use crate::domain::draft::ReplyTarget;
@@ -18,6 +19,10 @@ pub struct CommentItemProps {
     pub id_prefix: AttrValue,
     /// Stable across renders, so that an unchanged comment is not rendered again.
     pub on_reply: Callback<ReplyTarget>,
+    /// Likes, where the API has them (ours): each approved comment not the reader's own
+    /// gets a like button with its count.
+    #[prop_or_default]
+    pub on_like: Option<Callback<LikePress>>,
 }
 
 /// An element id for a comment, from an id the server chose. Letters, digits and `-` stay;
@@ -40,6 +45,8 @@ pub struct ThreadProps {
     pub entries: Rc<Vec<Rc<ThreadEntry>>>,
     pub id_prefix: AttrValue,
     pub on_reply: Callback<ReplyTarget>,
+    #[prop_or_default]
+    pub on_like: Option<Callback<LikePress>>,
     /// The form, when it is open under a comment (its id): a reply.
     #[prop_or_default]
     pub reply_form: Option<(AttrValue, Html)>,
@@ -55,7 +62,7 @@ pub fn Thread(props: &ThreadProps) -> Html {
     let mut items: Vec<Html> = Vec::with_capacity(props.entries.len() + 1);
     for entry in props.entries.iter() {
         items.push(html! {
-            <CommentItem key={entry.comment.id.clone()} entry={entry.clone()} id_prefix={props.id_prefix.clone()} on_reply={props.on_reply.clone()} />
+            <CommentItem key={entry.comment.id.clone()} entry={entry.clone()} id_prefix={props.id_prefix.clone()} on_reply={props.on_reply.clone()} on_like={props.on_like.clone()} />
         });
         if let Some((_, form)) = props
             .reply_form
@@ -130,8 +137,32 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
                     onclick={on_reply} aria-label={texts.reply_to(&author_name)}>
                     {texts.reply}
                 </a>
+                { like_button(comment, context.on_like.as_ref(), texts) }
             </article>
         </li>
+    }
+}
+
+/// The like button of an approved comment that is not the reader's own: pressed or not
+/// (`aria-pressed`), its name the count in words (the language's plural forms), its text a
+/// heart and the count. Without JavaScript it shows the count and does nothing (a like
+/// needs the widget).
+fn like_button(
+    comment: &crate::domain::comment::Comment,
+    on_like: Option<&Callback<LikePress>>,
+    texts: &crate::i18n::Texts,
+) -> Html {
+    let Some(on_like) = on_like.filter(|_| !comment.is_pending() && !comment.likes.mine) else {
+        return Html::default();
+    };
+    let likes = comment.likes;
+    let press = (comment.id.clone(), likes);
+    let onclick = on_like.reform(move |_: MouseEvent| press.clone());
+    html! {
+        <button type="button" class="aw-like" aria-pressed={if likes.liked { "true" } else { "false" }}
+            aria-label={texts.likes(likes.count)} {onclick}>
+            <span aria-hidden="true">{"\u{2665} "}{texts.number(likes.count)}</span>
+        </button>
     }
 }
 
