@@ -51,6 +51,7 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
         form: typed_form(options, thread.as_deref()),
         thread,
         on_event,
+        sign_in_token: text_option(options, "token").map(AttrValue::from),
     })
 }
 

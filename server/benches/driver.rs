@@ -163,6 +163,7 @@ fn comment(n: usize, roots: &mut Vec<String>) -> StoredComment {
         created_at: 1_700_000_000_000 + n as i64,
         client_address: "127.0.0.1".to_owned(),
         author_token: None,
+        account: None,
         notify: false,
     }
 }

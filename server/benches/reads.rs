@@ -34,6 +34,7 @@ fn comment(id: String, article: &str, parent: Option<String>, at: i64) -> Stored
         created_at: at,
         client_address: "127.0.0.1".to_owned(),
         author_token: None,
+        account: None,
         notify: false,
     }
 }

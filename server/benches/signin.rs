@@ -65,6 +65,7 @@ async fn main() {
             created_at: 1_700_000_000_000 + n as i64 * 1_000,
             client_address: "127.0.0.1".to_owned(),
             author_token: None,
+            account: None,
             notify: false,
         })
         .collect();

@@ -243,6 +243,28 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMENTS_AKISMET_BLOG")]
     pub akismet_blog: Option<String>,
 
+    /// Readers signed in by the publisher (README, "Signing in with the publisher's
+    /// accounts"): the shared secret their server signs HS256 tokens with (32 bytes or more).
+    #[arg(long, env = "COMMENTS_SSO_HS256_SECRET", hide_env_values = true)]
+    pub sso_hs256_secret: Option<String>,
+    /// The same secret read from a file (its trailing newline ignored), so it stays out of
+    /// the process list.
+    #[arg(long, env = "COMMENTS_SSO_HS256_SECRET_FILE")]
+    pub sso_hs256_secret_file: Option<PathBuf>,
+    /// Or the publisher's public key (PEM, Ed25519 for EdDSA or RSA for RS256) that checks
+    /// their tokens.
+    #[arg(long, env = "COMMENTS_SSO_PUBLIC_KEY")]
+    pub sso_public_key: Option<PathBuf>,
+    /// The `aud` a token must name (required with a key).
+    #[arg(long, env = "COMMENTS_SSO_AUDIENCE")]
+    pub sso_audience: Option<String>,
+    /// The `iss` a token must name (required with a key).
+    #[arg(long, env = "COMMENTS_SSO_ISSUER")]
+    pub sso_issuer: Option<String>,
+    /// Signed-in readers skip the first-comment hold (links still hold a comment).
+    #[arg(long, env = "COMMENTS_SSO_TRUSTED")]
+    pub sso_trusted: bool,
+
     /// Tell this address (http or https) by a signed POST of each comment held, approved,
     /// marked spam or deleted; repeatable (README, "Webhooks").
     #[arg(long = "webhook", env = "COMMENTS_WEBHOOKS", value_delimiter = ',')]

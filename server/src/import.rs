@@ -290,6 +290,7 @@ impl Imported {
             created_at: self.created_at.millis(),
             client_address,
             author_token: None,
+            account: None,
             notify: false,
         })
     }

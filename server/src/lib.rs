@@ -7,7 +7,7 @@
 //! (API, plain form, counts, feeds, holds), `pages` (reading pages and fragments),
 //! `moderation` (the area's pages, sign-in, passwords, the command line), `mail` (worker,
 //! messages, link pages), `rights` (readers' data), `import` → the shared layers
-//! (`rendering`, `http`, `articles`, `backup`, `metrics`, `spam_service`, `reader_data`,
+//! (`rendering`, `http`, `articles`, `backup`, `metrics`, `spam_service`, `reader_data`, `sso`,
 //! `link_key`, `markup`, `tokens`, `clock`, `config`) → `store`
 //! (by aggregate).
 
@@ -29,5 +29,6 @@ pub mod reader_data;
 pub mod rendering;
 pub mod rights;
 pub mod spam_service;
+pub mod sso;
 pub mod store;
 pub mod tokens;

@@ -197,11 +197,19 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
             }
         }
     };
+    let sign_in = match sign_in_settings(args) {
+        Ok(sign_in) => sign_in.map(Arc::new),
+        Err(error) => {
+            tracing::error!(%error, "sign-in settings");
+            return 2;
+        }
+    };
     let app = router(AppState {
         store: store.clone(),
         settings: Arc::new(settings),
         articles,
         spam,
+        sign_in,
     });
     let listener = match tokio::net::TcpListener::bind(args.address).await {
         Ok(listener) => listener,
@@ -449,4 +457,38 @@ async fn import(
             1
         }
     }
+}
+
+/// How readers signed in by the publisher are checked (`--sso-…`), or why it cannot start.
+fn sign_in_settings(
+    args: &comment_service::config::ServeArgs,
+) -> Result<Option<comment_service::sso::SignIn>, String> {
+    let from_file = match &args.sso_hs256_secret_file {
+        None => None,
+        Some(path) => Some(
+            std::fs::read(path)
+                .map(|mut bytes| {
+                    while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                        bytes.pop();
+                    }
+                    bytes
+                })
+                .map_err(|error| format!("cannot read {}: {error}", path.display()))?,
+        ),
+    };
+    let secret = match (&args.sso_hs256_secret, from_file) {
+        (Some(_), Some(_)) => {
+            return Err("give --sso-hs256-secret or --sso-hs256-secret-file, not both".into())
+        }
+        (Some(secret), None) => Some(secret.as_bytes().to_vec()),
+        (None, file) => file,
+    };
+    comment_service::sso::SignIn::configure(
+        secret.as_deref(),
+        args.sso_public_key.as_deref(),
+        args.sso_audience.as_deref(),
+        args.sso_issuer.as_deref(),
+        args.sso_trusted,
+    )
+    .map_err(|error| error.to_string())
 }

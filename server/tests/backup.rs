@@ -77,6 +77,7 @@ fn stored(
         created_at: 1_700_000_000_000 + id.len() as i64,
         client_address: "203.0.113.9".to_owned(),
         author_token: None,
+        account: None,
         notify: false,
     }
 }

@@ -1144,6 +1144,7 @@ async fn hostile_text_is_shown_as_text_in_the_area() {
         created_at: now_ms(),
         client_address: "192.0.2.7".to_owned(),
         author_token: None,
+        account: None,
         notify: false,
     };
     let parent = "c0ffee0000000000000000000000aaaa";
@@ -1382,6 +1383,7 @@ async fn moderate_list_escapes_control_characters() {
         created_at: now_ms(),
         client_address: "192.0.2.1".to_owned(),
         author_token: None,
+        account: None,
         notify: false,
     };
     assert_eq!(

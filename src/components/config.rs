@@ -35,6 +35,9 @@ pub struct WidgetConfig {
     pub hydrating: bool,
     /// What the widget tells the host page.
     pub on_event: Callback<WidgetEvent>,
+    /// The publisher's sign-in token (`token` on the element), read by the form after its
+    /// first render (`hooks::use_sign_in`); never rendered.
+    pub sign_in_token: Option<AttrValue>,
 }
 
 impl Default for WidgetConfig {
@@ -50,6 +53,7 @@ impl Default for WidgetConfig {
             form: None,
             hydrating: false,
             on_event: Callback::default(),
+            sign_in_token: None,
         }
     }
 }

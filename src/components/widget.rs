@@ -60,6 +60,10 @@ pub struct ArticleWidgetProps {
     pub hydrating: bool,
     #[prop_or_default]
     pub on_event: Callback<WidgetEvent>,
+    /// `token`: a sign-in token the publisher's server signed for this reader (issue 20); the
+    /// form comments under its account's name. Never on the server, which has no token.
+    #[prop_or_default]
+    pub sign_in_token: Option<AttrValue>,
 }
 
 impl ArticleWidgetProps {
@@ -85,6 +89,7 @@ impl ArticleWidgetProps {
             form: self.form.clone(),
             hydrating: self.hydrating,
             on_event: self.on_event.clone(),
+            sign_in_token: self.sign_in_token.clone(),
         }
     }
 }

@@ -163,8 +163,20 @@ pub struct ValidComment {
 
 /// Checks every field; on failure, every problem, in form order.
 pub fn validate(input: &CommentInput) -> Result<ValidComment, Vec<(Field, Problem)>> {
+    validate_as(input, false)
+}
+
+/// [`validate`], or for a reader `signed_in` with the publisher's account, whose name and
+/// email come from the account (the service reads them from the token, never the form):
+/// then only the comment and website are checked, and the name and email are left empty.
+pub fn validate_as(
+    input: &CommentInput,
+    signed_in: bool,
+) -> Result<ValidComment, Vec<(Field, Problem)>> {
+    let own = |field: &Field| !(signed_in && matches!(field, Field::Author | Field::Email));
     let problems: Vec<(Field, Problem)> = Field::ALL
         .into_iter()
+        .filter(own)
         .filter_map(|field| {
             check_field(field, input.get(field))
                 .err()
@@ -174,10 +186,14 @@ pub fn validate(input: &CommentInput) -> Result<ValidComment, Vec<(Field, Proble
     if !problems.is_empty() {
         return Err(problems);
     }
+    let kept = |field: Field| match own(&field) {
+        true => input.get(field).trim().to_owned(),
+        false => String::new(),
+    };
     Ok(ValidComment {
         content: input.content.trim().to_owned(),
-        author: input.author.trim().to_owned(),
-        email: input.email.trim().to_owned(),
+        author: kept(Field::Author),
+        email: kept(Field::Email),
         website: normalise_website(input.website.trim()),
     })
 }
@@ -333,6 +349,23 @@ mod tests {
             validate(&input("abc", "A", "a@b.co", "")).unwrap().website,
             None
         );
+    }
+
+    #[test]
+    fn a_signed_in_reader_gives_no_name_or_email() {
+        let valid = validate_as(&input(" Hello ", "", "", ""), true).unwrap();
+        assert_eq!(
+            (valid.content.as_str(), valid.author.as_str()),
+            ("Hello", "")
+        );
+        assert_eq!(valid.email, "");
+        // What the form held is ignored, not stored: the account names the comment.
+        let valid = validate_as(&input("Hello", "Someone", "some@example.com", ""), true).unwrap();
+        assert_eq!((valid.author.as_str(), valid.email.as_str()), ("", ""));
+        let problems = validate_as(&input("", "", "", "javascript:x"), true).unwrap_err();
+        let fields: Vec<Field> = problems.iter().map(|(field, _)| *field).collect();
+        assert_eq!(fields, [Field::Content, Field::Website]);
+        assert!(validate_as(&input("Hello", "", "", ""), false).is_err());
     }
 
     #[test]

@@ -11,8 +11,9 @@
 use std::ops::Index;
 
 use super::comment::Comment;
-use super::comment_rules::{check_field, validate, CommentInput, Field, Problem, ValidComment};
+use super::comment_rules::{check_field, validate_as, CommentInput, Field, Problem, ValidComment};
 use super::draft::{Draft, IdempotencyKey, Identity, ReplyTarget};
+use super::sign_in::SignedIn;
 use super::wire::PostError;
 
 /// At most one value per form field, in the fields' order: a fixed table rather than a map
@@ -106,6 +107,8 @@ pub struct Submission {
     pub honeypot: String,
     /// "Notify me of follow-up comments by email."
     pub notify: bool,
+    /// The publisher's token, when the reader comments as their account (`sign_in`).
+    pub account_token: Option<String>,
 }
 
 /// The form. Its fields change only through the transitions below, so the rules (when a
@@ -134,6 +137,9 @@ pub struct FormState {
     honeypot: String,
     /// Incremented whenever focus should move to the summary (the view watches it).
     summary_focus: u32,
+    /// The publisher's account the reader comments as (no name or email fields), until they
+    /// choose to comment anonymously or the service refuses the token.
+    account: Option<SignedIn>,
 }
 
 impl FormState {
@@ -165,6 +171,7 @@ impl FormState {
             sending: Sending::Idle,
             honeypot: String::new(),
             summary_focus: 0,
+            account: None,
         }
     }
 
@@ -220,6 +227,20 @@ impl FormState {
 
     pub fn summary_focus(&self) -> u32 {
         self.summary_focus
+    }
+
+    pub fn account(&self) -> Option<&SignedIn> {
+        self.account.as_ref()
+    }
+
+    /// The host page gave a token that looks usable (or none, or the reader chose to comment
+    /// anonymously): the name and email fields go, or come back with what they held.
+    pub fn sign_in(&mut self, account: Option<SignedIn>) {
+        for field in [Field::Author, Field::Email] {
+            self.errors.remove(&field);
+            self.server_errors.remove(&field);
+        }
+        self.account = account;
     }
 
     pub fn draft(&self) -> Draft {
@@ -314,7 +335,7 @@ impl FormState {
         }
         self.general_errors.clear();
         self.server_errors.clear();
-        match validate(&self.input) {
+        match validate_as(&self.input, self.account.is_some()) {
             Ok(comment) => {
                 self.errors.clear();
                 self.show_summary = false;
@@ -325,6 +346,7 @@ impl FormState {
                     key: self.key.clone(),
                     honeypot: self.honeypot.clone(),
                     notify: self.notify,
+                    account_token: self.account.as_ref().map(|account| account.token.clone()),
                 })
             }
             Err(problems) => {
@@ -355,6 +377,11 @@ impl FormState {
     pub fn failed(&mut self, error: PostError, next_key: IdempotencyKey) {
         if error.definitely_not_stored() {
             self.key = next_key;
+        }
+        // The service refused the publisher's token: the anonymous form returns, with the
+        // text and the details the reader had typed before.
+        if error == PostError::SignInRefused {
+            self.account = None;
         }
         if let PostError::Invalid { fields, other } = &error {
             for (field, problem) in fields {
@@ -588,5 +615,37 @@ mod tests {
         );
         assert!(form.remember());
         assert_eq!(form.input().author, "Ann");
+    }
+
+    #[test]
+    fn a_signed_in_reader_posts_without_name_or_email_and_a_refusal_brings_them_back() {
+        let mut form = form();
+        form.edit(Field::Author, "Typed before".into());
+        form.blur(Field::Email); // marked missing
+        form.sign_in(Some(SignedIn {
+            token: "h.p.s".into(),
+            name: "Ann Reader".into(),
+        }));
+        assert!(form.messages().is_empty(), "hidden fields carry no marks");
+        form.edit(Field::Content, "As my account.".into());
+        let sent = form.submit().unwrap();
+        assert_eq!(sent.account_token.as_deref(), Some("h.p.s"));
+        assert_eq!(
+            (sent.comment.author.as_str(), sent.comment.email.as_str()),
+            ("", "")
+        );
+
+        form.failed(PostError::SignInRefused, key(2));
+        assert!(form.account().is_none(), "the anonymous form returns");
+        assert_eq!(
+            form.input().content,
+            "As my account.",
+            "nothing typed is lost"
+        );
+        assert_eq!(form.input().author, "Typed before");
+        assert_eq!(form.key(), &key(2));
+        assert!(form.submit().is_none(), "now name and email are asked for");
+        assert!(form.messages().contains_key(&Field::Email));
+        assert_eq!(form.submit().map(|s| s.account_token), None);
     }
 }

@@ -17,6 +17,7 @@ pub mod likes;
 pub mod paging;
 pub mod reading;
 pub mod schema_org;
+pub mod sign_in;
 pub mod structured_data;
 pub mod text;
 pub mod thread;

@@ -204,6 +204,8 @@ pub enum PostError {
     Refused(u16),
     /// A 2xx whose body is not the comment.
     Malformed,
+    /// 401: the publisher's sign-in token was refused (expired, forged, another site's).
+    SignInRefused,
 }
 
 impl PostError {
@@ -218,6 +220,7 @@ impl PostError {
                 | PostError::Refused(_)
                 | PostError::LoginRequired
                 | PostError::Closed
+                | PostError::SignInRefused
         )
     }
 
@@ -242,6 +245,7 @@ pub fn interpret_answer(
     match status {
         200..=299 => parse_posted_comment(body).map_err(|_| PostError::Malformed),
         422 => Err(parse_field_errors(body)),
+        401 => Err(PostError::SignInRefused),
         429 => Err(PostError::TooSoon(
             retry_after.and_then(|s| s.trim().parse().ok()),
         )),
@@ -395,6 +399,9 @@ mod tests {
             interpret_answer(403, None, ""),
             Err(PostError::Refused(403))
         );
+        let refused = interpret_answer(401, None, r#"{"error":"Your sign-in has expired."}"#);
+        assert_eq!(refused, Err(PostError::SignInRefused));
+        assert!(PostError::SignInRefused.definitely_not_stored());
         assert_eq!(
             interpret_answer(
                 422,

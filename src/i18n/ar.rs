@@ -29,6 +29,9 @@ pub static ARABIC: Texts = Texts {
     label_comment: "التعليق",
     // Each tag name isolated left to right (U+2066 … U+2069), so its brackets stay put.
     formatting_hint: "يمكنك استخدام \u{2066}<b>\u{2069} و\u{2066}<i>\u{2069} و\u{2066}<a href>\u{2069} و\u{2066}<blockquote>\u{2069} و\u{2066}<code>\u{2069} و\u{2066}<del>\u{2069} و\u{2066}<q>\u{2069}. تصبح عناوين الويب روابط.",
+    commenting_as: "تعلّق باسم {name}.",
+    comment_anonymously: "علّق دون حسابك",
+    sign_in_refused: "رُفض تسجيل دخولك (ربما انتهت صلاحيته). أضف اسمك وبريدك الإلكتروني لنشر تعليقك، أو سجّل الدخول من جديد.",
     label_name: "الاسم",
     label_email: "البريد الإلكتروني",
     label_website: "الموقع الإلكتروني",

@@ -29,6 +29,9 @@ pub static PERSIAN: Texts = Texts {
     label_comment: "دیدگاه",
     // Each tag name isolated left to right (U+2066 … U+2069), so its brackets stay put.
     formatting_hint: "می‌توانید از \u{2066}<b>\u{2069}، \u{2066}<i>\u{2069}، \u{2066}<a href>\u{2069}، \u{2066}<blockquote>\u{2069}، \u{2066}<code>\u{2069}، \u{2066}<del>\u{2069} و \u{2066}<q>\u{2069} استفاده کنید. نشانی‌های وب پیوند می‌شوند.",
+    commenting_as: "با نام {name} دیدگاه می‌نویسید.",
+    comment_anonymously: "بدون حساب کاربری‌تان دیدگاه بنویسید",
+    sign_in_refused: "ورود شما پذیرفته نشد (شاید منقضی شده باشد). برای فرستادن دیدگاه، نام و ایمیل خود را وارد کنید یا دوباره وارد شوید.",
     label_name: "نام",
     label_email: "ایمیل",
     label_website: "وب‌سایت",

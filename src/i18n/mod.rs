@@ -276,6 +276,12 @@ pub struct Texts {
     /// One line under the comment field: the tags a comment may use, and that web addresses
     /// become links (`domain::comment_markup`).
     pub formatting_hint: &'static str,
+    /// A reader signed in by the publisher (`domain::sign_in`): "Commenting as {name}." in
+    /// place of the name and email fields, the button that brings them back, and what the
+    /// form says when the service refused the token.
+    pub commenting_as: &'static str,
+    pub comment_anonymously: &'static str,
+    pub sign_in_refused: &'static str,
     pub label_name: &'static str,
     pub label_email: &'static str,
     pub label_website: &'static str,
@@ -422,6 +428,14 @@ impl Texts {
         self.counted(&self.minutes_read, minutes as u64)
     }
 
+    /// "Commenting as {name}." around the name, which the view isolates (`<bdi>`): the words
+    /// before it and after it.
+    pub fn commenting_as_parts(&self) -> (&'static str, &'static str) {
+        self.commenting_as
+            .split_once("{name}")
+            .unwrap_or((self.commenting_as, ""))
+    }
+
     pub fn leave_reply_to(&self, name: &str) -> String {
         fill(self.leave_reply_to, &[("name", name.to_owned())])
     }
@@ -550,6 +564,7 @@ impl Texts {
             PostError::Malformed => self.post_malformed.to_owned(),
             PostError::LoginRequired => self.login_required.to_owned(),
             PostError::Closed => self.comments_closed.to_owned(),
+            PostError::SignInRefused => self.sign_in_refused.to_owned(),
         }
     }
 

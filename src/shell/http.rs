@@ -231,11 +231,19 @@ pub async fn post_comment(
         ("Accept", "application/json"),
     ];
     let parent = outgoing.parent.as_deref();
+    // A reader signed in by the publisher: their token, in a header and never in a URL.
+    let bearer = outgoing
+        .account_token
+        .as_ref()
+        .map(|token| format!("Bearer {token}"));
     let body = match api {
         CommentsApi::Service => {
             headers.push((IDEMPOTENCY_KEY_HEADER, outgoing.key.as_str()));
             if let Some(token) = &token {
                 headers.push((AUTHOR_TOKEN_HEADER, token.as_str()));
+            }
+            if let Some(bearer) = &bearer {
+                headers.push(("Authorization", bearer.as_str()));
             }
             request_body(
                 &outgoing.comment,

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use article_widget::domain::comment::Comment;
-use article_widget::domain::comment_rules::validate;
+use article_widget::domain::comment_rules::{validate_as, ValidComment};
 use article_widget::domain::date::Timestamp;
 use article_widget::domain::thread::ThreadOrder;
 use article_widget::domain::wire::{
@@ -37,6 +37,7 @@ use crate::http::origin::refuse_foreign_origins;
 use crate::http::paging::{next_page, PageParams, MAX_PER_PAGE};
 use crate::http::{public_comment, AppState};
 use crate::spam_service::{SpamCheck, Verdict};
+use crate::sso::{bearer_token, Account, Refusal};
 use crate::store::{
     Claim, ModerationStatus, NotStored, PageRequest, StoredAnswer, StoredComment, TooSoon,
 };
@@ -226,6 +227,10 @@ async fn post_comment(
     if !state.articles.comments_open(&id).await {
         return Err(ApiError::Closed);
     }
+    // A reader signed in by the publisher: whose token it is, checked before the key is
+    // claimed, so a refused token leaves nothing behind and the reader may post anonymously
+    // with the same key at once.
+    let account = signed_in_account(&state, &headers)?;
     // A browser posting without JavaScript gets an author token in a cookie, so that its
     // pages show it its comment while it awaits moderation.
     let mut new_cookie = None;
@@ -294,7 +299,10 @@ async fn post_comment(
         user_agent: header_text(header::USER_AGENT),
         referrer: header_text(header::REFERER),
     };
-    let outcome = accept(&state, &id, &key, claimed_at, request, now, sender, token).await;
+    let outcome = accept(
+        &state, &id, &key, claimed_at, request, now, sender, token, account,
+    )
+    .await;
     match outcome {
         Ok(Accepted::Answer(answer)) => Ok(answer_for(&state, form, &answer, None).await),
         Ok(Accepted::Refused(answer)) => {
@@ -327,6 +335,26 @@ async fn post_comment(
             Err(error)
         }
     }
+}
+
+/// The account of a request's `Authorization: Bearer` token, `None` without one, or why the
+/// token is refused (401): a token where the service takes none is refused too, rather than
+/// posting anonymously what the reader meant to post under their account.
+fn signed_in_account(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<Account>, ApiError> {
+    let Some(token) = bearer_token(headers) else {
+        return Ok(None);
+    };
+    let sign_in = state
+        .sign_in
+        .as_ref()
+        .ok_or(ApiError::SignIn(Refusal::NotOffered))?;
+    sign_in
+        .verify(token, now_ms())
+        .map(Some)
+        .map_err(ApiError::SignIn)
 }
 
 /// The answer in the form the client asked for: JSON for the API, a redirect or a page for a
@@ -371,6 +399,7 @@ async fn accept(
     now: i64,
     sender: Sender,
     author_token: Option<String>,
+    account: Option<Account>,
 ) -> Result<Accepted, ApiError> {
     let address = sender.address;
     let generic = "Your comment could not be accepted. Please try again in a moment.";
@@ -394,8 +423,16 @@ async fn accept(
         return Ok(Accepted::Refused(refusal("form", generic)));
     }
 
-    let valid = match validate(&request.input) {
-        Ok(valid) => valid,
+    let valid = match validate_as(&request.input, account.is_some()) {
+        // A signed-in reader's name and email are their account's, never the body's.
+        Ok(valid) => match &account {
+            Some(account) => ValidComment {
+                author: account.name.clone(),
+                email: account.email.clone().unwrap_or_default(),
+                ..valid
+            },
+            None => valid,
+        },
         Err(problems) => {
             return Ok(Accepted::Refused(StoredAnswer {
                 status: 422,
@@ -428,11 +465,21 @@ async fn accept(
         return Ok(Accepted::Refused(refusal("form", generic)));
     }
     let links = crate::comments::holds::too_many_links(&valid.content, state.settings.hold_links);
+    // The publisher vouches for its signed-in readers only with `--sso-trusted`; otherwise
+    // their first comment is held as anyone's (known by their address when the token has one).
+    let trusted_account = account.is_some()
+        && state
+            .sign_in
+            .as_ref()
+            .is_some_and(|sign_in| sign_in.trusted);
     let status = match state.settings.moderation {
         Moderation::ApproveAll => ModerationStatus::Approved,
         Moderation::HoldAll => ModerationStatus::Pending,
         Moderation::Auto if links => ModerationStatus::Pending,
-        Moderation::Auto if store.has_approved(&email).await? => ModerationStatus::Approved,
+        Moderation::Auto if trusted_account => ModerationStatus::Approved,
+        Moderation::Auto if !email.is_empty() && store.has_approved(&email).await? => {
+            ModerationStatus::Approved
+        }
         Moderation::Auto => ModerationStatus::Pending,
     };
     // Our own rules passed: the spam service (when there is one) has its say before storing.
@@ -474,9 +521,18 @@ async fn accept(
         created_at: now,
         client_address: address.to_string(),
         author_token,
-        notify: request.notify,
+        // Replies are mailed only to an address, and a signed-in reader may have none.
+        notify: request.notify && !email.is_empty(),
+        account: account.map(|account| account.id),
     };
-    let subjects = [format!("email:{email}"), format!("address:{address}")];
+    // Flood control per account for a signed-in reader (their address may be empty).
+    let subjects = [
+        match &comment.account {
+            Some(account) => format!("account:{account}"),
+            None => format!("email:{email}"),
+        },
+        format!("address:{address}"),
+    ];
     let stored = store
         .insert_comment(
             &comment,

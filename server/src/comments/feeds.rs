@@ -164,6 +164,7 @@ mod tests {
             created_at: 1_700_000_000_000,
             client_address: "127.0.0.1".into(),
             author_token: None,
+            account: None,
             notify: false,
         }
     }

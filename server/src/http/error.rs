@@ -37,6 +37,9 @@ pub enum ApiError {
     NoRandomness,
     #[error("The comments are unavailable right now. Please try again.")]
     Database(#[from] sqlx::Error),
+    /// The publisher's sign-in token was refused (expired, forged, another site's…): 401.
+    #[error("{0}")]
+    SignIn(crate::sso::Refusal),
 }
 
 impl ApiError {
@@ -50,6 +53,7 @@ impl ApiError {
             }
             ApiError::KeyInProgress => StatusCode::CONFLICT,
             ApiError::NoRandomness | ApiError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::SignIn(_) => StatusCode::UNAUTHORIZED,
         }
     }
 
@@ -79,12 +83,20 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.log();
-        (
+        let mut response = (
             self.status(),
             [(header::CONTENT_TYPE, "application/json")],
             json!({ "error": self.to_string() }).to_string(),
         )
-            .into_response()
+            .into_response();
+        if let ApiError::SignIn(_) = self {
+            // RFC 6750 §3: a refused bearer token is answered with its scheme and the reason.
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
+        response
     }
 }
 

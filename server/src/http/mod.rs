@@ -19,6 +19,7 @@ use article_widget::domain::date::Timestamp;
 use crate::articles::ArticleGate;
 use crate::config::Settings;
 use crate::spam_service::SpamService;
+use crate::sso::SignIn;
 use crate::store::{Store, StoredComment};
 
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct AppState {
     pub articles: Arc<ArticleGate>,
     /// The spam service (`--akismet-key`), when there is one.
     pub spam: Option<SpamService>,
+    /// Readers signed in by the publisher (`--sso-…`), when the service takes them.
+    pub sign_in: Option<Arc<SignIn>>,
 }
 
 /// A page's comments as this viewer (their author token's digest) sees them: each with its

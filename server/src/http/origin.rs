@@ -23,7 +23,8 @@ pub fn cors(origins: &[String]) -> CorsLayer {
         .allow_origin(AllowOrigin::list(allowed))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers(
-            [header::CONTENT_TYPE, header::ACCEPT]
+            // AUTHORIZATION: a reader signed in by the publisher (`sso`).
+            [header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION]
                 .into_iter()
                 .chain(header_name(IDEMPOTENCY_KEY_HEADER))
                 .chain(header_name(AUTHOR_TOKEN_HEADER))

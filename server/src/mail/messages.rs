@@ -277,6 +277,7 @@ mod tests {
             created_at: 0,
             client_address: "127.0.0.1".into(),
             author_token: None,
+            account: None,
             notify: false,
         };
         let summary = held_summary(&ArticleGate::new(None), &comment).await;

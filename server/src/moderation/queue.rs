@@ -172,6 +172,11 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
                 "(" (status_label(comment.status.as_str())) ") on "
                 a href=(article_address(&comment.article_id)) { (shown(&title)) }
             }
+            @if let Some(account) = &comment.account {
+                // Vouched for by the publisher's sign-in: its account (`iss|sub`) and the name
+                // its token gave.
+                p.meta.account { "Signed in as " (shown(author)) " (" (shown(account)) ")" }
+            }
             p.meta {
                 (shown(&comment.email)) " · " (shown(&comment.client_address))
                 @if let Some(website) = &comment.website {

@@ -109,6 +109,7 @@ pub static TABLES: &[Table] = &[
             text("client_address"),
             optional_text("author_token"),
             integer("notify"),
+            optional_text("account"),
         ],
         key: &["id"],
     },

@@ -636,15 +636,15 @@ async fn stored_published_answered(
 
 /// `INSERT_ROW` as PostgreSQL's fenced post writes it: one row for each row of the `answered`
 /// part (one, or none when the claim was lost). Binds: `bind_row`.
-const INSERT_ROW_IF_ANSWERED: &str = "INSERT INTO comments (id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, notify, root_id)
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+const INSERT_ROW_IF_ANSWERED: &str = "INSERT INTO comments (id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, notify, account, root_id)
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
          COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?)
      FROM answered RETURNING id";
 
 /// A comment as it is, with its thread's root: its parent's, or itself (see migration
 /// 0004). Binds: `bind_row`.
-const INSERT_ROW: &str = "INSERT INTO comments (id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, notify, root_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+const INSERT_ROW: &str = "INSERT INTO comments (id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, notify, account, root_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
          COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?))";
 
 fn bind_row<'q>(query: AnyQuery<'q>, comment: &'q StoredComment) -> AnyQuery<'q> {
@@ -661,6 +661,7 @@ fn bind_row<'q>(query: AnyQuery<'q>, comment: &'q StoredComment) -> AnyQuery<'q>
         .bind(comment.client_address.as_str())
         .bind(comment.author_token.as_deref())
         .bind(i64::from(comment.notify))
+        .bind(comment.account.as_deref())
         .bind(comment.parent_id.as_deref())
         .bind(comment.article_id.as_str())
         .bind(comment.id.as_str())

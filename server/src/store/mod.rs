@@ -140,6 +140,9 @@ pub struct StoredComment {
     pub created_at: i64,
     pub client_address: String,
     pub author_token: Option<String>,
+    /// The publisher's account it was written under (`iss|sub`, see `sso`), if signed in.
+    #[sqlx(default)]
+    pub account: Option<String>,
     /// The commenter asked to hear of replies (stored; not read back with the comment).
     #[sqlx(skip)]
     pub notify: bool,
@@ -170,7 +173,7 @@ pub struct Store {
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 const COMMENT_COLUMNS: &str =
-    "id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token";
+    "id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, account";
 
 impl Store {
     /// Connects (creating a SQLite file if needed) and migrates.

@@ -763,6 +763,7 @@ mod tests {
             created_at: at,
             client_address: "127.0.0.1".into(),
             author_token: None,
+            account: None,
             notify: true,
         }
     }

@@ -393,7 +393,7 @@ impl Store {
             Erasure::Anonymise => {
                 sqlx::query(&self.sql(
                     "UPDATE comments SET author = ?, email = '', website = NULL,
-                         client_address = '', author_token = NULL, notify = 0
+                         client_address = '', author_token = NULL, account = NULL, notify = 0
                      WHERE lower(email) = lower(?)",
                 ))
                 .bind(FORMER_READER)

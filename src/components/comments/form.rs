@@ -242,8 +242,12 @@ pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
                     <span>{texts.required_note}{" "}<span class="aw-required" aria-hidden="true">{"*"}</span></span>
                 </p>
                 { text_field(Field::Content, texts.label_comment, "text", "off") }
-                { text_field(Field::Author, texts.label_name, "text", "name") }
-                { text_field(Field::Email, texts.label_email, "email", "email") }
+                if let Some(account) = form.account() {
+                    { signed_in_line(&account.name, context, texts) }
+                } else {
+                    { text_field(Field::Author, texts.label_name, "text", "name") }
+                    { text_field(Field::Email, texts.label_email, "email", "email") }
+                }
                 { text_field(Field::Website, texts.label_website, "url", "url") }
                 // A field people never see or fill; bots do.
                 <div class="aw-hp" aria-hidden="true">
@@ -251,10 +255,12 @@ pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
                     <input id={format!("{prefix}-homepage")} name="homepage" type="text" tabindex="-1"
                         autocomplete="off" value={form.honeypot().to_owned()} oninput={on_honeypot} />
                 </div>
+                if form.account().is_none() {
                 <p class="aw-consent">
                     <input id={format!("{prefix}-consent")} type="checkbox" checked={form.remember()} onchange={on_remember} />
                     <label for={format!("{prefix}-consent")}>{texts.consent}</label>
                 </p>
+                }
                 if context.notify {
                 <p class="aw-consent">
                     <input id={format!("{prefix}-notify")} name="notify" value="1" type="checkbox" checked={form.notify()} onchange={on_notify} />
@@ -283,6 +289,24 @@ pub fn comment_form(context: &FormContext, texts: &'static Texts) -> Html {
                 </div>
             </form>
         </div>
+    }
+}
+
+/// In place of the name and email fields for a reader signed in by the publisher: the name
+/// the comment will be shown under (isolated, for a name in another script), and a way back to
+/// the anonymous form, which keeps what it held.
+fn signed_in_line(name: &str, context: &FormContext, texts: &'static Texts) -> Html {
+    let (before, after) = texts.commenting_as_parts();
+    let on_anonymous = context
+        .on_action
+        .reform(|_: MouseEvent| Action::SignIn(None));
+    html! {
+        <p class="aw-signed-in">
+            {before}<strong><bdi>{name.to_owned()}</bdi></strong>{after}{" "}
+            <button type="button" class="aw-button aw-button--secondary" onclick={on_anonymous}>
+                {texts.comment_anonymously}
+            </button>
+        </p>
     }
 }
 

@@ -17,6 +17,7 @@ use super::thread::comment_element_id;
 use crate::domain::article::CommentsApi;
 use crate::domain::draft::{draft_storage_key, Draft, Identity, IDENTITY_STORAGE_KEY};
 use crate::domain::paging;
+use crate::domain::sign_in::read_token;
 use crate::domain::thread::ThreadEntry;
 use crate::host_contract::WidgetEvent;
 use crate::shell::http::{list_comments, post_comment, Abort};
@@ -148,6 +149,21 @@ pub fn use_apply_held_start(model: &UseReducerHandle<Model>, held: &HeldStart) {
         if let Some(start) = held.borrow_mut().take() {
             dispatcher.dispatch(Action::Start(Box::new(start)));
         }
+    });
+}
+
+/// The publisher's sign-in token, applied after the first render (the server, which has no
+/// token, rendered the anonymous form, and hydration must find it) and again whenever the host
+/// page changes it; a token that does not look usable (expired, malformed) leaves the form
+/// anonymous. Called after `use_apply_held_start`, so the reader's own start comes first.
+#[hook]
+pub fn use_sign_in(model: &UseReducerHandle<Model>, token: Option<AttrValue>) {
+    let dispatcher = model.dispatcher();
+    use_effect_with(token, move |token| {
+        let account = token
+            .as_deref()
+            .and_then(|token| read_token(token, dom::now_ms()));
+        dispatcher.dispatch(Action::SignIn(account));
     });
 }
 

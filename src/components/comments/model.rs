@@ -12,6 +12,7 @@ use crate::domain::comment_rules::Field;
 use crate::domain::draft::{Draft, IdempotencyKey, Identity, ReplyTarget};
 use crate::domain::errors::StorageError;
 use crate::domain::form::{FormState, Submission};
+use crate::domain::sign_in::SignedIn;
 use crate::domain::wire::PostError;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +44,8 @@ pub enum Action {
     /// The post failed; the key is used only if the server certainly stored nothing.
     Failed(PostError, IdempotencyKey),
     Storage(Option<StorageError>),
+    /// The publisher's account the reader comments as (`None`: the anonymous form).
+    SignIn(Option<SignedIn>),
     /// The model the section starts from, once a hydrated section has rendered the server's
     /// (see `section::OpenComments`): the reader's draft, details or typed text.
     Start(Box<Model>),
@@ -112,6 +115,7 @@ impl Reducible for Model {
                 next.outgoing = None;
             }
             Action::Storage(problem) => next.storage_problem = problem,
+            Action::SignIn(account) => next.form.sign_in(account),
             Action::Start(model) => next = *model,
         }
         if next == *self {

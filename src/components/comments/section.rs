@@ -11,6 +11,7 @@ use super::form::{comment_form, FormContext};
 use super::hooks::{
     use_apply_held_start, use_comment_pages, use_draft_storage, use_focus_on, use_form_model,
     use_identity_storage, use_linked_comment, use_refocus_after_more, use_reveal_posted, use_send,
+    use_sign_in,
 };
 use super::likes::use_like;
 use super::listing::{ListAction, ListState, Listing, Loaded, More, Window};
@@ -84,6 +85,14 @@ fn OpenComments(props: &CommentsProps) -> Html {
     use_draft_storage(&props.article_id, &model, &held);
     use_identity_storage(&model, &held);
     use_apply_held_start(&model, &held);
+    // Only our service takes the publisher's token (WordPress's API has its own sign-in).
+    use_sign_in(
+        &model,
+        config
+            .sign_in_token
+            .clone()
+            .filter(|_| props.api == crate::domain::article::CommentsApi::Service),
+    );
     use_send(&model, &url, props.api, config.timeout, &config.on_event);
     let on_like = use_like(&listing, &url, config.timeout);
     // Likes are our service's (WordPress's API has none).

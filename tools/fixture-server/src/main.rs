@@ -109,6 +109,7 @@ async fn main() {
             settings: Arc::new(settings(moderation)),
             articles: Arc::new(ArticleGate::new(None)),
             spam: None,
+            sign_in: None,
         })
     };
     let state = AppState {
