@@ -46,7 +46,8 @@ pub static ARABIC: Texts = Texts {
     honeypot_label: "اترك هذا الحقل فارغاً",
     anonymous: "مجهول",
     leave_reply_to: "اترك رداً على {name}",
-    reply_to: "الرد على {name}",
+    // Begins with the link's visible word, "رد" (label in name, WCAG 2.5.3).
+    reply_to: "رد على {name}",
     in_reply_to: "رداً على {name}",
     control: "{field}: يحتوي على أحرف لا يمكن استخدامها",
     not_email: "أدخل بريداً إلكترونياً بالصيغة الصحيحة، مثل name@example.com",
@@ -169,11 +170,13 @@ pub static ARABIC: Texts = Texts {
         other: "لم تصل التعليقات خلال {n} ثانية.",
     },
     likes: Plural {
-        zero: "إعجاب (لا إعجابات)",
-        one: "إعجاب (إعجاب واحد)",
-        two: "إعجاب (إعجابان)",
-        few: "إعجاب ({n} إعجابات)",
-        many: "إعجاب ({n} إعجابًا)",
-        other: "إعجاب ({n} إعجاب)",
+        // Each form names the count in digits, as the button shows it, after a comma rather
+        // than in brackets (label in name: axe reads "(٢" as another word than "٢").
+        zero: "إعجاب، {n} إعجاب",
+        one: "إعجاب، {n} إعجاب",
+        two: "إعجاب، {n} إعجاب",
+        few: "إعجاب، {n} إعجابات",
+        many: "إعجاب، {n} إعجابًا",
+        other: "إعجاب، {n} إعجاب",
     },
 };

@@ -127,7 +127,7 @@ pub static GERMAN: Texts = Texts {
         "Die Kommentare kamen nicht innerhalb von {n} Sekunden.",
     ),
     likes: Plural::one_other(
-        "Gefällt mir ({n} Person)",
-        "Gefällt mir ({n} Personen)",
+        "Gefällt mir, {n} Person",
+        "Gefällt mir, {n} Personen",
     ),
 };

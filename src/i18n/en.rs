@@ -139,7 +139,7 @@ pub static ENGLISH: Texts = Texts {
         "The comments did not arrive within {n} seconds.",
     ),
     likes: Plural::one_other(
-        "Like ({n} like)",
-        "Like ({n} likes)",
+        "Like, {n} like",
+        "Like, {n} likes",
     ),
 };

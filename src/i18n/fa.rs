@@ -112,5 +112,5 @@ pub static PERSIAN: Texts = Texts {
     post_too_soon_wait: Plural::same("دیدگاه‌ها را خیلی پشت سر هم می‌فرستید. لطفاً {n} ثانیه صبر کنید و دوباره تلاش کنید."),
     post_timeout: Plural::same("سرور در {n} ثانیه پاسخ نداد. دیدگاه شما اینجا نگه داشته شده است؛ دوباره تلاش کنید، دو بار فرستاده نخواهد شد."),
     list_timeout: Plural::same("دیدگاه‌ها در {n} ثانیه نرسیدند."),
-    likes: Plural::same("پسندیدن ({n} پسند)"),
+    likes: Plural::same("پسندیدن، {n} پسند"),
 };

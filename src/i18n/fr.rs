@@ -133,7 +133,7 @@ pub static FRENCH: Texts = Texts {
         "Les commentaires ne sont pas arrivés en {n} secondes.",
     ),
     likes: Plural::one_other(
-        "J’aime ({n} mention J’aime)",
-        "J’aime ({n} mentions J’aime)",
+        "J’aime, {n} mention J’aime",
+        "J’aime, {n} mentions J’aime",
     ),
 };

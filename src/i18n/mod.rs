@@ -418,7 +418,8 @@ impl Texts {
         self.counted(&self.responses, count as u64)
     }
 
-    /// A like button's name: "Like (N likes)".
+    /// A like button's name: "Like, N likes" (the count a word of its own, not in brackets, so
+    /// that the number the button shows is in its name as a word: WCAG 2.5.3, as axe checks it).
     pub fn likes(&self, count: u32) -> String {
         self.counted(&self.likes, u64::from(count))
     }
@@ -590,6 +591,23 @@ impl Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A like button shows its count (a heart drawn by the stylesheet, then the number as the
+    /// language writes it) and is named in words: the name contains the shown number in every
+    /// language and plural form, so that the label is in the name (WCAG 2.5.3).
+    #[test]
+    fn a_like_buttons_name_contains_the_count_it_shows() {
+        for language in Language::ALL {
+            let texts = language.texts();
+            for count in (0..=30).chain([100, 101, 102, 111, 1_000, 1_000_000]) {
+                let name = texts.likes(count);
+                assert!(
+                    name.contains(&texts.number(count)),
+                    "{language:?} {count}: {name}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn languages_are_chosen_by_primary_subtag_in_order() {
