@@ -911,6 +911,29 @@ async fn an_erasure_leaves_nothing_behind(database: Option<&str>, mode: &str) {
     .await;
     let flood = format!("SELECT COUNT(*) FROM flood WHERE subject = 'email:{email}'");
     assert_eq!(count(&service, &flood).await, 1);
+    // She liked Bob's comment from the browser that wrote hers (a like is stored under the
+    // digest her comment keeps as its author token).
+    let bobs = comment_from(
+        &service,
+        "bob-1",
+        &body("Bob", "bob@example.com", "Bob's words"),
+        "203.0.113.9",
+    )
+    .await;
+    approve(&service, &bobs);
+    execute(
+        &service,
+        &format!("UPDATE comments SET author_token = 'annabels-browser' WHERE id = '{id}'"),
+    )
+    .await;
+    execute(&service, &format!("INSERT INTO comment_likes (comment_id, reader, liked_at) VALUES ('{bobs}', 'annabels-browser', 1)")).await;
+    execute(
+        &service,
+        &format!("UPDATE comments SET likes = 1 WHERE id = '{bobs}'"),
+    )
+    .await;
+    let bobs_likes = format!("SELECT likes FROM comments WHERE id = '{bobs}'");
+    assert_eq!(count(&service, &bobs_likes).await, 1);
     let answers = "SELECT idempotency_key, body FROM idempotency";
     assert!(rows_of(&service, answers)
         .await
@@ -921,6 +944,10 @@ async fn an_erasure_leaves_nothing_behind(database: Option<&str>, mode: &str) {
 
     // Flood control's row for the address: gone.
     assert_eq!(count(&service, &flood).await, 0);
+    // Her like: gone, and Bob's count with it.
+    let hers = "SELECT COUNT(*) FROM comment_likes WHERE reader = 'annabels-browser'";
+    assert_eq!(count(&service, hers).await, 0);
+    assert_eq!(count(&service, &bobs_likes).await, 0);
     // No stored answer repeats her name, website or words.
     for (key, body) in rows_of(&service, answers).await {
         let body = body.unwrap_or_default();

@@ -341,7 +341,8 @@ impl Store {
     /// address's confirmation, rate-limit and flood-control rows, links and sessions gone, the
     /// stored answers of its comments' idempotency keys rewritten (`ERASED_ANSWER_*`), their
     /// webhooks' bodies anonymised or dropped (`erase_webhook_bodies`), each article touched
-    /// recounted (so its validators and counts move), and the audit row. The address alone
+    /// recounted (so its validators and counts move), the likes the reader gave removed (and
+    /// the liked comments' counts and articles with them), and the audit row. The address alone
     /// stays on the do-not-mail list (`unsubscribed`, added if missing), so that nobody can
     /// have it mailed again by posting with it: the erasure promised no more mail.
     pub async fn erase_reader_data(
@@ -361,6 +362,35 @@ impl Store {
         .fetch_all(&mut *transaction)
         .await?;
         erase_stored_answers(&mut transaction, self.engine, &held).await?;
+        // The likes this reader gave (known by the author token their comments keep, the
+        // digest a like is stored under), before anonymising clears it: gone, and each liked
+        // comment's count made again from its rows; their articles are recounted below, so
+        // lists and pages change with the counts.
+        let her_tokens = "SELECT author_token FROM comments
+                          WHERE lower(email) = lower(?) AND author_token IS NOT NULL";
+        let liked: Vec<(String, String)> = sqlx::query_as(&self.sql(&format!(
+            "SELECT DISTINCT l.comment_id, c.article_id FROM comment_likes l
+             JOIN comments c ON c.id = l.comment_id WHERE l.reader IN ({her_tokens})"
+        )))
+        .bind(address)
+        .fetch_all(&mut *transaction)
+        .await?;
+        sqlx::query(&self.sql(&format!(
+            "DELETE FROM comment_likes WHERE reader IN ({her_tokens})"
+        )))
+        .bind(address)
+        .execute(&mut *transaction)
+        .await?;
+        for (comment, _) in &liked {
+            sqlx::query(&self.sql(
+                "UPDATE comments SET likes = (SELECT COUNT(*) FROM comment_likes WHERE comment_id = ?)
+                 WHERE id = ?",
+            ))
+            .bind(comment)
+            .bind(comment)
+            .execute(&mut *transaction)
+            .await?;
+        }
         for (id, _) in &held {
             erase_webhook_bodies(&mut transaction, self.engine, id, erasure, now).await?;
         }
@@ -446,7 +476,11 @@ impl Store {
             }
             query.execute(&mut *transaction).await?;
         }
-        let mut articles: Vec<&str> = held.iter().map(|(_, article)| article.as_str()).collect();
+        let mut articles: Vec<&str> = held
+            .iter()
+            .chain(&liked)
+            .map(|(_, article)| article.as_str())
+            .collect();
         articles.sort_unstable();
         articles.dedup();
         for article in &articles {
