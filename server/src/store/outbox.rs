@@ -433,23 +433,16 @@ impl Store {
         }
         // A name is hex and a position digits: neither holds LIKE's `%`, `_` or `\\`.
         let endings = vec!["id LIKE ?"; receivers.len()].join(" OR ");
-        let free = "sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)";
-        let sql = self.sql(&format!(
-            "UPDATE outbox SET claimed_by = ?, claimed_until = ?
-             WHERE id IN (SELECT id FROM outbox WHERE {free} AND next_attempt_at <= ?
-                          AND kind = 'webhook' AND ({endings}) ORDER BY created_at LIMIT ?)
-               AND {free}
-             RETURNING id, kind, comment_id, attempts"
-        ));
-        let mut query = sqlx::query_as::<_, OutboxItem>(&sql)
-            .bind(worker)
-            .bind(until)
-            .bind(now)
-            .bind(now);
-        for receiver in receivers {
-            query = query.bind(format!("%:{receiver}"));
-        }
-        query.bind(limit).bind(now).fetch_all(&self.writer).await
+        let patterns: Vec<String> = receivers.iter().map(|r| format!("%:{r}")).collect();
+        self.claim_due(
+            worker,
+            &format!("kind = 'webhook' AND ({endings})"),
+            &patterns,
+            now,
+            until,
+            limit,
+        )
+        .await
     }
 
     /// The body a webhook row carries (written with it, see `enqueue_webhook`).
@@ -564,11 +557,34 @@ impl Store {
             return Ok(Vec::new());
         }
         let marks = vec!["?"; kinds.len()].join(", ");
+        let kinds: Vec<String> = kinds.iter().map(|kind| (*kind).to_owned()).collect();
+        self.claim_due(
+            worker,
+            &format!("kind IN ({marks})"),
+            &kinds,
+            now,
+            until,
+            limit,
+        )
+        .await
+    }
+
+    /// The claim itself: up to `limit` due, unclaimed rows that also meet `condition` (SQL
+    /// with a `?` for each of `values`), oldest first, for `worker` until `until`.
+    async fn claim_due(
+        &self,
+        worker: &str,
+        condition: &str,
+        values: &[String],
+        now: i64,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>> {
         let free = "sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)";
         let sql = self.sql(&format!(
             "UPDATE outbox SET claimed_by = ?, claimed_until = ?
              WHERE id IN (SELECT id FROM outbox WHERE {free} AND next_attempt_at <= ?
-                          AND kind IN ({marks}) ORDER BY created_at LIMIT ?)
+                          AND {condition} ORDER BY created_at LIMIT ?)
                AND {free}
              RETURNING id, kind, comment_id, attempts"
         ));
@@ -577,8 +593,8 @@ impl Store {
             .bind(until)
             .bind(now)
             .bind(now);
-        for kind in kinds {
-            query = query.bind(*kind);
+        for value in values {
+            query = query.bind(value.as_str());
         }
         query.bind(limit).bind(now).fetch_all(&self.writer).await
     }
