@@ -708,3 +708,25 @@ mod tests {
         assert!(!none_match(&HeaderMap::new(), tag));
     }
 }
+
+/// The headers of a private page (the moderation area, a reader's own data): never stored by
+/// a cache, never framed (clickjacking), no script at all, forms only to the service itself,
+/// no sniffing; `referrer` says what a link out of it may tell (`no-referrer` where a URL could
+/// name someone).
+pub fn private_page_headers(headers: &mut axum::http::HeaderMap, referrer: &'static str) {
+    use axum::http::{header, HeaderValue};
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
+}
