@@ -16,19 +16,15 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::worker::{retry_delay_ms, rung};
+use super::worker::{idle, retry_delay_ms, worker_name, BATCH, CLAIM_MS};
 use crate::clock::now_ms;
 use crate::config::{ServeArgs, WebhookFormat};
 use crate::store::{OutboxItem, Store, WEBHOOK_RECEIVER_HEARTBEAT_MS};
-use crate::tokens::random_hex;
 
 /// The header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "X-Comments-Signature";
 /// How long one request may take, from connecting to the end of the answer.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a claim holds before another instance may take the row over: longer than a
-/// request.
-const CLAIM_MS: i64 = 60_000;
 
 /// What the worker needs.
 #[derive(Clone)]
@@ -204,13 +200,7 @@ fn reading_page(public_url: &str, article_id: &str) -> String {
 /// Runs the worker until `stop` is cancelled: it then returns between requests, and gives
 /// back the rows it claimed and did not send, for another instance.
 pub async fn run(store: Store, webhooks: Webhooks, stop: tokio_util::sync::CancellationToken) {
-    let worker = match random_hex(8) {
-        Ok(name) => format!("webhooks-{name}"),
-        Err(error) => {
-            tracing::error!(%error, "the system's random source failed; the worker is named by its process");
-            format!("webhooks-{}-{}", std::process::id(), now_ms())
-        }
-    };
+    let worker = worker_name("webhooks");
     let claimable = webhooks.claimable();
     let names = webhooks.receiver_names();
     let mut wakeups = store.outbox_wakeups();
@@ -249,16 +239,9 @@ pub async fn run(store: Store, webhooks: Webhooks, stop: tokio_util::sync::Cance
         if full {
             continue;
         }
-        tokio::select! {
-            () = tokio::time::sleep(webhooks.poll) => {}
-            () = rung(&mut wakeups) => {}
-            () = stop.cancelled() => {}
-        }
+        idle(webhooks.poll, &mut wakeups, &stop).await;
     }
 }
-
-/// How many rows one claim takes.
-const BATCH: i64 = 20;
 
 /// Says again which receivers this instance names (so events keep writing their rows), and
 /// gives up the rows of receivers no instance names any more. A failure is logged and tried

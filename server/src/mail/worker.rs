@@ -79,8 +79,9 @@ impl Mailer {
     }
 }
 
-/// How long a claim holds before another instance may take the message over.
-const CLAIM_MS: i64 = 60_000;
+/// How long a claim holds before another instance may take the row over (the mail's and the
+/// webhooks' workers): longer than a request.
+pub(super) const CLAIM_MS: i64 = 60_000;
 
 /// How long after its `attempts`-th failure a message is tried again: `first`, doubling, at
 /// most an hour.
@@ -98,15 +99,7 @@ pub async fn run(
     mailer: Mailer,
     stop: tokio_util::sync::CancellationToken,
 ) {
-    // The worker's name only tells its claims apart (it is no secret): without the random
-    // source, the process id and the time do.
-    let worker = match random_hex(8) {
-        Ok(name) => format!("worker-{name}"),
-        Err(error) => {
-            tracing::error!(%error, "the system's random source failed; the worker is named by its process");
-            format!("worker-{}-{}", std::process::id(), now_ms())
-        }
-    };
+    let worker = worker_name("worker");
     let key = loop {
         match signing_key(&store).await {
             Ok(key) => break key,
@@ -173,22 +166,43 @@ pub async fn run(
         if full {
             continue;
         }
-        tokio::select! {
-            () = tokio::time::sleep(mailer.poll) => {}
-            () = rung(&mut wakeups) => {}
-            () = stop.cancelled() => {}
+        idle(mailer.poll, &mut wakeups, &stop).await;
+    }
+}
+
+/// How many rows one claim takes (the mail's and the webhooks' workers).
+pub(super) const BATCH: i64 = 20;
+
+/// A worker's name, which only tells its claims apart (it is no secret): without the random
+/// source, the process id and the time do.
+pub(super) fn worker_name(kind: &str) -> String {
+    match random_hex(8) {
+        Ok(name) => format!("{kind}-{name}"),
+        Err(error) => {
+            tracing::error!(%error, "the system's random source failed; the worker is named by its process");
+            format!("{kind}-{}-{}", std::process::id(), now_ms())
         }
     }
 }
 
-/// How many messages one claim takes.
-const BATCH: i64 = 20;
-
-/// Returns when the outbox's bell rings (`Store::outbox_wakeups`; never, once nothing can
-/// ring it).
-pub(super) async fn rung(wakeups: &mut tokio::sync::watch::Receiver<u64>) {
-    if wakeups.changed().await.is_err() {
-        std::future::pending::<()>().await;
+/// A worker's wait between claims: until its next poll, or sooner when the outbox's bell
+/// rings (`Store::outbox_wakeups`: an event wrote a row, in this process or, on PostgreSQL,
+/// in any), or when the process stops.
+pub(super) async fn idle(
+    poll: Duration,
+    wakeups: &mut tokio::sync::watch::Receiver<u64>,
+    stop: &tokio_util::sync::CancellationToken,
+) {
+    let rung = async {
+        // Never, once nothing can ring it.
+        if wakeups.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = tokio::time::sleep(poll) => {}
+        () = rung => {}
+        () = stop.cancelled() => {}
     }
 }
 
