@@ -655,62 +655,20 @@ fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
 
 /// Decodes the few references a comment needs (see the module's notes); others stay as typed.
 pub fn decode_references(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        match read_reference(rest) {
-            Some((decoded, length)) => {
-                out.push(decoded);
-                rest = &rest[length..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    super::entities::decode_references_with(text, few_named)
 }
 
-/// The character a reference at the start of `text` stands for, and its length.
-fn read_reference(text: &str) -> Option<(char, usize)> {
-    for (name, decoded) in [
-        ("&amp;", '&'),
-        ("&lt;", '<'),
-        ("&gt;", '>'),
-        ("&quot;", '"'),
-        ("&apos;", '\''),
-        ("&nbsp;", '\u{a0}'),
-    ] {
-        if text.starts_with(name) {
-            return Some((decoded, name.len()));
-        }
-    }
-    let number = text.strip_prefix("&#")?;
-    let (digits, radix, skip) = match number.strip_prefix(['x', 'X']) {
-        Some(hex) => (hex, 16, 3),
-        None => (number, 10, 2),
-    };
-    let digits_len = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    if digits_len == 0 || !digits[digits_len..].starts_with(';') {
-        return None;
-    }
-    // Past seven digits every value is out of range anyway; no overflow to care about.
-    let value = u32::from_str_radix(&digits[..digits_len.min(8)], radix)
-        .ok()
-        .filter(|_| digits_len <= 8)
-        .and_then(char::from_u32)
-        .filter(|c| *c != '\0')
-        .unwrap_or('\u{FFFD}');
-    Some((value, skip + digits_len + 1))
+/// The names a comment's text is decoded with: HTML's five and `nbsp`, not the article's table.
+fn few_named(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

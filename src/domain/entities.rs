@@ -7,6 +7,13 @@
 //! An unknown reference stays as written, as a browser shows it.
 
 pub fn decode_entities(text: &str) -> String {
+    decode_references_with(text, named_entity)
+}
+
+/// Decodes every numeric reference and every named one `named` knows; any other `&` stays as
+/// written. The loop both readers share: the article's (HTML 4's table, `decode_entities`) and
+/// the comments' (a handful of names, `comment_markup`, which must not carry the table).
+pub fn decode_references_with(text: &str, named: fn(&str) -> Option<char>) -> String {
     if !text.contains('&') {
         return text.to_owned();
     }
@@ -15,7 +22,7 @@ pub fn decode_entities(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        match decode_one(rest) {
+        match decode_one(rest, named) {
             Some((decoded, used)) => {
                 out.push(decoded);
                 rest = &rest[used..];
@@ -31,24 +38,28 @@ pub fn decode_entities(text: &str) -> String {
 }
 
 /// Decodes the reference at the start of `text` (which begins with `&`).
-fn decode_one(text: &str) -> Option<(char, usize)> {
+fn decode_one(text: &str, named: fn(&str) -> Option<char>) -> Option<(char, usize)> {
     // The longest reference we know is short; look for its `;` among the first bytes only.
     // (Searching bytes, not slicing the string, so a multi-byte character cannot be split.)
     let semicolon = text.bytes().take(34).position(|b| b == b';')?;
     let name = &text[1..semicolon];
     let decoded = if let Some(number) = name.strip_prefix('#') {
-        let code = match number.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => number.parse::<u32>().ok()?,
+        let (digits, radix) = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16),
+            None => (number, 10),
         };
-        // NUL, surrogates and out-of-range values become U+FFFD, as in HTML.
-        if code == 0 {
-            '\u{FFFD}'
-        } else {
-            char::from_u32(code).unwrap_or('\u{FFFD}')
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+            return None;
         }
+        // NUL, surrogates and out-of-range values (however many digits) become U+FFFD, as in
+        // HTML.
+        u32::from_str_radix(digits, radix)
+            .ok()
+            .filter(|code| *code != 0)
+            .and_then(char::from_u32)
+            .unwrap_or('\u{FFFD}')
     } else {
-        named_entity(name)?
+        named(name)?
     };
     Some((decoded, semicolon + 1))
 }
