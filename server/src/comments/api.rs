@@ -59,11 +59,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
 /// with the same key after this long: a retry after a crash (its instance killed mid-post)
 /// goes through within the `CLAIM_WAIT_MS` it waits, instead of answering 409 until a minute
 /// has passed. Safe because a claim is fenced: the request that lost it stores nothing
-/// (`NotStored::ClaimLost`), so one key never stores two comments.
-const STALE_CLAIM_MS: i64 = 5_000;
+/// (`NotStored::ClaimLost`), so one key never stores two comments. Longer than a live request
+/// holds its claim: the spam service's two limits (connecting and answering, then reading the
+/// body) and two seconds for the database; a live but slow request is never taken over.
+const STALE_CLAIM_MS: i64 = 2 * crate::spam_service::CHECK_LIMIT.as_millis() as i64 + 2_000;
 
-/// How long a POST waits for another request holding the same key to answer.
+/// How long a POST waits for another request holding the same key to answer: longer than
+/// `STALE_CLAIM_MS`, so that a retry whose first request died takes its claim over.
 const CLAIM_WAIT_MS: u64 = 10_000;
+const _: () = assert!(STALE_CLAIM_MS < CLAIM_WAIT_MS as i64);
 
 fn json_answer(answer: &StoredAnswer, retry_after: Option<i64>) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
