@@ -26,9 +26,19 @@ pub fn read_token(token: &str, now_ms: f64) -> Option<SignedIn> {
     if token.len() > MAX_TOKEN_BYTES {
         return None;
     }
+    // Every part base64url, or no token: it goes into a request header as it is, and a
+    // header cannot carry a control character or one past U+00FF (the browser would throw
+    // and the post would be lost).
+    let base64url_only = |part: &str| {
+        part.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
     let mut parts = token.split('.');
-    let (_, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || signature.is_empty() {
+    let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || signature.is_empty()
+        || ![header, payload, signature].into_iter().all(base64url_only)
+    {
         return None;
     }
     let claims = super::json::parse(std::str::from_utf8(&base64url(payload)?).ok()?).ok()?;
@@ -68,6 +78,24 @@ fn base64url(text: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+
+    /// A part with anything but base64url's letters (a newline, a space, a character past
+    /// U+00FF) is no token: it would make the request header throw.
+    #[test]
+    fn only_base64url_parts_are_a_token() {
+        let payload = "eyJuYW1lIjoiQW5uIiwiZXhwIjo0MTAyNDQ0ODAwfQ"; // {"name":"Ann","exp":4102444800}
+        assert!(read_token(&format!("eyJ0.{payload}.c2ln"), 0.0).is_some());
+        for bad in ["eyJ\n0", "ey J0", "eyJ0\u{e9}", "eyJ0\u{100}"] {
+            assert!(
+                read_token(&format!("{bad}.{payload}.c2ln"), 0.0).is_none(),
+                "{bad:?}"
+            );
+            assert!(
+                read_token(&format!("eyJ0.{payload}.{bad}"), 0.0).is_none(),
+                "{bad:?}"
+            );
+        }
+    }
     use super::*;
 
     /// A token as a publisher's server makes it (the signature is not checked here).
