@@ -6,6 +6,9 @@
 use article_widget::domain::article::{Article, ArticleError, Block, CommentsApi};
 use article_widget::domain::blocks::{html_text, parse_blocks};
 use article_widget::domain::comment::{Comment, CommentStatus};
+use article_widget::domain::comment_markup::{
+    comment_plain_text, parse_comment, CommentBlock, CommentInline,
+};
 use article_widget::domain::comment_rules::{Field, Problem};
 use article_widget::domain::date::Timestamp;
 use article_widget::domain::inline::{plain_text, Inline, InlineKind};
@@ -214,7 +217,7 @@ fn wordpress_comments_read_as_comments_with_their_line_breaks() {
         ]
     );
     assert_eq!(
-        comments[0].content,
+        comment_plain_text(&comments[0].content),
         "A first comment.\nWith a second line.\n\nAnd a second paragraph & more."
     );
     assert_eq!(
@@ -231,6 +234,26 @@ fn wordpress_comments_read_as_comments_with_their_line_breaks() {
     );
 }
 
+/// WordPress rendered the comment already: what it showed as text (a reader who typed `<b>`
+/// and saw `<b>`) is text here too, never read again as formatting.
+#[test]
+fn wordpress_comments_are_shown_as_wordpress_showed_them() {
+    let value = serde_json::json!({
+        "id": 9, "parent": 0, "author_name": "Tom", "date_gmt": "2026-11-20T09:00:00",
+        "content": {"rendered": "<p>I typed &lt;b&gt;bold&lt;/b&gt; &amp;amp; &lt;i&gt;x&lt;/i&gt;</p>\n"}
+    });
+    let comment = wordpress::comment_from_value(&value).unwrap();
+    let blocks = parse_comment(&comment.content);
+    assert_eq!(
+        blocks,
+        vec![CommentBlock::Paragraph(vec![CommentInline::Text(
+            "I typed <b>bold</b> &amp; <i>x</i>".into()
+        )])],
+        "{:?}",
+        comment.content
+    );
+}
+
 fn sent() -> Comment {
     Comment {
         id: "sent-k".into(),
@@ -241,6 +264,8 @@ fn sent() -> Comment {
         published: Timestamp::from_millis(0),
         status: CommentStatus::Approved,
         likes: Default::default(),
+        marks: Default::default(),
+        edits: Default::default(),
     }
 }
 

@@ -116,6 +116,13 @@ pub fn parse_comment(text: &str) -> Vec<CommentBlock> {
     reader.finish()
 }
 
+/// Plain text written as a comment's text that reads back as exactly that text: `&` and `<`
+/// as references, so nothing in it is taken for a tag or a reference. For text that was
+/// already shown as text elsewhere (a WordPress comment's rendered HTML reduced to text).
+pub fn escape_markup(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
+}
+
 /// The text a reader sees, for places that show no formatting (mail, feeds, webhooks):
 /// paragraphs separated by a blank line, quoted lines marked `> `, and a written link's
 /// address after its words (`words <https://…>`) unless the words are the address, so that

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use super::article::{Article, ArticleError, Author, Block, CommentsApi, Image};
 use super::blocks::{html_line, html_text, parse_blocks};
 use super::comment::{website, Comment, CommentStatus};
+use super::comment_markup::escape_markup;
 use super::comment_rules::{Field, Problem, ValidComment};
 use super::date::Timestamp;
 use super::form::Submission;
@@ -233,7 +234,9 @@ pub fn comment_from_value(value: &Value) -> Option<Comment> {
             .map(|parent| parent.to_string()),
         author: html_text(text(value, "author_name").unwrap_or_default()),
         website: text(value, "author_url").and_then(website),
-        content: html_text(rendered(value, "content")),
+        // WordPress already rendered the comment: its text is shown as text, never read
+        // again as formatting (a comment showing `<b>` there shows `<b>` here).
+        content: escape_markup(&html_text(rendered(value, "content"))),
         published: Timestamp::parse(text(value, "date_gmt")?).ok()?,
         // Only "approved" is public; "hold" and whatever a spam filter answers ("spam") are
         // not, so they are shown as awaiting moderation, never as published.
