@@ -355,43 +355,67 @@ impl Store {
         let address = email.trim();
         let key = address_key(email);
         let mut transaction = self.writer.begin().await?;
-        let held: Vec<(String, String)> = sqlx::query_as(
-            &self.sql("SELECT id, article_id FROM comments WHERE lower(email) = lower(?)"),
-        )
+        // The comments erased are the ones this read finds, and every step below works on
+        // exactly these ids: a comment committed by another instance meanwhile (PostgreSQL
+        // reads committed rows statement by statement) is then either wholly erased or wholly
+        // left as it was, never anonymised without its follow-ups.
+        let found: Vec<(String, String, Option<String>)> = sqlx::query_as(&self.sql(
+            "SELECT id, article_id, author_token FROM comments WHERE lower(email) = lower(?)",
+        ))
         .bind(address)
         .fetch_all(&mut *transaction)
         .await?;
+        let held: Vec<(String, String)> = found
+            .iter()
+            .map(|(id, article, _)| (id.clone(), article.clone()))
+            .collect();
+        let ids: Vec<&str> = held.iter().map(|(id, _)| id.as_str()).collect();
+        let mut her_tokens: Vec<&str> = found
+            .iter()
+            .filter_map(|(_, _, token)| token.as_deref())
+            .collect();
+        her_tokens.sort_unstable();
+        her_tokens.dedup();
         erase_stored_answers(&mut transaction, self.engine, &held).await?;
-        // The likes this reader gave (known by the author token their comments keep, the
-        // digest a like is stored under), before anonymising clears it: gone, and each liked
-        // comment's count made again from its rows; their articles are recounted below, so
-        // lists and pages change with the counts.
-        let her_tokens = "SELECT author_token FROM comments
-                          WHERE lower(email) = lower(?) AND author_token IS NOT NULL";
-        let liked: Vec<(String, String)> = sqlx::query_as(&self.sql(&format!(
-            "SELECT DISTINCT l.comment_id, c.article_id FROM comment_likes l
-             JOIN comments c ON c.id = l.comment_id WHERE l.reader IN ({her_tokens})"
-        )))
-        .bind(address)
-        .fetch_all(&mut *transaction)
-        .await?;
-        sqlx::query(&self.sql(&format!(
-            "DELETE FROM comment_likes WHERE reader IN ({her_tokens})"
-        )))
-        .bind(address)
-        .execute(&mut *transaction)
-        .await?;
-        for (comment, _) in &liked {
-            sqlx::query(&self.sql(
-                "UPDATE comments SET likes = (SELECT COUNT(*) FROM comment_likes WHERE comment_id = ?)
-                 WHERE id = ?",
-            ))
-            .bind(comment)
-            .bind(comment)
-            .execute(&mut *transaction)
-            .await?;
+        // The likes this reader gave (known by the author token her comments keep, the digest
+        // a like is stored under): gone, the deleted rows saying which comments they were on,
+        // so each of those counts is made again from its rows; their articles are recounted
+        // below, so lists and pages change with the counts.
+        let mut liked: Vec<String> = Vec::new();
+        for chunk in her_tokens.chunks(IDS_PER_STATEMENT) {
+            let sql = self.sql(&format!(
+                "DELETE FROM comment_likes WHERE reader IN ({}) RETURNING comment_id",
+                marks(chunk.len())
+            ));
+            let mut query = sqlx::query_as::<_, (String,)>(&sql);
+            for token in chunk {
+                query = query.bind(*token);
+            }
+            liked.extend(
+                query
+                    .fetch_all(&mut *transaction)
+                    .await?
+                    .into_iter()
+                    .map(|(id,)| id),
+            );
         }
-        for (id, _) in &held {
+        liked.sort_unstable();
+        liked.dedup();
+        let mut liked_articles: Vec<(String, String)> = Vec::new();
+        for chunk in liked.chunks(IDS_PER_STATEMENT) {
+            let list = marks(chunk.len());
+            let recount_likes = self.sql(&format!(
+                "UPDATE comments SET likes =
+                     (SELECT COUNT(*) FROM comment_likes WHERE comment_id = comments.id)
+                 WHERE id IN ({list}) RETURNING id, article_id"
+            ));
+            let mut query = sqlx::query_as::<_, (String, String)>(&recount_likes);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            liked_articles.extend(query.fetch_all(&mut *transaction).await?);
+        }
+        for id in &ids {
             erase_webhook_bodies(&mut transaction, self.engine, id, erasure, now).await?;
         }
         // Flood control's turn for the address (the comments API names it `email:ADDRESS`).
@@ -402,49 +426,65 @@ impl Store {
         // Messages not sent yet: confirmations of these comments, replies to them (to this
         // address), links to this address. (Webhooks and the moderators' messages are composed
         // from the comment as it is when they leave, or carry no address.)
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
+            let list = marks(chunk.len());
+            let sql = self.sql(&format!(
+                "UPDATE outbox SET sent_at = ?, last_error = 'erased'
+                 WHERE sent_at IS NULL AND (
+                     (kind = 'confirm' AND comment_id IN ({list}))
+                     OR (kind = 'reply' AND comment_id IN (
+                         SELECT id FROM comments WHERE parent_id IN ({list}))))"
+            ));
+            let mut query = sqlx::query(&sql).bind(now);
+            for _ in 0..2 {
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+            }
+            query.execute(&mut *transaction).await?;
+        }
         sqlx::query(&self.sql(
             "UPDATE outbox SET sent_at = ?, last_error = 'erased'
-             WHERE sent_at IS NULL AND (
-                 (kind = 'confirm' AND comment_id IN (
-                     SELECT id FROM comments WHERE lower(email) = lower(?)))
-                 OR (kind = 'reply' AND comment_id IN (
-                     SELECT r.id FROM comments r JOIN comments p ON p.id = r.parent_id
-                     WHERE lower(p.email) = lower(?)))
-                 OR (kind = 'data-link' AND comment_id IN (
-                     SELECT nonce FROM data_links WHERE lower(email) = lower(?))))",
+             WHERE sent_at IS NULL AND kind = 'data-link' AND comment_id IN (
+                 SELECT nonce FROM data_links WHERE lower(email) = lower(?))",
         ))
         .bind(now)
         .bind(address)
-        .bind(address)
-        .bind(address)
         .execute(&mut *transaction)
         .await?;
-        match erasure {
-            Erasure::Anonymise => {
-                sqlx::query(&self.sql(
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
+            let list = marks(chunk.len());
+            let sql = match erasure {
+                Erasure::Anonymise => format!(
                     "UPDATE comments SET author = ?, email = '', website = NULL,
                          client_address = '', author_token = NULL, account = NULL, notify = 0
-                     WHERE lower(email) = lower(?)",
-                ))
-                .bind(FORMER_READER)
-                .bind(address)
-                .execute(&mut *transaction)
-                .await?;
+                     WHERE id IN ({list})"
+                ),
+                Erasure::Remove => format!("DELETE FROM comments WHERE id IN ({list})"),
+            };
+            let sql = self.sql(&sql);
+            let mut query = sqlx::query(&sql);
+            if erasure == Erasure::Anonymise {
+                query = query.bind(FORMER_READER);
             }
-            Erasure::Remove => {
-                sqlx::query(&self.sql("DELETE FROM comments WHERE lower(email) = lower(?)"))
-                    .bind(address)
-                    .execute(&mut *transaction)
-                    .await?;
-                let reroot =
-                    self.sql("UPDATE comments SET root_id = id WHERE root_id = ? AND id <> ?");
-                for (id, _) in &held {
-                    sqlx::query(&reroot)
-                        .bind(id)
-                        .bind(id)
-                        .execute(&mut *transaction)
-                        .await?;
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *transaction).await?;
+        }
+        if erasure == Erasure::Remove {
+            // What was in a removed comment's thread becomes threads of its own, as a
+            // moderator's deletion leaves it.
+            for chunk in ids.chunks(IDS_PER_STATEMENT) {
+                let sql = self.sql(&format!(
+                    "UPDATE comments SET root_id = id WHERE root_id IN ({})",
+                    marks(chunk.len())
+                ));
+                let mut query = sqlx::query(&sql);
+                for id in chunk {
+                    query = query.bind(*id);
                 }
+                query.execute(&mut *transaction).await?;
             }
         }
         // On the do-not-mail list as `address_key` writes it (a record from before migration
@@ -478,7 +518,7 @@ impl Store {
         }
         let mut articles: Vec<&str> = held
             .iter()
-            .chain(&liked)
+            .chain(&liked_articles)
             .map(|(_, article)| article.as_str())
             .collect();
         articles.sort_unstable();
@@ -512,6 +552,14 @@ impl Store {
 
 /// How many comments' ids one statement looks for among an article's stored answers.
 const ANSWERS_PER_STATEMENT: usize = 100;
+
+/// How many ids (or tokens) one statement of an erasure names.
+const IDS_PER_STATEMENT: usize = 100;
+
+/// `?, ?, ?`: the placeholders of an `IN` list of `n` values.
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
 
 /// The stored answers that repeat these comments (`(id, article)`; a key's answer is
 /// `{"comment": {"id": …, "author": …, "website": …, "content": …}}`), rewritten to
