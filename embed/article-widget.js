@@ -6,14 +6,15 @@
 // It loads the WebAssembly module once per page (next to this file, wherever that is served
 // from), defines <article-widget>, and also mounts on <div data-article-widget data-src="…">
 // for templates that cannot use custom elements. Attributes: src, theme (auto|light|dark),
-// lang, loading (eager|lazy), comments (on|off), token; the div form takes them as data-*.
+// lang, loading (eager|lazy), comments (on|off), token, token-origin; the div form takes them as data-*.
 // Events on the element: article-loaded, article-error, comment-posted (detail: see README).
 
 import init, { Widget } from './article-widget-core.js';
 
 // `token`: a sign-in token the publisher's server signed for the reader (README, "Signing in
-// with the publisher's accounts"); the page may change it (attribute or `token` property).
-const OPTIONS = ['src', 'theme', 'lang', 'loading', 'comments', 'comments-order', 'token'];
+// with the publisher's accounts"); the page may change it (attribute or `token` property). It
+// goes only to the page's own origin or to one named in `token-origin` (space-separated).
+const OPTIONS = ['src', 'theme', 'lang', 'loading', 'comments', 'comments-order', 'token', 'token-origin'];
 let ready = null; // the module's initialisation, started by the first widget that needs it
 
 // A failed load is forgotten, so the next widget that mounts (the reader back online, a

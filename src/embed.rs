@@ -52,6 +52,7 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
         thread,
         on_event,
         sign_in_token: text_option(options, "token").map(AttrValue::from),
+        token_origin: text_option(options, "token-origin").map(AttrValue::from),
     })
 }
 

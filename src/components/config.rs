@@ -38,6 +38,8 @@ pub struct WidgetConfig {
     /// The publisher's sign-in token (`token` on the element), read by the form after its
     /// first render (`hooks::use_sign_in`); never rendered.
     pub sign_in_token: Option<AttrValue>,
+    /// The origins besides the page's own that the token may go to (`token-origin`).
+    pub token_origin: Option<AttrValue>,
 }
 
 impl Default for WidgetConfig {
@@ -54,6 +56,7 @@ impl Default for WidgetConfig {
             hydrating: false,
             on_event: Callback::default(),
             sign_in_token: None,
+            token_origin: None,
         }
     }
 }

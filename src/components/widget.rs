@@ -64,6 +64,10 @@ pub struct ArticleWidgetProps {
     /// form comments under its account's name. Never on the server, which has no token.
     #[prop_or_default]
     pub sign_in_token: Option<AttrValue>,
+    /// `token-origin`: origins besides the page's own that the token may go to (the
+    /// comments service's, when it is not the page's), separated by spaces.
+    #[prop_or_default]
+    pub token_origin: Option<AttrValue>,
 }
 
 impl ArticleWidgetProps {
@@ -90,6 +94,7 @@ impl ArticleWidgetProps {
             hydrating: self.hydrating,
             on_event: self.on_event.clone(),
             sign_in_token: self.sign_in_token.clone(),
+            token_origin: self.token_origin.clone(),
         }
     }
 }

@@ -53,6 +53,41 @@ pub fn read_token(token: &str, now_ms: f64) -> Option<SignedIn> {
     })
 }
 
+/// Whether the publisher's token may go to the comments API at `comments_url`: only to the
+/// page's own origin or to an origin the page names (`token-origin` on the element, origins
+/// separated by spaces), compared as origins (scheme, host, port). The article names its
+/// comments URL, and an article is not always the publisher's own (a syndicated JSON, a
+/// WordPress site, a hostile `src`): without this rule it could name a server that collects
+/// live tokens.
+pub fn token_may_go_to(comments_url: &str, page_origin: &str, named_origins: &str) -> bool {
+    let Some(target) = origin_of(comments_url) else {
+        return false;
+    };
+    std::iter::once(page_origin)
+        .chain(named_origins.split_ascii_whitespace())
+        .any(|allowed| origin_of(allowed).as_deref() == Some(target.as_str()))
+}
+
+/// The origin of an absolute http(s) URL, as a browser writes it (`https://host[:port]`,
+/// lower case, without the scheme's default port); `None` for any other URL, and for one
+/// with a user name or password (`https://comments.example@elsewhere/`, which reads as one
+/// host and goes to another).
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => ":443",
+        "http" => ":80",
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#', '\\']).next()?.to_ascii_lowercase();
+    if authority.is_empty() || authority.contains('@') || authority.ends_with(':') {
+        return None;
+    }
+    let host = authority.strip_suffix(default_port).unwrap_or(&authority);
+    Some(format!("{scheme}://{host}"))
+}
+
 /// Unpadded base64url (RFC 4648 §5), as JWTs use it; `None` for any other character.
 fn base64url(text: &str) -> Option<Vec<u8>> {
     let mut bytes = Vec::with_capacity(text.len() * 3 / 4);
@@ -97,6 +132,40 @@ mod tests {
         }
     }
     use super::*;
+
+    /// The token goes to the page's own origin, or to one the page names, and nowhere else.
+    #[test]
+    fn a_token_goes_only_to_the_page_or_an_origin_it_names() {
+        let page = "https://news.example";
+        let named = " https://comments.example  http://localhost:8080 ";
+        for allowed in [
+            "https://news.example/api/articles/a/comments",
+            "HTTPS://News.Example:443/api/articles/a/comments",
+            "https://comments.example/api/articles/a/comments?order=newest",
+            "http://localhost:8080/api/articles/a/comments",
+        ] {
+            assert!(token_may_go_to(allowed, page, named), "{allowed}");
+        }
+        for refused in [
+            "https://collector.example/api/articles/a/comments",
+            "http://news.example/api/articles/a/comments",
+            "https://news.example:8443/api/articles/a/comments",
+            "https://news.example.collector.example/api",
+            "https://comments.example@collector.example/api",
+            "https://collector.example\\@comments.example/api",
+            "http://localhost:8081/api",
+            "//news.example/api",
+            "/api/articles/a/comments",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(!token_may_go_to(refused, page, named), "{refused}");
+        }
+        // Without a name the page's own origin is the only one.
+        assert!(!token_may_go_to("https://comments.example/api", page, ""));
+        // A page whose origin is opaque (`null`) names none by itself.
+        assert!(!token_may_go_to("https://comments.example/api", "null", ""));
+    }
 
     /// A token as a publisher's server makes it (the signature is not checked here).
     fn token(claims: &str) -> String {

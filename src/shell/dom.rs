@@ -23,6 +23,17 @@ pub fn absolute_url(url: &str, base: Option<&str>) -> Option<String> {
     }
 }
 
+/// The page's origin (`https://news.example`), as the browser writes it; `null` natively and
+/// wherever the page has none.
+pub fn page_origin() -> String {
+    #[cfg(target_arch = "wasm32")]
+    return web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_else(|| "null".into());
+    #[cfg(not(target_arch = "wasm32"))]
+    "null".into()
+}
+
 pub fn console_warn(message: &str) {
     #[cfg(target_arch = "wasm32")]
     web_sys::console::warn_1(&message.into());

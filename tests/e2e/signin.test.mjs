@@ -171,3 +171,48 @@ test('without JavaScript there is no token: the reading page keeps the anonymous
   assert.equal(await widget.locator('input[name=author]').count(), 1);
   assert.equal(await widget.locator('.aw-signed-in').count(), 0);
 });
+
+test('the token goes only to the page\'s origin or one it names in token-origin', async () => {
+  // An article whose comments URL names another origin (the same service, reached as
+  // `localhost`: to the browser, another server), as a syndicated or hostile article might.
+  const elsewhere = SERVICE.replace('127.0.0.1', 'localhost');
+  assert.notEqual(elsewhere, SERVICE);
+  const page = await open(browser);
+  await page.goto(HOST_PAGE);
+  const warnings = [];
+  page.on('console', (message) => { if (message.type() === 'warning') warnings.push(message.text()); });
+  const sentElsewhere = [];
+  page.on('request', (request) => {
+    if (request.url().startsWith(elsewhere)) sentElsewhere.push(request.headers());
+  });
+  await page.evaluate(async ({ elsewhere, signed }) => {
+    const article = await (await fetch('../articles/corrections.json')).json();
+    article.comments.url = `${elsewhere}/api/articles/corrections/comments`;
+    const src = URL.createObjectURL(new Blob([JSON.stringify(article)], { type: 'application/json' }));
+    const widget = document.createElement('article-widget');
+    widget.setAttribute('src', src);
+    widget.setAttribute('token', signed);
+    document.querySelector('main').replaceChildren(widget);
+  }, { elsewhere, signed: token({ name: 'Ann Elsewhere' }) });
+  const widget = page.locator('article-widget');
+  await widget.locator('textarea[name=content]').waitFor();
+  // The widget says why it held the token back; by then the form has decided.
+  await assertEventually(() => warnings.some((w) => w.includes('sign-in token is not sent')),
+    `the held-back token is said to the developer (warnings: ${JSON.stringify(warnings)})`);
+  assert.equal(await widget.locator('.aw-signed-in').count(), 0, 'no "Commenting as" for a foreign API');
+  await widget.locator('input[name=author]').waitFor();
+  assert.ok(sentElsewhere.every((headers) => !('authorization' in headers)),
+    'no request to the other origin carries the token');
+  // The page names that origin: the form signs in.
+  await widget.evaluate((host, origin) => host.setAttribute('token-origin', `https://unrelated.example ${origin}`), elsewhere);
+  await widget.locator('.aw-signed-in', { hasText: 'Ann Elsewhere' }).waitFor();
+});
+
+/// Waits (up to 5 s) for `check` to hold, polling; fails with `message` if it never does.
+async function assertEventually(check, message) {
+  const until = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > until) assert.fail(message);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

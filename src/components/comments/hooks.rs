@@ -17,7 +17,7 @@ use super::thread::comment_element_id;
 use crate::domain::article::CommentsApi;
 use crate::domain::draft::{draft_storage_key, Draft, Identity, IDENTITY_STORAGE_KEY};
 use crate::domain::paging;
-use crate::domain::sign_in::read_token;
+use crate::domain::sign_in::{read_token, token_may_go_to};
 use crate::domain::thread::ThreadEntry;
 use crate::host_contract::WidgetEvent;
 use crate::shell::http::{list_comments, post_comment, Abort};
@@ -157,14 +157,39 @@ pub fn use_apply_held_start(model: &UseReducerHandle<Model>, held: &HeldStart) {
 /// page changes it; a token that does not look usable (expired, malformed) leaves the form
 /// anonymous. Called after `use_apply_held_start`, so the reader's own start comes first.
 #[hook]
-pub fn use_sign_in(model: &UseReducerHandle<Model>, token: Option<AttrValue>) {
+pub fn use_sign_in(
+    model: &UseReducerHandle<Model>,
+    token: Option<AttrValue>,
+    comments_url: &AttrValue,
+    token_origin: Option<AttrValue>,
+) {
     let dispatcher = model.dispatcher();
-    use_effect_with(token, move |token| {
-        let account = token
-            .as_deref()
-            .and_then(|token| read_token(token, dom::now_ms()));
-        dispatcher.dispatch(Action::SignIn(account));
-    });
+    use_effect_with(
+        (token, comments_url.clone(), token_origin),
+        move |(token, comments_url, token_origin)| {
+            // The token goes only where the page said it may (see `token_may_go_to`); a
+            // token held back is said to the developer, and the form stays anonymous.
+            let allowed = |_: &&str| {
+                let allowed = token_may_go_to(
+                    &dom::absolute_url(comments_url, None).unwrap_or_default(),
+                    &dom::page_origin(),
+                    token_origin.as_deref().unwrap_or_default(),
+                );
+                if !allowed {
+                    dom::console_warn(&format!(
+                        "article-widget: the sign-in token is not sent to {comments_url}: \
+                         name its origin in the element's token-origin attribute"
+                    ));
+                }
+                allowed
+            };
+            let account = token
+                .as_deref()
+                .filter(allowed)
+                .and_then(|token| read_token(token, dom::now_ms()));
+            dispatcher.dispatch(Action::SignIn(account));
+        },
+    );
 }
 
 /// Sends what Submit queued, once per submit, and tells the page of a posted comment.

@@ -92,6 +92,8 @@ fn OpenComments(props: &CommentsProps) -> Html {
             .sign_in_token
             .clone()
             .filter(|_| props.api == crate::domain::article::CommentsApi::Service),
+        &url,
+        config.token_origin.clone(),
     );
     use_send(&model, &url, props.api, config.timeout, &config.on_event);
     let on_like = use_like(&listing, &url, config.timeout);
