@@ -14,7 +14,8 @@ import init, { Widget } from './article-widget-core.js';
 // `token`: a sign-in token the publisher's server signed for the reader (README, "Signing in
 // with the publisher's accounts"); the page may change it (attribute or `token` property). It
 // goes only to the page's own origin or to one named in `token-origin` (space-separated).
-const OPTIONS = ['src', 'theme', 'lang', 'loading', 'comments', 'comments-order', 'token', 'token-origin'];
+const OPTIONS = ['src', 'theme', 'lang', 'loading', 'comments', 'comments-order', 'token', 'token-origin',
+  'badge-moderator', 'badge-author'];
 let ready = null; // the module's initialisation, started by the first widget that needs it
 
 // A failed load is forgotten, so the next widget that mounts (the reader back online, a

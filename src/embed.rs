@@ -53,6 +53,10 @@ fn props_from(options: &JsValue, host: &HtmlElement) -> ArticleWidgetProps {
         on_event,
         sign_in_token: text_option(options, "token").map(AttrValue::from),
         token_origin: text_option(options, "token-origin").map(AttrValue::from),
+        badge_words: crate::components::config::BadgeWords::new(
+            text_option(options, "badge-moderator").as_deref(),
+            text_option(options, "badge-author").as_deref(),
+        ),
     })
 }
 

@@ -25,6 +25,7 @@ use std::rc::Rc;
 use maud::{html, Markup, PreEscaped};
 use yew::prelude::*;
 
+use crate::components::config::BadgeWords;
 use crate::components::widget::{ArticleWidget, ArticleWidgetProps};
 use crate::domain::article::{Article, ArticleError, Block};
 use crate::domain::form::FormState;
@@ -58,6 +59,10 @@ pub struct PrerenderOptions {
     /// of its own, and the base its relative addresses (the image's) resolve against, as link
     /// previews need absolute ones. Never from a request: a Host header is the client's word.
     pub page_url: Option<String>,
+    /// The publisher's words for the badges (`badge-moderator`, `badge-author`; issue 20),
+    /// written on the element too, so the widget hydrating reads the same.
+    pub badge_moderator: Option<String>,
+    pub badge_author: Option<String>,
 }
 
 /// Resolves `reference` against `base`, where `base` may itself be relative to the page
@@ -119,6 +124,10 @@ async fn fragment_html(
             .and_then(|text| parse_comment_page(text).ok())
             .map(Rc::new),
         form: options.form.clone().map(Rc::new),
+        badge_words: BadgeWords::new(
+            options.badge_moderator.as_deref(),
+            options.badge_author.as_deref()
+        ),
     });
     // The markup includes the widget's <style> element (see `components::styles`).
     let body = yew::LocalServerRenderer::<ArticleWidget>::with_props(widget)
@@ -144,7 +153,9 @@ async fn fragment_html(
         article-widget src=(options.src) data-aw-prerendered=""
             data-aw-hydrate=[options.form.is_none().then_some("")]
             lang=[options.lang.as_deref()] theme=[theme]
-            comments=[(!options.comments).then_some("off")] comments-order=[order] {
+            comments=[(!options.comments).then_some("off")] comments-order=[order]
+            badge-moderator=[options.badge_moderator.as_deref()]
+            badge-author=[options.badge_author.as_deref()] {
             template shadowrootmode="open" {
                 // Yew's server rendering (with the widget's <style>, see
                 // `components::styles`): markup Yew escaped itself, the one HTML spliced in.

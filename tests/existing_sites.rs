@@ -265,7 +265,6 @@ fn sent() -> Comment {
         status: CommentStatus::Approved,
         likes: Default::default(),
         marks: Default::default(),
-        edits: Default::default(),
     }
 }
 

@@ -164,6 +164,7 @@ fn comment(n: usize, roots: &mut Vec<String>) -> StoredComment {
         client_address: "127.0.0.1".to_owned(),
         author_token: None,
         account: None,
+        badges: None,
         notify: false,
     }
 }

@@ -35,6 +35,7 @@ fn comment(id: String, article: &str, parent: Option<String>, at: i64) -> Stored
         client_address: "127.0.0.1".to_owned(),
         author_token: None,
         account: None,
+        badges: None,
         notify: false,
     }
 }

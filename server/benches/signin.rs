@@ -66,6 +66,7 @@ async fn main() {
             client_address: "127.0.0.1".to_owned(),
             author_token: None,
             account: None,
+            badges: None,
             notify: false,
         })
         .collect();

@@ -25,6 +25,9 @@ pub struct ArticleGate {
 struct Known {
     open: bool,
     headline: Option<String>,
+    /// The publisher's accounts (`iss|sub`, as `sso::Account::id`) its `authors[].account`
+    /// name: a comment written under one carries the author badge (issue 20).
+    author_accounts: Vec<String>,
 }
 
 impl ArticleGate {
@@ -45,6 +48,14 @@ impl ArticleGate {
     /// What to call the article: its headline, or its id when the file gives none.
     pub async fn title(&self, id: &str) -> String {
         self.headline(id).await.unwrap_or_else(|| id.to_owned())
+    }
+
+    /// Whether this account (`iss|sub`) is named as one of the article's authors (an
+    /// `account` beside an author's `name` in the article file; the widget ignores it).
+    pub async fn is_author(&self, id: &str, account: &str) -> bool {
+        self.known(id)
+            .await
+            .is_some_and(|known| known.author_accounts.iter().any(|a| a == account))
     }
 
     pub async fn comments_open(&self, id: &str) -> bool {
@@ -77,12 +88,12 @@ impl ArticleGate {
             }
         }
         let known = tokio::task::spawn_blocking(move || {
-            let article = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|text| Article::parse(&text).ok());
+            let text = std::fs::read_to_string(&path).ok();
+            let article = text.as_deref().and_then(|text| Article::parse(text).ok());
             Known {
                 open: article.as_ref().is_some_and(|a| a.comments_url.is_some()),
                 headline: article.map(|a| a.headline),
+                author_accounts: text.as_deref().map(author_accounts).unwrap_or_default(),
             }
         })
         .await
@@ -92,6 +103,24 @@ impl ArticleGate {
         }
         Some(known)
     }
+}
+
+/// The `account` of each of the file's `authors` (objects with one; empty and over-long
+/// values skipped), read apart from the model, which the widget shares and never needs them.
+fn author_accounts(text: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    value
+        .get("authors")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|author| author.get("account")?.as_str())
+        .map(str::trim)
+        .filter(|account| !account.is_empty() && account.len() <= 512)
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]
@@ -119,5 +148,21 @@ mod tests {
         assert!(!gate.comments_open("missing").await);
         assert!(!gate.comments_open("../etc/passwd").await);
         assert!(ArticleGate::new(None).comments_open("any-id").await);
+    }
+
+    #[tokio::test]
+    async fn an_author_is_known_by_the_account_the_file_names() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.json"),
+            r#"{"id":"a","headline":"H","published":"2025-01-17","comments":{"url":"/c"},
+                "authors":[{"name":"Ann","account":"https://news.example|7"},"Bob",{"name":"Cy"}]}"#,
+        )
+        .unwrap();
+        let gate = ArticleGate::new(Some(dir.path().to_owned()));
+        assert!(gate.is_author("a", "https://news.example|7").await);
+        assert!(!gate.is_author("a", "https://news.example|8").await);
+        assert!(!gate.is_author("a", "").await);
+        assert!(!ArticleGate::new(None).is_author("a", "x|7").await);
     }
 }

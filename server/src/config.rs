@@ -145,6 +145,16 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMENTS_HOLD_LINKS", default_value_t = 2)]
     pub hold_links: usize,
 
+    /// The word on comments by the site's moderators on the prerendered pages (the widget's
+    /// `badge-moderator`); by default the interface language's ("Moderator").
+    #[arg(long, env = "COMMENTS_BADGE_MODERATOR")]
+    pub badge_moderator: Option<String>,
+
+    /// The word on comments by the article's author on the prerendered pages (the widget's
+    /// `badge-author`); by default the interface language's ("Author").
+    #[arg(long, env = "COMMENTS_BADGE_AUTHOR")]
+    pub badge_author: Option<String>,
+
     /// Seconds between two comments from one email address or client address (0: off).
     #[arg(long, env = "COMMENTS_FLOOD_SECONDS", default_value_t = 15)]
     pub flood_seconds: u64,
@@ -394,6 +404,16 @@ pub struct Settings {
     pub public_url: String,
     /// Readers' data rights (`--data-link-hours`, `--erasure`).
     pub data_rights: DataRights,
+    /// The publisher's words for the badges on prerendered pages (`--badge-moderator`,
+    /// `--badge-author`; issue 20).
+    pub badge_words: BadgeWords,
+}
+
+/// The publisher's words for the comments' badges; `None`: the interface language's.
+#[derive(Debug, Clone, Default)]
+pub struct BadgeWords {
+    pub moderator: Option<String>,
+    pub author: Option<String>,
 }
 
 impl From<&ServeArgs> for Settings {
@@ -418,6 +438,10 @@ impl From<&ServeArgs> for Settings {
             min_form_age_ms: MIN_FORM_AGE_MS,
             front_page: args.front_page.clone(),
             public_url: args.public_url.trim_end_matches('/').to_owned(),
+            badge_words: BadgeWords {
+                moderator: args.badge_moderator.clone(),
+                author: args.badge_author.clone(),
+            },
             data_rights: DataRights {
                 link_valid_secs: i64::from(args.data_link_hours) * 3_600,
                 erasure: match args.erasure {

@@ -291,6 +291,7 @@ impl Imported {
             client_address,
             author_token: None,
             account: None,
+            badges: None,
             notify: false,
         })
     }

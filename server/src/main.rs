@@ -103,6 +103,7 @@ async fn render(args: &comment_service::config::RenderArgs) -> i32 {
         thread: None,
         form: None,
         page_url: None,
+        ..Default::default()
     };
     match comment_service::rendering::render(text, options, args.page.clone()).await {
         Ok(html) => {

@@ -107,6 +107,8 @@ pub async fn options(
         // The share card's canonical address and base: `--public-url`, never the request's
         // Host header (a client's word, which a cache could then serve to everyone).
         page_url: page.then(|| format!("{}/read/{id}", state.settings.public_url)),
+        badge_moderator: state.settings.badge_words.moderator.clone(),
+        badge_author: state.settings.badge_words.author.clone(),
     }
 }
 

@@ -68,6 +68,10 @@ pub struct Account {
     /// An address for reply notifications, when the token has a valid one (confirmed by the
     /// reader as any other before anything is mailed to it).
     pub email: Option<String>,
+    /// The token's `roles` claim names `moderator` (a list of strings, or one string of
+    /// words separated by spaces, as OAuth's `scope`): the publisher's server says this reader
+    /// is one of the site's staff, and their comments carry the moderator badge.
+    pub moderator: bool,
 }
 
 /// Why a token was refused: each says so in words a reader understands, and that the
@@ -101,6 +105,9 @@ struct Claims {
     name: Option<String>,
     #[serde(default)]
     email: Option<String>,
+    /// Roles the publisher gives the reader (`moderator` is the one read).
+    #[serde(default)]
+    roles: Option<serde_json::Value>,
 }
 
 impl SignIn {
@@ -196,10 +203,20 @@ impl SignIn {
             .email
             .map(|email| email.trim().to_lowercase())
             .filter(|email| is_valid_email(email));
+        let moderator = match &claims.roles {
+            Some(serde_json::Value::Array(roles)) => {
+                roles.iter().any(|role| role.as_str() == Some("moderator"))
+            }
+            Some(serde_json::Value::String(roles)) => roles
+                .split_ascii_whitespace()
+                .any(|role| role == "moderator"),
+            _ => false,
+        };
         Ok(Account {
             id: format!("{}|{subject}", claims.iss),
             name: name.to_owned(),
             email,
+            moderator,
         })
     }
 }

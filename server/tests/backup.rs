@@ -78,6 +78,7 @@ fn stored(
         client_address: "203.0.113.9".to_owned(),
         author_token: None,
         account: None,
+        badges: None,
         notify: false,
     }
 }

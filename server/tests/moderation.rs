@@ -1145,6 +1145,7 @@ async fn hostile_text_is_shown_as_text_in_the_area() {
         client_address: "192.0.2.7".to_owned(),
         author_token: None,
         account: None,
+        badges: None,
         notify: false,
     };
     let parent = "c0ffee0000000000000000000000aaaa";
@@ -1384,6 +1385,7 @@ async fn moderate_list_escapes_control_characters() {
         client_address: "192.0.2.1".to_owned(),
         author_token: None,
         account: None,
+        badges: None,
         notify: false,
     };
     assert_eq!(

@@ -25,6 +25,7 @@ fn comment(id: &str, email: &str, status: &str, at: i64, token: Option<&str>) ->
         client_address: "127.0.0.1".into(),
         author_token: token.map(Into::into),
         account: None,
+        badges: None,
         notify: false,
     }
 }

@@ -40,6 +40,33 @@ pub struct WidgetConfig {
     pub sign_in_token: Option<AttrValue>,
     /// The origins besides the page's own that the token may go to (`token-origin`).
     pub token_origin: Option<AttrValue>,
+    /// The publisher's words for the comments' badges (issue 20).
+    pub badge_words: BadgeWords,
+}
+
+/// The publisher's words for the comments' badges (`badge-moderator`, `badge-author`), each
+/// shown in place of the interface language's; `None`: the language's.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BadgeWords {
+    pub moderator: Option<AttrValue>,
+    pub author: Option<AttrValue>,
+}
+
+impl BadgeWords {
+    /// The most characters a badge's word keeps (a badge is a word or two, never a sentence).
+    pub const MAX_CHARS: usize = 40;
+
+    /// From the attributes' values: trimmed, at most `MAX_CHARS` characters; empty is none.
+    pub fn new(moderator: Option<&str>, author: Option<&str>) -> BadgeWords {
+        let word = |value: Option<&str>| {
+            let word: String = value?.trim().chars().take(Self::MAX_CHARS).collect();
+            (!word.is_empty()).then(|| AttrValue::from(word))
+        };
+        BadgeWords {
+            moderator: word(moderator),
+            author: word(author),
+        }
+    }
 }
 
 impl Default for WidgetConfig {
@@ -57,6 +84,7 @@ impl Default for WidgetConfig {
             on_event: Callback::default(),
             sign_in_token: None,
             token_origin: None,
+            badge_words: BadgeWords::default(),
         }
     }
 }

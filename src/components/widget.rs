@@ -7,7 +7,7 @@ use std::time::Duration;
 use yew::prelude::*;
 
 use super::article_view::ArticleView;
-use super::config::WidgetConfig;
+use super::config::{BadgeWords, WidgetConfig};
 use super::status::{failed, loading};
 use super::styles::style_element;
 use crate::domain::article::Article;
@@ -68,6 +68,9 @@ pub struct ArticleWidgetProps {
     /// comments service's, when it is not the page's), separated by spaces.
     #[prop_or_default]
     pub token_origin: Option<AttrValue>,
+    /// `badge-moderator`, `badge-author`: the publisher's words for the badges (issue 20).
+    #[prop_or_default]
+    pub badge_words: BadgeWords,
 }
 
 impl ArticleWidgetProps {
@@ -95,6 +98,7 @@ impl ArticleWidgetProps {
             on_event: self.on_event.clone(),
             sign_in_token: self.sign_in_token.clone(),
             token_origin: self.token_origin.clone(),
+            badge_words: self.badge_words.clone(),
         }
     }
 }

@@ -48,6 +48,48 @@ pub struct Comment {
     pub published: Timestamp,
     pub status: CommentStatus,
     pub likes: Likes,
+    /// Pinned by a moderator, and the badges its writer earned (issue 20).
+    pub marks: Marks,
+}
+
+/// What the service says of a comment beyond its text (issue 20): whether a moderator pinned
+/// it (its thread is shown first), and the badges it was stored with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Marks {
+    pub pinned: bool,
+    pub badges: Badges,
+}
+
+/// A comment's badges, decided by the service when it stored the comment (never by what the
+/// comment's body says): written by one of the site's moderators, or by the article's author
+/// (as WordPress marks `bypostauthor`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Badges {
+    pub moderator: bool,
+    pub author: bool,
+}
+
+impl Badges {
+    /// The badges' words, in the order they are shown: `moderator`, then `author`.
+    pub fn words(self) -> impl Iterator<Item = &'static str> {
+        [("moderator", self.moderator), ("author", self.author)]
+            .into_iter()
+            .filter_map(|(word, set)| set.then_some(word))
+    }
+
+    /// Reads words as `words` writes them (separated by spaces, or a JSON list's strings);
+    /// unknown words are ignored.
+    pub fn from_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Badges {
+        let mut badges = Badges::default();
+        for word in words {
+            match word.trim() {
+                "moderator" => badges.moderator = true,
+                "author" => badges.author = true,
+                _ => {}
+            }
+        }
+        badges
+    }
 }
 
 /// A comment's likes as one reader sees them: how many, whether this reader likes it, and
@@ -109,6 +151,17 @@ impl Comment {
                 liked: object.get("liked") == Some(&Value::Bool(true)),
                 mine: object.get("mine") == Some(&Value::Bool(true)),
             },
+            marks: Marks {
+                pinned: object.get("pinned") == Some(&Value::Bool(true)),
+                badges: Badges::from_words(
+                    object
+                        .get("badges")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str),
+                ),
+            },
         })
     }
 
@@ -124,11 +177,20 @@ impl Comment {
             "status": self.status.as_str(),
             "likes": self.likes.count,
         });
-        // The reader's own marks, only when true (a public list has neither).
-        for (name, set) in [("liked", self.likes.liked), ("mine", self.likes.mine)] {
+        // The reader's own marks, only when true (a public list has neither); so is
+        // `pinned`.
+        for (name, set) in [
+            ("liked", self.likes.liked),
+            ("mine", self.likes.mine),
+            ("pinned", self.marks.pinned),
+        ] {
             if let (true, Some(object)) = (set, value.as_object_mut()) {
                 object.insert(name.to_owned(), Value::Bool(true));
             }
+        }
+        let badges: Vec<&str> = self.marks.badges.words().collect();
+        if let (false, Some(object)) = (badges.is_empty(), value.as_object_mut()) {
+            object.insert("badges".to_owned(), json!(badges));
         }
         value
     }
@@ -153,6 +215,13 @@ mod tests {
                 liked: false,
                 mine: true,
             },
+            marks: Marks {
+                pinned: true,
+                badges: Badges {
+                    moderator: true,
+                    author: false,
+                },
+            },
         };
         let value = comment.to_value();
         assert_eq!(
@@ -166,11 +235,14 @@ mod tests {
                 "published",
                 "status",
                 "likes",
-                "mine"
+                "mine",
+                "pinned",
+                "badges"
             ],
             "the contract's fields, in the README's order, and nothing else"
         );
         assert_eq!(value["status"], "pending");
+        assert_eq!(value["badges"], json!(["moderator"]));
         assert_eq!(Comment::from_value(&value), Some(comment));
     }
 

@@ -433,6 +433,7 @@ mod tests {
                 CommentStatus::Approved
             },
             likes: Default::default(),
+            marks: Default::default(),
         }
     }
 

@@ -144,8 +144,10 @@ impl ThreadOrder {
 }
 
 /// A built thread in the chosen order: the top-level comments, each with its replies.
+/// Pinned threads (issue 20) come first whatever the order, as pinned, in the order they had.
 pub fn in_order(entries: Vec<ThreadEntry>, order: ThreadOrder) -> Vec<ThreadEntry> {
-    if order == ThreadOrder::OldestFirst {
+    let pinned = |entry: &ThreadEntry| entry.depth == 1 && entry.comment.marks.pinned;
+    if order == ThreadOrder::OldestFirst && !entries.iter().any(pinned) {
         return entries;
     }
     let mut blocks: Vec<Vec<ThreadEntry>> = Vec::new();
@@ -168,9 +170,13 @@ pub fn in_order(entries: Vec<ThreadEntry>, order: ThreadOrder) -> Vec<ThreadEntr
         let by_likes: &dyn Fn(&usize, &usize) -> std::cmp::Ordering =
             &|a, b| others(*b).cmp(&others(*a)).then(a.cmp(b));
         positions.sort_by(by_likes);
-    } else {
+    } else if order == ThreadOrder::NewestFirst {
         positions.reverse();
     }
+    // A stable sort: the pinned threads first, each group keeping its order.
+    let by_pin: &dyn Fn(&usize, &usize) -> std::cmp::Ordering =
+        &|a, b| pinned(&blocks[*b][0]).cmp(&pinned(&blocks[*a][0]));
+    positions.sort_by(by_pin);
     let mut blocks: Vec<Option<Vec<ThreadEntry>>> = blocks.into_iter().map(Some).collect();
     positions
         .into_iter()
@@ -225,6 +231,7 @@ pub(crate) mod tests {
             published: Timestamp::parse(&format!("2025-01-17T20:{minute:02}:00Z")).unwrap(),
             status: CommentStatus::Approved,
             likes: Default::default(),
+            marks: Default::default(),
         }
     }
 
@@ -330,6 +337,41 @@ pub(crate) mod tests {
             order(&in_order(build_thread(&comments), ThreadOrder::OldestFirst)),
             [("a", 1), ("a1", 2), ("a2", 2), ("b", 1), ("c", 1)]
         );
+    }
+
+    #[test]
+    fn pinned_threads_come_first_in_every_order_with_their_replies() {
+        let pinned = |id: &str, minute: u32| Comment {
+            marks: crate::domain::comment::Marks {
+                pinned: true,
+                ..Default::default()
+            },
+            ..comment(id, None, minute)
+        };
+        let mut liked = comment("c", None, 50);
+        liked.likes.count = 9;
+        let comments = vec![
+            comment("a", None, 10),
+            pinned("p", 20),
+            comment("p1", Some("p"), 30),
+            pinned("q", 40),
+            liked,
+        ];
+        for (order, rest) in [
+            (ThreadOrder::OldestFirst, ["a", "c"]),
+            (ThreadOrder::NewestFirst, ["c", "a"]),
+            (ThreadOrder::BestFirst, ["c", "a"]),
+        ] {
+            let shown = in_order(build_thread(&comments), order);
+            let ids: Vec<&str> = shown.iter().map(|e| e.comment.id.as_str()).collect();
+            let pinned_order = if order == ThreadOrder::NewestFirst {
+                ["q", "p", "p1"]
+            } else {
+                ["p", "p1", "q"]
+            };
+            let expected: Vec<&str> = pinned_order.into_iter().chain(rest).collect();
+            assert_eq!(ids, expected, "{order:?}");
+        }
     }
 
     #[test]

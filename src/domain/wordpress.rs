@@ -245,6 +245,7 @@ pub fn comment_from_value(value: &Value) -> Option<Comment> {
             _ => CommentStatus::Pending,
         },
         likes: Default::default(),
+        marks: Default::default(),
     })
 }
 
@@ -285,6 +286,7 @@ pub fn sent_comment(submission: &Submission, now: Timestamp) -> Comment {
         published: now,
         status: CommentStatus::Pending,
         likes: Default::default(),
+        marks: Default::default(),
     }
 }
 

@@ -290,6 +290,12 @@ pub struct Texts {
     pub posting: &'static str,
     pub reply: &'static str,
     pub awaiting_moderation: &'static str,
+    /// Above a pinned comment (issue 20).
+    pub pinned: &'static str,
+    /// The badges of comments by the site's moderators and by the article's author (issue
+    /// 20); the publisher may give its own words (`badge-moderator`, `badge-author`).
+    pub badge_moderator: &'static str,
+    pub badge_author: &'static str,
     pub posted: &'static str,
     pub summary_title: &'static str,
     pub error_prefix: &'static str,

@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use article_widget::domain::comment::Comment;
+use article_widget::domain::comment::{Badges, Comment};
 use article_widget::domain::comment_rules::{validate_as, ValidComment};
 use article_widget::domain::date::Timestamp;
 use article_widget::domain::thread::ThreadOrder;
@@ -513,6 +513,16 @@ async fn accept(
             }
         }
     };
+    // Badges (issue 20) from what the service verified, never from the body: the token's
+    // moderator role, and its account named as the article's author in the article file.
+    let badges = match &account {
+        Some(account) => Badges {
+            moderator: account.moderator,
+            author: state.articles.is_author(article_id, &account.id).await,
+        },
+        None => Badges::default(),
+    };
+    let badges = Some(badges.words().collect::<Vec<_>>().join(" ")).filter(|w| !w.is_empty());
     let comment = StoredComment {
         id: random_id()?,
         article_id: article_id.to_owned(),
@@ -528,6 +538,7 @@ async fn accept(
         // Replies are mailed only to an address, and a signed-in reader may have none.
         notify: request.notify && !email.is_empty(),
         account: account.map(|account| account.id),
+        badges,
     };
     // Flood control per account for a signed-in reader (their address may be empty).
     let subjects = [

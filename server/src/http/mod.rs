@@ -52,6 +52,7 @@ pub fn public_page_comments(
                 liked: page.liked.contains(&stored.id),
                 mine: viewer.is_some() && stored.author_token.as_deref() == viewer,
             };
+            comment.marks.pinned = page.pinned.contains(&stored.id);
             comment
         })
         .collect()
@@ -69,5 +70,12 @@ pub fn public_comment(comment: &StoredComment) -> Comment {
         status: comment.status.public(),
         // Filled in where the list is read (`store::CommentPage::likes`).
         likes: Default::default(),
+        // Its badges as stored; `pinned` filled in where the list is read.
+        marks: article_widget::domain::comment::Marks {
+            pinned: false,
+            badges: article_widget::domain::comment::Badges::from_words(
+                comment.badges.as_deref().unwrap_or_default().split(' '),
+            ),
+        },
     }
 }

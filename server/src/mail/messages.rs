@@ -278,6 +278,7 @@ mod tests {
             client_address: "127.0.0.1".into(),
             author_token: None,
             account: None,
+            badges: None,
             notify: false,
         };
         let summary = held_summary(&ArticleGate::new(None), &comment).await;

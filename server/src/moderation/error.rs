@@ -21,6 +21,9 @@ pub enum AreaError {
     TooLarge,
     #[error("This request could not be read: {0}")]
     Unreadable(String),
+    /// A pin the rules refuse (`store::PinOutcome::refusal`): nothing was changed.
+    #[error("{0} Nothing was changed.")]
+    NotPinned(String),
     /// An answer the framework made (a method the route does not take…): its status kept.
     #[error("{}", other_message(*.0))]
     Other(StatusCode),
@@ -53,6 +56,7 @@ impl AreaError {
             AreaError::SignedOut | AreaError::NotFromTheArea => StatusCode::FORBIDDEN,
             AreaError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AreaError::Unreadable(_) => StatusCode::BAD_REQUEST,
+            AreaError::NotPinned(_) => StatusCode::CONFLICT,
             AreaError::Other(status) => *status,
             AreaError::NoRandomness | AreaError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -64,6 +68,7 @@ impl AreaError {
             AreaError::NotFromTheArea => "Refused",
             AreaError::TooLarge => "Too large",
             AreaError::Unreadable(_) => "Not understood",
+            AreaError::NotPinned(_) => "Not pinned",
             AreaError::Other(status) => status.canonical_reason().unwrap_or("Refused"),
             AreaError::NoRandomness | AreaError::Database(_) => "Unavailable",
         }

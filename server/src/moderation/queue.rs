@@ -2,6 +2,7 @@
 //! card with its actions, and the actions themselves (one comment's button, or the bulk
 //! buttons with the ticked ones), each written to the audit log.
 
+use article_widget::domain::comment::Badges;
 use article_widget::domain::date::Timestamp;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -127,6 +128,13 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
         Some(parent) => state.store.comment(parent).await?,
         None => None,
     };
+    // Pinned, and the badges it was stored with (issue 20).
+    let pinned = state
+        .store
+        .pinned_among(std::slice::from_ref(&comment.id))
+        .await?
+        .contains(&comment.id);
+    let badges = Badges::from_words(comment.badges.as_deref().unwrap_or_default().split(' '));
     // Readers' likes (issue 20), for a moderator weighing a comment.
     let likes = state
         .store
@@ -152,6 +160,13 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
         ),
         ("spam", "Spam", comment.status != ModerationStatus::Spam),
         ("delete", "Delete", true),
+        // A thread's first comment, approved, is pinned (shown first to readers).
+        (
+            "pin",
+            "Pin",
+            !pinned && comment.status == ModerationStatus::Approved && comment.parent_id.is_none(),
+        ),
+        ("unpin", "Unpin", pinned),
         ("block-email", "Block email", true),
         ("block-address", "Block address", true),
     ];
@@ -171,6 +186,15 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
             span.meta {
                 "(" (status_label(comment.status.as_str())) ") on "
                 a href=(article_address(&comment.article_id)) { (shown(&title)) }
+            }
+            @if pinned {
+                " " span.badge.pinned { "Pinned" }
+            }
+            @if badges.moderator {
+                " " span.badge { "Moderator" }
+            }
+            @if badges.author {
+                " " span.badge { "Author" }
             }
             @if let Some(account) = &comment.account {
                 // Vouched for by the publisher's sign-in: its account (`iss|sub`) and the name
@@ -282,6 +306,17 @@ pub async fn act(
                     .await?
             }
             "delete" => store.delete(&id, now_ms()).await?,
+            "pin" | "unpin" => {
+                let outcome = if action == "pin" {
+                    store.pin(&id, now_ms()).await?
+                } else {
+                    store.unpin(&id, now_ms()).await?
+                };
+                if let Some(refusal) = outcome.refusal() {
+                    return Err(AreaError::NotPinned(refusal));
+                }
+                true
+            }
             "block-email" | "block-address" => match store.comment(&id).await? {
                 Some(comment) => {
                     let (kind, value) = if action == "block-email" {

@@ -12,7 +12,7 @@ const STYLE: &str = "body{font:16px/1.45 system-ui,sans-serif;margin:0;color:#1a
 header{display:flex;flex-wrap:wrap;gap:.75rem 1.25rem;align-items:center;padding:.75rem 1rem;background:#fff;border-bottom:1px solid #ddd}\
 header strong{margin-right:auto}main{max-width:60rem;margin:0 auto;padding:1rem}\
 .card{background:#fff;border:1px solid #ddd;border-radius:8px;padding:.75rem 1rem;margin:0 0 1rem}\
-.meta{color:#555;font-size:.875rem;overflow-wrap:anywhere}.text{white-space:pre-line;overflow-wrap:anywhere}\
+.meta{color:#555;font-size:.875rem;overflow-wrap:anywhere}.badge{border:1px solid currentColor;border-radius:4px;padding:0 .3rem;font-size:.75rem}.text{white-space:pre-line;overflow-wrap:anywhere}\
 .context{border-left:3px solid #ccc;padding-left:.75rem;color:#555;font-size:.875rem}\
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.5rem}button,input,select{font:inherit;padding:.4rem .7rem}\
 button{border:1px solid #888;border-radius:6px;background:#fff}form.inline{display:inline}\

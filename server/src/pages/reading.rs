@@ -63,6 +63,9 @@ fn etag(article: &str, options: &PrerenderOptions, page: bool, reply_to: &str) -
             options.theme.as_str(),
             if options.comments { "on" } else { "off" },
             options.comments_order.as_str(),
+            // The publisher's badge words (flags a restart may change).
+            options.badge_moderator.as_deref().unwrap_or_default(),
+            options.badge_author.as_deref().unwrap_or_default(),
             if page { "page" } else { "fragment" },
             env!("CARGO_PKG_VERSION"),
         ]

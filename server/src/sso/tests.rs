@@ -107,8 +107,24 @@ fn a_good_token_names_its_account() {
             id: "https://news.example|42".into(),
             name: "Ann Reader".into(),
             email: Some("ann@example.com".into()),
+            moderator: false,
         }
     );
+}
+
+#[test]
+fn the_moderator_role_is_read_from_a_list_or_words() {
+    let sign_in = by_secret();
+    let moderator = |roles: serde_json::Value| {
+        sign_in
+            .verify(&hs256(&with(json!({ "roles": roles })), SECRET), NOW_MS)
+            .map(|account| account.moderator)
+    };
+    assert_eq!(moderator(json!(["editor", "moderator"])), Ok(true));
+    assert_eq!(moderator(json!("editor moderator")), Ok(true));
+    assert_eq!(moderator(json!(["moderators"])), Ok(false));
+    assert_eq!(moderator(json!({ "moderator": true })), Ok(false));
+    assert_eq!(moderator(json!(null)), Ok(false));
 }
 
 #[test]

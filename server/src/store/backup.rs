@@ -110,6 +110,9 @@ pub static TABLES: &[Table] = &[
             optional_text("author_token"),
             integer("notify"),
             optional_text("account"),
+            // Pinned by a moderator, and the badges it was stored with (migration 0017).
+            optional_integer("pinned_at"),
+            optional_text("badges"),
         ],
         key: &["id"],
     },

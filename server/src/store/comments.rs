@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Executor};
 use super::activity::{bind_publication, publish, recount, PUBLISH};
 use super::idempotency::{bind_answer, record_answer, take_flood_turns, RECORD_ANSWER};
 use super::outbox::{enqueue, enqueue_webhook, Event, WebhookEvent};
+use super::pins::MAX_PINNED;
 use super::{
     placeholders, AnyQuery, Engine, ModerationStatus, NotStored, Result, Store, StoredAnswer,
     StoredComment, COMMENT_COLUMNS,
@@ -19,7 +20,8 @@ use super::{
 /// and on the first page the visible replies whose root this viewer cannot see (`part` 2).
 /// `page_root` is the thread each row belongs to. The roots' query asks for one more than a
 /// page, to know whether more follow. Binds: article id, viewer token, [cursor `created_at`,
-/// cursor id], limit, viewer token, [article id, viewer token, viewer token].
+/// cursor id], limit, [article id (pinned)], viewer token, [article id, viewer token, viewer
+/// token]. On the first page, the article's pinned threads come too (`part` 3).
 /// Shared by `comment_page`, which runs it, and `explain_paging`, which shows its plan.
 fn page_sql(order: ThreadOrder, after_cursor: bool) -> String {
     let (direction, compare) = match order {
@@ -42,6 +44,27 @@ fn page_sql(order: ThreadOrder, after_cursor: bool) -> String {
     };
     // Each comment's likes come with it (`CommentPage::likes`).
     let columns = format!("{COMMENT_COLUMNS}, likes");
+    // Pinned threads (issue 20): on the first page only, before the others whatever the
+    // order, and never among the roots paged by keyset, so no thread is on two pages. A few
+    // rows, indexed apart (`comments_pinned`).
+    let (pinned, pinned_roots, pinned_part) = if after_cursor {
+        (String::new(), "", String::new())
+    } else {
+        (
+            format!(
+                ", pinned_roots AS (
+                 SELECT {columns} FROM comments
+                 WHERE article_id = ? AND pinned_at IS NOT NULL AND root_id = id
+                     AND status = 'approved'
+                 ORDER BY pinned_at, id LIMIT {MAX_PINNED})"
+            ),
+            " UNION ALL SELECT id FROM pinned_roots",
+            format!(
+                "UNION ALL
+             SELECT CAST(3 AS BIGINT) AS part, id AS page_root, {columns} FROM pinned_roots"
+            ),
+        )
+    };
     // Replies in threads whose first comment this viewer cannot see (held, rejected): the
     // hidden roots are few, and indexed apart (`comments_hidden_roots`).
     let hidden = if after_cursor {
@@ -64,18 +87,23 @@ fn page_sql(order: ThreadOrder, after_cursor: bool) -> String {
     format!(
         "SELECT * FROM (WITH page_roots AS (
              SELECT {columns} FROM comments
-             WHERE article_id = ? AND root_id = id {VISIBLE} {after}
-             ORDER BY {by_likes}created_at {direction}, id {direction} LIMIT ?)
+             WHERE article_id = ? AND root_id = id {VISIBLE} {UNPINNED} {after}
+             ORDER BY {by_likes}created_at {direction}, id {direction} LIMIT ?){pinned}
          SELECT CAST(0 AS BIGINT) AS part, id AS page_root, {columns} FROM page_roots
          UNION ALL
          SELECT CAST(1 AS BIGINT) AS part, root_id AS page_root, {columns}
          FROM comments
-         WHERE root_id IN (SELECT id FROM page_roots) AND root_id <> id {VISIBLE}
+         WHERE root_id IN (SELECT id FROM page_roots{pinned_roots}) AND root_id <> id {VISIBLE}
+         {pinned_part}
          {hidden}) AS page
          ORDER BY part, {part_by_likes}CASE WHEN part = 0 THEN created_at END {direction},
              CASE WHEN part = 0 THEN id END {direction}, created_at, id"
     )
 }
+
+/// The roots paged by keyset: all but the pinned threads shown apart on the first page (a
+/// pinned comment no longer approved is paged as any other, for its author's browser).
+const UNPINNED: &str = "AND (pinned_at IS NULL OR status <> 'approved')";
 
 /// What a viewer may see: approved comments, and their own held ones (one bound token; stored
 /// tokens are 64 hex digits, so the empty string matches none).
@@ -139,6 +167,8 @@ pub struct CommentPage {
     pub likes: std::collections::HashMap<String, i64>,
     /// The comments on the article this viewer likes (none without a token).
     pub liked: std::collections::HashSet<String>,
+    /// The pinned comments among them (on the first page only, which shows them first).
+    pub pinned: std::collections::HashSet<String>,
 }
 
 impl Store {
@@ -168,11 +198,16 @@ impl Store {
             }
             query = query.bind(cursor.created_at).bind(&cursor.id);
         }
-        query = query.bind(request.per_page as i64 + 1).bind(token);
+        query = query.bind(request.per_page as i64 + 1);
+        if first {
+            query = query.bind(article_id);
+        }
+        query = query.bind(token);
         if first {
             query = query.bind(article_id).bind(token).bind(token);
         }
         let (mut roots, mut replies, mut orphans) = (Vec::new(), Vec::new(), Vec::new());
+        let mut pinned_roots = Vec::new();
         let mut likes = std::collections::HashMap::new();
         for row in query.fetch_all(&self.pool).await? {
             let part: i64 = row.try_get("part")?;
@@ -185,6 +220,7 @@ impl Store {
             match part {
                 0 => roots.push(comment),
                 1 => replies.push((thread, comment)),
+                3 => pinned_roots.push(comment),
                 _ => orphans.push(comment),
             }
         }
@@ -203,7 +239,10 @@ impl Store {
             .filter(|(thread, _)| extra.as_ref() != Some(thread))
             .map(|(_, reply)| reply)
             .collect();
-        let mut comments = roots;
+        // Pinned threads first (issue 20), then the page's roots and every reply.
+        let pinned = pinned_roots.iter().map(|root| root.id.clone()).collect();
+        let mut comments = pinned_roots;
+        comments.extend(roots);
         comments.extend(replies);
         comments.extend(orphans);
         // Approved comments as counted with each change, and this viewer's held ones.
@@ -235,6 +274,7 @@ impl Store {
             next,
             likes,
             liked,
+            pinned,
         })
     }
 
@@ -266,7 +306,7 @@ impl Store {
             q = if index == 0 {
                 q.bind(0i64).bind("x").bind(51i64).bind("")
             } else {
-                q.bind(51i64).bind("").bind("a").bind("").bind("")
+                q.bind(51i64).bind("a").bind("").bind("a").bind("").bind("")
             };
             let rows = q.fetch_all(&mut *connection).await?;
             let mut lines = Vec::new();
@@ -636,15 +676,15 @@ async fn stored_published_answered(
 
 /// `INSERT_ROW` as PostgreSQL's fenced post writes it: one row for each row of the `answered`
 /// part (one, or none when the claim was lost). Binds: `bind_row`.
-const INSERT_ROW_IF_ANSWERED: &str = "INSERT INTO comments (id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, notify, account, root_id)
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+const INSERT_ROW_IF_ANSWERED: &str = "INSERT INTO comments (id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, notify, account, badges, root_id)
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
          COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?)
      FROM answered RETURNING id";
 
 /// A comment as it is, with its thread's root: its parent's, or itself (see migration
 /// 0004). Binds: `bind_row`.
-const INSERT_ROW: &str = "INSERT INTO comments (id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, notify, account, root_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+const INSERT_ROW: &str = "INSERT INTO comments (id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, notify, account, badges, root_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
          COALESCE((SELECT root_id FROM comments WHERE id = ? AND article_id = ?), ?))";
 
 fn bind_row<'q>(query: AnyQuery<'q>, comment: &'q StoredComment) -> AnyQuery<'q> {
@@ -662,6 +702,7 @@ fn bind_row<'q>(query: AnyQuery<'q>, comment: &'q StoredComment) -> AnyQuery<'q>
         .bind(comment.author_token.as_deref())
         .bind(i64::from(comment.notify))
         .bind(comment.account.as_deref())
+        .bind(comment.badges.as_deref())
         .bind(comment.parent_id.as_deref())
         .bind(comment.article_id.as_str())
         .bind(comment.id.as_str())

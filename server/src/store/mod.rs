@@ -9,7 +9,7 @@
 //!
 //! One `impl Store` block per aggregate: `comments` (comments and pages), `idempotency`
 //! (keys and flood control), `activity` (each article's last public change and approved
-//! count), `likes` (likes and their counts), `outbox` (notifications and subscriptions), `moderation` (moderators, sessions,
+//! count), `likes` (likes and their counts), `pins` (pinned comments), `outbox` (notifications and subscriptions), `moderation` (moderators, sessions,
 //! audit, blocks), `statistics` (the overview's figures), `rights` (readers' data links and
 //! sessions, their data, erasure), `backup` (export and restore). This file opens the store and
 //! holds what they share: the engine, the SQL rewriting, the comment row.
@@ -29,6 +29,7 @@ mod idempotency;
 mod likes;
 mod moderation;
 mod outbox;
+mod pins;
 mod rights;
 mod statistics;
 mod writer;
@@ -38,6 +39,7 @@ pub use comments::{CommentPage, Cursor, PageRequest};
 pub use idempotency::{Claim, NotStored, StoredAnswer, TooSoon};
 pub use likes::{LikeLimit, LikeOutcome};
 pub use outbox::{OutboxItem, WEBHOOK_RECEIVER_HEARTBEAT_MS};
+pub use pins::{PinOutcome, MAX_PINNED};
 pub use rights::{
     address_key, AuditedBy, DataLinkRow, Erased, Erasure, HeldComment, LinkRequest, ReaderData,
     Turn, FORMER_READER,
@@ -143,6 +145,10 @@ pub struct StoredComment {
     /// The publisher's account it was written under (`iss|sub`, see `sso`), if signed in.
     #[sqlx(default)]
     pub account: Option<String>,
+    /// Its badges, as words separated by spaces (`Badges::words`), decided when it was
+    /// stored (migration 0017); `None`: none.
+    #[sqlx(default)]
+    pub badges: Option<String>,
     /// The commenter asked to hear of replies (stored; not read back with the comment).
     #[sqlx(skip)]
     pub notify: bool,
@@ -173,7 +179,7 @@ pub struct Store {
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 const COMMENT_COLUMNS: &str =
-    "id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, account";
+    "id, article_id, parent_id, author, email, website, content, status, created_at, client_address, author_token, account, badges";
 
 impl Store {
     /// Connects (creating a SQLite file if needed) and migrates.

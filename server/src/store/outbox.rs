@@ -780,6 +780,7 @@ mod tests {
             client_address: "127.0.0.1".into(),
             author_token: None,
             account: None,
+            badges: None,
             notify: true,
         }
     }

@@ -260,6 +260,7 @@ mod tests {
             published: Timestamp::from_millis(0),
             status: CommentStatus::Approved,
             likes: Default::default(),
+            marks: Default::default(),
         }
     }
 

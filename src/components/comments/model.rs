@@ -194,6 +194,7 @@ mod tests {
                         published: Timestamp::from_millis(0),
                         status: CommentStatus::Pending,
                         likes: Default::default(),
+                        marks: Default::default(),
                     },
                     key(3),
                 ),

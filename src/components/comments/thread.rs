@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::likes::LikePress;
-use crate::components::config::use_texts;
+use crate::components::config::{use_config, use_texts, WidgetConfig};
 use crate::domain::comment_markup::{parse_comment, CommentBlock, CommentElement, CommentInline};
 use crate::domain::draft::ReplyTarget;
 use crate::domain::thread::ThreadEntry;
@@ -93,6 +93,7 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
         }
     };
     let author_name = name(&comment.author);
+    let marks = marks(comment, &use_config());
     let author = match &comment.website {
         Some(website) => html! {
             <a class="aw-comment-author" href={website.clone()} rel="nofollow ugc noopener">{author_name.clone()}</a>
@@ -122,6 +123,7 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
             <article class="aw-comment-body">
                 <header class="aw-comment-meta">
                     {author}
+                    {marks}
                     <time datetime={comment.published.to_rfc3339()}>{format::date_time(comment.published, texts.language)}</time>
                     if let Some(parent_author) = &entry.replying_to {
                         <span class="aw-comment-in-reply">{texts.in_reply_to(&name(parent_author))}</span>
@@ -140,6 +142,29 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
                 { like_button(comment, context.on_like.as_ref(), texts) }
             </article>
         </li>
+    }
+}
+
+/// "Pinned" and the badges (issue 20), as words (never a colour or a symbol alone): the
+/// interface language's, or the publisher's for the badges.
+fn marks(comment: &crate::domain::comment::Comment, config: &WidgetConfig) -> Html {
+    let marks = comment.marks;
+    let badge = |shown: bool, word: &Option<AttrValue>, default: &'static str| {
+        shown.then(|| {
+            let word = word.clone().unwrap_or(AttrValue::Static(default));
+            html! { <span class="aw-badge">{word}</span> }
+        })
+    };
+    let words = &config.badge_words;
+    let texts = config.texts;
+    html! {
+        <>
+            { badge(marks.badges.moderator, &words.moderator, texts.badge_moderator) }
+            { badge(marks.badges.author, &words.author, texts.badge_author) }
+            if marks.pinned {
+                <span class="aw-pinned">{texts.pinned}</span>
+            }
+        </>
     }
 }
 

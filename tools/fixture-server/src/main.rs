@@ -78,6 +78,7 @@ fn settings(moderation: Moderation) -> Settings {
         front_page: None,
         public_url: String::new(),
         data_rights: Default::default(),
+        badge_words: Default::default(),
     }
 }
 
