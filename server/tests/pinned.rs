@@ -4,7 +4,8 @@
 //! a pin moving the article's activity) and the service over HTTP (the moderation area's pin
 //! and unpin behind its CSRF token and in the audit log, a fourth pin refused in words, the
 //! public list with `pinned` first; badges stored from the verified token, the moderator role
-//! and the article's author account, never from the body). PostgreSQL is the database
+//! and the article's author account, never from the body); likes by account (one like per
+//! account from any browser, none on its own comment, its list's marks). PostgreSQL is the database
 //! `COMMENTS_TEST_POSTGRES` names (emptied first).
 
 mod common;
@@ -612,18 +613,106 @@ async fn http_suite(service: Service) {
     assert!(audit.contains("<td>unpin</td>"), "{audit}");
 }
 
+/// A like as the widget sends it: from a browser (its author token), signed in or not.
+async fn like(
+    service: &Service,
+    id: &str,
+    browser: &str,
+    signed_in: Option<&str>,
+    liked: bool,
+) -> (StatusCode, Value) {
+    let mut request = Client::new()
+        .post(service.url(&format!("/api/articles/{ARTICLE}/comments/{id}/likes")))
+        .header("Content-Type", "application/json")
+        .header("Comment-Author-Token", browser)
+        .body(json!({ "liked": liked }).to_string());
+    if let Some(token) = signed_in {
+        request = request.header("Authorization", format!("Bearer {token}"));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Likes by account (issue 20): a signed-in reader likes once whatever the browser, never
+/// their account's own comment, and their list marks what the account likes and wrote.
+async fn likes_by_account_suite(service: Service) {
+    let bea = token("bea-3", "Bea", json!([]));
+    let ann = post(&service, "k1", None, &common::body("Ann", "ann@example.com", "Liked."))
+        .await;
+    let beas = post(&service, "k2", Some(&bea), &common::body("", "", "By Bea.")).await;
+    let id = |posted: &Value| posted["id"].as_str().unwrap().to_owned();
+    let (laptop, phone) = ("token-of-beas-laptop-000001", "token-of-beas-phone-0000001");
+    let counted = |likes: i64, liked: bool| (StatusCode::OK, json!({ "likes": likes, "liked": liked }));
+
+    assert_eq!(like(&service, &id(&ann), laptop, Some(&bea), true).await, counted(1, true));
+    assert_eq!(
+        like(&service, &id(&ann), phone, Some(&bea), true).await,
+        counted(1, true),
+        "the same account from another browser: still one like"
+    );
+    assert_eq!(like(&service, &id(&ann), phone, Some(&bea), false).await, counted(0, false));
+    assert_eq!(like(&service, &id(&ann), laptop, Some(&bea), true).await, counted(1, true));
+    // Its own comment, from a browser that did not write it: refused.
+    let (status, _) = like(&service, &id(&beas), phone, Some(&bea), true).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A token the service refuses is refused, not taken as the browser alone.
+    let forged = format!("{}x", token("bea-3", "Bea", json!([])));
+    let (status, body) = like(&service, &id(&ann), phone, Some(&forged), true).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+
+    // The list, asked for by a third browser with the account's token, is the account's.
+    let response = Client::new()
+        .get(service.comments_url())
+        .header("Comment-Author-Token", "token-of-beas-tablet-000001")
+        .header("Authorization", format!("Bearer {bea}"))
+        .send()
+        .await
+        .unwrap();
+    let cache = response.headers()["cache-control"].to_str().unwrap().to_owned();
+    let vary: Vec<&str> = response
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    let vary = vary.join(", ");
+    assert!(cache.starts_with("private"), "{cache}");
+    assert!(vary.contains("authorization"), "{vary}");
+    let list: Value = response.json().await.unwrap();
+    let marks: Vec<(Value, Value, Value)> = list["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["likes"].clone(), c["liked"].clone(), c["mine"].clone()))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            (json!(1), json!(true), Value::Null),
+            (json!(0), Value::Null, json!(true))
+        ]
+    );
+    // Without the token the same browser is itself: its own like, and no marks of Bea's.
+    let anonymous = common::list(&service, Some("token-of-beas-tablet-000001")).await;
+    assert!(anonymous.iter().all(|c| c.get("liked").is_none() && c.get("mine").is_none()));
+}
+
 #[tokio::test]
 async fn pinned_comments_and_badges_on_both_engines() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}", dir.path().join("pinned.db").display());
     storage_suite(&sqlite).await;
     http_suite(start(None)).await;
+    likes_by_account_suite(start(None)).await;
     let mut engines = vec!["sqlite"];
     if let Some(url) = common::postgres_url() {
         common::empty_postgres(&url).await;
         storage_suite(&url).await;
         common::empty_postgres(&url).await;
         http_suite(start(Some(&url))).await;
+        common::empty_postgres(&url).await;
+        likes_by_account_suite(start(Some(&url))).await;
         engines.push("postgres");
     }
     println!(

@@ -39,7 +39,7 @@ use crate::http::{public_comment, AppState};
 use crate::spam_service::{SpamCheck, Verdict};
 use crate::sso::{bearer_token, Account, Refusal};
 use crate::store::{
-    Claim, ModerationStatus, NotStored, PageRequest, StoredAnswer, StoredComment, TooSoon,
+    Claim, Liker, ModerationStatus, NotStored, PageRequest, StoredAnswer, StoredComment, TooSoon,
 };
 use crate::tokens::{hex, random_hex};
 
@@ -113,7 +113,10 @@ async fn list(
         return Err(ApiError::NoComments);
     }
     let request = params.request().map_err(ApiError::BadPage)?;
-    let cache = if token.is_some() {
+    // A reader signed in by the publisher: the likes and comments of their account are marked
+    // (a token the service refuses is ignored here: the list is the same without it).
+    let account = signed_in_account(&state, &headers).ok().flatten();
+    let cache = if token.is_some() || account.is_some() {
         "private, no-cache"
     } else {
         "public, max-age=10, stale-while-revalidate=60"
@@ -122,8 +125,8 @@ async fn list(
     // and moderation moves it, in its own transaction): its validator comes from that, and
     // a revalidation is answered without reading a comment. A reader with a token may see
     // held comments, which move nothing public: theirs is a validator over the content.
-    let (public_tag, approved) = match &token {
-        None => {
+    let (public_tag, approved) = match (&token, &account) {
+        (None, None) => {
             let activity = state.store.activity(&id).await?;
             let (changed, approved) = activity.map_or((0, 0), |a| (a.changed_at, a.approved));
             let tag = delivery::content_tag([
@@ -134,7 +137,7 @@ async fn list(
             ]);
             (Some(tag), Some(approved))
         }
-        Some(_) => (None, None),
+        _ => (None, None),
     };
     if let Some(answer) = public_tag
         .as_deref()
@@ -155,6 +158,7 @@ async fn list(
         .comment_page(&id, token.as_deref(), &request, approved)
         .await?;
     let public: Vec<Comment> = crate::http::public_page_comments(&page, token.as_deref());
+    let public = as_account(&state, &id, public, &page, account.as_ref()).await?;
     let next = page.next.as_ref().map(|next| next_page(&request, next));
     let body = if unpaged && next.is_none() {
         comment_list_body(&public)
@@ -169,11 +173,34 @@ async fn list(
     Ok(with_vary(response))
 }
 
+/// A list's likes and own comments as a signed-in reader's account has them (issue 20): the
+/// comments the account likes, from any browser, and those written under it.
+async fn as_account(
+    state: &AppState,
+    article_id: &str,
+    mut public: Vec<Comment>,
+    page: &crate::store::CommentPage,
+    account: Option<&Account>,
+) -> Result<Vec<Comment>, ApiError> {
+    let Some(account) = account else {
+        return Ok(public);
+    };
+    let liked = state
+        .store
+        .liked_by(article_id, &Liker::account_key(&account.id))
+        .await?;
+    for (comment, stored) in public.iter_mut().zip(&page.comments) {
+        comment.likes.liked = liked.contains(&stored.id);
+        comment.likes.mine |= stored.account.as_deref() == Some(account.id.as_str());
+    }
+    Ok(public)
+}
+
 /// Whose list it is depends on these; caches must not hand one browser's to another.
 fn with_vary(mut response: Response) -> Response {
     response
         .extensions_mut()
-        .insert(delivery::VaryAlso("comment-author-token, cookie"));
+        .insert(delivery::VaryAlso("comment-author-token, authorization, cookie"));
     response
 }
 
@@ -344,7 +371,7 @@ async fn post_comment(
 /// The account of a request's `Authorization: Bearer` token, `None` without one, or why the
 /// token is refused (401): a token where the service takes none is refused too, rather than
 /// posting anonymously what the reader meant to post under their account.
-fn signed_in_account(
+pub(crate) fn signed_in_account(
     state: &AppState,
     headers: &axum::http::HeaderMap,
 ) -> Result<Option<Account>, ApiError> {

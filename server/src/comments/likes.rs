@@ -1,8 +1,10 @@
 //! Likes over HTTP (issue 20): `POST /api/articles/{id}/comments/{comment}/likes` with
 //! `{"liked": true}` or `{"liked": false}`, answered `{"likes": N, "liked": bool}`.
 //!
-//! The reader is the browser's author token (its digest, as comments store it): a like
-//! without one is refused, and so is a like of a comment that token wrote. The body says the
+//! The reader is the browser's author token (its digest, as comments store it), or, with the
+//! publisher's sign-in token (`Authorization: Bearer`, verified as a post's is), their account,
+//! so one account likes a comment once from any number of browsers: a like without either is
+//! refused, and so is a like of a comment that token or account wrote. The body says the
 //! state the reader wants rather than "toggle", so a retried or doubled request changes
 //! nothing twice. Foreign origins are refused and bodies are tiny (the routes' layers), each
 //! address has `LIKES_PER_WINDOW` a minute, and only approved comments of the article are
@@ -22,7 +24,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{AuthorToken, ClientAddress};
 use crate::http::origin::refuse_foreign_origins;
 use crate::http::AppState;
-use crate::store::{LikeLimit, LikeOutcome};
+use crate::store::{LikeLimit, LikeOutcome, Liker};
 
 /// A like's body is `{"liked": true}`: anything much longer is not one.
 pub const LIKE_BODY_LIMIT: usize = 1024;
@@ -72,6 +74,7 @@ async fn like(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    let account = super::api::signed_in_account(&state, request.headers())?;
     if !is_json {
         return Ok(refusal(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -90,11 +93,22 @@ async fn like(
             "A like is {\"liked\": true} or {\"liked\": false}.",
         ));
     };
-    let Some(reader) = reader else {
-        return Ok(refusal(
-            StatusCode::UNAUTHORIZED,
-            "A like needs the browser's Comment-Author-Token: the widget sends it.",
-        ));
+    // A reader signed in by the publisher likes as their account (one like per account
+    // whatever the browser); a refused token is refused here too, as a post's is.
+    let account_key = account.as_ref().map(|account| Liker::account_key(&account.id));
+    let liker = match (&account_key, &account, &reader) {
+        (Some(key), Some(account), _) => Liker {
+            key,
+            token: reader.as_deref(),
+            account: Some(&account.id),
+        },
+        (_, _, Some(reader)) => Liker::browser(reader),
+        _ => {
+            return Ok(refusal(
+                StatusCode::UNAUTHORIZED,
+                "A like needs the browser's Comment-Author-Token: the widget sends it.",
+            ))
+        }
     };
     if !state.articles.comments_open(&article_id).await {
         return Err(ApiError::NoComments);
@@ -106,7 +120,7 @@ async fn like(
     };
     let outcome = state
         .store
-        .set_like(&article_id, &comment_id, &reader, liked, now_ms(), &limit)
+        .set_like_as(&article_id, &comment_id, liker, liked, now_ms(), &limit)
         .await?;
     Ok(match outcome {
         LikeOutcome::Counted { likes, liked } => (

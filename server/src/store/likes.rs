@@ -36,6 +36,39 @@ pub enum LikeOutcome {
     TooMany(i64),
 }
 
+/// Who likes: the key their likes are kept under (`comment_likes.reader`), and what makes a
+/// comment theirs. A browser is its author token's digest; a reader signed in by the
+/// publisher is their account (`account:iss|sub`), so one account likes a comment once from
+/// every browser, and a comment is theirs when written under the account or by this browser.
+#[derive(Clone, Copy, Debug)]
+pub struct Liker<'a> {
+    pub key: &'a str,
+    /// The browser's author token digest, when it sent one.
+    pub token: Option<&'a str>,
+    /// The publisher's account (`iss|sub`), when signed in.
+    pub account: Option<&'a str>,
+}
+
+impl<'a> Liker<'a> {
+    /// A browser known by its author token's digest.
+    pub fn browser(token: &'a str) -> Liker<'a> {
+        Liker {
+            key: token,
+            token: Some(token),
+            account: None,
+        }
+    }
+
+    /// The key an account's likes are kept under: never a token's digest (64 hex digits).
+    pub fn account_key(account: &str) -> String {
+        format!("account:{account}")
+    }
+}
+
+/// Bound where a liker has no token or no account: no stored digest or account equals it
+/// (digests are hex; accounts are `iss|sub`), so it makes no comment theirs.
+const NOBODY: &str = "-";
+
 impl Store {
     /// The reader likes (`liked`) or no longer likes the comment: the row added or removed
     /// and the count moved in one transaction, after the address's turn. Pressing twice
@@ -49,6 +82,25 @@ impl Store {
         now: i64,
         limit: &LikeLimit,
     ) -> Result<LikeOutcome> {
+        self.set_like_as(article_id, comment_id, Liker::browser(reader), liked, now, limit)
+            .await
+    }
+
+    /// `set_like` for a browser or a signed-in account (`Liker`).
+    pub async fn set_like_as(
+        &self,
+        article_id: &str,
+        comment_id: &str,
+        liker: Liker<'_>,
+        liked: bool,
+        now: i64,
+        limit: &LikeLimit,
+    ) -> Result<LikeOutcome> {
+        let reader = liker.key;
+        let (own_token, own_account) = (
+            liker.token.unwrap_or(NOBODY),
+            liker.account.unwrap_or(NOBODY),
+        );
         let mut transaction = self.writer.begin().await?;
         // The turn first: a write, so that SQLite's transaction holds the write lock from
         // here on (as flood control does).
@@ -56,17 +108,24 @@ impl Store {
             transaction.rollback().await?;
             return Ok(LikeOutcome::TooMany(wait));
         }
-        let comment: Option<(String, Option<String>)> = sqlx::query_as(
-            &self.sql("SELECT status, author_token FROM comments WHERE id = ? AND article_id = ?"),
+        let comment: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            &self.sql(
+                "SELECT status, author_token, account FROM comments WHERE id = ? AND article_id = ?",
+            ),
         )
         .bind(comment_id)
         .bind(article_id)
         .fetch_optional(&mut *transaction)
         .await?;
         let outcome = match comment {
-            Some((status, _)) if status != "approved" => Some(LikeOutcome::NoSuchComment),
+            Some((status, ..)) if status != "approved" => Some(LikeOutcome::NoSuchComment),
             None => Some(LikeOutcome::NoSuchComment),
-            Some((_, Some(author))) if author == reader => Some(LikeOutcome::OwnComment),
+            Some((_, author, account))
+                if author.as_deref() == Some(own_token)
+                    || account.as_deref() == Some(own_account) =>
+            {
+                Some(LikeOutcome::OwnComment)
+            }
             Some(_) => None,
         };
         if let Some(outcome) = outcome {
@@ -81,12 +140,14 @@ impl Store {
                 "INSERT INTO comment_likes (comment_id, reader, liked_at)
                  SELECT id, ?, ? FROM comments
                  WHERE id = ? AND status = 'approved' AND COALESCE(author_token, '') <> ?
+                     AND COALESCE(account, '') <> ?
                  ON CONFLICT (comment_id, reader) DO NOTHING",
             ))
             .bind(reader)
             .bind(now)
             .bind(comment_id)
-            .bind(reader)
+            .bind(own_token)
+            .bind(own_account)
             .execute(&mut *transaction)
             .await?
             .rows_affected()

@@ -37,7 +37,7 @@ mod writer;
 pub use activity::Activity;
 pub use comments::{CommentPage, Cursor, PageRequest};
 pub use idempotency::{Claim, NotStored, StoredAnswer, TooSoon};
-pub use likes::{LikeLimit, LikeOutcome};
+pub use likes::{LikeLimit, LikeOutcome, Liker};
 pub use outbox::{OutboxItem, WEBHOOK_RECEIVER_HEARTBEAT_MS};
 pub use pins::{PinOutcome, MAX_PINNED};
 pub use rights::{
