@@ -109,6 +109,11 @@ pub enum ModerateAction {
     Reject { ids: Vec<String> },
     /// Delete comments by id.
     Delete { ids: Vec<String> },
+    /// Pin comments by id: approved comments that begin a thread, shown first, at most 3 per
+    /// article.
+    Pin { ids: Vec<String> },
+    /// Unpin comments by id.
+    Unpin { ids: Vec<String> },
 }
 
 #[derive(clap::Args, Debug, Clone)]

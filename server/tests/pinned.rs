@@ -611,6 +611,22 @@ async fn http_suite(service: Service) {
     assert_eq!(pinned, [id(&by_moderator), id(&by_author)]);
     let audit = get_page(client, session, service.url("/moderate/audit")).await;
     assert!(audit.contains("<td>unpin</td>"), "{audit}");
+
+    // The same from the command line (`moderate pin|unpin ID…`), refusals in the same words.
+    let (code, output) = service.moderate(&["pin", &last]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.starts_with(&format!("{last}: pinned\n")), "{output}");
+    let (code, output) = service.moderate(&["pin", &id(&by_reader), &id(&reply)]);
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("This article already has 3 pinned comments"), "{output}");
+    assert!(output.contains("not a reply"), "{output}");
+    let (code, output) = service.moderate(&["unpin", &last]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.starts_with(&format!("{last}: unpinned\n")), "{output}");
+    let (list, _) = public_list(&service, "oldest").await;
+    assert!(list
+        .iter()
+        .all(|c| c["id"] != json!(last) || c.get("pinned").is_none()));
 }
 
 /// A like as the widget sends it: from a browser (its author token), signed in or not.

@@ -44,7 +44,33 @@ pub async fn run(store: &Store, action: ModerateAction) -> Result<i32, sqlx::Err
             change(store, &ids, Some(ModerationStatus::Rejected)).await
         }
         ModerateAction::Delete { ids } => change(store, &ids, None).await,
+        ModerateAction::Pin { ids } => pin(store, &ids, true).await,
+        ModerateAction::Unpin { ids } => pin(store, &ids, false).await,
     }
+}
+
+/// Pins or unpins each comment; a refusal is said with the area's words (exit code 1).
+async fn pin(store: &Store, ids: &[String], pin: bool) -> Result<i32, sqlx::Error> {
+    if ids.is_empty() {
+        eprintln!("Name at least one comment id (see `moderate list`).");
+        return Ok(2);
+    }
+    let mut refused = 0;
+    for id in ids {
+        let outcome = if pin {
+            store.pin(id, now_ms()).await?
+        } else {
+            store.unpin(id, now_ms()).await?
+        };
+        match outcome.refusal() {
+            None => println!("{}: {}", for_terminal(id), if pin { "pinned" } else { "unpinned" }),
+            Some(refusal) => {
+                eprintln!("{}: {refusal}", for_terminal(id));
+                refused += 1;
+            }
+        }
+    }
+    Ok(if refused > 0 { 1 } else { 0 })
 }
 
 async fn change(
