@@ -618,11 +618,17 @@ async fn http_suite(service: Service) {
     assert!(output.starts_with(&format!("{last}: pinned\n")), "{output}");
     let (code, output) = service.moderate(&["pin", &id(&by_reader), &id(&reply)]);
     assert_eq!(code, 1, "{output}");
-    assert!(output.contains("This article already has 3 pinned comments"), "{output}");
+    assert!(
+        output.contains("This article already has 3 pinned comments"),
+        "{output}"
+    );
     assert!(output.contains("not a reply"), "{output}");
     let (code, output) = service.moderate(&["unpin", &last]);
     assert_eq!(code, 0, "{output}");
-    assert!(output.starts_with(&format!("{last}: unpinned\n")), "{output}");
+    assert!(
+        output.starts_with(&format!("{last}: unpinned\n")),
+        "{output}"
+    );
     let (list, _) = public_list(&service, "oldest").await;
     assert!(list
         .iter()
@@ -654,21 +660,36 @@ async fn like(
 /// their account's own comment, and their list marks what the account likes and wrote.
 async fn likes_by_account_suite(service: Service) {
     let bea = token("bea-3", "Bea", json!([]));
-    let ann = post(&service, "k1", None, &common::body("Ann", "ann@example.com", "Liked."))
-        .await;
+    let ann = post(
+        &service,
+        "k1",
+        None,
+        &common::body("Ann", "ann@example.com", "Liked."),
+    )
+    .await;
     let beas = post(&service, "k2", Some(&bea), &common::body("", "", "By Bea.")).await;
     let id = |posted: &Value| posted["id"].as_str().unwrap().to_owned();
     let (laptop, phone) = ("token-of-beas-laptop-000001", "token-of-beas-phone-0000001");
-    let counted = |likes: i64, liked: bool| (StatusCode::OK, json!({ "likes": likes, "liked": liked }));
+    let counted =
+        |likes: i64, liked: bool| (StatusCode::OK, json!({ "likes": likes, "liked": liked }));
 
-    assert_eq!(like(&service, &id(&ann), laptop, Some(&bea), true).await, counted(1, true));
+    assert_eq!(
+        like(&service, &id(&ann), laptop, Some(&bea), true).await,
+        counted(1, true)
+    );
     assert_eq!(
         like(&service, &id(&ann), phone, Some(&bea), true).await,
         counted(1, true),
         "the same account from another browser: still one like"
     );
-    assert_eq!(like(&service, &id(&ann), phone, Some(&bea), false).await, counted(0, false));
-    assert_eq!(like(&service, &id(&ann), laptop, Some(&bea), true).await, counted(1, true));
+    assert_eq!(
+        like(&service, &id(&ann), phone, Some(&bea), false).await,
+        counted(0, false)
+    );
+    assert_eq!(
+        like(&service, &id(&ann), laptop, Some(&bea), true).await,
+        counted(1, true)
+    );
     // Its own comment, from a browser that did not write it: refused.
     let (status, _) = like(&service, &id(&beas), phone, Some(&bea), true).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -685,7 +706,10 @@ async fn likes_by_account_suite(service: Service) {
         .send()
         .await
         .unwrap();
-    let cache = response.headers()["cache-control"].to_str().unwrap().to_owned();
+    let cache = response.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let vary: Vec<&str> = response
         .headers()
         .get_all("vary")
@@ -711,7 +735,9 @@ async fn likes_by_account_suite(service: Service) {
     );
     // Without the token the same browser is itself: its own like, and no marks of Bea's.
     let anonymous = common::list(&service, Some("token-of-beas-tablet-000001")).await;
-    assert!(anonymous.iter().all(|c| c.get("liked").is_none() && c.get("mine").is_none()));
+    assert!(anonymous
+        .iter()
+        .all(|c| c.get("liked").is_none() && c.get("mine").is_none()));
 }
 
 #[tokio::test]

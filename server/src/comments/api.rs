@@ -198,9 +198,9 @@ async fn as_account(
 
 /// Whose list it is depends on these; caches must not hand one browser's to another.
 fn with_vary(mut response: Response) -> Response {
-    response
-        .extensions_mut()
-        .insert(delivery::VaryAlso("comment-author-token, authorization, cookie"));
+    response.extensions_mut().insert(delivery::VaryAlso(
+        "comment-author-token, authorization, cookie",
+    ));
     response
 }
 

@@ -95,7 +95,9 @@ async fn like(
     };
     // A reader signed in by the publisher likes as their account (one like per account
     // whatever the browser); a refused token is refused here too, as a post's is.
-    let account_key = account.as_ref().map(|account| Liker::account_key(&account.id));
+    let account_key = account
+        .as_ref()
+        .map(|account| Liker::account_key(&account.id));
     let liker = match (&account_key, &account, &reader) {
         (Some(key), Some(account), _) => Liker {
             key,

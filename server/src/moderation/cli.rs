@@ -63,7 +63,11 @@ async fn pin(store: &Store, ids: &[String], pin: bool) -> Result<i32, sqlx::Erro
             store.unpin(id, now_ms()).await?
         };
         match outcome.refusal() {
-            None => println!("{}: {}", for_terminal(id), if pin { "pinned" } else { "unpinned" }),
+            None => println!(
+                "{}: {}",
+                for_terminal(id),
+                if pin { "pinned" } else { "unpinned" }
+            ),
             Some(refusal) => {
                 eprintln!("{}: {refusal}", for_terminal(id));
                 refused += 1;

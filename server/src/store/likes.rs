@@ -82,8 +82,15 @@ impl Store {
         now: i64,
         limit: &LikeLimit,
     ) -> Result<LikeOutcome> {
-        self.set_like_as(article_id, comment_id, Liker::browser(reader), liked, now, limit)
-            .await
+        self.set_like_as(
+            article_id,
+            comment_id,
+            Liker::browser(reader),
+            liked,
+            now,
+            limit,
+        )
+        .await
     }
 
     /// `set_like` for a browser or a signed-in account (`Liker`).
@@ -108,11 +115,9 @@ impl Store {
             transaction.rollback().await?;
             return Ok(LikeOutcome::TooMany(wait));
         }
-        let comment: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
-            &self.sql(
-                "SELECT status, author_token, account FROM comments WHERE id = ? AND article_id = ?",
-            ),
-        )
+        let comment: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(&self.sql(
+            "SELECT status, author_token, account FROM comments WHERE id = ? AND article_id = ?",
+        ))
         .bind(comment_id)
         .bind(article_id)
         .fetch_optional(&mut *transaction)
