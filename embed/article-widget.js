@@ -9,19 +9,22 @@
 // lang, loading (eager|lazy), comments (on|off), token, token-origin; the div form takes them as data-*.
 // Events on the element: article-loaded, article-error, comment-posted (detail: see README).
 
-import init, { Widget } from './article-widget-core.js';
 
 // `token`: a sign-in token the publisher's server signed for the reader (README, "Signing in
 // with the publisher's accounts"); the page may change it (attribute or `token` property). It
 // goes only to the page's own origin or to one named in `token-origin` (space-separated).
 const OPTIONS = ['src', 'theme', 'lang', 'loading', 'comments', 'comments-order', 'token', 'token-origin',
   'badge-moderator', 'badge-author'];
-let ready = null; // the module's initialisation, started by the first widget that needs it
+let ready = null; // the module's initialisation, started by the first widget that needs it:
+// its glue too is imported only then, so a page whose widgets wait fetches neither
 
 // A failed load is forgotten, so the next widget that mounts (the reader back online, a
 // single-page app navigating) tries again instead of failing forever.
 function loadModule() {
-  ready ??= init().catch((error) => {
+  ready ??= import('./article-widget-core.js').then(async (glue) => {
+    await glue.default();
+    return glue.Widget;
+  }).catch((error) => {
     ready = null;
     throw error;
   });
@@ -48,6 +51,8 @@ class Mount {
     this.observer = null;
     this.gone = false;
     this.teardown = false; // a teardown waiting for the end of the current task
+    this.plain = null; // undoes what `enliven` added to a prerendered article
+    this.pressed = null; // what the reader pressed in the comments before the module ran
   }
 
   options() {
@@ -75,7 +80,13 @@ class Mount {
       this.teardown = false;
       if (this.widget || this.observer || this.starting) return;
     }
-    if (this.read().loading === 'lazy' && 'IntersectionObserver' in window) {
+    const root = this.host.hasAttribute('data-aw-prerendered') && this.host.shadowRoot;
+    if (root && this.read().loading !== 'eager') {
+      // A prerendered article is the server's, readable and whole: the module is fetched
+      // only when the reader comes near the comments, or starts to use them.
+      this.plain ??= enliven(this.host, root);
+      this.waitForComments(root);
+    } else if (this.read().loading === 'lazy' && 'IntersectionObserver' in window) {
       this.observer = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) {
           this.observer.disconnect();
@@ -89,19 +100,63 @@ class Mount {
     }
   }
 
+  /// Starts the widget once the comment section is within about a screen of the viewport, or
+  /// the reader focuses a field of the form or presses something in the section (a press is
+  /// made again on the live widget's same node, which hydration adopts).
+  waitForComments(root) {
+    const section = root.querySelector('.aw-comments');
+    if (!section || !('IntersectionObserver' in window)) {
+      this.start();
+      return;
+    }
+    const go = () => {
+      this.host.removeAttribute('data-aw-lazy');
+      near.disconnect();
+      section.removeEventListener('focusin', go);
+      this.start();
+    };
+    const near = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) go();
+    }, { rootMargin: '100% 0px' });
+    near.observe(section);
+    this.host.setAttribute('data-aw-lazy', '');
+    // Until the widget runs (a press while the module loads is kept too, the last one).
+    const press = (event) => {
+      const target = event.target.closest?.('a[href], button:not([type=submit])');
+      if (!target || this.widget) return;
+      event.preventDefault();
+      this.pressed = target;
+      go();
+    };
+    section.addEventListener('focusin', go);
+    section.addEventListener('click', press);
+    this.stopWaiting = () => {
+      this.host.removeAttribute('data-aw-lazy');
+      near.disconnect();
+      section.removeEventListener('focusin', go);
+      section.removeEventListener('click', press);
+      this.stopWaiting = null;
+    };
+  }
+
   async start() {
     if (this.starting) return;
     this.starting = true;
     const prerendered = this.host.hasAttribute('data-aw-prerendered') && this.host.shadowRoot;
+    let Widget;
     try {
       // A prerendered widget is already readable, and its form already works: the module is
       // fetched, and the widget takes over, once the page has loaded and painted, so that
       // nothing competes with what the reader sees first (the image above all), and it is
       // never replaced before it is shown.
       if (prerendered) await afterFirstPaint(this.host.shadowRoot);
-      await loadModule();
+      Widget = await loadModule();
     } catch (error) {
       console.error('article-widget: the WebAssembly module could not be loaded; it is tried again the next time a widget mounts', error);
+      // A link the reader pressed meanwhile still leads where it leads without script.
+      this.stopWaiting?.();
+      if (this.pressed?.href) location.assign(this.pressed.href);
+      this.pressed = null;
       return;
     } finally {
       this.starting = false;
@@ -111,11 +166,23 @@ class Mount {
     const typed = prerendered ? typedIn(this.host.shadowRoot) : null;
     const options = this.options();
     if (typed?.fields) options.typed = JSON.stringify(typed.fields);
+    this.stopWaiting?.();
+    this.plain?.();
+    this.plain = null;
     this.widget = new Widget(this.host, options);
     this.host.removeAttribute('data-aw-prerendered');
     this.host.removeAttribute('data-aw-hydrate');
     this.host.setAttribute('data-aw-mounted', '');
     if (typed?.focus) refocus(this.host.shadowRoot, typed.focus);
+    const pressed = this.pressed;
+    this.pressed = null;
+    if (pressed) {
+      // Hydration kept the node (and gave it the widget's handler); otherwise its link.
+      requestAnimationFrame(() => {
+        if (pressed.isConnected) pressed.click();
+        else if (pressed.href) location.assign(pressed.href);
+      });
+    }
   }
 
   update() {
@@ -136,6 +203,9 @@ class Mount {
     this.gone = true;
     this.observer?.disconnect();
     this.observer = null;
+    this.stopWaiting?.();
+    this.plain?.();
+    this.plain = null;
     if (this.widget) {
       this.widget.destroy();
       this.widget.free();
@@ -165,6 +235,52 @@ function afterFirstPaint(root) {
   return Promise.race([painted, new Promise((resolve) => setTimeout(resolve, 3000))]);
 }
 
+// The interface languages, as the widget chooses among them (`Language::choose`).
+const LANGUAGES = ['en', 'de', 'fr', 'ru', 'ar', 'fa'];
+
+/// What a prerendered article needs of script before the module runs (or without it): its
+/// dates in the reader's time zone (the server wrote UTC), "Back to top", and a picture that
+/// fails to load leaving its caption. Returns what undoes it, for when the widget takes over.
+function enliven(host, root) {
+  const language = [host.getAttribute('lang'), root.querySelector('article[lang]')?.lang,
+    document.documentElement.lang]
+    .map((tag) => (tag || '').toLowerCase().split('-')[0])
+    .find((tag) => LANGUAGES.includes(tag)) ?? 'en';
+  for (const time of root.querySelectorAll('time[datetime]')) {
+    const date = new Date(time.getAttribute('datetime'));
+    if (Number.isNaN(date.getTime())) continue;
+    const style = time.closest('.aw-related') ? { dateStyle: 'long' }
+      : { dateStyle: 'long', timeStyle: 'short' };
+    try { time.textContent = new Intl.DateTimeFormat(language, style).format(date); } catch { /* UTC stays */ }
+  }
+  const hide = (img) => { img.style.display = 'none'; };
+  const broken = (event) => { if (event.target.localName === 'img') hide(event.target); };
+  root.addEventListener('error', broken, true);
+  for (const img of root.querySelectorAll('img')) if (img.complete && !img.naturalWidth) hide(img);
+  const story = root.querySelector('.aw-story');
+  const button = root.querySelector('.aw-back-to-top');
+  if (!story || !button) return () => root.removeEventListener('error', broken, true);
+  const place = () => {
+    const { top, bottom } = story.getBoundingClientRect();
+    button.hidden = !(top < -innerHeight && bottom > innerHeight / 2);
+  };
+  const toTop = () => {
+    const reduce = matchMedia('(prefers-reduced-motion: reduce)').matches;
+    story.scrollIntoView({ block: 'start', behavior: reduce ? 'instant' : 'smooth' });
+    root.querySelector('.aw-headline')?.focus({ preventScroll: true });
+  };
+  addEventListener('scroll', place, { capture: true, passive: true });
+  addEventListener('resize', place, { passive: true });
+  button.addEventListener('click', toTop);
+  place();
+  return () => {
+    root.removeEventListener('error', broken, true);
+    removeEventListener('scroll', place, { capture: true });
+    removeEventListener('resize', place);
+    button.removeEventListener('click', toTop);
+  };
+}
+
 const FIELDS = ['content', 'author', 'email', 'website'];
 
 /// The prerendered form's fields, when the reader typed in any, and the focused field with its
@@ -187,7 +303,8 @@ function typedIn(root) {
 function refocus(root, focus) {
   requestAnimationFrame(() => {
     const field = root.querySelector(`form.aw-comment-form [name="${focus.name}"]`);
-    if (!field) return;
+    // Still focused (hydration kept the node): the caret is where the reader has since put it.
+    if (!field || root.activeElement === field) return;
     field.focus();
     try { field.setSelectionRange(focus.start, focus.end); } catch { /* not a text field */ }
   });

@@ -197,6 +197,12 @@ impl FormState {
         &self.input
     }
 
+    /// The fields' text set as a whole, as the reader has it in the page (a hydrated form
+    /// keeps what was typed into the server's fields); nothing else changes.
+    pub fn set_input(&mut self, input: CommentInput) {
+        self.input = input;
+    }
+
     pub fn reply_to(&self) -> Option<&ReplyTarget> {
         self.reply_to.as_ref()
     }

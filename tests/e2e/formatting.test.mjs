@@ -4,7 +4,7 @@
 // one-line hint under the field in every interface language.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, THREAD_READ_PROBE, threadsRead } from './harness.mjs';
+import { launch, open, THREAD_READ_PROBE, threadsRead, live } from './harness.mjs';
 import { SERVICE } from './service.mjs';
 
 const ARTICLE = 'corrections';
@@ -91,7 +91,7 @@ test('with JavaScript the widget hydrates the formatted comment: the same nodes,
     return window.__marked.length;
   });
   release();
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   await threadsRead(page);
   const kept = await page.evaluate(() => {
     const now = [...document.querySelector('article-widget').shadowRoot.querySelectorAll('.aw-comment-text *')];
@@ -105,7 +105,7 @@ test('with JavaScript the widget hydrates the formatted comment: the same nodes,
 test('a comment the widget posts is shown formatted at once', async () => {
   const page = await open(browser);
   await page.goto(`${SERVICE}/read/${ARTICLE}`);
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   const widget = page.locator('article-widget');
   await page.waitForTimeout(3100); // the service refuses a form sent within 3 s of being shown
   await widget.locator('textarea[name=content]').fill(WRITTEN);

@@ -76,3 +76,15 @@ export const THREAD_READ_PROBE = () => {
 
 /// Waits until the page has read `count` comment lists and rendered them (THREAD_READ_PROBE).
 export const threadsRead = (page, count = 1) => page.waitForFunction((n) => window.__threadReads >= n, count);
+
+/// Waits for the widget to take over. A prerendered reading page's widget waits for the reader
+/// to near its comments (issue 19), so this goes there, as a reader would, until it runs; a
+/// client-only widget runs on its own.
+export async function live(page) {
+  await page.waitForFunction(() => {
+    const host = document.querySelector('article-widget');
+    if (host?.hasAttribute('data-aw-mounted')) return true;
+    host?.shadowRoot?.querySelector('.aw-comments')?.scrollIntoView();
+    return false;
+  });
+}

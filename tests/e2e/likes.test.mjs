@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { launch, open } from './harness.mjs';
+import { launch, open, live } from './harness.mjs';
 import { SERVICE } from './service.mjs';
 
 const ARTICLE = 'russia-iran-explainer';
@@ -65,7 +65,7 @@ async function likes(page) {
 
 async function mounted(page) {
   await page.goto(`${SERVICE}/read/${ARTICLE}`);
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
 }
 
 const of = (shown, author) => shown.find((c) => c.author === author).like;

@@ -4,7 +4,7 @@
 // file's own service and database (service.mjs), so the counts are exact whatever ran before.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open } from './harness.mjs';
+import { launch, open, live } from './harness.mjs';
 import { SERVICE, FIXTURES } from './service.mjs';
 
 let browser;
@@ -39,7 +39,7 @@ test('a long thread shows its first 50 threads, and "Show more" the rest, keepin
   ids = await seed(`${SERVICE}/api/articles/corrections/comments`, 62);
   const page = await open(browser);
   await page.goto(`${SERVICE}/read/corrections`);
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   const widget = page.locator('article-widget');
   assert.equal(await shown(page).count(), 50, 'the first page: 50 threads');
   assert.match(await widget.locator('.aw-comments-heading').textContent(), /^63 Responses$/);
@@ -63,7 +63,7 @@ test('a long thread shows its first 50 threads, and "Show more" the rest, keepin
 test('the reader switches to newest first: the newest page comes first', async () => {
   const page = await open(browser);
   await page.goto(`${SERVICE}/read/corrections`);
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   const widget = page.locator('article-widget');
   await widget.getByRole('button', { name: 'Newest first' }).click();
   const first = () => shown(page).first().locator('.aw-comment-text').textContent();

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { launch, open } from './harness.mjs';
+import { launch, open, live } from './harness.mjs';
 
 const SECRET = 'the publisher and the comments share this, 32+ bytes';
 const ISSUER = 'https://news.example';
@@ -93,7 +93,7 @@ async function shown(page) {
 
 async function reading(page, query = '') {
   await page.goto(`${SERVICE}/read/${ARTICLE}${query}`);
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
 }
 
 test('a moderator pins a comment from the queue, which says so', async () => {

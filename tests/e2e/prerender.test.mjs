@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { THREAD_READ_PROBE, launch, open, threadsRead } from './harness.mjs';
+import { THREAD_READ_PROBE, launch, open, threadsRead, live } from './harness.mjs';
 import { DATABASE, SERVICE } from './service.mjs';
 
 let browser;
@@ -41,7 +41,7 @@ test('with JavaScript the widget takes over with the article it was given: no se
   await page.goto(`${SERVICE}/read/russia-iran-treaty`);
   const widget = page.locator('article-widget');
   // The server's markup already has the thread: wait for the widget itself.
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   await listed;
   assert.equal(await widget.locator('h1').textContent(), 'Russia and Iran sign a cooperation treaty in the Kremlin');
   assert.equal(await widget.locator('.aw-comment-form').count(), 1, 'the comment section comes with the widget');
@@ -88,7 +88,7 @@ test('what a reader types before the widget takes over is kept, with the focus',
   await widget.locator('input[name=author]').fill('Early Reader');
   await widget.locator('textarea[name=content]').fill('Typed before any script ran');
   release();
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   // Taken over, and its thread read and rendered: whatever the widget would redo, it has.
   await threadsRead(page);
   // The caret goes back in the next frame (embed's refocus).
@@ -117,7 +117,7 @@ for (const id of ['russia-iran-treaty', 'iran-russia-treaty-fa', 'russia-iran-ex
     }, KEPT);
     assert.ok(marked > 5, `${marked} nodes marked`);
     release();
-    await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+    await live(page);
     // Past hydration's second render (the dates move to the reader's zone in it) and, where
     // comments are open, past the render of the thread it reads: a node it re-creates is
     // re-created by then.
@@ -144,7 +144,7 @@ test('hydration restores the reader\'s stored draft and details instead of erasi
   const page = await open(browser);
   await page.addInitScript(THREAD_READ_PROBE);
   await page.goto(`${SERVICE}/read/corrections`);
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   const widget = page.locator('article-widget');
   await widget.locator('input[name=author]').fill('Returning Reader');
   await widget.locator('input[id$="-consent"]').check();
@@ -153,7 +153,7 @@ test('hydration restores the reader\'s stored draft and details instead of erasi
   await page.waitForFunction(() => Object.values(localStorage).join(' ').includes('A draft kept between visits')
     && (localStorage.getItem('article-widget:identity') ?? '').includes('Returning Reader'));
   await page.reload();
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   await threadsRead(page);
   assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'A draft kept between visits');
   assert.equal(await widget.locator('input[name=author]').inputValue(), 'Returning Reader');
@@ -178,7 +178,7 @@ test('a refused form\'s page (a state only the server had) is taken over by rend
   await widget.locator('.aw-error-summary').waitFor();
   assert.equal(await page.evaluate(() => document.querySelector('article-widget').hasAttribute('data-aw-hydrate')), false);
   release();
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   await threadsRead(page);
   assert.equal(await widget.locator('textarea[name=content]').inputValue(), 'Sent before the script ran');
   assert.deepEqual(page.problems.filter((p) => !p.includes('HTTP 422')), []);
@@ -217,7 +217,7 @@ test('without JavaScript a reader replies to a comment, as on WordPress (?replyt
 test('a reader asks to hear of replies: the box goes with the comment, with and without JavaScript', async () => {
   const page = await open(browser);
   await page.goto(`${SERVICE}/read/corrections`);
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   const widget = page.locator('article-widget');
   await page.waitForTimeout(3100);
   await widget.locator('textarea[name=content]').fill('Tell me when someone answers.');

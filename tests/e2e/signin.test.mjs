@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { launch, open } from './harness.mjs';
+import { launch, open, live } from './harness.mjs';
 
 const SECRET = 'the publisher and the comments share this, 32+ bytes';
 const ISSUER = 'https://news.example';
@@ -46,7 +46,7 @@ after(async () => { await browser?.close(); });
 
 async function mounted(page) {
   await page.goto(HOST_PAGE);
-  await page.waitForFunction(() => document.querySelector('article-widget')?.hasAttribute('data-aw-mounted'));
+  await live(page);
   const widget = page.locator('article-widget');
   await widget.locator('textarea[name=content]').waitFor();
   return widget;
@@ -157,7 +157,7 @@ test('a prerendered reading page given a token hydrates, then signs in', async (
   await page.locator('article-widget').evaluate((host, value) => host.setAttribute('token', value), token({ name: 'Cy' }));
   const field = await page.evaluateHandle(() => document.querySelector('article-widget').shadowRoot.querySelector('textarea[name=content]'));
   release();
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   const widget = page.locator('article-widget');
   await widget.locator('.aw-signed-in', { hasText: 'Cy' }).waitFor();
   assert.ok(await field.evaluate((el) => el.isConnected), "hydrated: the server's field adopted, not re-created");

@@ -86,7 +86,15 @@ pub fn use_form_model(
     let held = use_mut_ref(|| hydrating.then(start));
     let model = use_reducer_eq(|| {
         if hydrating {
-            Model::new(None, None, None, dom::new_idempotency_key(), dom::now_ms())
+            // The fields' text is the reader's from the first render on: a value is a
+            // property, never markup, so hydration still finds the server's nodes, and a
+            // field the reader is typing into is never emptied while the rest of the start
+            // waits for its effect (Yew yields to the browser in between).
+            let mut first = Model::new(None, None, None, dom::new_idempotency_key(), dom::now_ms());
+            if let Some(start) = held.borrow().as_ref() {
+                first.form.set_input(start.form.input().clone());
+            }
+            first
         } else {
             start()
         }

@@ -116,7 +116,20 @@ impl Reducible for Model {
             }
             Action::Storage(problem) => next.storage_problem = problem,
             Action::SignIn(account) => next.form.sign_in(account),
-            Action::Start(model) => next = *model,
+            // The fields keep what they hold now (the first render had the start's text, and
+            // whatever the reader typed since is theirs), and so does a Reply the reader
+            // pressed since: Yew yields to the browser between the first render and this.
+            Action::Start(model) => {
+                let typed = next.form.input().clone();
+                let replying = next.form.reply_to().cloned();
+                let focus_comment = next.focus_comment;
+                next = *model;
+                next.form.set_input(typed);
+                if replying.is_some() {
+                    next.form.reply(replying);
+                    next.focus_comment = next.focus_comment.max(focus_comment);
+                }
+            }
         }
         if next == *self {
             self
@@ -153,6 +166,44 @@ mod tests {
                 })),
             ],
         )
+    }
+
+    /// A hydrated form starts from the reader's start (their reply target, key, details) but
+    /// keeps the text its fields hold: what was typed while the widget took over is not lost.
+    #[test]
+    fn the_start_keeps_what_was_typed_since_the_first_render() {
+        let start = filled();
+        let mut first = Model::new(None, None, None, key(9), 0.0);
+        first.form.set_input(start.form.input().clone());
+        let model = run(
+            Rc::new(first),
+            vec![
+                Action::Input(Field::Content, "A fine article. Typed meanwhile.".into()),
+                Action::Start(Box::new((*start).clone())),
+            ],
+        );
+        assert_eq!(
+            model.form.input().content,
+            "A fine article. Typed meanwhile."
+        );
+        assert_eq!(model.form.input().author, "Ann");
+        assert_eq!(model.form.key(), &key(1), "the start's key");
+        assert_eq!(model.form.reply_to().map(|r| r.id.as_str()), Some("c7"));
+        // A Reply pressed before the start came is kept too, with its focus request.
+        let first = Model::new(None, None, None, key(9), 0.0);
+        let bob = ReplyTarget {
+            id: "c8".into(),
+            author: "Cy".into(),
+        };
+        let model = run(
+            Rc::new(first),
+            vec![
+                Action::Reply(Some(bob.clone())),
+                Action::Start(Box::new(Model::new(None, None, None, key(1), 0.0))),
+            ],
+        );
+        assert_eq!(model.form.reply_to(), Some(&bob));
+        assert_eq!(model.focus_comment, 1, "the field still takes focus");
     }
 
     #[test]
