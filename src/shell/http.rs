@@ -175,6 +175,20 @@ pub async fn list_comments(
     timeout: Duration,
     cancel: Option<&web_sys::AbortSignal>,
 ) -> Result<CommentList, ListError> {
+    list_comments_as(api, url, address, None, timeout, cancel).await
+}
+
+/// `list_comments` for a reader signed in by the publisher (`account`: their token, which
+/// the caller has let through `token_may_go_to`): our service then marks what the account
+/// likes and wrote, in whichever browser.
+pub async fn list_comments_as(
+    api: CommentsApi,
+    url: &str,
+    address: &str,
+    account: Option<&str>,
+    timeout: Duration,
+    cancel: Option<&web_sys::AbortSignal>,
+) -> Result<CommentList, ListError> {
     // Our service shows this browser its held comments by its token; WordPress has no use
     // for one (so none is made for it).
     let token = (api == CommentsApi::Service)
@@ -183,6 +197,12 @@ pub async fn list_comments(
     let mut headers = vec![("Accept", "application/json")];
     if let Some(token) = &token {
         headers.push((AUTHOR_TOKEN_HEADER, token.as_str()));
+    }
+    let bearer = account
+        .filter(|_| api == CommentsApi::Service)
+        .map(|account| format!("Bearer {account}"));
+    if let Some(bearer) = &bearer {
+        headers.push(("Authorization", bearer.as_str()));
     }
     let mut comments = Vec::new();
     let mut page = 1;
@@ -280,15 +300,21 @@ pub async fn send_like(
     url: &str,
     before: crate::domain::comment::Likes,
     liked: bool,
+    account: Option<&str>,
     timeout: Duration,
 ) -> Option<crate::domain::comment::Likes> {
     use crate::domain::likes::{like_body, read_like_answer};
     let token = super::dom::author_token()?;
-    let headers = [
+    let mut headers = vec![
         ("Content-Type", "application/json"),
         ("Accept", "application/json"),
         (AUTHOR_TOKEN_HEADER, token.as_str()),
     ];
+    // Signed in by the publisher: the like is the account's, from any browser.
+    let bearer = account.map(|account| format!("Bearer {account}"));
+    if let Some(bearer) = &bearer {
+        headers.push(("Authorization", bearer.as_str()));
+    }
     let answer = send(
         Method::POST,
         url,

@@ -216,3 +216,39 @@ async function assertEventually(check, message) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+test('a signed-in reader\'s like is the account\'s, in any browser', async () => {
+  const posted = await fetch(`${SERVICE}/api/articles/corrections/comments`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+    body: JSON.stringify({ parent: null, author: 'Liked Writer', email: 'liked@example.com', website: '',
+      content: 'A comment an account likes.', honeypot: '', rendered_at: Date.now() - 10_000 }),
+  });
+  assert.equal(posted.status, 201, await posted.clone().text());
+  const account = token({ name: 'Ann Liker', sub: 'ann-liker' });
+  const likeOf = (widget) => widget.locator('.aw-comment', { hasText: 'A comment an account likes.' }).locator('button.aw-like');
+  // The first browser likes it, signed in.
+  const first = await open(browser);
+  const widget = await mounted(first);
+  await first.locator('article-widget').evaluate((host, value) => { host.token = value; }, account);
+  await widget.locator('.aw-signed-in').waitFor();
+  const liked = first.waitForResponse((r) => r.url().endsWith('/likes') && r.status() === 200);
+  await likeOf(widget).click();
+  const answer = await liked;
+  assert.match(answer.request().headers().authorization ?? '', /^Bearer /, 'the like carries the account');
+  // A second browser (another author token), same account: the like shows as its own, and
+  // a press there undoes it.
+  const second = await open(browser);
+  const other = await mounted(second);
+  await second.locator('article-widget').evaluate((host, value) => { host.token = value; }, account);
+  await other.locator('.aw-comment', { hasText: 'A comment an account likes.' })
+    .locator('button.aw-like[aria-pressed=true]').waitFor();
+  assert.equal((await likeOf(other).textContent()).trim(), '1');
+  const undone = second.waitForResponse((r) => r.url().endsWith('/likes') && r.status() === 200);
+  await likeOf(other).click();
+  await undone;
+  const listed = await (await fetch(`${SERVICE}/api/articles/corrections/comments`)).json();
+  assert.equal(listed.comments.find((c) => c.content === 'A comment an account likes.').likes, 0,
+    'one account, one like, undone from the other browser');
+  assert.deepEqual([...first.problems, ...second.problems], []);
+});

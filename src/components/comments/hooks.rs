@@ -20,7 +20,7 @@ use crate::domain::paging;
 use crate::domain::sign_in::{read_token, token_may_go_to};
 use crate::domain::thread::ThreadEntry;
 use crate::host_contract::WidgetEvent;
-use crate::shell::http::{list_comments, post_comment, Abort};
+use crate::shell::http::{list_comments_as, post_comment, Abort};
 use crate::shell::{dom, storage};
 
 /// The reader's own start, held while a hydrated section renders the server's form (see
@@ -36,27 +36,38 @@ pub fn use_comment_pages(
     listing: &UseReducerHandle<Listing>,
     url: &AttrValue,
     api: CommentsApi,
+    account: Option<AttrValue>,
     timeout: Duration,
 ) {
-    let loaded_from = use_mut_ref(String::new);
+    let loaded_from = use_mut_ref(|| (String::new(), None::<AttrValue>));
     let dispatcher = listing.dispatcher();
+    // A reader who signs in (or out) gets the first page again, marked for the account.
     use_effect_with(
-        (url.clone(), listing.wanted.clone()),
-        move |(url, wanted)| {
-            // A next page only of the comments URL whose pages are loaded.
+        (url.clone(), listing.wanted.clone(), account),
+        move |(url, wanted, account)| {
+            // A next page only of the comments URL whose pages are loaded, for the same reader.
+            let loaded_for = (url.to_string(), account.clone());
             let append = wanted
                 .next
                 .clone()
-                .filter(|_| *loaded_from.borrow() == url.as_str());
-            *loaded_from.borrow_mut() = url.to_string();
+                .filter(|_| *loaded_from.borrow() == loaded_for);
+            *loaded_from.borrow_mut() = loaded_for;
             let appending = append.is_some();
             let address = append.unwrap_or_else(|| paging::first_page(url, wanted.order));
             dispatcher.dispatch(ListAction::Requested { append: appending });
             let abort = Abort::new();
             let signal = abort.signal();
-            let url = url.clone();
+            let (url, account) = (url.clone(), account.clone());
             yew::platform::spawn_local(async move {
-                let result = list_comments(api, &url, &address, timeout, signal.as_ref()).await;
+                let result = list_comments_as(
+                    api,
+                    &url,
+                    &address,
+                    account.as_deref(),
+                    timeout,
+                    signal.as_ref(),
+                )
+                .await;
                 if signal.as_ref().is_some_and(|s| s.aborted()) {
                     return;
                 }

@@ -22,13 +22,14 @@ pub type LikePress = (String, Likes);
 pub fn use_like(
     listing: &UseReducerHandle<Listing>,
     url: &AttrValue,
+    account: Option<AttrValue>,
     timeout: Duration,
 ) -> Callback<LikePress> {
     let dispatcher = listing.dispatcher();
     // Each comment's latest press (a list, not a map: a few entries, and no hashing code in
     // the module).
     let latest: Rc<RefCell<Vec<(String, u32)>>> = use_mut_ref(Vec::new);
-    use_callback(url.clone(), move |(id, before): LikePress, url| {
+    use_callback((url.clone(), account), move |(id, before): LikePress, (url, account)| {
         let wanted = pressed(before);
         dispatcher.dispatch(ListAction::SetLikes(id.clone(), wanted));
         let press = {
@@ -44,11 +45,21 @@ pub fn use_like(
                 }
             }
         };
-        let (dispatcher, latest, address) =
-            (dispatcher.clone(), latest.clone(), like_url(url, &id));
+        let (dispatcher, latest, address, account) = (
+            dispatcher.clone(),
+            latest.clone(),
+            like_url(url, &id),
+            account.clone(),
+        );
         yew::platform::spawn_local(async move {
-            let answer =
-                crate::shell::http::send_like(&address, before, wanted.liked, timeout).await;
+            let answer = crate::shell::http::send_like(
+                &address,
+                before,
+                wanted.liked,
+                account.as_deref(),
+                timeout,
+            )
+            .await;
             let still_latest = latest
                 .borrow()
                 .iter()

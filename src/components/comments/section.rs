@@ -81,7 +81,13 @@ fn OpenComments(props: &CommentsProps) -> Html {
     let summary_ref = use_node_ref();
     let comment_ref = use_node_ref();
 
-    use_comment_pages(&listing, &url, props.api, config.timeout);
+    // The publisher's token, once the form has let it through (`use_sign_in`): lists and
+    // likes are then the account's.
+    let account = model
+        .form
+        .account()
+        .map(|account| AttrValue::from(account.token.clone()));
+    use_comment_pages(&listing, &url, props.api, account.clone(), config.timeout);
     use_draft_storage(&props.article_id, &model, &held);
     use_identity_storage(&model, &held);
     use_apply_held_start(&model, &held);
@@ -96,7 +102,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
         config.token_origin.clone(),
     );
     use_send(&model, &url, props.api, config.timeout, &config.on_event);
-    let on_like = use_like(&listing, &url, config.timeout);
+    let on_like = use_like(&listing, &url, account, config.timeout);
     // Likes are our service's (WordPress's API has none).
     let on_like = (props.api == CommentsApi::Service).then_some(on_like);
     use_focus_on(model.form.summary_focus(), &summary_ref);
