@@ -923,17 +923,20 @@ async fn an_erasure_leaves_nothing_behind(database: Option<&str>, mode: &str) {
     approve(&service, &bobs);
     execute(
         &service,
-        &format!("UPDATE comments SET author_token = 'annabels-browser' WHERE id = '{id}'"),
+        &format!("UPDATE comments SET author_token = 'annabels-browser', account = 'https://news.example|annabel' WHERE id = '{id}'"),
     )
     .await;
     execute(&service, &format!("INSERT INTO comment_likes (comment_id, reader, liked_at) VALUES ('{bobs}', 'annabels-browser', 1)")).await;
+    // And signed in as the publisher's account her comment was written under (another
+    // browser: a like by account is kept under the account).
+    execute(&service, &format!("INSERT INTO comment_likes (comment_id, reader, liked_at) VALUES ('{bobs}', 'account:https://news.example|annabel', 1)")).await;
     execute(
         &service,
-        &format!("UPDATE comments SET likes = 1 WHERE id = '{bobs}'"),
+        &format!("UPDATE comments SET likes = 2 WHERE id = '{bobs}'"),
     )
     .await;
     let bobs_likes = format!("SELECT likes FROM comments WHERE id = '{bobs}'");
-    assert_eq!(count(&service, &bobs_likes).await, 1);
+    assert_eq!(count(&service, &bobs_likes).await, 2);
     let answers = "SELECT idempotency_key, body FROM idempotency";
     assert!(rows_of(&service, answers)
         .await
@@ -945,7 +948,8 @@ async fn an_erasure_leaves_nothing_behind(database: Option<&str>, mode: &str) {
     // Flood control's row for the address: gone.
     assert_eq!(count(&service, &flood).await, 0);
     // Her like: gone, and Bob's count with it.
-    let hers = "SELECT COUNT(*) FROM comment_likes WHERE reader = 'annabels-browser'";
+    let hers = "SELECT COUNT(*) FROM comment_likes
+                WHERE reader IN ('annabels-browser', 'account:https://news.example|annabel')";
     assert_eq!(count(&service, hers).await, 0);
     assert_eq!(count(&service, &bobs_likes).await, 0);
     // No stored answer repeats her name, website or words.
@@ -1199,4 +1203,120 @@ async fn the_request_log_keeps_paths_not_tokens() {
         assert!(!written.contains(token), "{token} in {written}");
         assert!(!written.contains("token="), "{written}");
     }
+}
+
+/// PostgreSQL reads committed rows statement by statement: a comment another instance commits
+/// while an erasure runs is erased whole (its stored answer rewritten too) or left whole, never
+/// anonymised with its stored answer still naming her. The test holds a table the erasure
+/// writes after reading her comments, stores her second comment meanwhile, then lets it go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_comment_committed_during_an_erasure_is_left_whole_on_postgres() {
+    use comment_service::store::{
+        AuditedBy, Claim, Erasure, ModerationStatus, Store, StoredAnswer, StoredComment,
+        FORMER_READER,
+    };
+    let Some(url) = postgres_url() else { return };
+    let url = postgres_database(&url, "erasure_race").await;
+    let store = Store::open(&url).await.unwrap();
+    let now = now_ms();
+    let hers = |id: &str, at: i64| StoredComment {
+        id: id.into(),
+        article_id: "russia-iran-treaty".into(),
+        parent_id: None,
+        author: "Ann".into(),
+        email: "ann@example.com".into(),
+        website: None,
+        content: format!("Ann's comment {id}"),
+        status: ModerationStatus::Approved,
+        created_at: at,
+        client_address: "192.0.2.1".into(),
+        author_token: None,
+        account: None,
+        badges: None,
+        notify: false,
+    };
+    let store_one = |comment: StoredComment| {
+        let store = store.clone();
+        async move {
+            let key = format!("key-{}", comment.id);
+            let claim = store.claim(&key, &comment.article_id, comment.created_at, 60_000);
+            assert_eq!(claim.await.unwrap(), Claim::Claimed);
+            let answer = |c: &StoredComment| StoredAnswer {
+                status: 201,
+                body: json!({"comment": {"id": c.id, "author": c.author}}).to_string(),
+            };
+            let stored = store.insert_comment(&comment, &key, comment.created_at, &[], 0, answer);
+            assert!(stored.await.unwrap().is_ok());
+        }
+    };
+    store_one(hers("c1", now)).await;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE flood IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let erasing = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let by = AuditedBy {
+                actor: "test",
+                target: "a digest",
+            };
+            store
+                .erase_reader_data("ann@example.com", Erasure::Anonymise, by, now + 1)
+                .await
+        })
+    };
+    // The erasure has read her comments and waits on the table the test holds.
+    let waiting = "SELECT COUNT(*) FROM pg_stat_activity
+                   WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM flood%'";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sqlx::query_scalar::<_, i64>(waiting)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        == 0
+    {
+        assert!(std::time::Instant::now() < deadline, "the erasure never reached the lock");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Another instance stores her second comment meanwhile.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        store_one(hers("c2", now + 2)),
+    )
+    .await
+    .expect("storing a comment takes no lock the test holds");
+    holder.commit().await.unwrap();
+    erasing.await.unwrap().unwrap();
+    let row = |id: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let comment: (String, String) =
+                sqlx::query_as(&format!("SELECT author, email FROM comments WHERE id = '{id}'"))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            let answer: (i64, String) = sqlx::query_as(&format!(
+                "SELECT status_code, body FROM idempotency WHERE idempotency_key = 'key-{id}'"
+            ))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            (comment, answer)
+        }
+    };
+    let ((author, email), (status, _)) = row("c1").await;
+    assert_eq!((author.as_str(), email.as_str(), status), (FORMER_READER, "", 410));
+    let ((author, email), (status, body)) = row("c2").await;
+    let left_whole = author == "Ann" && email == "ann@example.com" && body.contains("Ann");
+    let erased_whole = author == FORMER_READER && email.is_empty() && status == 410;
+    assert!(
+        left_whole || erased_whole,
+        "c2 half erased: {author} <{email}>, its answer {status} {body}"
+    );
+    pool.close().await;
+    store.close().await;
 }

@@ -11,6 +11,7 @@
 use super::activity::recount;
 pub use super::outbox::address_key;
 use super::outbox::announce;
+use super::likes::Liker;
 use super::{placeholders, Engine, Result, Store};
 
 /// The name an anonymised comment shows.
@@ -359,20 +360,27 @@ impl Store {
         // exactly these ids: a comment committed by another instance meanwhile (PostgreSQL
         // reads committed rows statement by statement) is then either wholly erased or wholly
         // left as it was, never anonymised without its follow-ups.
-        let found: Vec<(String, String, Option<String>)> = sqlx::query_as(&self.sql(
-            "SELECT id, article_id, author_token FROM comments WHERE lower(email) = lower(?)",
+        let found: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(&self.sql(
+            "SELECT id, article_id, author_token, account FROM comments WHERE lower(email) = lower(?)",
         ))
         .bind(address)
         .fetch_all(&mut *transaction)
         .await?;
         let held: Vec<(String, String)> = found
             .iter()
-            .map(|(id, article, _)| (id.clone(), article.clone()))
+            .map(|(id, article, _, _)| (id.clone(), article.clone()))
             .collect();
         let ids: Vec<&str> = held.iter().map(|(id, _)| id.as_str()).collect();
+        // Who she liked as: the author tokens her comments keep, and the publisher's
+        // accounts she commented under (a like by account is kept as `account:iss|sub`).
+        let her_accounts: Vec<String> = found
+            .iter()
+            .filter_map(|(_, _, _, account)| account.as_deref().map(Liker::account_key))
+            .collect();
         let mut her_tokens: Vec<&str> = found
             .iter()
-            .filter_map(|(_, _, token)| token.as_deref())
+            .filter_map(|(_, _, token, _)| token.as_deref())
+            .chain(her_accounts.iter().map(String::as_str))
             .collect();
         her_tokens.sort_unstable();
         her_tokens.dedup();
