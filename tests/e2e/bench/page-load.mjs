@@ -10,6 +10,8 @@
 //   LCP      largest-contentful-paint
 //   CLS      the sum of layout shifts
 //   form     when the comment field accepts input (none on the static page)
+// then, for the prerendered page: the bytes fetched before the reader nears the comments, and
+// the time from focusing the comment field to a live widget (issue 19).
 // Usage (scripts/bench-page.sh runs it): BENCH_SERVICE=http://127.0.0.1:PORT
 //   BENCH_DIST=dist [BENCH_ROUNDS=7] [BENCH_ARTICLE=russia-iran-treaty] node page-load.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -103,5 +105,40 @@ for (const cpu of [1, 4]) {
     const form = median(runs.map((r) => r.form));
     console.log(`${name.padEnd(12)} ${ms(text)}  ${ms(lcp)}  ${cls.toFixed(3).padStart(7)}  ${ms(form)}   ${(text / base.text).toFixed(2).padStart(9)}×  ${(lcp / base.lcp).toFixed(2).padStart(9)}×`);
   }
+}
+
+// Islands (issue 19): what the prerendered page fetches before the reader nears the comments
+// (transfer sizes, everything asked for by the time the network is idle), and how soon after
+// the reader focuses the comment field the widget is live (its module fetched, compiled and
+// the section hydrated: the host marked mounted, then one frame).
+for (const cpu of [1, 4]) {
+  const bytes = [];
+  const live = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpu });
+    await page.goto(PAGES.prerendered, { waitUntil: 'load' });
+    await page.locator('article-widget[data-aw-lazy]').waitFor({ state: 'attached' });
+    await page.waitForLoadState('networkidle');
+    bytes.push(await page.evaluate(() => performance.getEntriesByType('navigation')
+      .concat(performance.getEntriesByType('resource'))
+      .reduce((sum, entry) => sum + entry.transferSize, 0)));
+    const wasm = await page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('.wasm')));
+    if (wasm) throw new Error('the module was fetched before the reader neared the comments');
+    live.push(await page.evaluate(() => new Promise((resolve) => {
+      const host = document.querySelector('article-widget');
+      const field = host.shadowRoot.querySelector('textarea[name=content]');
+      const start = performance.now();
+      new MutationObserver(() => {
+        if (host.hasAttribute('data-aw-mounted')) requestAnimationFrame(() => resolve(performance.now() - start));
+      }).observe(host, { attributes: true });
+      field.focus();
+    })));
+    await context.close();
+  }
+  const kib = (v) => `${(v / 1024).toFixed(1)} KiB`;
+  console.log(`\nCPU ×${cpu}, prerendered page, ${ROUNDS} first visits, medians: fetched before the comments ${kib(median(bytes))} (${kib(Math.min(...bytes))}–${kib(Math.max(...bytes))}); focus to live widget ${ms(median(live)).trim()} ms (${ms(Math.min(...live)).trim()}–${ms(Math.max(...live)).trim()})`);
 }
 await browser.close();
