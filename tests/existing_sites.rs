@@ -67,7 +67,10 @@ fn a_wordpress_post_maps_field_by_field() {
         .ends_with("/author/maryam/"));
     // WordPress wrote the excerpt itself (the body's opening): no standfirst.
     assert_eq!(article.standfirst, None);
-    assert_eq!(article.comments_api, CommentsApi::WordPress { post: 4 });
+    assert_eq!(
+        article.comments_api,
+        CommentsApi::WordPress { post: 4, author: 2 }
+    );
     assert!(article
         .comments_url
         .as_deref()
@@ -202,7 +205,7 @@ fn hostile_markup_in_a_post_leaves_nothing_that_can_act() {
 
 #[test]
 fn wordpress_comments_read_as_comments_with_their_line_breaks() {
-    let comments = wordpress::parse_comments(&fixture("comments-blocks.json")).unwrap();
+    let comments = wordpress::parse_comments(&fixture("comments-blocks.json"), 2).unwrap();
     let summary: Vec<(&str, Option<&str>, &str)> = comments
         .iter()
         .map(|c| (c.id.as_str(), c.parent.as_deref(), c.author.as_str()))
@@ -242,7 +245,7 @@ fn wordpress_comments_are_shown_as_wordpress_showed_them() {
         "id": 9, "parent": 0, "author_name": "Tom", "date_gmt": "2026-11-20T09:00:00",
         "content": {"rendered": "<p>I typed &lt;b&gt;bold&lt;/b&gt; &amp;amp; &lt;i&gt;x&lt;/i&gt;</p>\n"}
     });
-    let comment = wordpress::comment_from_value(&value).unwrap();
+    let comment = wordpress::comment_from_value(&value, 2).unwrap();
     let blocks = parse_comment(&comment.content);
     assert_eq!(
         blocks,
@@ -252,6 +255,29 @@ fn wordpress_comments_are_shown_as_wordpress_showed_them() {
         "{:?}",
         comment.content
     );
+}
+
+/// A comment whose user wrote the post gets the author's badge, as WordPress's
+/// `bypostauthor`; a guest's (user 0) or another user's never, nor any when the post's author
+/// is not known.
+#[test]
+fn a_comment_by_the_posts_author_gets_the_authors_badge() {
+    let by = |user: u64, post_author: u64| {
+        let value = serde_json::json!({
+            "id": 9, "parent": 0, "author": user, "author_name": "Ed",
+            "date_gmt": "2026-11-20T09:00:00", "content": {"rendered": "<p>Hi</p>"}
+        });
+        wordpress::comment_from_value(&value, post_author)
+            .unwrap()
+            .marks
+            .badges
+            .author
+    };
+    assert!(by(2, 2));
+    assert!(!by(3, 2));
+    assert!(!by(0, 2));
+    assert!(!by(0, 0), "a guest on a post whose author is not known");
+    assert!(!by(2, 0));
 }
 
 fn sent() -> Comment {

@@ -1074,7 +1074,7 @@ fn wordpress_comment_answers_are_read_safely() {
     let strategy = prop::collection::vec(prop_oneof![4 => comment, 1 => any_json()], 0..8);
     check("wordpress comment answers", 300, strategy, |comments| {
         let body = Value::Array(comments).to_string();
-        for comment in wordpress::parse_comments(&body).unwrap_or_default() {
+        for comment in wordpress::parse_comments(&body, 1).unwrap_or_default() {
             if let Some(website) = &comment.website {
                 link_is_harmless(website)?;
             }

@@ -43,8 +43,10 @@ pub enum CommentsApi {
     /// Ours (the README's contract; the comment service).
     #[default]
     Service,
-    /// WordPress's REST API (`/wp/v2/comments`), for the post with this id.
-    WordPress { post: u64 },
+    /// WordPress's REST API (`/wp/v2/comments`), for the post with this id, written by the
+    /// user with this id (0: not known), whose comments get the author's badge, as WordPress
+    /// marks them `bypostauthor`.
+    WordPress { post: u64, author: u64 },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -113,7 +113,10 @@ pub fn article_from_post(post: &Value) -> Result<Article, ArticleError> {
         body,
         related: Vec::new(),
         comments_url,
-        comments_api: CommentsApi::WordPress { post: number },
+        comments_api: CommentsApi::WordPress {
+            post: number,
+            author: post.get("author").and_then(Value::as_u64).unwrap_or(0),
+        },
         notices,
     })
 }
@@ -223,8 +226,12 @@ pub fn comments_page_url(url: &str, page: u32) -> String {
 }
 
 /// One comment of the REST API: `parent` 0 is the top level; the content as plain text with
-/// its line breaks; `date_gmt` is UTC. `None` without an id or a date.
-pub fn comment_from_value(value: &Value) -> Option<Comment> {
+/// its line breaks; `date_gmt` is UTC; the author's badge when its user wrote the post
+/// (`post_author`, 0 when not known), as WordPress's `bypostauthor`. `None` without an id or
+/// a date.
+pub fn comment_from_value(value: &Value, post_author: u64) -> Option<Comment> {
+    let by_post_author =
+        post_author != 0 && value.get("author").and_then(Value::as_u64) == Some(post_author);
     Some(Comment {
         id: value.get("id")?.as_u64()?.to_string(),
         parent: value
@@ -245,18 +252,25 @@ pub fn comment_from_value(value: &Value) -> Option<Comment> {
             _ => CommentStatus::Pending,
         },
         likes: Default::default(),
-        marks: Default::default(),
+        marks: super::comment::Marks {
+            pinned: false,
+            badges: super::comment::Badges {
+                moderator: false,
+                author: by_post_author,
+            },
+        },
     })
 }
 
 /// A page of comments: the array WordPress answers; entries that are not comments skipped.
-pub fn parse_comments(body: &str) -> Option<Vec<Comment>> {
+/// `post_author`: the post's author's user id (0: not known).
+pub fn parse_comments(body: &str, post_author: u64) -> Option<Vec<Comment>> {
     let value = super::json::parse(body).ok()?;
     Some(
         value
             .as_array()?
             .iter()
-            .filter_map(comment_from_value)
+            .filter_map(|comment| comment_from_value(comment, post_author))
             .collect(),
     )
 }
@@ -299,7 +313,8 @@ pub fn interpret_answer(status: u16, body: &str, sent: Comment) -> Result<Commen
     let value = super::json::parse(body).unwrap_or_default();
     let code = text(&value, "code").unwrap_or_default();
     match (status, code) {
-        (200..=299, _) => comment_from_value(&value).ok_or(PostError::Malformed),
+        // Posted from the widget, never signed in to WordPress: no author's badge.
+        (200..=299, _) => comment_from_value(&value, 0).ok_or(PostError::Malformed),
         (409, _) => Ok(Comment {
             status: CommentStatus::Pending,
             ..sent

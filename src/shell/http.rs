@@ -220,7 +220,13 @@ pub async fn list_comments_as(
         if api == CommentsApi::Service {
             return parse_comment_page(&answer.body).map_err(|_| ListError::Malformed);
         }
-        comments.extend(wordpress::parse_comments(&answer.body).ok_or(ListError::Malformed)?);
+        let post_author = match api {
+            CommentsApi::WordPress { author, .. } => author,
+            CommentsApi::Service => 0,
+        };
+        comments.extend(
+            wordpress::parse_comments(&answer.body, post_author).ok_or(ListError::Malformed)?,
+        );
         if page >= answer.pages.unwrap_or(1).min(100) {
             return Ok(CommentList {
                 comments,
@@ -273,7 +279,9 @@ pub async fn post_comment(
                 outgoing.notify,
             )
         }
-        CommentsApi::WordPress { post } => wordpress::request_body(&outgoing.comment, parent, post),
+        CommentsApi::WordPress { post, .. } => {
+            wordpress::request_body(&outgoing.comment, parent, post)
+        }
     };
     match send(Method::POST, url, &headers, Some(body), timeout, cancel).await {
         Ok(answer) => match api {
