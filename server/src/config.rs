@@ -238,6 +238,16 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMENTS_METRICS_ADDRESS")]
     pub metrics_address: Option<SocketAddr>,
 
+    /// Live updates: the most event streams this process serves at once (more are answered
+    /// 503 with Retry-After).
+    #[arg(long, env = "COMMENTS_LIVE_STREAMS", default_value_t = crate::store::DEFAULT_STREAMS)]
+    pub live_streams: usize,
+
+    /// Live updates: the most event streams from one client address (more are answered 429
+    /// with Retry-After).
+    #[arg(long, env = "COMMENTS_LIVE_STREAMS_PER_ADDRESS", default_value_t = crate::store::DEFAULT_STREAMS_PER_ADDRESS)]
+    pub live_streams_per_address: usize,
+
     /// On SIGTERM or Ctrl-C: how long requests in flight (and the mail worker's message) may
     /// take to finish before the process exits anyway (seconds).
     #[arg(long, env = "COMMENTS_SHUTDOWN_GRACE_SECONDS", default_value_t = 20)]

@@ -130,6 +130,17 @@ async fn serve(store: Store, args: &comment_service::config::ServeArgs) -> i32 {
         let stopping = stopping.clone();
         async move { store.listen_for_outbox(stopping).await }
     });
+    // Live updates: the caps on open streams, and every stream ended when the service stops
+    // (else the graceful shutdown would wait the whole grace for them).
+    store.limit_live_streams(args.live_streams, args.live_streams_per_address);
+    tokio::spawn({
+        let store = store.clone();
+        let stopping = stopping.clone();
+        async move {
+            stopping.cancelled().await;
+            store.end_live_streams();
+        }
+    });
     // The mail worker: messages from the outbox, when an SMTP server is named.
     let mut mail_worker = None;
     match comment_service::mail::notify::Mailer::from_args(args) {

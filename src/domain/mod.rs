@@ -14,6 +14,7 @@ pub mod inline;
 pub mod json;
 pub mod language;
 pub mod likes;
+pub mod live;
 pub mod paging;
 pub mod reading;
 pub mod schema_org;

@@ -133,4 +133,5 @@ pub static GERMAN: Texts = Texts {
         "Gefällt mir, {n} Person",
         "Gefällt mir, {n} Personen",
     ),
+    new_comments: Plural::one_other("{n} neuer Kommentar. Anzeigen", "{n} neue Kommentare. Anzeigen"),
 };

@@ -145,4 +145,5 @@ pub static ENGLISH: Texts = Texts {
         "Like, {n} like",
         "Like, {n} likes",
     ),
+    new_comments: Plural::one_other("{n} new comment. Show", "{n} new comments. Show"),
 };

@@ -116,4 +116,5 @@ pub static PERSIAN: Texts = Texts {
     post_timeout: Plural::same("سرور در {n} ثانیه پاسخ نداد. دیدگاه شما اینجا نگه داشته شده است؛ دوباره تلاش کنید، دو بار فرستاده نخواهد شد."),
     list_timeout: Plural::same("دیدگاه‌ها در {n} ثانیه نرسیدند."),
     likes: Plural::same("پسندیدن، {n} پسند"),
+    new_comments: Plural::same("{n} دیدگاه تازه. نمایش"),
 };

@@ -139,4 +139,8 @@ pub static FRENCH: Texts = Texts {
         "J’aime, {n} mention J’aime",
         "J’aime, {n} mentions J’aime",
     ),
+    new_comments: Plural::one_other(
+        "{n} nouveau commentaire. Afficher",
+        "{n} nouveaux commentaires. Afficher",
+    ),
 };

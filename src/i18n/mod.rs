@@ -375,6 +375,8 @@ pub struct Texts {
     pub list_timeout: Plural,
     /// A like button's accessible name: `{n}` likes (its state is `aria-pressed`).
     pub likes: Plural,
+    /// Live updates: `{n}` comments arrived, and the button's word that shows them.
+    pub new_comments: Plural,
 }
 
 /// Each language's strings are one static table, so identity is equality.
@@ -422,6 +424,11 @@ impl Texts {
     /// "N Responses".
     pub fn responses(&self, count: usize) -> String {
         self.counted(&self.responses, count as u64)
+    }
+
+    /// "N new comments. Show" (live updates).
+    pub fn new_comments(&self, count: usize) -> String {
+        self.counted(&self.new_comments, count as u64)
     }
 
     /// A like button's name: "Like, N likes" (the count a word of its own, not in brackets, so
@@ -779,6 +786,11 @@ mod tests {
         assert_eq!(ARABIC.reading_time(4), "قراءة في ٤ دقائق");
         assert_eq!(GERMAN.reading_time(4), "4 Min. Lesezeit");
         assert_eq!(FRENCH.characters_left(15), "Caractères restants : 15");
+        assert_eq!(ENGLISH.new_comments(1), "1 new comment. Show");
+        assert_eq!(ENGLISH.new_comments(2), "2 new comments. Show");
+        assert_eq!(RUSSIAN.new_comments(3), "3 новых комментария. Показать");
+        assert_eq!(ARABIC.new_comments(2), "تعليقان جديدان. عرض");
+        assert_eq!(ARABIC.new_comments(3), "٣ تعليقات جديدة. عرض");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, Executor};
 
 use super::activity::{bind_publication, publish, recount, PUBLISH};
 use super::idempotency::{bind_answer, record_answer, take_flood_turns, RECORD_ANSWER};
+use super::live::{LiveChange, LiveKind};
 use super::outbox::{enqueue, enqueue_webhook, Event, WebhookEvent};
 use super::pins::MAX_PINNED;
 use super::{
@@ -435,6 +436,13 @@ impl Store {
         }
         let changed = self.changed(transaction, &article_id, now).await;
         self.outbox_written();
+        // Public now, or no longer (a comment never public is not shown: its id is ignored).
+        let kind = match status {
+            ModerationStatus::Approved => LiveKind::Approved,
+            _ => LiveKind::Deleted,
+        };
+        self.live_changed(LiveChange::new(kind, &article_id, id))
+            .await;
         changed
     }
 
@@ -469,6 +477,8 @@ impl Store {
             .await?;
         let changed = self.changed(transaction, &article_id, now).await;
         self.outbox_written();
+        self.live_changed(LiveChange::new(LiveKind::Deleted, &article_id, id))
+            .await;
         changed
     }
 
@@ -549,6 +559,12 @@ impl Store {
         };
         if stored.is_ok() && comment.status == ModerationStatus::Approved {
             self.published(&comment.article_id).await;
+            self.live_changed(LiveChange::new(
+                LiveKind::Approved,
+                &comment.article_id,
+                &comment.id,
+            ))
+            .await;
         }
         if stored.is_ok()
             && [Event::Stored, Event::ReplyApproved]

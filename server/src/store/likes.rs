@@ -12,6 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::live::{LiveChange, LiveKind};
 use super::{placeholders, Engine, Result, Store};
 
 /// How many likes (and unlikes) a client address may send in a window.
@@ -190,6 +191,10 @@ impl Store {
         .fetch_optional(&mut *transaction)
         .await?;
         transaction.commit().await?;
+        if changed == 1 {
+            self.live_changed(LiveChange::new(LiveKind::Likes, article_id, comment_id))
+                .await;
+        }
         Ok(LikeOutcome::Counted {
             likes,
             liked: liked_now.is_some(),

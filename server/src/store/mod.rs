@@ -27,6 +27,7 @@ pub mod backup;
 mod comments;
 mod idempotency;
 mod likes;
+mod live;
 mod moderation;
 mod outbox;
 mod pins;
@@ -38,6 +39,10 @@ pub use activity::Activity;
 pub use comments::{CommentPage, Cursor, PageRequest};
 pub use idempotency::{Claim, NotStored, StoredAnswer, TooSoon};
 pub use likes::{LikeLimit, LikeOutcome, Liker};
+pub use live::{
+    LiveChange, LiveEvent, LiveKind, LiveSubscription, StreamSlot, StreamsFull, DEFAULT_STREAMS,
+    DEFAULT_STREAMS_PER_ADDRESS,
+};
 pub use outbox::{OutboxItem, WEBHOOK_RECEIVER_HEARTBEAT_MS};
 pub use pins::{PinOutcome, MAX_PINNED};
 pub use rights::{
@@ -172,6 +177,8 @@ pub struct Store {
     outbox_wake: Arc<tokio::sync::watch::Sender<u64>>,
     /// Where the database is, for the outbox's listening connection on PostgreSQL.
     url: Arc<str>,
+    /// Live changes for the event streams (`live`): numbered, kept a while, sent out.
+    live: Arc<live::LiveHub>,
 }
 
 /// Schema migrations: `server/migrations/*.sql`, embedded at build time, recorded by sqlx in
@@ -233,7 +240,8 @@ impl Store {
         };
         let batches =
             (engine == Engine::Sqlite).then(|| writer::Batches::start(writer.clone(), engine));
-        Ok(Store {
+        let (live, live_changes) = live::LiveHub::new();
+        let store = Store {
             pool,
             writer,
             batches,
@@ -241,7 +249,10 @@ impl Store {
             publications: Arc::default(),
             outbox_wake: Arc::new(tokio::sync::watch::channel(0).0),
             url: url.into(),
-        })
+            live,
+        };
+        tokio::spawn(store.clone().run_live(live_changes));
+        Ok(store)
     }
 
     pub fn engine(&self) -> Engine {

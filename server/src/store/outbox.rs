@@ -493,8 +493,9 @@ impl Store {
         self.outbox_wake.subscribe()
     }
 
-    /// PostgreSQL: listens on `OUTBOX_CHANNEL` (with a connection of its own) until
-    /// `stop`, and wakes this process's workers on each notification, so that a row another
+    /// PostgreSQL: listens on `OUTBOX_CHANNEL` and `live::LIVE_CHANNEL` (with a connection
+    /// of its own) until `stop`, hands live changes to the event streams' hub, and wakes this
+    /// process's workers on each outbox notification, so that a row another
     /// instance (or the `moderate` command) wrote leaves at once. A lost connection is made
     /// again by sqlx; notifications sent meanwhile are lost, so the workers are woken after
     /// each reconnection to read the outbox themselves (and their poll stays the backstop).
@@ -525,15 +526,27 @@ impl Store {
     /// for good.
     async fn hear_outbox(&self) -> Result<std::convert::Infallible> {
         let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
-        listener.listen(OUTBOX_CHANNEL).await?;
+        // The live changes' channel too (`live`): one listening connection per instance.
+        listener
+            .listen_all([OUTBOX_CHANNEL, super::live::LIVE_CHANNEL])
+            .await?;
         tracing::debug!("listening for the outbox's notifications");
         self.outbox_written();
+        self.live_resync();
         loop {
             // A notification, or `None` when the connection was lost (sqlx connects again at
             // the next call, and what was sent meanwhile is gone): either way the workers
-            // look at the outbox.
-            listener.try_recv().await?;
-            self.outbox_written();
+            // look at the outbox, and the live streams read their first page again.
+            match listener.try_recv().await? {
+                Some(heard) if heard.channel() == super::live::LIVE_CHANNEL => {
+                    self.live_notified(heard.payload());
+                }
+                Some(_) => self.outbox_written(),
+                None => {
+                    self.outbox_written();
+                    self.live_resync();
+                }
+            }
         }
     }
 }

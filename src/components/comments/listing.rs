@@ -9,6 +9,7 @@ use yew::Reducible;
 
 use crate::domain::comment::{Comment, Likes};
 use crate::domain::errors::ListError;
+use crate::domain::live::LiveUpdate;
 use crate::domain::paging;
 use crate::domain::thread::{ThreadEntry, ThreadOrder};
 use crate::domain::wire::CommentList;
@@ -85,6 +86,9 @@ pub struct Listing {
     refresh_given: bool,
     /// The request under way is that refresh (its failure keeps the given thread).
     refreshing: bool,
+    /// Comments the live stream brought, not shown until the reader asks ("N new comments.
+    /// Show"), so that nothing moves under them.
+    pub arrived: Vec<Comment>,
 }
 
 pub enum ListAction {
@@ -107,6 +111,15 @@ pub enum ListAction {
     /// A comment's likes as the reader now sees them (a press, the service's answer, or the
     /// state before a press that failed).
     SetLikes(String, Likes),
+    /// An event of the live stream (issue 20; the stream is the browser's only).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    Live(LiveUpdate),
+    /// The first page, newest first, read again after the stream said `resync`: what is new
+    /// arrives, what is loaded is updated in place.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    Resynced(Vec<Comment>),
+    /// "Show": the comments that arrived join the thread, each thread of them shown.
+    ShowArrived,
 }
 
 impl Listing {
@@ -122,6 +135,7 @@ impl Listing {
             order,
             refresh_given: given.is_some(),
             refreshing: false,
+            arrived: Vec::new(),
             list: given.map_or(ListState::Loading, |loaded| {
                 ListState::Loaded(Rc::new(loaded))
             }),
@@ -209,11 +223,111 @@ impl Reducible for Listing {
                     }));
                 }
             }
+            ListAction::Live(update) => next.live(update),
+            ListAction::Resynced(page) => {
+                let newest = self
+                    .loaded()
+                    .and_then(|l| l.comments.iter().map(|c| c.published).max());
+                for comment in page {
+                    let known = self
+                        .loaded()
+                        .is_some_and(|l| l.comments.iter().any(|c| c.id == comment.id));
+                    // Newer than all loaded, or a comment of a page not loaded yet.
+                    if known || newest.is_none_or(|newest| comment.published > newest) {
+                        next.live(LiveUpdate::Approved(comment));
+                    }
+                }
+            }
+            ListAction::ShowArrived => {
+                if let ListState::Loaded(loaded) = &self.list {
+                    let arrived = std::mem::take(&mut next.arrived);
+                    let threads = arrived.iter().filter(|c| c.parent.is_none()).count();
+                    let mut comments = loaded.comments.clone();
+                    let before = comments.len();
+                    paging::merge(&mut comments, arrived);
+                    next.list = ListState::Loaded(Rc::new(Loaded {
+                        total: loaded.total + (comments.len() - before),
+                        comments,
+                        next: loaded.next.clone(),
+                    }));
+                    next.shown_threads += threads;
+                }
+            }
         }
         if next == *self {
             self
         } else {
             Rc::new(next)
+        }
+    }
+}
+
+impl Listing {
+    /// A live event: a comment new to the reader waits in `arrived`; one they see (or that
+    /// waits) changes in place, keeping how the reader's own likes stand.
+    fn live(&mut self, update: LiveUpdate) {
+        let ListState::Loaded(loaded) = &self.list else {
+            return;
+        };
+        let loaded = loaded.clone();
+        let mut comments = loaded.comments.clone();
+        let mut total = loaded.total;
+        // Only an approval is new to a reader who has not seen the comment.
+        enum Kind {
+            Approved,
+            Other,
+        }
+        let update_kind = match update {
+            LiveUpdate::Approved(_) => Kind::Approved,
+            _ => Kind::Other,
+        };
+        match update {
+            LiveUpdate::Approved(comment) | LiveUpdate::Edited(comment) => {
+                let new = matches!(update_kind, Kind::Approved);
+                let known = comments
+                    .iter_mut()
+                    .chain(self.arrived.iter_mut())
+                    .find(|c| c.id == comment.id);
+                match known {
+                    Some(known) => {
+                        let likes = Likes {
+                            count: comment.likes.count,
+                            ..known.likes
+                        };
+                        *known = Comment { likes, ..comment };
+                    }
+                    None if new
+                        && comment.status == crate::domain::comment::CommentStatus::Approved =>
+                    {
+                        self.arrived.push(comment)
+                    }
+                    None => {}
+                }
+            }
+            LiveUpdate::Deleted(id) => {
+                let before = comments.len();
+                comments.retain(|c| c.id != id);
+                total = total.saturating_sub(before - comments.len());
+                self.arrived.retain(|c| c.id != id);
+            }
+            LiveUpdate::Likes(id, count) => {
+                for comment in comments
+                    .iter_mut()
+                    .chain(self.arrived.iter_mut())
+                    .filter(|c| c.id == id)
+                {
+                    comment.likes.count = count;
+                }
+            }
+            // The hook reads the first page again (`Resynced`).
+            LiveUpdate::Resync => {}
+        }
+        if comments != loaded.comments || total != loaded.total {
+            self.list = ListState::Loaded(Rc::new(Loaded {
+                comments,
+                total,
+                next: loaded.next.clone(),
+            }));
         }
     }
 }
@@ -421,6 +535,86 @@ mod tests {
             ListState::Loading,
             "only the first request was quiet"
         );
+    }
+
+    #[test]
+    fn live_comments_wait_until_shown_and_change_in_place() {
+        let loaded = Listing::new(ThreadOrder::OldestFirst, Some(page(&["a", "b"], 2, None)));
+        let mut reply = comment("r");
+        reply.parent = Some("a".into());
+        let mut edited = comment("b");
+        edited.content = "Changed.".into();
+        edited.likes.count = 3;
+        let after = run(
+            loaded,
+            vec![
+                ListAction::SetLikes(
+                    "b".into(),
+                    Likes {
+                        count: 2,
+                        liked: true,
+                        mine: false,
+                    },
+                ),
+                ListAction::Live(LiveUpdate::Approved(comment("c"))),
+                ListAction::Live(LiveUpdate::Approved(reply)),
+                ListAction::Live(LiveUpdate::Approved(comment("c"))),
+                ListAction::Live(LiveUpdate::Edited(edited)),
+                ListAction::Live(LiveUpdate::Edited(comment("unknown"))),
+                ListAction::Live(LiveUpdate::Likes("a".into(), 9)),
+                ListAction::Live(LiveUpdate::Deleted("zz".into())),
+            ],
+        );
+        assert_eq!(
+            ids(&after),
+            ["a", "b"],
+            "nothing new is shown before the reader asks"
+        );
+        let arrived: Vec<&str> = after.arrived.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            arrived,
+            ["c", "r"],
+            "each once; an edit of an unseen comment is not new"
+        );
+        let b = &after.loaded().unwrap().comments[1];
+        assert_eq!(
+            (b.content.as_str(), b.likes),
+            (
+                "Changed.",
+                Likes {
+                    count: 3,
+                    liked: true,
+                    mine: false
+                }
+            )
+        );
+        assert_eq!(after.loaded().unwrap().comments[0].likes.count, 9);
+
+        let shown = run((*after).clone(), vec![ListAction::ShowArrived]);
+        assert_eq!(ids(&shown), ["a", "b", "c", "r"]);
+        assert!(shown.arrived.is_empty());
+        assert_eq!(
+            (shown.loaded().unwrap().total, shown.shown_threads),
+            (4, paging::PER_PAGE + 1),
+            "one more thread shown (the reply joins its own)"
+        );
+        let deleted = run(
+            (*shown).clone(),
+            vec![ListAction::Live(LiveUpdate::Deleted("a".into()))],
+        );
+        assert_eq!(
+            (ids(&deleted), deleted.loaded().unwrap().total),
+            (vec!["b".to_owned(), "c".into(), "r".into()], 3)
+        );
+
+        let mut newer = comment("n");
+        newer.published = Timestamp::from_millis(5);
+        let resynced = run(
+            (*deleted).clone(),
+            vec![ListAction::Resynced(vec![newer, comment("old-unloaded")])],
+        );
+        let arrived: Vec<&str> = resynced.arrived.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(arrived, ["n"], "only what is newer than all loaded is new");
     }
 
     #[test]

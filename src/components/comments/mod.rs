@@ -7,6 +7,7 @@ mod form;
 mod hooks;
 mod likes;
 mod listing;
+mod live;
 mod model;
 mod section;
 mod thread;

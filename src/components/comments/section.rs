@@ -15,6 +15,7 @@ use super::hooks::{
 };
 use super::likes::use_like;
 use super::listing::{ListAction, ListState, Listing, Loaded, More, Window};
+use super::live::{use_live_updates, use_show_arrived};
 use super::model::{Action, Model};
 use super::thread::Thread;
 use crate::components::config::use_config;
@@ -105,6 +106,9 @@ fn OpenComments(props: &CommentsProps) -> Html {
     let on_like = use_like(&listing, &url, account, config.timeout);
     // Likes are our service's (WordPress's API has none).
     let on_like = (props.api == CommentsApi::Service).then_some(on_like);
+    // Live updates are our service's too.
+    let live = props.api == CommentsApi::Service;
+    use_live_updates(&listing, &url, live, config.timeout);
     use_focus_on(model.form.summary_focus(), &summary_ref);
     use_focus_on(model.focus_comment, &comment_ref);
 
@@ -172,6 +176,8 @@ fn OpenComments(props: &CommentsProps) -> Html {
         &section_ref,
         &ids.prefix,
     );
+    let (new_count, show_arrived) =
+        use_show_arrived(&listing, &model.posted, &window, &section_ref, &ids.prefix);
 
     // One callback for every comment's Reply, the same from render to render.
     let on_reply = {
@@ -236,6 +242,17 @@ fn OpenComments(props: &CommentsProps) -> Html {
                                 </button>
                             }
                         }) }
+                </div>
+            }
+            if live {
+                // A polite live region, there from the first render (so its button is
+                // announced when it comes), whose button shows the comments that arrived.
+                <div class="aw-live" aria-live="polite">
+                    if new_count > 0 {
+                        <button type="button" class="aw-button aw-button--secondary" onclick={show_arrived}>
+                            {texts.new_comments(new_count)}
+                        </button>
+                    }
                 </div>
             }
             if !shown.is_empty() {

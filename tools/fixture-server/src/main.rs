@@ -130,6 +130,7 @@ async fn main() {
         .route("/bad/{case}", get(bad))
         .route("/article/{mode}/{id}", get(article))
         .route("/api/{mode}/articles/{id}/comments", any(comments))
+        .route("/api/{mode}/articles/{id}/events", get(no_live_updates))
         .route("/posts/{mode}/{id}", get(post_count))
         .route("/host-page", get(host_page))
         .with_state(state);
@@ -228,6 +229,12 @@ async fn article(Path((mode, id)): Path<(String, String)>) -> Response {
 
 /// The comments API of test article `{mode}-{id}`: the fault `mode` names, else the real
 /// service's answer.
+/// The widget opens the live updates' stream beside any comments URL of our service's shape;
+/// these comments have none: 204 tells the browser's `EventSource` to stop, without retrying.
+async fn no_live_updates() -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
 async fn comments(
     State(state): State<AppState>,
     Path((mode, id)): Path<(String, String)>,
