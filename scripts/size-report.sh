@@ -5,10 +5,10 @@
 # actually serves. Fails when the served files together exceed the budget (KiB), and when a
 # .br is not the brotli of the file beside it (stale, from another build). Uses Node's zlib,
 # so nothing more needs installing.
-#   scripts/size-report.sh [DIST] [BUDGET_KIB]   (default budget 187.6; 0 for none)
+#   scripts/size-report.sh [DIST] [BUDGET_KIB]   (default budget 194.5; 0 for none)
 set -euo pipefail
 dist=${1:-dist}
-budget=${2:-187.6}
+budget=${2:-194.5}
 if ! [[ $budget =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
   echo "size-report: the budget must be a number of KiB, like 171.8 (0 for none), not '$budget'" >&2
   exit 2

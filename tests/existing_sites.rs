@@ -291,6 +291,7 @@ fn sent() -> Comment {
         status: CommentStatus::Approved,
         likes: Default::default(),
         marks: Default::default(),
+        edits: Default::default(),
     }
 }
 

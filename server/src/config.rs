@@ -150,6 +150,11 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMENTS_HOLD_LINKS", default_value_t = 2)]
     pub hold_links: usize,
 
+    /// Minutes after posting during which a comment's author (the browser that wrote it, or
+    /// their signed-in account) may edit or delete it (0: never).
+    #[arg(long, env = "COMMENTS_EDIT_MINUTES", default_value_t = 15)]
+    pub edit_minutes: u32,
+
     /// The word on comments by the site's moderators on the prerendered pages (the widget's
     /// `badge-moderator`); by default the interface language's ("Moderator").
     #[arg(long, env = "COMMENTS_BADGE_MODERATOR")]
@@ -408,6 +413,8 @@ pub struct Settings {
     /// Links that hold a comment (see `ServeArgs::hold_links`).
     pub hold_links: usize,
     pub flood_window_ms: i64,
+    /// How long after posting its author may edit or delete a comment (`--edit-minutes`).
+    pub edit_window_ms: i64,
     /// Which proxies' `X-Forwarded-For` entries are believed (see `client_address`).
     pub proxy_trust: ProxyTrust,
     /// A form posted sooner than this after it was shown is a bot's (3 s; only the test
@@ -445,6 +452,7 @@ impl From<&ServeArgs> for Settings {
             moderation: args.moderation,
             hold_links: args.hold_links,
             flood_window_ms: args.flood_seconds as i64 * 1000,
+            edit_window_ms: i64::from(args.edit_minutes) * 60_000,
             proxy_trust: if !args.trusted_proxy.is_empty() {
                 ProxyTrust::Networks(args.trusted_proxy.clone())
             } else {

@@ -132,7 +132,14 @@ pub async fn thread(
     };
     match state.store.comment_page(id, viewer, &request, None).await {
         Ok(page) => Some(comment_page_body(
-            &crate::http::public_page_comments(&page, viewer),
+            &crate::http::public_page_comments(
+                &page,
+                viewer,
+                crate::http::EditWindow {
+                    now: crate::clock::now_ms(),
+                    window_ms: state.settings.edit_window_ms,
+                },
+            ),
             page.total.max(0) as usize,
             page.next
                 .as_ref()

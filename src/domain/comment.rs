@@ -50,6 +50,18 @@ pub struct Comment {
     pub likes: Likes,
     /// Pinned by a moderator, and the badges its writer earned (issue 20).
     pub marks: Marks,
+    /// Edited or deleted by its author, and until when this reader may still do either.
+    pub edits: Edits,
+}
+
+/// What a comment's author did to it after posting (issue 20): when they last changed its
+/// text, whether they deleted it (a tombstone kept for its replies: no author, no text), and,
+/// on the reader's own comment only, until when the service lets them edit or delete it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Edits {
+    pub edited: Option<Timestamp>,
+    pub deleted: bool,
+    pub editable_until: Option<Timestamp>,
 }
 
 /// What the service says of a comment beyond its text (issue 20): whether a moderator pinned
@@ -162,6 +174,11 @@ impl Comment {
                         .filter_map(Value::as_str),
                 ),
             },
+            edits: Edits {
+                edited: text("edited").and_then(|at| Timestamp::parse(at).ok()),
+                deleted: object.get("deleted") == Some(&Value::Bool(true)),
+                editable_until: text("editable_until").and_then(|at| Timestamp::parse(at).ok()),
+            },
         })
     }
 
@@ -191,6 +208,21 @@ impl Comment {
         let badges: Vec<&str> = self.marks.badges.words().collect();
         if let (false, Some(object)) = (badges.is_empty(), value.as_object_mut()) {
             object.insert("badges".to_owned(), json!(badges));
+        }
+        // The author's edit, deletion and window, only when there is one.
+        if let Some(object) = value.as_object_mut() {
+            let edits = &self.edits;
+            for (name, at) in [
+                ("edited", edits.edited),
+                ("editable_until", edits.editable_until),
+            ] {
+                if let Some(at) = at {
+                    object.insert(name.to_owned(), Value::String(at.to_rfc3339()));
+                }
+            }
+            if edits.deleted {
+                object.insert("deleted".to_owned(), Value::Bool(true));
+            }
         }
         value
     }
@@ -222,6 +254,7 @@ mod tests {
                     author: false,
                 },
             },
+            edits: Default::default(),
         };
         let value = comment.to_value();
         assert_eq!(
@@ -257,5 +290,45 @@ mod tests {
             CommentStatus::Approved
         );
         assert_eq!(CommentStatus::from_wire(None), CommentStatus::Approved);
+    }
+
+    #[test]
+    fn an_edit_a_deletion_and_the_window_round_trip() {
+        let at = |text| Some(Timestamp::parse(text).unwrap());
+        let edited = Comment {
+            id: "a1".into(),
+            parent: None,
+            author: "Ann".into(),
+            website: None,
+            content: "Changed".into(),
+            published: Timestamp::parse("2025-01-17T20:00:00Z").unwrap(),
+            status: CommentStatus::Approved,
+            likes: Default::default(),
+            marks: Default::default(),
+            edits: Edits {
+                edited: at("2025-01-17T20:05:00Z"),
+                deleted: false,
+                editable_until: at("2025-01-17T20:15:00Z"),
+            },
+        };
+        let value = edited.to_value();
+        assert_eq!(value["edited"], "2025-01-17T20:05:00Z");
+        assert_eq!(value["editable_until"], "2025-01-17T20:15:00Z");
+        assert!(
+            value.get("deleted").is_none(),
+            "only a tombstone says deleted"
+        );
+        assert_eq!(Comment::from_value(&value), Some(edited.clone()));
+        let tombstone = Comment {
+            author: String::new(),
+            content: String::new(),
+            edits: Edits {
+                deleted: true,
+                ..Default::default()
+            },
+            ..edited
+        };
+        assert_eq!(tombstone.to_value()["deleted"], true);
+        assert_eq!(Comment::from_value(&tombstone.to_value()), Some(tombstone));
     }
 }

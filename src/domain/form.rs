@@ -440,6 +440,7 @@ mod tests {
             },
             likes: Default::default(),
             marks: Default::default(),
+            edits: Default::default(),
         }
     }
 

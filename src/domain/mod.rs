@@ -7,6 +7,7 @@ pub mod comment_markup;
 pub mod comment_rules;
 pub mod date;
 pub mod draft;
+pub mod edits;
 pub mod entities;
 pub mod errors;
 pub mod form;

@@ -232,6 +232,7 @@ pub(crate) mod tests {
             status: CommentStatus::Approved,
             likes: Default::default(),
             marks: Default::default(),
+            edits: Default::default(),
         }
     }
 

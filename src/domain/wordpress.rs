@@ -259,6 +259,7 @@ pub fn comment_from_value(value: &Value, post_author: u64) -> Option<Comment> {
                 author: by_post_author,
             },
         },
+        edits: Default::default(),
     })
 }
 
@@ -301,6 +302,7 @@ pub fn sent_comment(submission: &Submission, now: Timestamp) -> Comment {
         status: CommentStatus::Pending,
         likes: Default::default(),
         marks: Default::default(),
+        edits: Default::default(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The widget's words in Arabic.
 
+use super::EditTexts;
 use super::{ArticleFields, FieldTexts, Language, LoadTitles, Plural, Texts};
 
 pub static ARABIC: Texts = Texts {
@@ -181,6 +182,22 @@ pub static ARABIC: Texts = Texts {
         few: "إعجاب، {n} إعجابات",
         many: "إعجاب، {n} إعجابًا",
         other: "إعجاب، {n} إعجاب",
+    },
+    edits: EditTexts {
+        edit: "تعديل",
+        edit_label: "عدّل تعليقك",
+        save: "حفظ",
+        saving: "جارٍ الحفظ…",
+        cancel: "إلغاء",
+        delete: "حذف",
+        confirm_delete: "هل تريد حذف هذا التعليق؟ لا يمكن التراجع عن ذلك.",
+        confirm: "نعم، احذفه",
+        deleted: "تم حذف هذا التعليق.",
+        edited: "معدّل",
+        failed: "لم يُحفظ تعديلك. نصك محفوظ هنا؛ يُرجى المحاولة مرة أخرى.",
+        window_over: "انتهى الوقت المتاح لتعديل هذا التعليق.",
+        not_yours: "يمكنك تعديل تعليقاتك فقط.",
+        gone: "لم يعد هذا التعليق موجودًا.",
     },
     new_comments: Plural {
         zero: "{n} تعليق جديد. عرض",

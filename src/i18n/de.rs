@@ -1,5 +1,6 @@
 //! The widget's words in German.
 
+use super::EditTexts;
 use super::{ArticleFields, FieldTexts, Language, LoadTitles, Plural, Texts};
 
 pub static GERMAN: Texts = Texts {
@@ -133,5 +134,21 @@ pub static GERMAN: Texts = Texts {
         "Gefällt mir, {n} Person",
         "Gefällt mir, {n} Personen",
     ),
+    edits: EditTexts {
+        edit: "Bearbeiten",
+        edit_label: "Deinen Kommentar bearbeiten",
+        save: "Speichern",
+        saving: "Wird gespeichert…",
+        cancel: "Abbrechen",
+        delete: "Löschen",
+        confirm_delete: "Diesen Kommentar löschen? Das lässt sich nicht rückgängig machen.",
+        confirm: "Ja, löschen",
+        deleted: "Dieser Kommentar wurde gelöscht.",
+        edited: "bearbeitet",
+        failed: "Deine Änderung wurde nicht gespeichert. Dein Text bleibt hier erhalten; bitte versuche es noch einmal.",
+        window_over: "Die Zeit, diesen Kommentar zu ändern, ist abgelaufen.",
+        not_yours: "Du kannst nur deine eigenen Kommentare ändern.",
+        gone: "Diesen Kommentar gibt es nicht mehr.",
+    },
     new_comments: Plural::one_other("{n} neuer Kommentar. Anzeigen", "{n} neue Kommentare. Anzeigen"),
 };

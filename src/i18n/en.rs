@@ -1,5 +1,6 @@
 //! The widget's words in English.
 
+use super::EditTexts;
 use super::{ArticleFields, FieldTexts, Language, LoadTitles, Plural, Texts};
 
 pub static ENGLISH: Texts = Texts {
@@ -145,5 +146,21 @@ pub static ENGLISH: Texts = Texts {
         "Like, {n} like",
         "Like, {n} likes",
     ),
+    edits: EditTexts {
+        edit: "Edit",
+        edit_label: "Edit your comment",
+        save: "Save",
+        saving: "Saving…",
+        cancel: "Cancel",
+        delete: "Delete",
+        confirm_delete: "Delete this comment? This cannot be undone.",
+        confirm: "Yes, delete it",
+        deleted: "This comment was deleted.",
+        edited: "edited",
+        failed: "Your change was not saved. Your text is kept here; please try again.",
+        window_over: "The time to change this comment is over.",
+        not_yours: "You can only change your own comments.",
+        gone: "This comment is no longer there.",
+    },
     new_comments: Plural::one_other("{n} new comment. Show", "{n} new comments. Show"),
 };

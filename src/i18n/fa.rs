@@ -1,5 +1,6 @@
 //! The widget's words in Persian.
 
+use super::EditTexts;
 use super::{ArticleFields, FieldTexts, Language, LoadTitles, Plural, Texts};
 
 pub static PERSIAN: Texts = Texts {
@@ -116,5 +117,21 @@ pub static PERSIAN: Texts = Texts {
     post_timeout: Plural::same("سرور در {n} ثانیه پاسخ نداد. دیدگاه شما اینجا نگه داشته شده است؛ دوباره تلاش کنید، دو بار فرستاده نخواهد شد."),
     list_timeout: Plural::same("دیدگاه‌ها در {n} ثانیه نرسیدند."),
     likes: Plural::same("پسندیدن، {n} پسند"),
+    edits: EditTexts {
+        edit: "ویرایش",
+        edit_label: "ویرایش دیدگاه شما",
+        save: "ذخیره",
+        saving: "در حال ذخیره…",
+        cancel: "لغو",
+        delete: "حذف",
+        confirm_delete: "این دیدگاه حذف شود؟ این کار بازگشت‌پذیر نیست.",
+        confirm: "بله، حذف شود",
+        deleted: "این دیدگاه حذف شده است.",
+        edited: "ویرایش‌شده",
+        failed: "تغییر شما ذخیره نشد. متن شما اینجا نگه داشته شده است؛ لطفاً دوباره تلاش کنید.",
+        window_over: "زمان تغییر این دیدگاه به پایان رسیده است.",
+        not_yours: "فقط دیدگاه‌های خودتان را می‌توانید تغییر دهید.",
+        gone: "این دیدگاه دیگر وجود ندارد.",
+    },
     new_comments: Plural::same("{n} دیدگاه تازه. نمایش"),
 };

@@ -1,5 +1,6 @@
 //! The widget's words in French.
 
+use super::EditTexts;
 use super::{ArticleFields, FieldTexts, Language, LoadTitles, Plural, Texts};
 
 pub static FRENCH: Texts = Texts {
@@ -139,6 +140,22 @@ pub static FRENCH: Texts = Texts {
         "J’aime, {n} mention J’aime",
         "J’aime, {n} mentions J’aime",
     ),
+    edits: EditTexts {
+        edit: "Modifier",
+        edit_label: "Modifier votre commentaire",
+        save: "Enregistrer",
+        saving: "Enregistrement…",
+        cancel: "Annuler",
+        delete: "Supprimer",
+        confirm_delete: "Supprimer ce commentaire ? Cette action est définitive.",
+        confirm: "Oui, supprimer",
+        deleted: "Ce commentaire a été supprimé.",
+        edited: "modifié",
+        failed: "Votre modification n’a pas été enregistrée. Votre texte est conservé ici ; veuillez réessayer.",
+        window_over: "Le délai pour modifier ce commentaire est écoulé.",
+        not_yours: "Vous ne pouvez modifier que vos propres commentaires.",
+        gone: "Ce commentaire n’existe plus.",
+    },
     new_comments: Plural::one_other(
         "{n} nouveau commentaire. Afficher",
         "{n} nouveaux commentaires. Afficher",

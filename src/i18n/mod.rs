@@ -375,8 +375,38 @@ pub struct Texts {
     pub list_timeout: Plural,
     /// A like button's accessible name: `{n}` likes (its state is `aria-pressed`).
     pub likes: Plural,
+    /// Editing and deleting one's own comment.
+    pub edits: EditTexts,
     /// Live updates: `{n}` comments arrived, and the button's word that shows them.
     pub new_comments: Plural,
+}
+
+/// Editing and deleting one's own comment (issue 20).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EditTexts {
+    /// The buttons on one's own comment.
+    pub edit: &'static str,
+    /// The edit field's label.
+    pub edit_label: &'static str,
+    pub save: &'static str,
+    /// The save button while the change is on its way.
+    pub saving: &'static str,
+    pub cancel: &'static str,
+    pub delete: &'static str,
+    /// Asked before deleting.
+    pub confirm_delete: &'static str,
+    pub confirm: &'static str,
+    /// What stands in a deleted comment's place while it has replies.
+    pub deleted: &'static str,
+    /// Before the edit's time: "edited 17 Jan 2025, 20:05".
+    pub edited: &'static str,
+    /// The change was not saved (no answer, or the service failed): the text stays.
+    pub failed: &'static str,
+    /// The service's window for changes has closed.
+    pub window_over: &'static str,
+    pub not_yours: &'static str,
+    /// Deleted meanwhile (by a moderator, or in another tab).
+    pub gone: &'static str,
 }
 
 /// Each language's strings are one static table, so identity is equality.

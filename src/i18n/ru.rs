@@ -1,5 +1,6 @@
 //! The widget's words in Russian.
 
+use super::EditTexts;
 use super::{ArticleFields, FieldTexts, Language, LoadTitles, Plural, Texts};
 
 pub static RUSSIAN: Texts = Texts {
@@ -131,6 +132,22 @@ pub static RUSSIAN: Texts = Texts {
         "Нравится, {n} отметки",
         "Нравится, {n} отметок",
     ),
+    edits: EditTexts {
+        edit: "Изменить",
+        edit_label: "Изменить ваш комментарий",
+        save: "Сохранить",
+        saving: "Сохранение…",
+        cancel: "Отмена",
+        delete: "Удалить",
+        confirm_delete: "Удалить этот комментарий? Это нельзя отменить.",
+        confirm: "Да, удалить",
+        deleted: "Этот комментарий был удалён.",
+        edited: "изменено",
+        failed: "Изменение не сохранено. Ваш текст остался здесь; попробуйте ещё раз.",
+        window_over: "Время для изменения этого комментария истекло.",
+        not_yours: "Изменять можно только свои комментарии.",
+        gone: "Этого комментария больше нет.",
+    },
     new_comments: Plural::one_few_many(
         "{n} новый комментарий. Показать",
         "{n} новых комментария. Показать",

@@ -3,6 +3,7 @@
 //! rendering), so the components also render in native tests.
 
 pub mod dom;
+pub mod edits;
 pub mod format;
 pub mod http;
 pub mod storage;

@@ -35,7 +35,7 @@ use crate::http::extract::{
 };
 use crate::http::origin::refuse_foreign_origins;
 use crate::http::paging::{next_page, PageParams, MAX_PER_PAGE};
-use crate::http::{public_comment, AppState};
+use crate::http::AppState;
 use crate::spam_service::{SpamCheck, Verdict};
 use crate::sso::{bearer_token, Account, Refusal};
 use crate::store::{
@@ -157,7 +157,12 @@ async fn list(
         .store
         .comment_page(&id, token.as_deref(), &request, approved)
         .await?;
-    let public: Vec<Comment> = crate::http::public_page_comments(&page, token.as_deref());
+    let edit_window = crate::http::EditWindow {
+        now: now_ms(),
+        window_ms: state.settings.edit_window_ms,
+    };
+    let public: Vec<Comment> =
+        crate::http::public_page_comments(&page, token.as_deref(), edit_window);
     let public = as_account(&state, &id, public, &page, account.as_ref()).await?;
     let next = page.next.as_ref().map(|next| next_page(&request, next));
     let body = if unpaged && next.is_none() {
@@ -584,7 +589,11 @@ async fn accept(
             state.settings.flood_window_ms,
             |c| StoredAnswer {
                 status: 201,
-                body: posted_comment_body(&public_comment(c)),
+                // Its author may edit or delete it for a while: the answer says until when.
+                body: posted_comment_body(&crate::http::posted_comment(
+                    c,
+                    state.settings.edit_window_ms,
+                )),
             },
         )
         .await?;

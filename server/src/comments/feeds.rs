@@ -50,6 +50,13 @@ async fn feed(
         .store
         .search_comments(Some(ModerationStatus::Approved), article, None, ENTRIES)
         .await?;
+    // A comment its author deleted while it had replies stays as a tombstone without text
+    // (`store::edits`); a feed has nothing to say of it. (No comment is stored without text:
+    // the rules want 3 characters at least.)
+    let comments: Vec<_> = comments
+        .into_iter()
+        .filter(|c| !c.content.is_empty())
+        .collect();
     let base = &state.settings.public_url;
     // Each article's headline, read before the template (which cannot wait).
     let mut titles = std::collections::HashMap::new();

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod counts;
+pub mod edits;
 pub mod feeds;
 pub mod form_post;
 pub mod holds;
@@ -19,6 +20,7 @@ use crate::http::AppState;
 pub fn routes(state: AppState) -> Router<AppState> {
     api::routes(state.clone())
         .merge(likes::routes(state.clone()))
+        .merge(edits::routes(state.clone()))
         .merge(live::routes(state))
         .merge(feeds::routes())
 }

@@ -39,6 +39,7 @@ pub struct AppState {
 pub fn public_page_comments(
     page: &crate::store::CommentPage,
     viewer: Option<&str>,
+    edit_window: EditWindow,
 ) -> Vec<Comment> {
     page.comments
         .iter()
@@ -53,6 +54,8 @@ pub fn public_page_comments(
                 mine: viewer.is_some() && stored.author_token.as_deref() == viewer,
             };
             comment.marks.pinned = page.pinned.contains(&stored.id);
+            let mine = viewer.is_some() && stored.author_token.as_deref() == viewer;
+            comment.edits = edit_window.edits(stored, page.revisions.get(&stored.id), mine);
             comment
         })
         .collect()
@@ -77,5 +80,47 @@ pub fn public_comment(comment: &StoredComment) -> Comment {
                 comment.badges.as_deref().unwrap_or_default().split(' '),
             ),
         },
+        // Filled in where the list is read (`EditWindow::edits`).
+        edits: Default::default(),
+    }
+}
+
+/// A just-posted comment as its author sees it: with the time until which they may edit or
+/// delete it (the post's answer, which the widget shows at once).
+pub fn posted_comment(stored: &StoredComment, window_ms: i64) -> Comment {
+    let mut comment = public_comment(stored);
+    comment.edits.editable_until = (window_ms > 0)
+        .then(|| Timestamp::from_millis(stored.created_at.saturating_add(window_ms)));
+    comment
+}
+
+/// How long after posting its author may edit or delete a comment (`--edit-minutes`), as of
+/// `now`: what the lists say of each comment's edit, deletion and window.
+#[derive(Clone, Copy, Debug)]
+pub struct EditWindow {
+    pub now: i64,
+    pub window_ms: i64,
+}
+
+impl EditWindow {
+    /// The comment's edit and deletion, and, on the viewer's own comment while the window is
+    /// open, when it closes (the widget offers Edit and Delete until then; the service checks
+    /// again on each request).
+    pub fn edits(
+        self,
+        stored: &StoredComment,
+        revision: Option<&crate::store::Revision>,
+        mine: bool,
+    ) -> article_widget::domain::comment::Edits {
+        let deleted = revision.is_some_and(|r| r.deleted);
+        let until = stored.created_at.saturating_add(self.window_ms);
+        article_widget::domain::comment::Edits {
+            edited: revision
+                .and_then(|r| r.edited_at)
+                .map(Timestamp::from_millis),
+            deleted,
+            editable_until: (mine && !deleted && self.now < until)
+                .then(|| Timestamp::from_millis(until)),
+        }
     }
 }

@@ -113,6 +113,9 @@ pub static TABLES: &[Table] = &[
             // Pinned by a moderator, and the badges it was stored with (migration 0017).
             optional_integer("pinned_at"),
             optional_text("badges"),
+            // Edited or deleted by its author (migration 0016).
+            optional_integer("edited_at"),
+            optional_integer("deleted_at"),
         ],
         key: &["id"],
     },

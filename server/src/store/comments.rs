@@ -43,8 +43,9 @@ fn page_sql(order: ThreadOrder, after_cursor: bool) -> String {
         ThreadOrder::BestFirst => ("likes DESC, ", "CASE WHEN part = 0 THEN likes END DESC, "),
         _ => ("", ""),
     };
-    // Each comment's likes come with it (`CommentPage::likes`).
-    let columns = format!("{COMMENT_COLUMNS}, likes");
+    // Each comment's likes come with it (`CommentPage::likes`), and its author's edit or
+    // deletion (`CommentPage::revisions`).
+    let columns = format!("{COMMENT_COLUMNS}, likes, edited_at, deleted_at");
     // Pinned threads (issue 20): on the first page only, before the others whatever the
     // order, and never among the roots paged by keyset, so no thread is on two pages. A few
     // rows, indexed apart (`comments_pinned`).
@@ -170,6 +171,8 @@ pub struct CommentPage {
     pub liked: std::collections::HashSet<String>,
     /// The pinned comments among them (on the first page only, which shows them first).
     pub pinned: std::collections::HashSet<String>,
+    /// The comments their authors edited or deleted (by id; absent: neither).
+    pub revisions: std::collections::HashMap<String, super::edits::Revision>,
 }
 
 impl Store {
@@ -210,6 +213,7 @@ impl Store {
         let (mut roots, mut replies, mut orphans) = (Vec::new(), Vec::new(), Vec::new());
         let mut pinned_roots = Vec::new();
         let mut likes = std::collections::HashMap::new();
+        let mut revisions = std::collections::HashMap::new();
         for row in query.fetch_all(&self.pool).await? {
             let part: i64 = row.try_get("part")?;
             let thread: String = row.try_get("page_root")?;
@@ -217,6 +221,9 @@ impl Store {
             let count: i64 = row.try_get("likes")?;
             if count > 0 {
                 likes.insert(comment.id.clone(), count);
+            }
+            if let Some(revision) = super::edits::Revision::from_row(&row)? {
+                revisions.insert(comment.id.clone(), revision);
             }
             match part {
                 0 => roots.push(comment),
@@ -276,6 +283,7 @@ impl Store {
             likes,
             liked,
             pinned,
+            revisions,
         })
     }
 

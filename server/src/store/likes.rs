@@ -244,7 +244,7 @@ impl Store {
 /// One turn of the address's window, or how long until the window ends. One conditional
 /// upsert: a new window starts when the last one is over; otherwise a turn is taken only
 /// while some are left (concurrent requests take turns one by one, never past the limit).
-async fn take_like_turn(
+pub(super) async fn take_like_turn(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     engine: Engine,
     limit: &LikeLimit,

@@ -26,6 +26,7 @@ mod activity;
 pub mod backup;
 mod comments;
 mod idempotency;
+mod edits;
 mod likes;
 mod live;
 mod moderation;
@@ -38,6 +39,7 @@ mod writer;
 pub use activity::Activity;
 pub use comments::{CommentPage, Cursor, PageRequest};
 pub use idempotency::{Claim, NotStored, StoredAnswer, TooSoon};
+pub use edits::{AuthorChange, ChangeOutcome, Editor, Revision};
 pub use likes::{LikeLimit, LikeOutcome, Liker};
 pub use live::{
     LiveChange, LiveEvent, LiveKind, LiveSubscription, StreamSlot, StreamsFull, DEFAULT_STREAMS,

@@ -375,6 +375,7 @@ mod tests {
             status: CommentStatus::Approved,
             likes: Default::default(),
             marks: Default::default(),
+            edits: Default::default(),
         }
     }
 

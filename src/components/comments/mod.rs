@@ -3,6 +3,7 @@
 //! reducers, the form's (`model.rs`) and the list's (`listing.rs`); its effects are the named
 //! hooks of `hooks.rs`; `form.rs` and `thread.rs` only render it.
 
+mod edits;
 mod form;
 mod hooks;
 mod likes;

@@ -246,6 +246,7 @@ mod tests {
                         status: CommentStatus::Pending,
                         likes: Default::default(),
                         marks: Default::default(),
+                        edits: Default::default(),
                     },
                     key(3),
                 ),

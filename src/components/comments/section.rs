@@ -261,6 +261,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     id_prefix={ids.prefix.clone()}
                     on_reply={on_reply.clone()}
                     on_like={on_like.clone()}
+                    edit_url={on_like.as_ref().map(|_| url.clone())}
                     reply_form={reply_target.clone().filter(|_| form_in_thread).map(|id| {
                         let depth = shown
                             .iter()

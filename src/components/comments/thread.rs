@@ -23,6 +23,10 @@ pub struct CommentItemProps {
     /// gets a like button with its count.
     #[prop_or_default]
     pub on_like: Option<Callback<LikePress>>,
+    /// Our service's comments URL, where the reader's own comments are edited and deleted
+    /// (none: no Edit or Delete).
+    #[prop_or_default]
+    pub edit_url: Option<AttrValue>,
 }
 
 /// An element id for a comment, from an id the server chose. Letters, digits and `-` stay;
@@ -47,6 +51,8 @@ pub struct ThreadProps {
     pub on_reply: Callback<ReplyTarget>,
     #[prop_or_default]
     pub on_like: Option<Callback<LikePress>>,
+    #[prop_or_default]
+    pub edit_url: Option<AttrValue>,
     /// The form, when it is open under a comment (its id): a reply.
     #[prop_or_default]
     pub reply_form: Option<(AttrValue, Html)>,
@@ -62,7 +68,7 @@ pub fn Thread(props: &ThreadProps) -> Html {
     let mut items: Vec<Html> = Vec::with_capacity(props.entries.len() + 1);
     for entry in props.entries.iter() {
         items.push(html! {
-            <CommentItem key={entry.comment.id.clone()} entry={entry.clone()} id_prefix={props.id_prefix.clone()} on_reply={props.on_reply.clone()} on_like={props.on_like.clone()} />
+            <CommentItem key={entry.comment.id.clone()} entry={entry.clone()} id_prefix={props.id_prefix.clone()} on_reply={props.on_reply.clone()} on_like={props.on_like.clone()} edit_url={props.edit_url.clone()} />
         });
         if let Some((_, form)) = props
             .reply_form
@@ -84,7 +90,10 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
     let texts = use_texts();
     let entry = &props.entry;
     let context = props;
-    let comment = &entry.comment;
+    // The reader's own change (edit, deletion) shown over what the list gave.
+    let own = super::edits::use_own_comment(props.edit_url.clone());
+    let shown = own.shown(&entry.comment);
+    let comment = &shown;
     let name = |author: &str| {
         if author.is_empty() {
             texts.anonymous.to_owned()
@@ -114,9 +123,16 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
     // comment (`?replytocom=`, which the comment service's pages answer); with it, the form
     // moves here at once.
     let reply_href = format!("?replytocom={}", comment.id);
+    let element_id = comment_element_id(&context.id_prefix, &comment.id);
+    if own.removed() {
+        return Html::default();
+    }
+    if comment.edits.deleted {
+        return super::edits::tombstone(element_id, entry.depth, texts);
+    }
     html! {
         <li
-            id={comment_element_id(&context.id_prefix, &comment.id)}
+            id={element_id.clone()}
             tabindex="-1"
             class={classes!("aw-comment", format!("aw-depth-{}", entry.depth), comment.is_pending().then_some("aw-comment--pending"))}
         >
@@ -125,6 +141,7 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
                     {author}
                     {marks}
                     <time datetime={comment.published.to_rfc3339()}>{format::date_time(comment.published, texts.language)}</time>
+                    { super::edits::edited_mark(comment, texts) }
                     if let Some(parent_author) = &entry.replying_to {
                         <span class="aw-comment-in-reply">{texts.in_reply_to(&name(parent_author))}</span>
                     }
@@ -132,14 +149,19 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
                 if comment.is_pending() {
                     <p class="aw-comment-pending">{texts.awaiting_moderation}</p>
                 }
-                <div class="aw-comment-text">
-                    { render_blocks(&parse_comment(&comment.content)) }
-                </div>
+                if own.editing() {
+                    { own.editor(comment, &format!("{element_id}-edit"), texts) }
+                } else {
+                    <div class="aw-comment-text">
+                        { render_blocks(&parse_comment(&comment.content)) }
+                    </div>
+                }
                 <a class="aw-reply-button" href={reply_href} role="button" rel="nofollow"
                     onclick={on_reply} aria-label={texts.reply_to(&author_name)}>
                     {texts.reply}
                 </a>
                 { like_button(comment, context.on_like.as_ref(), texts) }
+                { own.controls(comment, texts) }
             </article>
         </li>
     }

@@ -73,6 +73,7 @@ fn settings(moderation: Moderation) -> Settings {
         moderation,
         hold_links: 0,
         flood_window_ms: 0,
+        edit_window_ms: 15 * 60_000,
         proxy_trust: Default::default(),
         min_form_age_ms: 0,
         front_page: None,
