@@ -158,6 +158,20 @@ async fn storage_suite(url: &str) {
 
     // Within the window, by the browser that wrote it: the text changes, `edited` is
     // recorded, the previous text is in the audit log, the validator moves, the count stays.
+    // A live stream on the article, opened before any change (read at the end). On
+    // PostgreSQL changes travel by NOTIFY to the listener `serve` runs: run it here, and
+    // wait for the resync it sends once it listens.
+    let mut live = store.subscribe_live("article", None);
+    let listening = tokio_util::sync::CancellationToken::new();
+    if pool.1 {
+        let (listener, stop) = (store.clone(), listening.clone());
+        tokio::spawn(async move { listener.listen_for_outbox(stop).await });
+        let first = tokio::time::timeout(std::time::Duration::from_secs(10), live.receiver.recv())
+            .await
+            .expect("the listener listens within 10 s")
+            .expect("the live stream is open");
+        assert!(first.change.is_none(), "a resync first");
+    }
     let before = store.activity("article").await.unwrap().unwrap();
     let now = t0 + MINUTE;
     assert_eq!(
@@ -434,6 +448,33 @@ async fn storage_suite(url: &str) {
     assert_eq!(
         store.comment("c1").await.unwrap().unwrap().content,
         "Turn 1."
+    );
+
+    // What the live stream said of it all: an approved comment's edits, and each comment
+    // that stopped being public (held again, a tombstone, removed); nothing of a held
+    // comment's edit or of a refusal.
+    let mut heard = Vec::new();
+    while let Ok(Ok(event)) =
+        tokio::time::timeout(std::time::Duration::from_secs(3), live.receiver.recv()).await
+    {
+        match &event.change {
+            Some(change) => heard.push(format!("{} {}", change.kind.name(), change.comment_id)),
+            None => heard.push("resync".to_owned()),
+        }
+    }
+    listening.cancel();
+    assert_eq!(
+        heard,
+        [
+            "edited c1",
+            "edited signed",
+            "deleted signed",
+            "deleted parent",
+            "deleted leaf",
+            "deleted reply",
+            "edited c1",
+            "edited c1"
+        ]
     );
     store.close().await;
     pool.0.close().await;

@@ -12,11 +12,13 @@
 //! - a deleted comment with replies stays as a tombstone (approved, no author, email, website,
 //!   address, token, account or text, `deleted_at` set) so its replies keep their place; one
 //!   without replies is removed, and so is a tombstone its last reply leaves alone.
-//! Every change is committed in one place, `Store::commit_author_change`.
+//! Every change is committed in one place, `Store::commit_author_change`, which then tells the
+//! live updates.
 
 use sqlx::Row;
 
 use super::likes::{take_like_turn, LikeLimit};
+use super::live::{LiveChange, LiveKind};
 use super::outbox::{enqueue_webhook, WebhookEvent};
 use super::{Engine, ModerationStatus, Result, Store};
 
@@ -252,7 +254,7 @@ impl Store {
                 }
             }
         };
-        self.commit_author_change(transaction, article_id, comment_id, &outcome, now)
+        self.commit_author_change(transaction, article_id, comment_id, &outcome, approved, now)
             .await?;
         Ok(outcome)
     }
@@ -295,17 +297,37 @@ impl Store {
     /// The one place where an author's edit or deletion is committed: the article's thread
     /// counted again and its activity moved forward (its validators and counts change), the
     /// transaction committed, the outbox's workers woken for the webhook it may have written.
-    /// (What should hear of a change as it happens, live updates say, hooks in here.)
+    /// Then the live updates: an approved comment's new text as `edited`; a comment that
+    /// was public and is no longer (held again, removed, or a tombstone, which a live page
+    /// shows as gone until it reads the thread again) as `deleted`; a held comment's edit
+    /// as nothing.
     async fn commit_author_change(
         &self,
         transaction: sqlx::Transaction<'_, sqlx::Any>,
         article_id: &str,
-        _comment_id: &str,
-        _outcome: &ChangeOutcome,
+        comment_id: &str,
+        outcome: &ChangeOutcome,
+        was_public: bool,
         now: i64,
     ) -> Result<()> {
         self.changed(transaction, article_id, now).await?;
         self.outbox_written();
+        let live = match outcome {
+            ChangeOutcome::Edited {
+                status: ModerationStatus::Approved,
+                ..
+            } => Some(LiveKind::Edited),
+            ChangeOutcome::Edited { .. } | ChangeOutcome::Tombstoned | ChangeOutcome::Removed
+                if was_public =>
+            {
+                Some(LiveKind::Deleted)
+            }
+            _ => None,
+        };
+        if let Some(kind) = live {
+            self.live_changed(LiveChange::new(kind, article_id, comment_id))
+                .await;
+        }
         Ok(())
     }
 }
