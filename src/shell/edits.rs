@@ -19,15 +19,21 @@ async fn send_change(
     comment_id: &str,
     kind: ChangeKind,
     body: String,
+    account: Option<&str>,
     timeout: Duration,
 ) -> Result<(u16, String), ChangeFailure> {
     // Without a token the service knows nobody: said as "not yours" (another browser's).
     let token = super::dom::author_token().ok_or(ChangeFailure::NotYours)?;
-    let headers = [
+    let mut headers = vec![
         ("Content-Type", "application/json"),
         ("Accept", "application/json"),
         (AUTHOR_TOKEN_HEADER, token.as_str()),
     ];
+    // A reader signed in by the publisher: the comments written under the account are theirs.
+    let bearer = account.map(|account| format!("Bearer {account}"));
+    if let Some(bearer) = &bearer {
+        headers.push(("Authorization", bearer.as_str()));
+    }
     let address = change_url(comments_url, comment_id, kind);
     let answer = send(Method::POST, &address, &headers, Some(body), timeout, None)
         .await
@@ -40,6 +46,7 @@ pub async fn edit_comment(
     comments_url: &str,
     comment_id: &str,
     content: &str,
+    account: Option<&str>,
     timeout: Duration,
 ) -> Result<Comment, ChangeFailure> {
     let (status, body) = send_change(
@@ -47,6 +54,7 @@ pub async fn edit_comment(
         comment_id,
         ChangeKind::Edit,
         edit_body(content),
+        account,
         timeout,
     )
     .await?;
@@ -57,6 +65,7 @@ pub async fn edit_comment(
 pub async fn delete_comment(
     comments_url: &str,
     comment_id: &str,
+    account: Option<&str>,
     timeout: Duration,
 ) -> Result<Deletion, ChangeFailure> {
     let (status, body) = send_change(
@@ -64,6 +73,7 @@ pub async fn delete_comment(
         comment_id,
         ChangeKind::Delete,
         DELETE_BODY.to_owned(),
+        account,
         timeout,
     )
     .await?;

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { launch, open } from './harness.mjs';
+import { launch, live, open } from './harness.mjs';
 import { SERVICE } from './service.mjs';
 
 const ARTICLE = 'russia-iran-explainer';
@@ -45,7 +45,7 @@ async function asAnn(lang = 'en') {
   const page = await open(browser);
   await page.addInitScript(([key, token]) => localStorage.setItem(key, token), [TOKEN_KEY, ANNS_TOKEN]);
   await page.goto(`${SERVICE}/read/${ARTICLE}?lang=${lang}`);
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   await page.locator('article-widget .aw-own-action').first().waitFor();
   return page;
 }
@@ -162,7 +162,7 @@ test('deleting a comment with replies leaves "This comment was deleted." in its 
   assert.deepEqual(page.problems, []);
   // The reading page shows it so too, with the reply, before and after the widget takes over.
   await page.reload();
-  await page.waitForFunction(() => document.querySelector('article-widget').hasAttribute('data-aw-mounted'));
+  await live(page);
   assert.equal(await page.locator('article-widget .aw-comment--deleted').textContent(), 'This comment was deleted.');
   await commentWith(page, 'Bob answers Ann.').waitFor();
   assert.ok(!(await page.locator('article-widget').textContent()).includes('Ann asks a question.'));

@@ -252,3 +252,31 @@ test('a signed-in reader\'s like is the account\'s, in any browser', async () =>
     'one account, one like, undone from the other browser');
   assert.deepEqual([...first.problems, ...second.problems], []);
 });
+
+test('a signed-in reader edits their comment from another browser', async () => {
+  const account = token({ name: 'Ann Editor', sub: 'ann-editor' });
+  // Written under the account from somewhere else (another browser: another author token).
+  const posted = await fetch(`${SERVICE}/api/articles/corrections/comments`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID(),
+      Authorization: `Bearer ${account}` },
+    body: JSON.stringify({ parent: null, author: '', email: '', website: '',
+      content: 'Written under the account.', honeypot: '', rendered_at: Date.now() - 10_000 }),
+  });
+  assert.equal(posted.status, 201, await posted.clone().text());
+  const page = await open(browser);
+  const widget = await mounted(page);
+  const hers = widget.locator('.aw-comment', { hasText: 'Written under the account.' });
+  await hers.waitFor();
+  assert.equal(await hers.locator('.aw-own-action').count(), 0, 'not this browser\'s until signed in');
+  await page.locator('article-widget').evaluate((host, value) => { host.token = value; }, account);
+  await hers.getByRole("button", { name: "Edit", exact: true }).click();
+  await widget.locator('.aw-edit textarea').fill('Edited under the account.');
+  const answered = page.waitForResponse((r) => r.url().endsWith('/edit'));
+  await widget.locator('.aw-edit').getByRole('button', { name: 'Save' }).click();
+  const answer = await answered;
+  assert.equal(answer.status(), 200, await answer.text());
+  assert.match(answer.request().headers().authorization ?? '', /^Bearer /);
+  await widget.locator('.aw-comment', { hasText: 'Edited under the account.' }).waitFor();
+  assert.deepEqual(page.problems, []);
+});

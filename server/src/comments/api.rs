@@ -163,7 +163,7 @@ async fn list(
     };
     let public: Vec<Comment> =
         crate::http::public_page_comments(&page, token.as_deref(), edit_window);
-    let public = as_account(&state, &id, public, &page, account.as_ref()).await?;
+    let public = as_account(&state, &id, public, &page, account.as_ref(), edit_window).await?;
     let next = page.next.as_ref().map(|next| next_page(&request, next));
     let body = if unpaged && next.is_none() {
         comment_list_body(&public)
@@ -186,6 +186,7 @@ async fn as_account(
     mut public: Vec<Comment>,
     page: &crate::store::CommentPage,
     account: Option<&Account>,
+    edit_window: crate::http::EditWindow,
 ) -> Result<Vec<Comment>, ApiError> {
     let Some(account) = account else {
         return Ok(public);
@@ -196,7 +197,12 @@ async fn as_account(
         .await?;
     for (comment, stored) in public.iter_mut().zip(&page.comments) {
         comment.likes.liked = liked.contains(&stored.id);
-        comment.likes.mine |= stored.account.as_deref() == Some(account.id.as_str());
+        if stored.account.as_deref() == Some(account.id.as_str()) {
+            // Written under the account: theirs from any browser, to like never and to edit
+            // while the window is open (the edit endpoint checks the account again).
+            comment.likes.mine = true;
+            comment.edits = edit_window.edits(stored, page.revisions.get(&stored.id), true);
+        }
     }
     Ok(public)
 }

@@ -75,13 +75,16 @@ pub struct OwnComment {
     state: UseStateHandle<Own>,
     /// Our service's comments URL (no changes without it: WordPress's API has none).
     url: Option<AttrValue>,
+    /// The publisher's token of a signed-in reader (let through the sign-in's origin rule):
+    /// their comments are theirs from any browser.
+    account: Option<AttrValue>,
     timeout: Duration,
     field: NodeRef,
 }
 
 /// The comment's change state; `url` is the comments API when it is ours.
 #[hook]
-pub fn use_own_comment(url: Option<AttrValue>) -> OwnComment {
+pub fn use_own_comment(url: Option<AttrValue>, account: Option<AttrValue>) -> OwnComment {
     let config = use_config();
     let state = use_state(Own::default);
     let field = use_node_ref();
@@ -98,6 +101,7 @@ pub fn use_own_comment(url: Option<AttrValue>) -> OwnComment {
     OwnComment {
         state,
         url,
+        account,
         timeout: config.timeout,
         field,
     }
@@ -169,6 +173,7 @@ impl OwnComment {
         let onsubmit = {
             let mode = self.handle();
             let (url, timeout, id) = (self.url.clone(), self.timeout, comment.id.clone());
+            let account = self.account.clone();
             let text = text.clone();
             Callback::from(move |event: SubmitEvent| {
                 event.prevent_default();
@@ -190,9 +195,11 @@ impl OwnComment {
                     busy: true,
                     error: None,
                 });
-                let (mode, id, text) = (mode.clone(), id.clone(), text.clone());
+                let (mode, id, text, account) =
+                    (mode.clone(), id.clone(), text.clone(), account.clone());
                 yew::platform::spawn_local(async move {
-                    match crate::shell::edits::edit_comment(&url, &id, &text, timeout).await {
+                    let account = account.as_deref();
+                    match crate::shell::edits::edit_comment(&url, &id, &text, account, timeout).await {
                         Ok(comment) => mode.answered(Some(comment), None),
                         // Nothing typed is lost: the text stays, with the reason.
                         Err(failure) => mode.set(Mode::Editing {
@@ -267,6 +274,7 @@ impl OwnComment {
                 let confirm = {
                     let mode = self.handle();
                     let (url, timeout, id) = (self.url.clone(), self.timeout, comment.id.clone());
+                    let account = self.account.clone();
                     Callback::from(move |_: MouseEvent| {
                         let Some(url) = url.clone().filter(|_| !busy) else {
                             return;
@@ -275,9 +283,10 @@ impl OwnComment {
                             busy: true,
                             error: None,
                         });
-                        let (mode, id) = (mode.clone(), id.clone());
+                        let (mode, id, account) = (mode.clone(), id.clone(), account.clone());
                         yew::platform::spawn_local(async move {
-                            match crate::shell::edits::delete_comment(&url, &id, timeout).await {
+                            let account = account.as_deref();
+                            match crate::shell::edits::delete_comment(&url, &id, account, timeout).await {
                                 Ok(done) => mode.answered(None, Some(done)),
                                 Err(failure) => mode.set(Mode::ConfirmingDelete {
                                     busy: false,

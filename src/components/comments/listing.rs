@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::domain::comment::{Comment, Likes};
+use crate::domain::comment::{Comment, Edits, Likes};
 use crate::domain::errors::ListError;
 use crate::domain::live::LiveUpdate;
 use crate::domain::paging;
@@ -294,7 +294,24 @@ impl Listing {
                             count: comment.likes.count,
                             ..known.likes
                         };
-                        *known = Comment { likes, ..comment };
+                        // What an event does not carry stays as the list said it: the pin,
+                        // the edit's time, this reader's window to edit.
+                        let mut marks = comment.marks;
+                        marks.pinned = known.marks.pinned;
+                        let edits = Edits {
+                            edited: comment.edits.edited.or(known.edits.edited),
+                            deleted: comment.edits.deleted,
+                            editable_until: known
+                                .edits
+                                .editable_until
+                                .or(comment.edits.editable_until),
+                        };
+                        *known = Comment {
+                            likes,
+                            marks,
+                            edits,
+                            ..comment
+                        };
                     }
                     None if new
                         && comment.status == crate::domain::comment::CommentStatus::Approved =>
@@ -304,10 +321,21 @@ impl Listing {
                     None => {}
                 }
             }
+            // Gone; or, where it has replies, "This comment was deleted." in its place, as
+            // the service lists it (a deletion by its author leaves a tombstone there).
             LiveUpdate::Deleted(id) => {
-                let before = comments.len();
-                comments.retain(|c| c.id != id);
-                total = total.saturating_sub(before - comments.len());
+                if comments.iter().any(|c| c.parent.as_deref() == Some(id.as_str())) {
+                    if let Some(gone) = comments.iter_mut().find(|c| c.id == id) {
+                        gone.author.clear();
+                        gone.website = None;
+                        gone.content.clear();
+                        gone.edits.deleted = true;
+                    }
+                } else {
+                    let before = comments.len();
+                    comments.retain(|c| c.id != id);
+                    total = total.saturating_sub(before - comments.len());
+                }
                 self.arrived.retain(|c| c.id != id);
             }
             LiveUpdate::Likes(id, count) => {
@@ -601,12 +629,25 @@ mod tests {
         );
         let deleted = run(
             (*shown).clone(),
-            vec![ListAction::Live(LiveUpdate::Deleted("a".into()))],
+            vec![ListAction::Live(LiveUpdate::Deleted("b".into()))],
         );
         assert_eq!(
             (ids(&deleted), deleted.loaded().unwrap().total),
-            (vec!["b".to_owned(), "c".into(), "r".into()], 3)
+            (vec!["a".to_owned(), "c".into(), "r".into()], 3)
         );
+        // "a" has a reply ("r"): left as a tombstone, its reply under it, as the service
+        // lists a comment its author deleted.
+        let tombstoned = run(
+            (*shown).clone(),
+            vec![ListAction::Live(LiveUpdate::Deleted("a".into()))],
+        );
+        assert_eq!(
+            (ids(&tombstoned), tombstoned.loaded().unwrap().total),
+            (vec!["a".to_owned(), "b".into(), "c".into(), "r".into()], 4)
+        );
+        let loaded = tombstoned.loaded().unwrap();
+        let gone = loaded.comments.iter().find(|c| c.id == "a").unwrap();
+        assert!(gone.edits.deleted && gone.author.is_empty() && gone.content.is_empty());
 
         let mut newer = comment("n");
         newer.published = Timestamp::from_millis(5);

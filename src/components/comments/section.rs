@@ -103,7 +103,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
         config.token_origin.clone(),
     );
     use_send(&model, &url, props.api, config.timeout, &config.on_event);
-    let on_like = use_like(&listing, &url, account, config.timeout);
+    let on_like = use_like(&listing, &url, account.clone(), config.timeout);
     // Likes are our service's (WordPress's API has none).
     let on_like = (props.api == CommentsApi::Service).then_some(on_like);
     // Live updates are our service's too.
@@ -262,6 +262,7 @@ fn OpenComments(props: &CommentsProps) -> Html {
                     on_reply={on_reply.clone()}
                     on_like={on_like.clone()}
                     edit_url={on_like.as_ref().map(|_| url.clone())}
+                    account={account.clone()}
                     reply_form={reply_target.clone().filter(|_| form_in_thread).map(|id| {
                         let depth = shown
                             .iter()

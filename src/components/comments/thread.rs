@@ -27,6 +27,9 @@ pub struct CommentItemProps {
     /// (none: no Edit or Delete).
     #[prop_or_default]
     pub edit_url: Option<AttrValue>,
+    /// A signed-in reader's token (see `edits::use_own_comment`).
+    #[prop_or_default]
+    pub account: Option<AttrValue>,
 }
 
 /// An element id for a comment, from an id the server chose. Letters, digits and `-` stay;
@@ -53,6 +56,8 @@ pub struct ThreadProps {
     pub on_like: Option<Callback<LikePress>>,
     #[prop_or_default]
     pub edit_url: Option<AttrValue>,
+    #[prop_or_default]
+    pub account: Option<AttrValue>,
     /// The form, when it is open under a comment (its id): a reply.
     #[prop_or_default]
     pub reply_form: Option<(AttrValue, Html)>,
@@ -68,7 +73,7 @@ pub fn Thread(props: &ThreadProps) -> Html {
     let mut items: Vec<Html> = Vec::with_capacity(props.entries.len() + 1);
     for entry in props.entries.iter() {
         items.push(html! {
-            <CommentItem key={entry.comment.id.clone()} entry={entry.clone()} id_prefix={props.id_prefix.clone()} on_reply={props.on_reply.clone()} on_like={props.on_like.clone()} edit_url={props.edit_url.clone()} />
+            <CommentItem key={entry.comment.id.clone()} entry={entry.clone()} id_prefix={props.id_prefix.clone()} on_reply={props.on_reply.clone()} on_like={props.on_like.clone()} edit_url={props.edit_url.clone()} account={props.account.clone()} />
         });
         if let Some((_, form)) = props
             .reply_form
@@ -91,7 +96,7 @@ pub fn CommentItem(props: &CommentItemProps) -> Html {
     let entry = &props.entry;
     let context = props;
     // The reader's own change (edit, deletion) shown over what the list gave.
-    let own = super::edits::use_own_comment(props.edit_url.clone());
+    let own = super::edits::use_own_comment(props.edit_url.clone(), props.account.clone());
     let shown = own.shown(&entry.comment);
     let comment = &shown;
     let name = |author: &str| {
