@@ -196,15 +196,23 @@ async fn told_of_held_approved_and_deleted(database: Option<&str>) {
     let approved = verify(&receiver.wait_for(2).await[1]);
     assert_eq!(approved["event"], "approved");
     assert_eq!(approved["comment"]["status"], "approved");
+    // Approved again, it is no change: nobody is told. Rejected, then approved again, it is
+    // one: the receivers hear of the second approval.
+    for verb in ["approve", "reject", "approve"] {
+        let (code, said) = service.moderate(&[verb, &id]);
+        assert_eq!(code, 0, "{said}");
+    }
+    let again = verify(&receiver.wait_for(3).await[2]);
+    assert_eq!(again["event"], "approved");
 
     let (code, said) = service.moderate(&["delete", &id]);
     assert_eq!(code, 0, "{said}");
-    let deleted = verify(&receiver.wait_for(3).await[2]);
+    let deleted = verify(&receiver.wait_for(4).await[3]);
     assert_eq!(deleted["event"], "deleted");
     assert_eq!(deleted["comment"]["id"], id.as_str());
     // The deletion came last: had the others been sent twice, it would be among them.
     let all = receiver.all();
-    assert_eq!(all.len(), 3, "each once: {all:?}");
+    assert_eq!(all.len(), 4, "each change once: {all:?}");
     all.iter().for_each(assert_private);
 }
 

@@ -425,20 +425,33 @@ impl Store {
     /// Sets a comment's status; false when there is no such comment. Its article's public
     /// thread may have changed (`changed_at`), recorded in the same transaction.
     pub async fn set_status(&self, id: &str, status: ModerationStatus, now: i64) -> Result<bool> {
-        let sql = self.sql("UPDATE comments SET status = ? WHERE id = ? RETURNING article_id");
+        // Only a change of status is one: the same status again (a second click, a retried
+        // request, two moderators at once) changes nothing and tells nobody.
+        let sql = self.sql(
+            "UPDATE comments SET status = ? WHERE id = ? AND status <> ? RETURNING article_id",
+        );
         let mut transaction = self.writer.begin().await?;
         let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
             .bind(status.as_str())
             .bind(id)
+            .bind(status.as_str())
             .fetch_optional(&mut *transaction)
             .await?
         else {
+            let exists = sqlx::query_scalar::<_, String>(&self.sql(
+                "SELECT id FROM comments WHERE id = ?",
+            ))
+            .bind(id)
+            .fetch_optional(&mut *transaction)
+            .await?
+            .is_some();
             transaction.rollback().await?;
-            return Ok(false);
+            return Ok(exists);
         };
         // An approved reply tells its parent's author, if they asked (once per reply).
         enqueue(&mut transaction, self.engine, id, now, Event::ReplyApproved).await?;
-        // Webhooks: held again, approved or marked spam (once per comment and event).
+        // Webhooks: held again, approved or marked spam, once for each change of status (a
+        // comment approved, rejected and approved again is told of twice).
         if let Some(event) = WebhookEvent::of_status(status) {
             enqueue_webhook(&mut transaction, self.engine, id, now, event).await?;
         }

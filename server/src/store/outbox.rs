@@ -311,7 +311,7 @@ pub const WEBHOOK_RECEIVER_LIFETIME_MS: i64 = 3_600_000;
 pub const WEBHOOK_ORPHAN_MS: i64 = 86_400_000;
 
 /// In the event's transaction (before a deletion): one outbox row per receiver, once per
-/// comment and event, carrying what the receivers are told of the comment as it is now. Never
+/// comment, event and change (callers write one only for a real change of status), carrying what the receivers are told of the comment as it is now. Never
 /// its author's email, address or token: only what a moderator's list shows.
 pub(super) async fn enqueue_webhook(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -363,7 +363,9 @@ pub(super) async fn enqueue_webhook(
          WHERE seen_at >= ?
          ON CONFLICT (id) DO NOTHING",
     ))
-    .bind(format!("webhook:{}:{comment_id}:", event.name()))
+    // One row per receiver and change: the change's time tells a second approval (after a
+    // rejection) from a retry of the first.
+    .bind(format!("webhook:{}:{comment_id}:{now}:", event.name()))
     .bind(comment_id)
     .bind(now)
     .bind(now)
