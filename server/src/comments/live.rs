@@ -84,11 +84,9 @@ async fn events(
     match subscription.missed {
         Some(missed) => {
             // What it missed first, then `ready` with the newest id: the id a browser keeps.
-            backlog.extend(
-                missed
-                    .iter()
-                    .filter_map(|event| sse_event(&state.store, event)),
-            );
+            for event in &missed {
+                backlog.extend(replayed(&state.store, event).await);
+            }
             backlog.push_back(
                 Event::default()
                     .event("ready")
@@ -192,6 +190,37 @@ fn resync(store: &Store, seq: u64) -> Event {
     } else {
         event
     }
+}
+
+/// A missed event as its comment is now, not as it was: an approved or edited comment is read
+/// again and sent as it now is, or as `deleted` when it is no longer public, so nothing deleted,
+/// rejected, erased or edited away comes back out of the kept events.
+async fn replayed(store: &Store, event: &LiveEvent) -> Option<Event> {
+    let change = match &event.change {
+        Some(change) if matches!(change.kind, LiveKind::Approved | LiveKind::Edited) => change,
+        _ => return sse_event(store, event),
+    };
+    let now = store.comment(&change.comment_id).await.ok().flatten().filter(|stored| {
+        stored.status == crate::store::ModerationStatus::Approved
+            && stored.article_id == change.article_id
+    });
+    let (name, data) = match now {
+        Some(stored) => {
+            let mut comment = public_comment(&stored);
+            comment.likes.count = event.likes.clamp(0, i64::from(u32::MAX)) as u32;
+            (change.kind.name(), posted_comment_body(&comment))
+        }
+        None => (
+            LiveKind::Deleted.name(),
+            json!({ "id": change.comment_id }).to_string(),
+        ),
+    };
+    Some(
+        Event::default()
+            .event(name)
+            .id(store.live_event_id(event.seq))
+            .data(data),
+    )
 }
 
 /// The event as streams send it (its data built once for all of them).
