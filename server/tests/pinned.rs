@@ -257,6 +257,37 @@ async fn storage_suite(url: &str) {
     .await
     .unwrap();
     assert_eq!(pinned, 3);
+
+    // Edited by its author, a pinned comment is unpinned: a moderator pinned the text as it
+    // was (review finding).
+    sqlx::query("UPDATE comments SET author_token = 'r5-authors-digest' WHERE id = 'r5'")
+        .execute(&pool.0)
+        .await
+        .unwrap();
+    let limit = comment_service::store::LikeLimit {
+        subject: "change:test".into(),
+        window_ms: 60_000,
+        turns: 30,
+    };
+    let editor = comment_service::store::Editor {
+        token: Some("r5-authors-digest"),
+        account: None,
+    };
+    let edit = comment_service::store::AuthorChange::Edit {
+        content: "Rewritten after the pin.".into(),
+        hold: false,
+    };
+    store
+        .change_own_comment("article", "r5", editor, &edit, 600, 60_000, &limit)
+        .await
+        .unwrap();
+    let r5_pinned: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM comments WHERE id = 'r5' AND pinned_at IS NOT NULL",
+    )
+    .fetch_one(&pool.0)
+    .await
+    .unwrap();
+    assert_eq!(r5_pinned, 0, "an edit unpins");
     pool.0.close().await;
     store.close().await;
 }

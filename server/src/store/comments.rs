@@ -431,6 +431,15 @@ impl Store {
             "UPDATE comments SET status = ? WHERE id = ? AND status <> ? RETURNING article_id",
         );
         let mut transaction = self.writer.begin().await?;
+        // Whether it was public: only then do live pages hear it is gone (a held comment
+        // rejected tells no reader its id).
+        let was_approved = sqlx::query_scalar::<_, String>(
+            &self.sql("SELECT status FROM comments WHERE id = ?"),
+        )
+        .bind(id)
+        .fetch_optional(&mut *transaction)
+        .await?
+        .is_some_and(|before| before == ModerationStatus::Approved.as_str());
         let Some(article_id) = sqlx::query_scalar::<_, String>(&sql)
             .bind(status.as_str())
             .bind(id)
@@ -457,13 +466,16 @@ impl Store {
         }
         let changed = self.changed(transaction, &article_id, now).await;
         self.outbox_written();
-        // Public now, or no longer (a comment never public is not shown: its id is ignored).
+        // Public now, or no longer.
         let kind = match status {
-            ModerationStatus::Approved => LiveKind::Approved,
-            _ => LiveKind::Deleted,
+            ModerationStatus::Approved => Some(LiveKind::Approved),
+            _ if was_approved => Some(LiveKind::Deleted),
+            _ => None,
         };
-        self.live_changed(LiveChange::new(kind, &article_id, id))
-            .await;
+        if let Some(kind) = kind {
+            self.live_changed(LiveChange::new(kind, &article_id, id))
+                .await;
+        }
         changed
     }
 

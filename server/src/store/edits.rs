@@ -181,7 +181,9 @@ impl Store {
                     ModerationStatus::Pending
                 };
                 sqlx::query(&self.sql(
-                    "UPDATE comments SET content = ?, edited_at = ?, status = ? WHERE id = ?",
+                    // Unpinned: a moderator pinned the text as it was.
+                    "UPDATE comments SET content = ?, edited_at = ?, status = ?, pinned_at = NULL
+                     WHERE id = ?",
                 ))
                 .bind(content)
                 .bind(now)
@@ -239,7 +241,7 @@ impl Store {
                     sqlx::query(&self.sql(
                         "UPDATE comments SET author = '', email = '', website = NULL, content = '',
                              client_address = '', author_token = NULL, account = NULL,
-                             notify = 0, deleted_at = ?
+                             notify = 0, deleted_at = ?, pinned_at = NULL
                          WHERE id = ?",
                     ))
                     .bind(now)

@@ -179,17 +179,28 @@ impl LiveHub {
             return;
         };
         recent.last_seq += 1;
+        let seq = recent.last_seq;
+        // Kept without the comment: a stream that comes back reads it again as it now is
+        // (`comments::live`), so the kept events hold ids, never text (nothing erased or
+        // edited away stays in memory, and a long comment edited again and again costs the
+        // service its id, not its text, per kept event).
+        if recent.events.len() == RECENT {
+            recent.events.pop_front();
+        }
+        recent.events.push_back(Arc::new(LiveEvent {
+            seq,
+            change: change.clone(),
+            comment: None,
+            likes,
+            data: OnceLock::new(),
+        }));
         let event = Arc::new(LiveEvent {
-            seq: recent.last_seq,
+            seq,
             change,
             comment,
             likes,
             data: OnceLock::new(),
         });
-        if recent.events.len() == RECENT {
-            recent.events.pop_front();
-        }
-        recent.events.push_back(event.clone());
         // No stream listening is not an error.
         let _ = self.sender.send(event);
     }
