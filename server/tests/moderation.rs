@@ -1466,3 +1466,67 @@ async fn over_https_the_sign_in_cookie_is_the_hosts_own() {
     );
     assert_eq!(sign_in(pair).await.unwrap().status(), StatusCode::SEE_OTHER);
 }
+
+/// Review finding: a held comment's author may edit it while it waits; Approve names the
+/// version the moderator was shown, so text nobody saw is never approved.
+#[tokio::test]
+async fn approve_refuses_a_comment_edited_after_the_page_was_shown() {
+    let service = Service::start(&["--moderation", "hold-all", "--flood-seconds", "0"]);
+    let (code, said) = add_moderator(&service, "editor", PASSWORD);
+    assert_eq!(code, 0, "{said}");
+    let cookie = signed_in(&service, "editor", PASSWORD).await;
+    let token = "token-of-the-authors-browser-0001";
+    let posted: Value = Client::new()
+        .post(service.url(&format!("/api/articles/{ARTICLE}/comments")))
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", "edited-meanwhile")
+        .header("Comment-Author-Token", token)
+        .body(body("Mallory", "mallory@example.com", "A harmless remark.").to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = posted["comment"]["id"].as_str().unwrap().to_owned();
+    let (_, queue) = area_page(&service, &cookie, "/moderate").await;
+    let shown = format!("approve:{id}:0");
+    assert!(queue.contains(&shown), "Approve names the version shown: {queue}");
+    let csrf = csrf_of(&queue);
+    // The author rewrites it while the moderator reads.
+    let edited = Client::new()
+        .post(service.url(&format!("/api/articles/{ARTICLE}/comments/{id}/edit")))
+        .header("Content-Type", "application/json")
+        .header("Comment-Author-Token", token)
+        .body(r#"{"content": "Something the moderator never saw."}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), StatusCode::OK);
+    let approve = |value: String| {
+        let form = vec![("one", value), ("csrf", csrf.clone())];
+        area_client()
+            .post(service.url("/moderate/act"))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(&form).unwrap())
+            .send()
+    };
+    let refused = approve(shown).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(refused.text().await.unwrap().contains("edited this comment after this page was shown"));
+    assert!(common::list(&service, None).await.is_empty(), "nothing approved");
+    // Shown again, with its new text: approved.
+    let (_, queue) = area_page(&service, &cookie, "/moderate").await;
+    assert!(queue.contains("Something the moderator never saw."));
+    let version = queue
+        .split(&format!("approve:{id}:"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert_ne!(version, "0");
+    let approved = approve(format!("approve:{id}:{version}")).await.unwrap();
+    assert_eq!(approved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(common::list(&service, None).await.len(), 1);
+}

@@ -24,6 +24,9 @@ pub enum AreaError {
     /// A pin the rules refuse (`store::PinOutcome::refusal`): nothing was changed.
     #[error("{0} Nothing was changed.")]
     NotPinned(String),
+    /// Approve pressed on a comment its author edited after the page was shown: nothing changed.
+    #[error("Its author edited this comment after this page was shown. Nothing was changed: look at it again, then decide.")]
+    EditedMeanwhile,
     /// An answer the framework made (a method the route does not take…): its status kept.
     #[error("{}", other_message(*.0))]
     Other(StatusCode),
@@ -56,7 +59,7 @@ impl AreaError {
             AreaError::SignedOut | AreaError::NotFromTheArea => StatusCode::FORBIDDEN,
             AreaError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AreaError::Unreadable(_) => StatusCode::BAD_REQUEST,
-            AreaError::NotPinned(_) => StatusCode::CONFLICT,
+            AreaError::NotPinned(_) | AreaError::EditedMeanwhile => StatusCode::CONFLICT,
             AreaError::Other(status) => *status,
             AreaError::NoRandomness | AreaError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -69,6 +72,7 @@ impl AreaError {
             AreaError::TooLarge => "Too large",
             AreaError::Unreadable(_) => "Not understood",
             AreaError::NotPinned(_) => "Not pinned",
+            AreaError::EditedMeanwhile => "Edited meanwhile",
             AreaError::Other(status) => status.canonical_reason().unwrap_or("Refused"),
             AreaError::NoRandomness | AreaError::Database(_) => "Unavailable",
         }

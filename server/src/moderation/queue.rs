@@ -142,6 +142,8 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
         .await?
         .remove(&comment.id)
         .unwrap_or(0);
+    // The version shown (its last edit by its author; 0: never edited), named by Approve.
+    let version = state.store.edit_version(&comment.id).await?.unwrap_or(0);
     let actions = [
         (
             "approve",
@@ -221,7 +223,12 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
             div.actions {
                 @for (action, label, offered) in actions {
                     @if offered {
-                        button name="one" value={ (action) ":" (comment.id) } { (label) }
+                        // Approve names the version shown: an edit since is refused.
+                        @if action == "approve" {
+                            button name="one" value={ (action) ":" (comment.id) ":" (version) } { (label) }
+                        } @else {
+                            button name="one" value={ (action) ":" (comment.id) } { (label) }
+                        }
                     }
                 }
             }
@@ -267,8 +274,16 @@ pub async fn act(
     Authorised { session, form }: Authorised,
 ) -> Result<Response, AreaError> {
     // One comment's button ("approve:ID"), or the bulk buttons with the ticked ids.
-    let targets: Vec<(String, String)> = match field(&form, "one").and_then(|v| v.split_once(':')) {
-        Some((action, id)) => vec![(action.to_owned(), id.to_owned())],
+    let one = field(&form, "one").and_then(|v| v.split_once(':'));
+    // "approve:ID:VERSION": the comment as it was shown (see `card`).
+    let shown_version = one
+        .and_then(|(_, rest)| rest.split_once(':'))
+        .and_then(|(_, version)| version.parse::<i64>().ok());
+    let targets: Vec<(String, String)> = match one {
+        Some((action, rest)) => {
+            let id = rest.split_once(':').map_or(rest, |(id, _)| id);
+            vec![(action.to_owned(), id.to_owned())]
+        }
         None => {
             let action = field(&form, "bulk").unwrap_or_default().to_owned();
             form.iter()
@@ -284,6 +299,13 @@ pub async fn act(
             (Some(_), "spam" | "approve" | "unpublish") => store.comment(&id).await?,
             _ => None,
         };
+        if action == "approve" {
+            if let Some(shown) = shown_version {
+                if store.edit_version(&id).await?.is_some_and(|now| now != shown) {
+                    return Err(AreaError::EditedMeanwhile);
+                }
+            }
+        }
         let done = match action.as_str() {
             "approve" => {
                 store

@@ -104,6 +104,17 @@ struct Found {
 impl Store {
     /// The author edits or deletes their comment, `window_ms` after posting at most, after
     /// the address's turn (`limit`), all in one transaction.
+    /// When its author last edited the comment (0: never; `None`: no such comment): the
+    /// version a moderator's Approve names, so that text nobody saw is never approved.
+    pub async fn edit_version(&self, comment_id: &str) -> Result<Option<i64>> {
+        let row: Option<(Option<i64>,)> =
+            sqlx::query_as(&self.sql("SELECT edited_at FROM comments WHERE id = ?"))
+                .bind(comment_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(edited,)| edited.unwrap_or(0)))
+    }
+
     pub async fn change_own_comment(
         &self,
         article_id: &str,
