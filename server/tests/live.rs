@@ -356,6 +356,40 @@ async fn caps_suite(database: Option<&str>) {
     assert_eq!(second.headers()["retry-after"], "30");
     let error: Value = second.json().await.unwrap();
     assert!(error["error"].as_str().unwrap().contains("Live updates"));
+    drop(service);
+
+    // An IPv6 client is its /64 (review finding: one /64 held every place): behind a trusted
+    // proxy, two streams from one /64 fill its share whatever the addresses; another /64
+    // still gets one.
+    let service = Service::start_on(
+        database,
+        &[
+            "--live-streams",
+            "10",
+            "--live-streams-per-address",
+            "2",
+            "--trusted-proxy",
+            "127.0.0.1",
+        ],
+    );
+    let from = |client: &'static str| {
+        let url = events_url(&service);
+        async move {
+            Client::new()
+                .get(url)
+                .header("X-Forwarded-For", client)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = from("2001:db8:1:2::1").await;
+    let second = from("2001:db8:1:2:aaaa::2").await;
+    assert_eq!((first.status(), second.status()), (StatusCode::OK, StatusCode::OK));
+    let third = from("2001:db8:1:2:ffff:ffff:ffff:3").await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS, "one /64, one share");
+    let elsewhere = from("2001:db8:1:3::1").await;
+    assert_eq!(elsewhere.status(), StatusCode::OK, "another /64");
 }
 
 #[tokio::test]

@@ -258,7 +258,10 @@ async fn change_own(
     address: &std::net::IpAddr,
 ) -> Result<ChangeOutcome, ApiError> {
     let limit = LikeLimit {
-        subject: format!("change:{address}"),
+        subject: format!(
+            "change:{}",
+            crate::http::client_address::client_group(*address)
+        ),
         window_ms: CHANGE_WINDOW_MS,
         turns: CHANGES_PER_WINDOW,
     };

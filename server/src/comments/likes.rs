@@ -116,7 +116,7 @@ async fn like(
         return Err(ApiError::NoComments);
     }
     let limit = LikeLimit {
-        subject: format!("like:{address}"),
+        subject: format!("like:{}", crate::http::client_address::client_group(address)),
         window_ms: LIKE_WINDOW_MS,
         turns: LIKES_PER_WINDOW,
     };

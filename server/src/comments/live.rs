@@ -66,7 +66,11 @@ async fn events(
     if !state.articles.comments_open(&article_id).await {
         return Err(ApiError::NoComments);
     }
-    let slot = match state.store.open_live_stream(&address.to_string()) {
+    // Counted by client (an IPv6 /64 is one), so one host cannot hold every place.
+    let slot = match state
+        .store
+        .open_live_stream(&crate::http::client_address::client_group(address))
+    {
         Ok(slot) => slot,
         Err(full) => return Ok(refused(full)),
     };
@@ -101,6 +105,7 @@ async fn events(
         article_id,
         receiver: subscription.receiver,
         backlog,
+        ends_at: tokio::time::Instant::now() + STREAM_LIFETIME,
         _slot: slot,
     };
     let events = futures_util::stream::unfold(stream, next_event);
@@ -146,8 +151,14 @@ struct Stream {
     article_id: String,
     receiver: tokio::sync::broadcast::Receiver<Arc<LiveEvent>>,
     backlog: VecDeque<Event>,
+    /// When it ends, whatever it is doing: a place is never held for ever (the browser comes
+    /// back by itself, with `Last-Event-ID`, and gets what it missed).
+    ends_at: tokio::time::Instant,
     _slot: StreamSlot,
 }
+
+/// How long one stream lasts before the service ends it (the browser reconnects at once).
+const STREAM_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
 /// The stream's next event: its backlog, then what it hears for its article; it ends when the
 /// service stops.
@@ -159,6 +170,7 @@ async fn next_event(mut stream: Stream) -> Option<(Result<Event, Infallible>, St
         let heard = tokio::select! {
             heard = stream.receiver.recv() => heard,
             () = stream.store.live_ended() => return None,
+            () = tokio::time::sleep_until(stream.ends_at) => return None,
         };
         let event = match heard {
             Ok(event) => {

@@ -27,6 +27,22 @@ pub enum ProxyTrust {
     Networks(Vec<IpNet>),
 }
 
+/// Whom a per-client limit counts: an IPv4 address, or an IPv6 address's /64 (one
+/// household or server is given a whole /64, so counting its addresses one by one would let
+/// it take a cap many times over). An IPv4-mapped IPv6 address counts as its IPv4 address.
+pub fn client_group(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// The client's address: the peer's, or the one the trusted proxies vouch for. `forwarded`
 /// holds the values of every `X-Forwarded-For` header of the request, in order.
 pub fn client_address(peer: IpAddr, forwarded: &[&str], trust: &ProxyTrust) -> IpAddr {
@@ -90,6 +106,17 @@ pub fn parse_network(text: &str) -> Result<IpNet, String> {
 
 #[cfg(test)]
 mod tests {
+
+    /// One /64 is one client for the caps; IPv4 and IPv4-mapped addresses as they are.
+    #[test]
+    fn a_v6_client_is_its_slash_64() {
+        let group = |text: &str| client_group(text.parse().unwrap());
+        assert_eq!(group("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(group("2001:db8:1:2:ffff:1:2:3"), group("2001:db8:1:2::9"));
+        assert_ne!(group("2001:db8:1:2::1"), group("2001:db8:1:3::1"));
+        assert_eq!(group("203.0.113.7"), "203.0.113.7");
+        assert_eq!(group("::ffff:203.0.113.7"), "203.0.113.7");
+    }
     use super::*;
 
     fn ip(text: &str) -> IpAddr {
