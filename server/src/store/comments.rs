@@ -432,9 +432,11 @@ impl Store {
         );
         let mut transaction = self.writer.begin().await?;
         // Whether it was public: only then do live pages hear it is gone (a held comment
-        // rejected tells no reader its id).
+        // rejected tells no reader its id). Read by a write that changes nothing, so that the
+        // transaction holds the write lock from its first statement: on SQLite one that reads
+        // first cannot take it later while another process writes ("database is locked").
         let was_approved = sqlx::query_scalar::<_, String>(
-            &self.sql("SELECT status FROM comments WHERE id = ?"),
+            &self.sql("UPDATE comments SET status = status WHERE id = ? RETURNING status"),
         )
         .bind(id)
         .fetch_optional(&mut *transaction)
