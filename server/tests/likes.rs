@@ -290,49 +290,12 @@ async fn send_like(
     )
 }
 
-/// `name=value` of a cookie an answer sets (empty when it sets none).
-fn cookie(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|line| line.starts_with(&format!("{name}=")))
-        .and_then(|line| line.split(';').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// The moderation queue (every status) as a moderator sees it, signed in as a browser does.
 async fn moderation_queue(service: &Service) -> String {
-    let password = "a long enough passphrase";
-    let _ = common::add_moderator(service, "mia", password);
-    let client = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let form = client
-        .get(service.url("/moderate/sign-in"))
-        .send()
-        .await
-        .unwrap();
-    let before = cookie(&form, "aw-moderator-sign-in");
-    let csrf = common::csrf_of(&form.text().await.unwrap());
-    let signed = client
-        .post(service.url("/moderate/sign-in"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Cookie", before)
-        .body(
-            serde_urlencoded::to_string([("name", "mia"), ("password", password), ("csrf", &csrf)])
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), StatusCode::SEE_OTHER, "signed in");
+    let (client, session) = common::moderator_session(service, "mia").await;
     client
         .get(service.url("/moderate?status=all"))
-        .header("Cookie", cookie(&signed, "aw-moderator"))
+        .header("Cookie", session)
         .send()
         .await
         .unwrap()

@@ -117,52 +117,11 @@ struct Moderator {
     base: String,
 }
 
-fn cookie_pair(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|line| line.starts_with(&format!("{name}=")))
-        .and_then(|line| line.split(';').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 impl Moderator {
     async fn sign_in(service: &Service) -> Moderator {
-        let password = "a long enough passphrase";
-        let (code, text) = common::add_moderator(service, "mia", password);
-        assert_eq!(code, 0, "{text}");
-        let client = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let form = client
-            .get(service.url("/moderate/sign-in"))
-            .send()
-            .await
-            .unwrap();
-        let form_cookie = cookie_pair(&form, "aw-moderator-sign-in");
-        let csrf = common::csrf_of(&form.text().await.unwrap());
-        let signed = client
-            .post(service.url("/moderate/sign-in"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Cookie", form_cookie)
-            .body(
-                serde_urlencoded::to_string([
-                    ("name", "mia"),
-                    ("password", password),
-                    ("csrf", &csrf),
-                ])
-                .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(signed.status(), StatusCode::SEE_OTHER, "signed in");
+        let (client, cookie) = common::moderator_session(service, "mia").await;
         Moderator {
-            cookie: cookie_pair(&signed, "aw-moderator"),
+            cookie,
             client,
             base: service.base.clone(),
         }

@@ -392,48 +392,9 @@ async fn stored_badges(service: &Service, id: &str) -> Option<String> {
     badges
 }
 
-/// `name=value` of a cookie an answer sets.
-fn cookie(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|line| line.starts_with(&format!("{name}=")))
-        .and_then(|line| line.split(';').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// A moderator signed in as a browser is: the client and the session's cookie.
 async fn sign_in(service: &Service) -> (Client, String) {
-    let password = "a long enough passphrase";
-    let (code, output) = common::add_moderator(service, "mia", password);
-    assert_eq!(code, 0, "{output}");
-    let client = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let form = client
-        .get(service.url("/moderate/sign-in"))
-        .send()
-        .await
-        .unwrap();
-    let before = cookie(&form, "aw-moderator-sign-in");
-    let csrf = common::csrf_of(&form.text().await.unwrap());
-    let signed = client
-        .post(service.url("/moderate/sign-in"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Cookie", before)
-        .body(
-            serde_urlencoded::to_string([("name", "mia"), ("password", password), ("csrf", &csrf)])
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), StatusCode::SEE_OTHER, "signed in");
-    (client, cookie(&signed, "aw-moderator"))
+    common::moderator_session(service, "mia").await
 }
 
 async fn get_page(client: &Client, session: &str, url: String) -> String {

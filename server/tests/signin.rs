@@ -257,38 +257,10 @@ async fn eddsa_tokens_and_the_moderators_view() {
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    let (code, output) = add_moderator(&service, "editor", "a long enough passphrase");
-    assert_eq!(code, 0, "{output}");
-    let client = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let form_page = client
-        .get(service.url("/moderate/sign-in"))
-        .send()
-        .await
-        .unwrap();
-    let pre_cookie = cookie(&form_page, "aw-moderator-sign-in");
-    let csrf = csrf_of(&form_page.text().await.unwrap());
-    let signed = client
-        .post(service.url("/moderate/sign-in"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Cookie", pre_cookie)
-        .body(
-            serde_urlencoded::to_string([
-                ("name", "editor"),
-                ("password", "a long enough passphrase"),
-                ("csrf", &csrf),
-            ])
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let (client, session) = moderator_session(&service, "editor").await;
     let queue = client
         .get(service.url("/moderate?status=all"))
-        .header("Cookie", cookie(&signed, "aw-moderator"))
+        .header("Cookie", session)
         .send()
         .await
         .unwrap()
@@ -369,13 +341,3 @@ fn the_service_will_not_start_with_a_short_secret_or_a_private_key() {
     }
 }
 
-fn cookie(answer: &reqwest::Response, name: &str) -> String {
-    answer
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|line| line.split(';').next().unwrap_or_default().to_owned())
-        .find(|pair| pair.starts_with(&format!("{name}=")))
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-}

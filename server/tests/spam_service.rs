@@ -344,35 +344,7 @@ async fn a_moderators_correction_is_reported() {
     let (_, posted) = post_comment(&service, "k-caught", caught).await;
     let caught_id = posted["comment"]["id"].as_str().unwrap().to_owned();
 
-    let client = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    // Sign in as a browser does.
-    let form_page = client
-        .get(service.url("/moderate/sign-in"))
-        .send()
-        .await
-        .unwrap();
-    let pre_cookie = cookie(&form_page, "aw-moderator-sign-in");
-    let token = csrf_of(&form_page.text().await.unwrap());
-    let signed = client
-        .post(service.url("/moderate/sign-in"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Cookie", pre_cookie)
-        .body(
-            serde_urlencoded::to_string([
-                ("name", "editor"),
-                ("password", "a long enough passphrase"),
-                ("csrf", &token),
-            ])
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
-    let session = cookie(&signed, "aw-moderator");
+    let (client, session) = moderator_session(&service, "editor").await;
     let queue = client
         .get(service.url("/moderate?status=all"))
         .header("Cookie", &session)
@@ -411,14 +383,3 @@ async fn a_moderators_correction_is_reported() {
     assert!(public_contents(&service).await.contains(&caught.to_owned()));
 }
 
-/// `name=value` of a cookie the answer sets.
-fn cookie(answer: &reqwest::Response, name: &str) -> String {
-    answer
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|line| line.split(';').next().unwrap_or_default().to_owned())
-        .find(|pair| pair.starts_with(&format!("{name}=")))
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-}

@@ -226,6 +226,62 @@ pub fn add_moderator(service: &Service, name: &str, password: &str) -> (i32, Str
     )
 }
 
+/// The `name=value` pair of the cookie `name` a response sets ("" when it sets none).
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|line| line.starts_with(&format!("{name}=")))
+        .and_then(|line| line.split(';').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The password the suites give the moderators they add.
+pub const MODERATOR_PASSWORD: &str = "a long enough passphrase";
+
+/// The moderator `name` (added first when missing, with `MODERATOR_PASSWORD`), signed in as a
+/// browser does (the form's cookie and CSRF token, then the credentials): a client that does
+/// not follow redirects, and the session's cookie (`aw-moderator=…`).
+pub async fn moderator_session(service: &Service, name: &str) -> (reqwest::Client, String) {
+    let _ = add_moderator(service, name, MODERATOR_PASSWORD);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = client
+        .get(service.url("/moderate/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    let form_cookie = set_cookie(&form, "aw-moderator-sign-in");
+    let csrf = csrf_of(&form.text().await.unwrap());
+    let signed = client
+        .post(service.url("/moderate/sign-in"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Cookie", form_cookie)
+        .body(
+            serde_urlencoded::to_string([
+                ("name", name),
+                ("password", MODERATOR_PASSWORD),
+                ("csrf", &csrf),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        signed.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "{name} signed in"
+    );
+    let session = set_cookie(&signed, "aw-moderator");
+    (client, session)
+}
+
 /// The value of `name="csrf"` on a page of the area.
 pub fn csrf_of(page: &str) -> String {
     let at = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
