@@ -1515,6 +1515,22 @@ async fn approve_refuses_a_comment_edited_after_the_page_was_shown() {
     let refused = approve(shown).await.unwrap();
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     assert!(refused.text().await.unwrap().contains("edited this comment after this page was shown"));
+    // Ticked and approved in bulk, as the page showed it: refused too.
+    assert!(queue.contains(&format!(r#"name="ids" value="{id}:0""#)), "{queue}");
+    let bulk = vec![
+        ("bulk", "approve".to_owned()),
+        ("ids", format!("{id}:0")),
+        ("csrf", csrf.clone()),
+    ];
+    let refused = area_client()
+        .post(service.url("/moderate/act"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(&bulk).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT, "bulk approval of an edited comment");
     assert!(common::list(&service, None).await.is_empty(), "nothing approved");
     // Shown again, with its new text: approved.
     let (_, queue) = area_page(&service, &cookie, "/moderate").await;

@@ -536,7 +536,7 @@ async fn http_suite(service: Service) {
         queue.contains(r#"<span class="badge">Author</span>"#),
         "{queue}"
     );
-    assert!(queue.contains(&format!(r#"value="pin:{}""#, id(&by_anonymous))));
+    assert!(queue.contains(&format!(r#"value="pin:{}:"#, id(&by_anonymous))));
 
     // Without the session's CSRF token nothing is pinned.
     let last = id(&by_anonymous);
@@ -562,7 +562,7 @@ async fn http_suite(service: Service) {
     }
     let queue = get_page(client, session, service.url("/moderate?status=all")).await;
     assert!(queue.contains(r#"<span class="badge pinned">Pinned</span>"#));
-    assert!(queue.contains(&format!(r#"value="unpin:{last}""#)));
+    assert!(queue.contains(&format!(r#"value="unpin:{last}:"#)));
     let audit = get_page(client, session, service.url("/moderate/audit")).await;
     assert!(
         audit.contains("<td>pin</td>") && audit.contains(&last),

@@ -180,7 +180,8 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
     Ok(html! {
         article.card {
             label {
-                input type="checkbox" name="ids" value=(comment.id);
+                // The version shown goes with the id (see `act`).
+                input type="checkbox" name="ids" value={ (comment.id) ":" (version) };
                 " "
                 strong { (shown(author)) }
             }
@@ -223,12 +224,7 @@ async fn card(state: &AppState, comment: &StoredComment) -> Result<Markup, AreaE
             div.actions {
                 @for (action, label, offered) in actions {
                     @if offered {
-                        // Approve names the version shown: an edit since is refused.
-                        @if action == "approve" {
-                            button name="one" value={ (action) ":" (comment.id) ":" (version) } { (label) }
-                        } @else {
-                            button name="one" value={ (action) ":" (comment.id) } { (label) }
-                        }
+                        button name="one" value={ (action) ":" (comment.id) ":" (version) } { (label) }
                     }
                 }
             }
@@ -269,43 +265,53 @@ fn report_correction(state: &AppState, action: &str, before: &StoredComment) {
     );
 }
 
+/// A comment as a form names it: `ID`, or `ID:VERSION` (the version it was shown at).
+fn named(target: &str) -> (String, Option<i64>) {
+    match target.split_once(':') {
+        Some((id, version)) => (id.to_owned(), version.parse().ok()),
+        None => (target.to_owned(), None),
+    }
+}
+
 pub async fn act(
     State(state): State<AppState>,
     Authorised { session, form }: Authorised,
 ) -> Result<Response, AreaError> {
-    // One comment's button ("approve:ID"), or the bulk buttons with the ticked ids.
-    let one = field(&form, "one").and_then(|v| v.split_once(':'));
-    // "approve:ID:VERSION": the comment as it was shown (see `card`).
-    let shown_version = one
-        .and_then(|(_, rest)| rest.split_once(':'))
-        .and_then(|(_, version)| version.parse::<i64>().ok());
-    let targets: Vec<(String, String)> = match one {
-        Some((action, rest)) => {
-            let id = rest.split_once(':').map_or(rest, |(id, _)| id);
-            vec![(action.to_owned(), id.to_owned())]
-        }
-        None => {
-            let action = field(&form, "bulk").unwrap_or_default().to_owned();
-            form.iter()
-                .filter(|(k, _)| k == "ids")
-                .map(|(_, id)| (action.clone(), id.clone()))
-                .collect()
-        }
-    };
+    // One comment's button ("approve:ID:VERSION"), or the bulk buttons with the ticked
+    // "ID:VERSION"s; the version is the comment as it was shown (see `card`; without one, as
+    // a script may send, nothing is checked).
+    let targets: Vec<(String, String, Option<i64>)> =
+        match field(&form, "one").and_then(|v| v.split_once(':')) {
+            Some((action, target)) => {
+                let (id, version) = named(target);
+                vec![(action.to_owned(), id, version)]
+            }
+            None => {
+                let action = field(&form, "bulk").unwrap_or_default().to_owned();
+                form.iter()
+                    .filter(|(k, _)| k == "ids")
+                    .map(|(_, target)| {
+                        let (id, version) = named(target);
+                        (action.clone(), id, version)
+                    })
+                    .collect()
+            }
+        };
     let store = &state.store;
-    for (action, id) in targets {
+    // Nothing is approved, in bulk either, when one of them was edited since it was shown.
+    for (action, id, version) in &targets {
+        if let (true, Some(shown)) = (action == "approve", version) {
+            if store.edit_version(id).await?.is_some_and(|now| now != *shown) {
+                return Err(AreaError::EditedMeanwhile);
+            }
+        }
+    }
+    for (action, id, _) in targets {
         // What the comment was, when the spam service may need to hear of a correction.
         let before = match (&state.spam, action.as_str()) {
             (Some(_), "spam" | "approve" | "unpublish") => store.comment(&id).await?,
             _ => None,
         };
-        if action == "approve" {
-            if let Some(shown) = shown_version {
-                if store.edit_version(&id).await?.is_some_and(|now| now != shown) {
-                    return Err(AreaError::EditedMeanwhile);
-                }
-            }
-        }
         let done = match action.as_str() {
             "approve" => {
                 store
