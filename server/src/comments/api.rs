@@ -584,7 +584,11 @@ async fn accept(
             Some(account) => format!("account:{account}"),
             None => format!("email:{email}"),
         },
-        format!("address:{address}"),
+        // An IPv6 client counted by its /64, as every per-client limit is (`client_group`).
+        format!(
+            "address:{}",
+            crate::http::client_address::client_group(address)
+        ),
     ];
     let stored = store
         .insert_comment(

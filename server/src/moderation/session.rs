@@ -270,7 +270,11 @@ pub async fn sign_in(
     }
     let now = now_ms();
     let account = format!("account:{name}");
-    let from = format!("address:{address}");
+    // An IPv6 client counted by its /64, as every per-client limit is (`client_group`).
+    let from = format!(
+        "address:{}",
+        crate::http::client_address::client_group(address)
+    );
     let store = &state.store;
     // The attempt is counted before the password is checked; a success gives it back.
     let Some(reservation) = store

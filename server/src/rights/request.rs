@@ -107,7 +107,11 @@ pub(super) async fn ask(
     let valid_ms = state.settings.data_rights.link_valid_secs * 1000;
     // The turns' subjects name no address (the digest, and the client's, kept a day at most).
     let turns = [
-        client_turn(format!("client {client}")),
+        // An IPv6 client counted by its /64, as every per-client limit is (`client_group`).
+        client_turn(format!(
+            "client {}",
+            crate::http::client_address::client_group(client)
+        )),
         address_turn(digest.clone()),
     ];
     let outcome = state
