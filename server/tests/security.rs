@@ -133,6 +133,18 @@ async fn the_client_address_is_the_one_the_trusted_proxy_appended() {
         StatusCode::TOO_MANY_REQUESTS,
         "IPv6 with or without brackets and port is one address"
     );
+    // Another address of the same /64 is the same client (one household or server is given
+    // a whole /64); another /64 is another client.
+    assert_eq!(
+        raw("w6", "f@example.com", vec![b"2001:db8::ffff:1:2:3"]).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "one /64, one client"
+    );
+    assert_eq!(
+        raw("w7", "g@example.com", vec![b"2001:db8:0:1::7"]).await,
+        StatusCode::CREATED,
+        "another /64"
+    );
     // A peer that is not a trusted proxy (the test connects from 127.0.0.1): its header is
     // not read at all, so every post is the peer's.
     let service = Service::start(&["--trusted-proxy", "10.0.0.0/8", "--flood-seconds", "15"]);
