@@ -99,10 +99,21 @@ test('a like that fails is put back as it was', async () => {
   await mounted(page);
   await page.route('**/likes', (route) => route.abort());
   const bobs = page.locator('article-widget .aw-comment', { hasText: 'Second.' }).locator('button.aw-like');
+  // The press is shown at once (pressed, one like) and sent; the failed request puts it back.
+  await page.evaluate(() => {
+    window.__pressedSeen = false;
+    const root = document.querySelector('article-widget').shadowRoot;
+    new MutationObserver(() => {
+      if (root.querySelector('button.aw-like[aria-pressed=true]')) window.__pressedSeen = true;
+    }).observe(root, { subtree: true, attributes: true, attributeFilter: ['aria-pressed'] });
+  });
+  const failed = page.waitForEvent('requestfailed', (r) => r.url().endsWith('/likes'));
   await bobs.click();
+  await failed;
   await page.waitForFunction(() => [...document.querySelector('article-widget').shadowRoot
     .querySelectorAll('button.aw-like')].every((b) => b.getAttribute('aria-pressed') === 'false'));
   assert.deepEqual(of(await likes(page), 'Bob'), { pressed: 'false', name: 'Like, 0 likes', text: '0' });
+  assert.ok(await page.evaluate(() => window.__pressedSeen), 'the press was shown before it was put back');
 });
 
 test("no like on the reader's own comment", async () => {

@@ -125,8 +125,18 @@ test('the reader may comment anonymously instead, and an expired token is not of
   await page.locator('article-widget').evaluate((host, value) => { host.token = value; }, token({ sub: 'ann-2', name: 'Ann Renewed' }));
   await widget.locator('.aw-signed-in', { hasText: 'Ann Renewed' }).waitFor();
   // An expired one leaves the form anonymous without asking the service.
-  await page.locator('article-widget').evaluate((host, value) => { host.token = value; }, token({ expiresIn: -60 }));
+  const expired = token({ expiresIn: -60 });
+  const carried = [];
+  page.on('request', (request) => {
+    if ((request.headers().authorization ?? '').includes(expired)) carried.push(request.url());
+  });
+  // Signed out, the widget reads its list again, as anyone's: answered, it has decided.
+  const relisted = page.waitForResponse((r) => r.request().method() === 'GET'
+    && /\/api\/articles\/[^/]+\/comments/.test(r.url()) && !r.request().headers().authorization);
+  await page.locator('article-widget').evaluate((host, value) => { host.token = value; }, expired);
   await widget.locator('input[name=author]').waitFor();
+  await relisted;
+  assert.deepEqual(carried, [], 'the expired token is sent nowhere');
   assert.deepEqual(page.problems, []);
 });
 
